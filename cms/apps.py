@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CmsConfig(AppConfig):
+    name = "cms"
+    verbose_name = _("Pages")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cms import api, demo
+        from participation.registry import registry
+
+        registry.add_api_router("/", api.router)
+        registry.add_demo_seeder("pages", demo.seed_pages, order=20)

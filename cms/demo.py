@@ -1,0 +1,157 @@
+"""Demo page tree: home, consultation index, three consultations in different phases, an about page.
+
+Japanese pages are the originals; English translations are created with Wagtail's locales.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from wagtail.models import Locale, Page, Site
+
+from cms.models import (
+    ConsultationCategory,
+    ConsultationIndexPage,
+    ConsultationPage,
+    ConsultationPhase,
+    ContentPage,
+    HomePage,
+    PhaseKind,
+)
+
+CONSULTATIONS = [
+    {
+        "slug": "parks-future",
+        "title": "みらい市の公園の未来を一緒に考えましょう",
+        "title_en": "Shaping the future of Mirai City's parks",
+        "summary": "市内32か所の公園の再整備計画について、遊具、緑、防災、利用ルールなどの提案を募集します。",
+        "summary_en": "We are collecting proposals on play equipment, greenery, disaster readiness and rules for the redevelopment of the city's 32 parks.",
+        "phases": [(PhaseKind.INFORMATION, -40, -20), (PhaseKind.PROPOSALS, -20, 30), (PhaseKind.SUPPORT, 30, 60), (PhaseKind.CLOSED, 60, None)],
+        "categories": [("play", "遊具・子どもの遊び場", "Play equipment"), ("green", "緑・自然", "Greenery and nature"),
+                       ("safety", "防災・安全", "Disaster readiness and safety"), ("rules", "利用ルール", "Rules of use")],
+        "supports_per_user": 10, "proposals_per_user": 5, "support_threshold": 20, "featured": True,
+    },
+    {
+        "slug": "community-bus",
+        "title": "コミュニティバス路線の見直し",
+        "title_en": "Reviewing the community bus routes",
+        "summary": "高齢者や子育て世帯の移動を支えるコミュニティバスの路線・ダイヤ・停留所の見直し案に、応援（賛同）をお寄せください。",
+        "summary_en": "Support the proposals for routes, timetables and stops of the community bus that helps older residents and families get around.",
+        "phases": [(PhaseKind.PROPOSALS, -50, -5), (PhaseKind.SUPPORT, -5, 25), (PhaseKind.CLOSED, 25, None)],
+        "categories": [("routes", "路線", "Routes"), ("timetable", "ダイヤ・運行本数", "Timetable"),
+                       ("stops", "停留所・バリアフリー", "Stops and accessibility"), ("fares", "運賃", "Fares")],
+        "supports_per_user": 5, "proposals_per_user": 3, "support_threshold": 15, "featured": True,
+    },
+    {
+        "slug": "childcare-plan",
+        "title": "第2期 子ども・子育て支援計画への意見募集",
+        "title_en": "Public comment on the second Child and Family Support Plan",
+        "summary": "保育、学童、子育て相談、遊び場などについて、計画案への意見を募集しました。受付は終了し、市が意見を整理しています。",
+        "summary_en": "Comments on childcare, after-school care, family counselling and play spaces were collected. The period has closed and the city is reviewing them.",
+        "phases": [(PhaseKind.INFORMATION, -120, -90), (PhaseKind.PROPOSALS, -90, -30), (PhaseKind.CLOSED, -30, None)],
+        "categories": [("nursery", "保育", "Childcare"), ("afterschool", "学童保育", "After-school care"),
+                       ("support", "子育て相談", "Family support"), ("play", "遊び場", "Play spaces")],
+        "supports_per_user": 0, "proposals_per_user": 0, "support_threshold": 0, "featured": False,
+    },
+]
+
+
+def _body(text: str) -> list[dict]:
+    return [{"type": "paragraph", "value": f"<p>{text}</p>"}]
+
+
+def _english(page: Page, en: Locale, **fields) -> Page:
+    translated = page.get_translation_or_none(en)
+    if translated is None:
+        translated = page.copy_for_translation(en, copy_parents=True)
+    translated = translated.specific
+    for name, value in fields.items():
+        setattr(translated, name, value)
+    translated.save_revision().publish()
+    return translated
+
+
+def seed_pages(*, stdout, **_) -> None:
+    ja = Locale.get_default()
+    en, _created = Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node()
+    home = HomePage.objects.filter(locale=ja).first()
+    if home is None:
+        # Replace Wagtail's placeholder welcome page.
+        for placeholder in root.get_children().exclude(content_type__model="homepage"):
+            if placeholder.specific_class is Page:
+                placeholder.delete()
+        root.refresh_from_db()
+        home = root.add_child(instance=HomePage(
+            title=f"{settings.CITY['name']} 市民参加ポータル", slug="home", locale=ja,
+            intro="市の計画づくりに参加しましょう。提案を投稿し、応援し、まちの困りごとを地図で知らせることができます。",
+        ))
+        home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=settings.WAGTAIL_SITE_NAME)
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.site_name = settings.WAGTAIL_SITE_NAME
+        site.save()
+
+    index = ConsultationIndexPage.objects.child_of(home).first()
+    if index is None:
+        index = home.add_child(instance=ConsultationIndexPage(
+            title="意見募集・市民提案", slug="consultations", locale=ja,
+            intro="現在と過去の意見募集の一覧です。",
+        ))
+        index.save_revision().publish()
+    about = ContentPage.objects.child_of(home).first()
+    if about is None:
+        about = home.add_child(instance=ContentPage(
+            title="このサイトについて", slug="about", locale=ja,
+            body=_body("このサイトは、市民の皆さまの声を市政に生かすための参加型プラットフォームです。投稿は利用規約に基づき管理されます。"),
+        ))
+        about.save_revision().publish()
+
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    created = 0
+    for spec in CONSULTATIONS:
+        page = ConsultationPage.objects.child_of(index).filter(slug=spec["slug"]).first()
+        if page is None:
+            page = ConsultationPage(
+                title=spec["title"], slug=spec["slug"], locale=ja, summary=spec["summary"], body=_body(spec["summary"]),
+                start_date=(now + timedelta(days=spec["phases"][0][1])).date(),
+                end_date=(now + timedelta(days=spec["phases"][-1][1])).date(),
+                featured=spec["featured"], supports_per_user=spec["supports_per_user"],
+                proposals_per_user=spec["proposals_per_user"], support_threshold=spec["support_threshold"],
+            )
+            page.phases = [
+                ConsultationPhase(
+                    sort_order=order, kind=kind, starts_at=now + timedelta(days=start),
+                    ends_at=None if end is None else now + timedelta(days=end),
+                )
+                for order, (kind, start, end) in enumerate(spec["phases"])
+            ]
+            page.categories = [
+                ConsultationCategory(sort_order=order, slug=slug, name=name, name_en=name_en)
+                for order, (slug, name, name_en) in enumerate(spec["categories"])
+            ]
+            index.add_child(instance=page)
+            page.save_revision().publish()
+            created += 1
+        if page.get_translation_or_none(en) is None:
+            _english(page, en, title=spec["title_en"], summary=spec["summary_en"], body=_body(spec["summary_en"]))
+    if home.get_translation_or_none(en) is None:
+        _english(home, en, title=f"{settings.CITY['name_en']} participation portal",
+                 intro="Take part in your city's plans: post proposals, support them, and report local problems on the map.")
+    if index.get_translation_or_none(en) is None:
+        _english(index, en, title="Consultations and proposals", intro="Current and past consultations.")
+    if about.get_translation_or_none(en) is None:
+        _english(about, en, title="About this site", body=_body(
+            "This is a participation platform that brings residents' voices into city policy. Posts are moderated under the terms of use."))
+    stdout.write(f"pages: {created} consultations created, {len(CONSULTATIONS) - created} already there")
+
+
+def demo_consultations() -> list[ConsultationPage]:
+    """The demo consultations in the default language, in the order of ``CONSULTATIONS``."""
+    pages = {p.slug: p for p in ConsultationPage.objects.filter(locale=Locale.get_default())}
+    return [pages[spec["slug"]] for spec in CONSULTATIONS if spec["slug"] in pages]

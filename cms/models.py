@@ -1,0 +1,230 @@
+"""Wagtail pages that frame participation: home, consultation index, consultation, content."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Locale, Orderable, Page
+from wagtail.search import index
+
+from cms.blocks import BaseStreamBlock
+
+
+class PhaseKind(models.TextChoices):
+    INFORMATION = "information", _("Information")
+    PROPOSALS = "proposals", _("Proposals")
+    SUPPORT = "support", _("Support")
+    CLOSED = "closed", _("Closed")
+
+
+# What each phase kind opens. Every feature app gates its actions on these feature names.
+PHASE_FEATURES: dict[str, frozenset[str]] = {
+    PhaseKind.INFORMATION: frozenset(),
+    PhaseKind.PROPOSALS: frozenset({"create", "comment", "support"}),
+    PhaseKind.SUPPORT: frozenset({"comment", "support"}),
+    PhaseKind.CLOSED: frozenset(),
+}
+
+
+class HomePage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.ConsultationIndexPage", "cms.ContentPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from participation.registry import registry
+
+        context = super().get_context(request, *args, **kwargs)
+        context["consultations"] = (
+            ConsultationPage.objects.live().public().filter(locale=self.locale).order_by("-featured", "-start_date")[:6]
+        )
+        context["headline_counts"] = [(label, func()) for label, func in registry.headline_counts.values()]
+        return context
+
+
+class ConsultationIndexPage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ConsultationPage"]
+
+    class Meta:
+        verbose_name = _("consultation index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["consultations"] = ConsultationPage.objects.child_of(self).live().public().order_by("-start_date")
+        return context
+
+
+class ConsultationPage(Page):
+    """A consultation. Proposals, supports and analyses attach to its default-language page."""
+
+    summary = models.TextField(_("summary"), max_length=600)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
+    start_date = models.DateField(_("start date"), default=date.today)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    featured = models.BooleanField(_("featured on the home page"), default=False)
+    supports_per_user = models.PositiveIntegerField(
+        _("supports per resident"), default=0, help_text=_("0 means no limit.")
+    )
+    proposals_per_user = models.PositiveIntegerField(
+        _("proposals per resident"), default=0, help_text=_("0 means no limit.")
+    )
+    support_threshold = models.PositiveIntegerField(
+        _("support threshold"), default=0, help_text=_("Supports a proposal needs to be considered; 0 for none.")
+    )
+    map_latitude = models.FloatField(
+        _("map centre latitude"), default=settings.CITY["center"][0],
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    map_longitude = models.FloatField(
+        _("map centre longitude"), default=settings.CITY["center"][1],
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    map_zoom = models.PositiveSmallIntegerField(
+        _("map zoom"), default=settings.CITY["zoom"], validators=[MinValueValidator(1), MaxValueValidator(19)]
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Dates")),
+        FieldPanel("featured"),
+        InlinePanel("categories", label=_("Categories")),
+        InlinePanel("phases", label=_("Phases"), min_num=1),
+        MultiFieldPanel(
+            [FieldPanel("supports_per_user"), FieldPanel("proposals_per_user"), FieldPanel("support_threshold")],
+            heading=_("Participation settings"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("map_latitude"), FieldPanel("map_longitude"), FieldPanel("map_zoom")], heading=_("Map")
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    parent_page_types = ["cms.ConsultationIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date must not be before the start date.")})
+
+    @cached_property
+    def canonical(self) -> ConsultationPage:
+        """The default-language page that proposals and supports belong to."""
+        default = Locale.get_default()
+        if self.locale_id == default.pk:
+            return self
+        return self.get_translation_or_none(default) or self
+
+    def current_phase(self, now=None):
+        now = now or timezone.now()
+        for phase in self.canonical.phases.all():
+            if phase.starts_at <= now and (phase.ends_at is None or now < phase.ends_at):
+                return phase
+        return None
+
+    def phase_allows(self, feature: str) -> bool:
+        phase = self.current_phase()
+        return phase is not None and feature in PHASE_FEATURES.get(phase.kind, frozenset())
+
+    def localized_categories(self):
+        return self.canonical.categories.all()
+
+    def get_context(self, request, *args, **kwargs):
+        from participation.registry import consultation_sections
+
+        context = super().get_context(request, *args, **kwargs)
+        context["phase"] = self.current_phase()
+        context["all_phases"] = self.canonical.phases.all()
+        sections = []
+        for section in consultation_sections():
+            rendered = section(request, self)
+            if rendered:
+                sections.append(rendered)
+        context["sections"] = sections
+        return context
+
+
+class ConsultationCategory(Orderable):
+    page = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="categories")
+    slug = models.SlugField(_("slug"), max_length=40)
+    name = models.CharField(_("name (Japanese)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+
+    panels = [FieldPanel("slug"), FieldPanel("name"), FieldPanel("name_en")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class ConsultationPhase(Orderable):
+    page = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(_("kind"), max_length=20, choices=PhaseKind.choices)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+
+    panels = [FieldPanel("kind"), FieldPanel("title"), FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+    def clean(self):
+        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A phase must end after it starts.")})
+
+    @property
+    def is_current(self) -> bool:
+        now = timezone.now()
+        return self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
+
+
+class ContentPage(Page):
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+    subpage_types = ["cms.ContentPage"]
+
+    class Meta:
+        verbose_name = _("content page")

@@ -1,0 +1,80 @@
+"""Kernel middleware: refuse blocked accounts, expire idle staff sessions, render rate limits."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from participation.ratelimit import RateLimited
+
+
+class BlockedUserMiddleware:
+    """A blocked account is signed out on its next request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.blocked_at is not None:
+            logout(request)
+            messages.error(request, _("Your account has been blocked by a moderator."))
+            return redirect("account_login")
+        return self.get_response(request)
+
+
+class StaffSessionTimeoutMiddleware:
+    """Sessions of staff, moderators and council end after STAFF_SESSION_IDLE_SECONDS without a request."""
+
+    key = "_last_activity"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and (user.is_staff or user.is_superuser or self._privileged(user)):
+            now = int(time.time())
+            last = request.session.get(self.key)
+            if last is not None and now - last > settings.STAFF_SESSION_IDLE_SECONDS:
+                logout(request)
+                messages.info(request, _("You were signed out after a period of inactivity."))
+                return redirect("account_login")
+            request.session[self.key] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def _privileged(user) -> bool:
+        from participation.predicates import COUNCIL, MODERATOR, STAFF, _role_names
+
+        return bool(_role_names(user) & {STAFF, MODERATOR, COUNCIL})
+
+
+class RateLimitedMiddleware:
+    """Turn ``RateLimited`` into a translated 429 (JSON under /api/ and /open311/)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, RateLimited):
+            return None
+        return rate_limited_response(request, exception)
+
+
+def rate_limited_response(request, exception: RateLimited):
+    if request.path.startswith(("/api/", "/open311/")) or "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"detail": str(exception.message), "code": "rate_limited"}, status=429)
+    else:
+        response = render(request, "429.html", {"retry_after": exception.retry_after}, status=429)
+    response["Retry-After"] = str(exception.retry_after)
+    return response

@@ -1,0 +1,46 @@
+"""Services for in-app notifications and the e-mail that goes with them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+
+from participation.models import Notification, User
+
+
+def notification_send(*, recipients: Iterable[User], verb: str, message_factory, url: str = "",
+                      exclude: User | None = None) -> int:
+    """Notify each active recipient in their own language; e-mail after commit when they allow it.
+
+    ``message_factory`` is called with the recipient's language active and returns the text.
+    """
+    sent = 0
+    for user in {u.pk: u for u in recipients}.values():
+        if not user.is_active or user.is_blocked or (exclude is not None and user.pk == exclude.pk):
+            continue
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            message = str(message_factory())[:300]
+        Notification.objects.create(recipient=user, verb=verb, message=message, url=url)
+        if user.email_notifications and user.email:
+            link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+            transaction.on_commit(
+                lambda m=message, e=user.email, link=link: send_mail(
+                    subject=m[:78], message=f"{m}\n\n{link}", from_email=None, recipient_list=[e], fail_silently=True
+                )
+            )
+        sent += 1
+    return sent
+
+
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_unread_count(*, user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,93 @@
+"""Registries that feature apps fill in their ``AppConfig.ready()``.
+
+The kernel never imports a feature app; it learns what exists from these registries:
+URL modules, websocket routes, API routers, navigation entries, metrics, moderatable models,
+opinion sources, open-data exports and demo seeders. Each entry is registered once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class UrlModule:
+    prefix: str  # e.g. "proposals/" ("" for the root)
+    module: str  # dotted path of a urls module
+    translated: bool = True  # inside i18n_patterns (language prefix) or not
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: Any  # lazy translation
+    order: int = 100
+    permission: str | None = None  # shown only to users with this permission name
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    name: str
+    func: Callable[..., None]  # func(*, stdout, password, rng) -> None
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    url_modules: list[UrlModule] = field(default_factory=list)
+    websocket_routes: list[Any] = field(default_factory=list)
+    api_routers: list[tuple[str, Any]] = field(default_factory=list)
+    nav_items: list[NavItem] = field(default_factory=list)
+    demo_seeders: list[DemoSeeder] = field(default_factory=list)
+    # Filled by feature apps for moderation, metrics, open data and analysis.
+    moderatables: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    exports: dict[str, Any] = field(default_factory=dict)
+    opinion_sources: dict[str, Any] = field(default_factory=dict)
+    account_data: dict[str, Any] = field(default_factory=dict)
+    # Sections a consultation page renders below its body, in order: proposals, published summary ...
+    consultation_sections: list[Any] = field(default_factory=list)
+    # Figures for the home page headline: key -> (label, callable() -> int).
+    headline_counts: dict[str, Any] = field(default_factory=dict)
+
+    def add_urls(self, prefix: str, module: str, *, translated: bool = True) -> None:
+        entry = UrlModule(prefix, module, translated)
+        if entry not in self.url_modules:
+            self.url_modules.append(entry)
+
+    def add_websocket_routes(self, routes: list[Any]) -> None:
+        for route in routes:
+            if route not in self.websocket_routes:
+                self.websocket_routes.append(route)
+
+    def add_api_router(self, prefix: str, router: Any) -> None:
+        if all(existing is not router for _, existing in self.api_routers):
+            self.api_routers.append((prefix, router))
+
+    def add_nav_item(self, item: NavItem) -> None:
+        if item not in self.nav_items:
+            self.nav_items.append(item)
+            self.nav_items.sort(key=lambda i: i.order)
+
+    def add_demo_seeder(self, name: str, func: Callable[..., None], *, order: int = 100) -> None:
+        if all(s.name != name for s in self.demo_seeders):
+            self.demo_seeders.append(DemoSeeder(name, func, order))
+            self.demo_seeders.sort(key=lambda s: s.order)
+
+    def add_consultation_section(self, section: Callable[..., Any], *, order: int = 100) -> None:
+        if all(existing is not section for _, existing in self.consultation_sections):
+            self.consultation_sections.append((order, section))
+            self.consultation_sections.sort(key=lambda pair: pair[0])
+
+    def add(self, kind: str, key: str, value: Any) -> None:
+        """Register a moderatable model, metric, export, opinion source or account-data provider."""
+        getattr(self, kind)[key] = value
+
+
+registry = Registry()
+
+
+def consultation_sections() -> list[Any]:
+    """Callables ``section(request, page) -> (template_name, context) | None`` rendered on a consultation page."""
+    return [section for _, section in registry.consultation_sections]

@@ -1,0 +1,11 @@
+"""Permission names owned by the kernel. Views, API, templates and consumers check these names."""
+
+import rules
+
+from participation.predicates import is_council, is_member, is_moderator, is_staff_member
+
+rules.add_perm("participation.act", is_member)
+rules.add_perm("participation.view_dashboard", is_council | is_staff_member)
+rules.add_perm("participation.moderate", is_moderator)
+rules.add_perm("participation.view_audit_log", is_staff_member)
+rules.add_perm("participation.staff_tools", is_staff_member)
