@@ -74,9 +74,11 @@ def _english(page: Page, en: Locale, **fields) -> Page:
 
 
 def seed_pages(*, stdout, **_) -> None:
-    ja = Locale.get_default()
+    ja, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     en, _created = Locale.objects.get_or_create(language_code="en")
     root = Page.get_first_root_node()
+    if root is None:  # a flushed database (transactional tests) has no tree at all
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=ja))
     home = HomePage.objects.filter(locale=ja).first()
     if home is None:
         # Replace Wagtail's placeholder welcome page.
@@ -112,6 +114,15 @@ def seed_pages(*, stdout, **_) -> None:
         ))
         about.save_revision().publish()
 
+    if home.get_translation_or_none(en) is None or not home.get_translation(en).live:
+        _english(home, en, title=f"{settings.CITY['name_en']} participation portal",
+                 intro="Take part in your city's plans: post proposals, support them, and report local problems on the map.")
+    if index.get_translation_or_none(en) is None or not index.get_translation(en).live:
+        _english(index, en, title="Consultations and proposals", intro="Current and past consultations.")
+    if about.get_translation_or_none(en) is None or not about.get_translation(en).live:
+        _english(about, en, title="About this site", body=_body(
+            "This is a participation platform that brings residents' voices into city policy. Posts are moderated under the terms of use."))
+
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     created = 0
     for spec in CONSULTATIONS:
@@ -140,14 +151,6 @@ def seed_pages(*, stdout, **_) -> None:
             created += 1
         if page.get_translation_or_none(en) is None:
             _english(page, en, title=spec["title_en"], summary=spec["summary_en"], body=_body(spec["summary_en"]))
-    if home.get_translation_or_none(en) is None:
-        _english(home, en, title=f"{settings.CITY['name_en']} participation portal",
-                 intro="Take part in your city's plans: post proposals, support them, and report local problems on the map.")
-    if index.get_translation_or_none(en) is None:
-        _english(index, en, title="Consultations and proposals", intro="Current and past consultations.")
-    if about.get_translation_or_none(en) is None:
-        _english(about, en, title="About this site", body=_body(
-            "This is a participation platform that brings residents' voices into city policy. Posts are moderated under the terms of use."))
     stdout.write(f"pages: {created} consultations created, {len(CONSULTATIONS) - created} already there")
 
 

@@ -78,3 +78,24 @@ def rate_limited_response(request, exception: RateLimited):
         response = render(request, "429.html", {"retry_after": exception.retry_after}, status=429)
     response["Retry-After"] = str(exception.retry_after)
     return response
+
+
+class ApiLanguageMiddleware:
+    """Machine interfaces have no language prefix: they honour ``?lang=`` or Accept-Language."""
+
+    prefixes = ("/api/", "/open311/", "/open-data/", "/ws/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(self.prefixes):
+            from django.utils import translation
+
+            requested = request.GET.get("lang")
+            supported = {code for code, _ in settings.LANGUAGES}
+            if requested not in supported:
+                requested = translation.get_language_from_request(request, check_path=False)
+            translation.activate(requested)
+            request.LANGUAGE_CODE = requested
+        return self.get_response(request)

@@ -91,3 +91,66 @@ registry = Registry()
 def consultation_sections() -> list[Any]:
     """Callables ``section(request, page) -> (template_name, context) | None`` rendered on a consultation page."""
     return [section for _, section in registry.consultation_sections]
+
+
+# --- Contracts between the kernel and feature apps -------------------------------------------
+# Feature apps register instances of these in AppConfig.ready(), e.g.
+#   registry.add("moderatables", "comment", ModeratableSpec(...))
+# The kernel (moderation queue, dashboard, open data, analysis, account data) only uses these.
+
+
+@dataclass(frozen=True)
+class ModeratableSpec:
+    """Something a resident can flag and a moderator can hide (model subclasses ``Moderatable``)."""
+
+    kind: str  # "proposal", "comment", "report", "report_photo"
+    model: Any
+    label: Any
+    url: Callable[[Any], str]  # public URL of an item
+    text: Callable[[Any], str]  # short text shown in the moderation queue
+    consultation_id: Callable[[Any], int | None] = lambda obj: None
+    # Called after an item was hidden or unhidden (inside the transaction), e.g. to publish count events.
+    on_visibility_changed: Callable[[Any], None] = lambda obj: None
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A count for the dashboard and home page. ``daily`` returns {date: count} of new items."""
+
+    label: Any
+    total: Callable[[], int]
+    per_consultation: Callable[[], dict[int, int]] = lambda: {}
+    daily: Callable[[Any], dict[Any, int]] = lambda since: {}
+    headline: bool = False
+
+
+@dataclass(frozen=True)
+class OpinionSource:
+    """Texts residents wrote in a consultation, for theme analysis, and votes for opinion groups.
+
+    ``items(consultation_id)`` yields dicts {"id": str, "text": str, "url": str, "kind": str} of
+    visible items only; ``votes(consultation_id)`` yields (participant_id, statement_id, vote) with
+    vote in {1, -1, 0}, statement ids matching ``items`` ids.
+    """
+
+    label: Any
+    items: Callable[[int], Any]
+    votes: Callable[[int], Any] = lambda consultation_id: []
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """An open-data table: ``rows()`` yields dicts of public, visible, pseudonymised fields."""
+
+    label: Any
+    fields: dict[str, Any]  # column -> description (the data dictionary)
+    rows: Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class AccountDataSpec:
+    """What an app holds about a user: ``export(user) -> (dict, [(zip_path, bytes)])``;
+    ``anonymise(user)`` runs when the account is deleted (keep counts consistent)."""
+
+    export: Callable[[Any], Any]
+    anonymise: Callable[[Any], None] = lambda user: None

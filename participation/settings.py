@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "participation.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,6 +125,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "var" / "db.sqlite3")),
+            # A file, not memory, so a live ASGI server process in the browser tests shares it.
+            "TEST": {"NAME": env_str("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
             # WAL + a busy timeout let the web process and the task worker share the file.
             "OPTIONS": {
                 "timeout": 20,
@@ -329,6 +332,8 @@ RATE_LIMITS = json.loads(env_str("RATE_LIMITS", "{}")) or {
     "flag": "60/3600",
 }
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", default=True)
+# Public forms carry a honeypot field and must not be submitted faster than this (seconds).
+FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 0 if TESTING else 3)
 
 # --- Machine learning (only tasks and commands import the heavy parts) -----------------------
 ML_EMBEDDING_BACKEND = env_str("ML_EMBEDDING_BACKEND", "auto")

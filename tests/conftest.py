@@ -5,6 +5,13 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,6 +27,21 @@ HAS_CHROMIUM = os.path.exists(CHROMIUM)
 requires_postgres = pytest.mark.skipif(not HAS_POSTGRES, reason="needs DATABASE_URL=postgres://... (run by .ci/run)")
 requires_redis = pytest.mark.skipif(not HAS_REDIS, reason="needs REDIS_URL=redis://... (run by .ci/run)")
 requires_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    """Give every pytest run its own test database so parallel runs never share one."""
+    from django.db import connections
+
+    suffix = f"{os.getpid()}"
+    for alias in connections:
+        db = connections[alias].settings_dict
+        test = db.setdefault("TEST", {})
+        if db["ENGINE"].endswith("sqlite3"):
+            test["NAME"] = str(Path(settings.BASE_DIR) / "var" / f"test-{suffix}.sqlite3")
+        else:
+            test["NAME"] = f"test_{db['NAME']}_{suffix}"
 
 
 @pytest.fixture(autouse=True)
@@ -132,3 +154,72 @@ def artifacts_dir():
     path = settings.BASE_DIR / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@dataclass
+class LiveServer:
+    url: str
+    mail_dir: Path
+    process: subprocess.Popen
+    log: Path
+
+    def sent_mail(self) -> list[str]:
+        return [p.read_text(errors="replace") for p in sorted(self.mail_dir.glob("*.log"), key=os.path.getmtime)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_asgi_server(tmp_path: Path, **extra_env: str) -> LiveServer:
+    """Run daphne (HTTP + websockets) in a separate process on the test database."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH"}}
+    if db["ENGINE"].endswith("sqlite3"):
+        env["SQLITE_PATH"] = str(db["NAME"])
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir(exist_ok=True)
+    port = _free_port()
+    env.update(
+        TESTING="1", DEBUG="1", EMAIL_URL=f"file://{mail_dir}", RATE_LIMITS_ENABLED="0",
+        MEDIA_ROOT=str(settings.MEDIA_ROOT), PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="participation.settings",
+        SITE_URL=f"http://127.0.0.1:{port}", **extra_env,
+    )
+    log = tmp_path / f"daphne-{port}.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "participation.asgi:application"],
+        cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return LiveServer(url, mail_dir, process, log)
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError(f"daphne did not start: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def live_asgi(transactional_db, tmp_path):
+    """A real ASGI server (daphne) in another process, sharing the test database; data must be committed."""
+    server = start_asgi_server(tmp_path)
+    yield server
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()

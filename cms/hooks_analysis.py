@@ -1,0 +1,1 @@
+"""Wagtail admin hooks for the opinion analysis (themes, opinion groups, summaries)."""
