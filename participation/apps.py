@@ -8,8 +8,10 @@ class ParticipationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from participation import demo
+        from participation import analysis_setup, demo, moderation_setup
         from participation.registry import NavItem, registry
 
         registry.add_nav_item(NavItem("participation:notifications", _("Notifications"), order=900, permission="participation.act"))
         registry.add_demo_seeder("accounts", demo.seed_accounts, order=10)
+        moderation_setup.register()
+        analysis_setup.register()

@@ -46,6 +46,7 @@ class Registry:
     exports: dict[str, Any] = field(default_factory=dict)
     opinion_sources: dict[str, Any] = field(default_factory=dict)
     account_data: dict[str, Any] = field(default_factory=dict)
+    dashboard_tables: dict[str, Any] = field(default_factory=dict)
     # Sections a consultation page renders below its body, in order: proposals, published summary ...
     consultation_sections: list[Any] = field(default_factory=list)
     # Figures for the home page headline: key -> (label, callable() -> int).
@@ -154,3 +155,12 @@ class AccountDataSpec:
 
     export: Callable[[Any], Any]
     anonymise: Callable[[Any], None] = lambda user: None
+
+
+@dataclass(frozen=True)
+class DashboardTable:
+    """An extra table on the council dashboard (e.g. reports by status): ``rows()`` returns dicts keyed by column."""
+
+    label: Any
+    columns: list[tuple[str, Any]]  # (key, heading)
+    rows: Callable[[], list[dict[str, Any]]]

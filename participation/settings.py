@@ -239,7 +239,8 @@ WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = True
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet comes from the xstatic-leaflet package (no CDN, nothing vendored by hand).
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/leaflet", str(Path(__import__("xstatic.pkg.leaflet", fromlist=["BASE_DIR"]).BASE_DIR)))]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # The embedded server hands out public media itself; behind a real proxy set SERVE_MEDIA=0.
