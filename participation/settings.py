@@ -192,14 +192,15 @@ ACCOUNT_FORMS = {"signup": "participation.forms.SignupForm"}
 ACCOUNT_ADAPTER = "participation.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "participation.adapters.SocialAccountAdapter"
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip,10/m/key",
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip,5/m/ip" if not TESTING else "200/m/ip",
+    "signup": "200/m/ip" if TESTING else "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
 }
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (0: use REMOTE_ADDR).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

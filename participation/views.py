@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,6 +45,33 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
     notifications_mark_read(user=request.user)
     return redirect("participation:notifications")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language and stay on the same page: ``/x/`` (Japanese) <-> ``/en/x/`` (English)."""
+    language = request.POST.get("language", "")
+    supported = {code for code, _ in settings.LANGUAGES}
+    if language not in supported:
+        return redirect("/")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    path = target
+    for code in supported - {settings.LANGUAGE_CODE}:
+        if path == f"/{code}" or path.startswith(f"/{code}/"):
+            path = path[len(code) + 1 :] or "/"
+    if language != settings.LANGUAGE_CODE:
+        path = f"/{language}{path}"
+    response = redirect(path)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE, samesite=settings.LANGUAGE_COOKIE_SAMESITE, httponly=True,
+    )
+    if request.user.is_authenticated and request.user.preferred_language != language:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return response
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
