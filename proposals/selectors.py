@@ -1,0 +1,290 @@
+"""Reads for proposals and comments: annotated querysets, constant query counts per page."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import Comment, CommentVote, Follow, Proposal, ProposalState, Support
+
+PAGE_SIZE = 20
+COMMENT_PAGE_SIZE = 50
+SORTS = {
+    "newest": _("Newest"),
+    "supported": _("Most supported"),
+    "commented": _("Most commented"),
+    "random": _("Random"),
+}
+DEFAULT_SORT = "newest"
+
+
+class BadQuery(ValueError):
+    """An unknown sort or filter value; views show it, the API answers 400."""
+
+
+def proposal_queryset(*, user=None):
+    qs = Proposal.objects.visible().select_related("author", "category")
+    if user is not None and user.is_authenticated:
+        qs = qs.annotate(
+            supported_by_me=Exists(Support.objects.filter(proposal=OuterRef("pk"), user=user)),
+            followed_by_me=Exists(Follow.objects.filter(proposal=OuterRef("pk"), user=user)),
+        )
+    else:
+        qs = qs.annotate(supported_by_me=Value(False), followed_by_me=Value(False))
+    return qs
+
+
+def _random_key(seed: str, pk: int) -> str:
+    return hashlib.sha1(f"{seed}:{pk}".encode()).hexdigest()
+
+
+@dataclass
+class ProposalFilters:
+    sort: str = DEFAULT_SORT
+    category: str = ""
+    state: str = ""
+    q: str = ""
+    seed: str = "0"
+
+
+def proposal_filters_clean(*, sort: str | None, category: str | None, state: str | None, q: str | None,
+                           seed: str = "0") -> ProposalFilters:
+    sort = (sort or DEFAULT_SORT).strip()
+    if sort not in SORTS:
+        raise BadQuery(_("Unknown sort order “%(sort)s”. Use one of: %(choices)s.") % {
+            "sort": sort[:40], "choices": ", ".join(SORTS)})
+    state = (state or "").strip()
+    if state and state not in ProposalState.values:
+        raise BadQuery(_("Unknown state “%(state)s”.") % {"state": state[:40]})
+    q = (q or "").strip()[:100]
+    return ProposalFilters(sort=sort, category=(category or "").strip()[:40], state=state, q=q, seed=seed)
+
+
+def proposal_list(*, consultation_id: int, filters: ProposalFilters, user=None):
+    """Visible proposals of a consultation, filtered and sorted (random: stable per seed)."""
+    qs = proposal_queryset(user=user).filter(consultation_id=consultation_id)
+    if filters.category:
+        qs = qs.filter(category__slug=filters.category)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(body__icontains=filters.q))
+    if filters.sort == "supported":
+        qs = qs.order_by("-support_count", "-created_at", "-pk")
+    elif filters.sort == "commented":
+        qs = qs.order_by("-comment_count", "-created_at", "-pk")
+    elif filters.sort == "random":
+        # A stable pseudo-random order: (pk * a + seed) mod m, computed in the database.
+        seed_number = int(hashlib.sha1(filters.seed.encode()).hexdigest()[:6], 16)
+        from django.db.models import ExpressionWrapper, F, IntegerField
+
+        qs = qs.annotate(
+            random_key=ExpressionWrapper((F("pk") * 7919 + seed_number) % 10007, output_field=IntegerField())
+        ).order_by("random_key", "pk")
+    else:
+        qs = qs.order_by("-created_at", "-pk")
+    return qs
+
+
+def paginate(qs, *, page, per_page: int = PAGE_SIZE):
+    """Clamp any page number (negative, huge, garbage) into range instead of failing."""
+    paginator = Paginator(qs, per_page)
+    try:
+        number = int(float(page or 1))
+    except (TypeError, ValueError, OverflowError):
+        number = 1
+    number = max(1, min(number, paginator.num_pages))
+    return paginator.page(number)
+
+
+def proposal_detail(*, proposal_id: int, user=None) -> Proposal | None:
+    return (
+        proposal_queryset(user=user)
+        .select_related("consultation", "answered_by")
+        .filter(pk=proposal_id)
+        .first()
+    )
+
+
+def comment_queryset(*, user=None):
+    qs = Comment.objects.filter(hidden_at__isnull=True).select_related("author")
+    if user is not None and user.is_authenticated:
+        from django.db.models import Subquery
+
+        qs = qs.annotate(
+            my_vote=Subquery(CommentVote.objects.filter(comment=OuterRef("pk"), user=user).values("value")[:1])
+        )
+    else:
+        qs = qs.annotate(my_vote=Value(None))
+    return qs
+
+
+def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMMENT_PAGE_SIZE, proposal=None):
+    """One page of top-level comments with their replies (depth ≤ 3), in two queries.
+
+    Hidden comments (and comments by blocked authors) are dropped with their subtrees; deleted
+    ones stay as tombstones so the thread keeps its shape.
+    """
+    top = comment_queryset(user=user).filter(proposal_id=proposal_id, parent__isnull=True, author__blocked_at__isnull=True)
+    page_obj = paginate(top.order_by("created_at", "pk"), page=page, per_page=per_page)
+    roots = list(page_obj.object_list)
+    root_ids = [c.pk for c in roots]
+    children: dict[int, list[Comment]] = {c.pk: [] for c in roots}
+    if root_ids:
+        level = root_ids
+        for _depth in (2, 3):
+            replies = list(
+                comment_queryset(user=user).filter(parent_id__in=level, author__blocked_at__isnull=True)
+                .order_by("created_at", "pk")
+            )
+            for reply in replies:
+                children.setdefault(reply.parent_id, []).append(reply)
+                children.setdefault(reply.pk, [])
+            level = [r.pk for r in replies]
+            if not level:
+                break
+    for comments in [roots, *children.values()]:
+        for comment in comments:
+            comment.thread_replies = children.get(comment.pk, [])
+            if proposal is not None:
+                comment.proposal = proposal  # permission checks read it; no query per comment
+    return page_obj, roots
+
+
+def consultation_counts(*, consultation_id: int) -> dict[str, int]:
+    """Visible proposals, their (visible, not deleted) comments and their supports, in one query."""
+    totals = Proposal.objects.visible().filter(consultation_id=consultation_id).aggregate(
+        proposals=Count("pk"), comments=Sum("comment_count"), supports=Sum("support_count")
+    )
+    return {
+        "type": "counts",
+        "consultation": consultation_id,
+        "proposals": totals["proposals"] or 0,
+        "comments": totals["comments"] or 0,
+        "supports": totals["supports"] or 0,
+    }
+
+
+def consultation_counts_many(*, consultation_ids: list[int]) -> dict[int, dict[str, int]]:
+    rows = (
+        Proposal.objects.visible().filter(consultation_id__in=consultation_ids).values("consultation_id")
+        .annotate(proposals=Count("pk"), comments=Sum("comment_count"), supports=Sum("support_count"))
+    )
+    result = {cid: {"proposals": 0, "comments": 0, "supports": 0} for cid in consultation_ids}
+    for row in rows:
+        result[row["consultation_id"]] = {
+            "proposals": row["proposals"], "comments": row["comments"] or 0, "supports": row["supports"] or 0
+        }
+    return result
+
+
+def user_supports_left(*, user, consultation) -> int | None:
+    """None when the consultation sets no limit."""
+    limit = consultation.supports_per_user
+    if not limit or not user.is_authenticated:
+        return None
+    used = Support.objects.filter(user=user, consultation_id=consultation.pk).count()
+    return max(0, limit - used)
+
+
+# --- Metrics --------------------------------------------------------------------------------
+
+
+def _daily(qs, field: str, since) -> dict[date, int]:
+    if isinstance(since, datetime):
+        qs = qs.filter(**{f"{field}__gte": since})
+    elif since is not None:
+        qs = qs.filter(**{f"{field}__date__gte": since})
+    rows = qs.annotate(day=TruncDate(field)).values("day").annotate(n=Count("pk")).order_by("day")
+    return {row["day"]: row["n"] for row in rows}
+
+
+def metric_proposals_total() -> int:
+    return Proposal.objects.visible().count()
+
+
+def metric_proposals_per_consultation() -> dict[int, int]:
+    rows = Proposal.objects.visible().values("consultation_id").annotate(n=Count("pk"))
+    return {r["consultation_id"]: r["n"] for r in rows}
+
+
+def metric_proposals_daily(since) -> dict[date, int]:
+    return _daily(Proposal.objects.visible(), "created_at", since)
+
+
+def _visible_comments():
+    return Comment.objects.visible().filter(deleted_at__isnull=True, proposal__hidden_at__isnull=True)
+
+
+def metric_comments_total() -> int:
+    return _visible_comments().count()
+
+
+def metric_comments_per_consultation() -> dict[int, int]:
+    rows = _visible_comments().values("proposal__consultation_id").annotate(n=Count("pk"))
+    return {r["proposal__consultation_id"]: r["n"] for r in rows}
+
+
+def metric_comments_daily(since) -> dict[date, int]:
+    return _daily(_visible_comments(), "created_at", since)
+
+
+def _supports():
+    return Support.objects.filter(proposal__hidden_at__isnull=True)
+
+
+def metric_supports_total() -> int:
+    return _supports().count()
+
+
+def metric_supports_per_consultation() -> dict[int, int]:
+    rows = _supports().values("consultation_id").annotate(n=Count("pk"))
+    return {r["consultation_id"]: r["n"] for r in rows}
+
+
+def metric_supports_daily(since) -> dict[date, int]:
+    return _daily(_supports(), "created_at", since)
+
+
+def _participant_ids_per_consultation() -> dict[int, set[int]]:
+    result: dict[int, set[int]] = {}
+    for cid, uid in Proposal.objects.values_list("consultation_id", "author_id"):
+        result.setdefault(cid, set()).add(uid)
+    for cid, uid in Comment.objects.values_list("proposal__consultation_id", "author_id"):
+        result.setdefault(cid, set()).add(uid)
+    for cid, uid in Support.objects.values_list("consultation_id", "user_id"):
+        result.setdefault(cid, set()).add(uid)
+    return result
+
+
+def metric_participants_total() -> int:
+    ids: set[int] = set()
+    for users in _participant_ids_per_consultation().values():
+        ids |= users
+    return len(ids)
+
+
+def metric_participants_per_consultation() -> dict[int, int]:
+    return {cid: len(users) for cid, users in _participant_ids_per_consultation().items()}
+
+
+def metric_participants_daily(since) -> dict[date, int]:
+    """New participants per day: the day of each person's first proposal, comment or support."""
+    first: dict[int, date] = {}
+    for model, user_field in ((Proposal, "author_id"), (Comment, "author_id"), (Support, "user_id")):
+        rows = model.objects.values(user_field).annotate(day=TruncDate("created_at")).values_list(user_field, "day")
+        for uid, day in rows:
+            if uid not in first or day < first[uid]:
+                first[uid] = day
+    since_day = since.date() if isinstance(since, datetime) else since
+    counts: dict[date, int] = {}
+    for day in first.values():
+        if since_day is None or day >= since_day:
+            counts[day] = counts.get(day, 0) + 1
+    return dict(sorted(counts.items()))

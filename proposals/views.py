@@ -1,0 +1,325 @@
+"""HTML views: fetch, check the permission name, call one service, render or redirect.
+
+Every page works without JavaScript; static/proposals/*.js only enhances (forms posted in the
+background, live counts over the websocket).
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from participation.api import Conflict
+from participation.ratelimit import rate_limit_hit
+from proposals import selectors, services
+from proposals.forms import AnswerForm, CommentForm, ProposalForm
+from proposals.models import Comment, Proposal, ProposalState
+
+SEED_SESSION_KEY = "proposal_seed"
+
+
+def _visitor_seed(request) -> str:
+    seed = request.session.get(SEED_SESSION_KEY)
+    if not seed:
+        seed = secrets.token_hex(4)
+        request.session[SEED_SESSION_KEY] = seed
+    return seed
+
+
+def consultation_section(request, page):
+    """The proposal list on a consultation page (registered with the kernel)."""
+    consultation = page.canonical
+    params = request.GET
+    error = None
+    try:
+        filters = selectors.proposal_filters_clean(
+            sort=params.get("sort"), category=params.get("category"), state=params.get("state"), q=params.get("q"),
+            seed=_visitor_seed(request) if params.get("sort") == "random" else "0",
+        )
+    except selectors.BadQuery as exc:
+        error = str(exc)
+        filters = selectors.ProposalFilters()
+    qs = selectors.proposal_list(consultation_id=consultation.pk, filters=filters, user=request.user)
+    page_obj = selectors.paginate(qs, page=params.get("page"))
+    query = {k: v for k, v in (("sort", filters.sort), ("category", filters.category), ("state", filters.state),
+                               ("q", filters.q)) if v and not (k == "sort" and v == selectors.DEFAULT_SORT)}
+    return "proposals/proposal_list_section.html", {
+        "consultation": consultation,
+        "proposals": page_obj.object_list,
+        "page_obj": page_obj,
+        "query_string": urlencode(query),
+        "filters": filters,
+        "sorts": selectors.SORTS.items(),
+        "states": ProposalState.choices,
+        "categories": list(consultation.categories.all()),
+        "error": error,
+        "counts": selectors.consultation_counts(consultation_id=consultation.pk),
+        "can_create": request.user.has_perm("proposals.add_proposal", consultation),
+        "phase_create": consultation.phase_allows("create"),
+        "supports_left": selectors.user_supports_left(user=request.user, consultation=consultation),
+        "threshold": consultation.support_threshold,
+    }
+
+
+def _consultation_or_404(consultation_id: int):
+    from wagtail.models import Locale
+
+    page_model = apps.get_model("cms", "ConsultationPage")
+    page = get_object_or_404(page_model.objects.live().public(), pk=consultation_id)
+    if page.locale_id != Locale.get_default().pk:
+        page = page.canonical
+    return page
+
+
+def _proposal_or_404(request, proposal_id: int) -> Proposal:
+    proposal = selectors.proposal_detail(proposal_id=proposal_id, user=request.user)
+    if proposal is None or not request.user.has_perm("proposals.view_proposal", proposal):
+        raise Http404
+    return proposal
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def proposal_create_view(request, consultation_id: int):
+    consultation = _consultation_or_404(consultation_id)
+    if not request.user.has_perm("proposals.add_proposal", consultation):
+        raise PermissionDenied(_("New proposals cannot be posted in this consultation now."))
+    form = ProposalForm(request.POST or None, request.FILES or None, consultation=consultation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rate_limit_hit("proposal", request=request, user=request.user)
+            proposal = services.proposal_create(
+                author=request.user, consultation=consultation, title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"], category=form.cleaned_data["category"] or None,
+                latitude=form.cleaned_data["latitude"], longitude=form.cleaned_data["longitude"],
+                photo=form.cleaned_data.get("photo"),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your proposal was published."))
+            return redirect(proposal.get_absolute_url())
+    return render(request, "proposals/proposal_form.html", {
+        "form": form, "consultation": consultation, "editing": False,
+        "similar_url": f"/api/v1/consultations/{consultation.pk}/similar",
+    }, status=400 if request.method == "POST" else 200)
+
+
+def proposal_detail_view(request, proposal_id: int, comment_form=None, status=200):
+    proposal = _proposal_or_404(request, proposal_id)
+    page_obj, roots = selectors.comment_thread(proposal_id=proposal.pk, user=request.user,
+                                               page=request.GET.get("page"), proposal=proposal)
+    consultation = proposal.consultation
+    return render(request, "proposals/proposal.html", {
+        "proposal": proposal,
+        "consultation": consultation,
+        "comments": roots,
+        "page_obj": page_obj,
+        "comment_form": comment_form or CommentForm(),
+        "answer_form": AnswerForm(initial={"state": proposal.state, "answer": proposal.official_answer}),
+        "supports_left": selectors.user_supports_left(user=request.user, consultation=consultation),
+        "threshold": consultation.support_threshold,
+        "threshold_percent": min(100, int(proposal.support_count * 100 / consultation.support_threshold))
+        if consultation.support_threshold else None,
+    }, status=status)
+
+
+@login_required
+def proposal_edit_view(request, proposal_id: int):
+    proposal = _proposal_or_404(request, proposal_id)
+    if not request.user.has_perm("proposals.change_proposal", proposal):
+        raise PermissionDenied(_("This proposal can no longer be edited."))
+    initial = {"title": proposal.title, "body": proposal.body, "category": proposal.category.slug if proposal.category else "",
+               "latitude": proposal.latitude, "longitude": proposal.longitude}
+    form = ProposalForm(request.POST or None, initial=initial, consultation=proposal.consultation, with_photo=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_update(
+                proposal=proposal, user=request.user, title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                category=form.cleaned_data["category"] or None, latitude=form.cleaned_data["latitude"],
+                longitude=form.cleaned_data["longitude"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(proposal.get_absolute_url())
+    return render(request, "proposals/proposal_form.html", {
+        "form": form, "consultation": proposal.consultation, "editing": True, "proposal": proposal,
+    }, status=400 if request.method == "POST" else 200)
+
+
+def _back(proposal_or_url, anchor: str = ""):
+    url = proposal_or_url if isinstance(proposal_or_url, str) else proposal_or_url.get_absolute_url()
+    return redirect(url + anchor)
+
+
+def _run(request, func, success: str | None, **kwargs) -> bool:
+    try:
+        func(**kwargs)
+    except (ValidationError, PermissionDenied, Conflict) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else (getattr(exc, "message", None) or str(exc))
+        messages.error(request, text or _("You are not allowed to do that."))
+        return False
+    if success:
+        messages.success(request, success)
+    return True
+
+
+@login_required
+@require_POST
+def proposal_withdraw_view(request, proposal_id: int):
+    proposal = _proposal_or_404(request, proposal_id)
+    if not request.user.has_perm("proposals.withdraw_proposal", proposal):
+        raise PermissionDenied(_("You cannot withdraw this proposal."))
+    _run(request, services.proposal_withdraw, _("Your proposal was withdrawn."), proposal=proposal, user=request.user)
+    return _back(proposal)
+
+
+@login_required
+@require_POST
+def proposal_answer_view(request, proposal_id: int):
+    proposal = _proposal_or_404(request, proposal_id)
+    if not request.user.has_perm("proposals.answer_proposal", proposal):
+        raise PermissionDenied(_("Only city staff can answer proposals."))
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose a valid state."))
+        return _back(proposal, "#answer")
+    _run(request, services.proposal_answer, _("The answer was published."), proposal=proposal, user=request.user,
+         state=form.cleaned_data["state"], answer=form.cleaned_data["answer"])
+    return _back(proposal, "#answer")
+
+
+@login_required
+@require_POST
+def support_view(request, proposal_id: int):
+    proposal = _proposal_or_404(request, proposal_id)
+    if request.POST.get("action") == "remove":
+        rate_limit_hit("support", request=request, user=request.user)
+        _run(request, services.support_remove, _("Your support was removed."), proposal=proposal, user=request.user)
+    else:
+        if not request.user.has_perm("proposals.support_proposal", proposal):
+            # The service explains why (withdrawn, rejected, phase closed ...).
+            pass
+        rate_limit_hit("support", request=request, user=request.user)
+        _run(request, services.support_add, _("Thank you for your support."), proposal=proposal, user=request.user)
+    return _back(request.POST.get("next") if _safe_next(request) else proposal)
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next")
+    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                             require_https=request.is_secure())
+
+
+@login_required
+@require_POST
+def follow_view(request, proposal_id: int):
+    proposal = _proposal_or_404(request, proposal_id)
+    if request.POST.get("action") == "unfollow":
+        _run(request, services.follow_remove, _("You no longer follow this proposal."), proposal=proposal, user=request.user)
+    else:
+        if not request.user.has_perm("proposals.follow_proposal", proposal):
+            raise PermissionDenied(_("You cannot follow this proposal."))
+        _run(request, services.follow_add, _("You now follow this proposal."), proposal=proposal, user=request.user)
+    return _back(proposal)
+
+
+@login_required
+@require_POST
+def comment_create_view(request, proposal_id: int):
+    proposal = _proposal_or_404(request, proposal_id)
+    if not request.user.has_perm("proposals.comment_proposal", proposal):
+        raise PermissionDenied(_("Comments are not open on this proposal now."))
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            rate_limit_hit("comment", request=request, user=request.user)
+            comment = services.comment_create(
+                proposal=proposal, author=request.user, body=form.cleaned_data["body"],
+                stance=form.cleaned_data["stance"], parent=form.cleaned_data["parent"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Your comment was posted."))
+            return _back(proposal, f"#comment-{comment.pk}")
+    return proposal_detail_view(request, proposal_id, comment_form=form, status=400)
+
+
+def _comment_or_404(request, comment_id: int) -> Comment:
+    comment = (
+        Comment.objects.filter(hidden_at__isnull=True, pk=comment_id)
+        .select_related("proposal__consultation", "proposal__author", "author").first()
+    )
+    if comment is None or not request.user.has_perm("proposals.view_proposal", comment.proposal):
+        raise Http404
+    return comment
+
+
+@login_required
+def comment_edit_view(request, comment_id: int):
+    comment = _comment_or_404(request, comment_id)
+    if not request.user.has_perm("proposals.change_comment", comment):
+        raise PermissionDenied(_("You cannot edit this comment."))
+    form = CommentForm(request.POST or None, initial={"body": comment.body, "stance": comment.stance})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_update(comment=comment, user=request.user, body=form.cleaned_data["body"],
+                                    stance=form.cleaned_data["stance"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Your comment was updated."))
+            return _back(comment.proposal, f"#comment-{comment.pk}")
+    return render(request, "proposals/comment_form.html", {"form": form, "comment": comment},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def comment_delete_view(request, comment_id: int):
+    comment = _comment_or_404(request, comment_id)
+    if not request.user.has_perm("proposals.delete_comment", comment):
+        raise PermissionDenied(_("You cannot delete this comment."))
+    _run(request, services.comment_delete, _("Your comment was deleted."), comment=comment, user=request.user)
+    return _back(comment.proposal, f"#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def comment_vote_view(request, comment_id: int):
+    comment = _comment_or_404(request, comment_id)
+    if not request.user.has_perm("proposals.vote_comment", comment):
+        raise PermissionDenied(_("You cannot vote on this comment now."))
+    rate_limit_hit("vote", request=request, user=request.user)
+    _run(request, services.comment_vote, None, comment=comment, user=request.user, value=request.POST.get("value"))
+    return _back(comment.proposal, f"#comment-{comment.pk}")
+
+
+def proposal_url(proposal_id: int) -> str:
+    return reverse("proposals:detail", args=[proposal_id])
