@@ -178,7 +178,7 @@ def start_asgi_server(tmp_path: Path, **extra_env: str) -> LiveServer:
     from django.db import connection
 
     db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     if db["ENGINE"].endswith("sqlite3"):
         env["SQLITE_PATH"] = str(db["NAME"])
     else:
