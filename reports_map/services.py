@@ -1,0 +1,433 @@
+"""Writes for reports: filing, drafts, following, staff updates, triage, photos and Open311 keys.
+
+Every function validates first and raises ``ValidationError`` / ``PermissionDenied`` before
+anything is written; photo files are written inside the transaction and removed again if it fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import math
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+import nh3
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from participation.events import publish
+from participation.notifications import notification_send
+from participation.photos import ProcessedPhoto
+from reports_map import storage
+from reports_map.geo import validate_location
+from reports_map.models import (
+    Category,
+    Open311ApiKey,
+    Report,
+    ReportDraft,
+    ReportDraftPhoto,
+    ReportFollower,
+    ReportPhoto,
+    ReportUpdate,
+    Status,
+)
+
+MAX_PHOTOS = 3
+MAX_DESCRIPTION = 4000
+MAX_ADDRESS = 200
+DRAFT_LIFETIME = timedelta(hours=6)
+
+
+# --- validation helpers -----------------------------------------------------------------------
+
+def clean_text(value: str | None, *, max_length: int, field_label: str, required: bool = True) -> str:
+    """Plain text: markup removed (nh3 with no tags allowed), entities decoded, whitespace trimmed."""
+    raw = value or ""
+    if len(raw) > max_length * 2:  # refuse absurd input before sanitizing it
+        raise ValidationError(
+            _("The %(field)s is too long (at most %(max)d characters).") % {"field": field_label, "max": max_length},
+            code="too_long",
+        )
+    text = html.unescape(nh3.clean(raw, tags=set(), attributes={}, strip_comments=True)).strip()
+    text = text.replace("\x00", "")
+    if required and not text:
+        raise ValidationError(_("Please write the %(field)s.") % {"field": field_label}, code="required")
+    if len(text) > max_length:
+        raise ValidationError(
+            _("The %(field)s is too long (at most %(max)d characters).") % {"field": field_label, "max": max_length},
+            code="too_long",
+        )
+    return text
+
+
+def validate_attributes(category: Category, raw: dict[str, list[str]]) -> dict:
+    """Check answers to the category's extra questions (Open311 attributes); returns clean answers."""
+    answers: dict = {}
+    errors = []
+    for question in category.questions.all():
+        values = [v.strip() for v in raw.get(question.code, []) if v is not None and str(v).strip()]
+        label = question.localized_description
+        if not values:
+            if question.required:
+                errors.append(_("Please answer: %(question)s") % {"question": label})
+            continue
+        kind = question.datatype
+        keys = {str(v.get("key")) for v in question.values or []}
+        if kind == "number":
+            try:
+                number = float(values[0])
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
+                errors.append(_("%(question)s: please enter a number.") % {"question": label})
+                continue
+            answers[question.code] = number
+        elif kind == "datetime":
+            parsed = parse_datetime(values[0]) or parse_date(values[0])
+            if parsed is None:
+                errors.append(_("%(question)s: please enter a date (YYYY-MM-DD).") % {"question": label})
+                continue
+            answers[question.code] = parsed.isoformat()
+        elif kind == "singlevaluelist":
+            if len(values) != 1 or values[0] not in keys:
+                errors.append(_("%(question)s: please choose one of the options.") % {"question": label})
+                continue
+            answers[question.code] = values[0]
+        elif kind == "multivaluelist":
+            if not set(values) <= keys:
+                errors.append(_("%(question)s: please choose from the options.") % {"question": label})
+                continue
+            answers[question.code] = sorted(set(values))
+        else:
+            limit = 4000 if kind == "text" else 200
+            try:
+                answers[question.code] = clean_text(values[0], max_length=limit, field_label=label)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors, code="attributes")
+    return answers
+
+
+def _require_staff(actor) -> None:
+    if actor is None or not actor.has_perm("reports_map.triage_report"):
+        raise PermissionDenied(_("Only city staff can do this."))
+
+
+def _check_category(category: Category | None) -> Category:
+    if category is None or not category.active:
+        raise ValidationError(_("Please choose a category."), code="category")
+    return category
+
+
+def _check_photo_count(photos: Sequence) -> None:
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("You can add at most %(max)d photos.") % {"max": MAX_PHOTOS}, code="too_many_photos"
+        )
+
+
+# --- photo files ------------------------------------------------------------------------------
+
+def _photo_should_be_public(photo: ReportPhoto, report: Report) -> bool:
+    return photo.hidden_at is None and not report.private and report.hidden_at is None
+
+
+def report_photos_sync_files(*, report: Report) -> None:
+    """Keep each photo's files under public/ exactly while anyone may see them, private/ otherwise."""
+    for photo in report.photos.all():
+        public = _photo_should_be_public(photo, report)
+        if photo.is_public_file != public:
+            photo.image = storage.move_file(photo.image, public=public)
+            photo.thumbnail = storage.move_file(photo.thumbnail, public=public)
+            photo.save(update_fields=["image", "thumbnail"])
+
+
+def _store_photos(report: Report, photos: Iterable[ProcessedPhoto], *, uploaded_by, update=None,
+                  written: list[str]) -> None:
+    for photo in photos:
+        image, thumbnail = storage.write_photo_files(
+            photo.image_bytes, photo.thumbnail_bytes, photo.extension,
+            public=not report.private and report.hidden_at is None,
+        )
+        written += [image, thumbnail]
+        ReportPhoto.objects.create(
+            report=report, update=update, uploaded_by=uploaded_by, image=image, thumbnail=thumbnail,
+            width=photo.width, height=photo.height,
+        )
+
+
+# --- filing -----------------------------------------------------------------------------------
+
+def report_create(*, author, category: Category | None, latitude, longitude, description: str,
+                  address: str = "", photos: Sequence[ProcessedPhoto] = (), attributes: dict | None = None,
+                  show_name: bool = False, source: str = Report.Source.WEB, api_key: Open311ApiKey | None = None,
+                  contact: dict | None = None) -> Report:
+    """File a report. Everything is validated before the first write; files are removed on failure."""
+    if source == Report.Source.WEB and (author is None or not author.has_perm("reports_map.add_report")):
+        raise PermissionDenied(_("Please log in to report a problem."))
+    category = _check_category(category)
+    lat, lon = validate_location(latitude, longitude)
+    text = clean_text(description, max_length=MAX_DESCRIPTION, field_label=_("description"))
+    place = clean_text(address, max_length=MAX_ADDRESS, field_label=_("address or landmark"), required=False)
+    _check_photo_count(photos)
+    answers = attributes or {}
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            report = Report.objects.create(
+                category=category, author=author, description=text, address=place, latitude=lat, longitude=lon,
+                show_name=bool(show_name and author is not None), attributes=answers, source=source,
+                api_key=api_key, contact=contact or {}, created_at=now, updated_at=now,
+            )
+            ReportUpdate.objects.create(report=report, author=author, status_to=Status.OPEN, created_at=now)
+            _store_photos(report, photos, uploaded_by=author, written=written)
+            if author is not None:
+                ReportFollower.objects.create(report=report, user=author)
+            publish("reports_map.report_created", report_id=report.pk, category_id=category.pk)
+    except BaseException:
+        storage.delete_files(*written)
+        raise
+    return report
+
+
+def report_draft_create(*, user, data: dict, photos: Sequence[ProcessedPhoto]) -> ReportDraft:
+    """Keep validated step-1 input and processed photos server-side until the resident confirms."""
+    _check_photo_count(photos)
+    with transaction.atomic():
+        ReportDraft.objects.filter(created_at__lt=timezone.now() - DRAFT_LIFETIME).delete()
+        ReportDraft.objects.filter(user=user).delete()  # one pending draft per resident
+        draft = ReportDraft.objects.create(user=user, data=data)
+        for photo in photos:
+            ReportDraftPhoto.objects.create(
+                draft=draft, image_bytes=photo.image_bytes, thumbnail_bytes=photo.thumbnail_bytes,
+                extension=photo.extension, width=photo.width, height=photo.height,
+            )
+    return draft
+
+
+def _draft_for(user, token) -> ReportDraft:
+    draft = ReportDraft.objects.filter(
+        token=token, user=user, created_at__gte=timezone.now() - DRAFT_LIFETIME
+    ).first() if user is not None and user.is_authenticated else None
+    if draft is None:
+        raise ValidationError(_("This report draft has expired. Please fill in the form again."), code="draft")
+    return draft
+
+
+def report_create_from_draft(*, user, token) -> Report:
+    """Step 2: file the report kept in the draft, then drop the draft."""
+    with transaction.atomic():
+        draft = _draft_for(user, token)
+        data = draft.data
+        photos = [
+            ProcessedPhoto(bytes(p.image_bytes), bytes(p.thumbnail_bytes), p.extension, p.width, p.height, None)
+            for p in draft.photos.all()
+        ]
+        report = report_create(
+            author=user, category=Category.objects.filter(pk=data.get("category_id")).first(),
+            latitude=data.get("latitude"), longitude=data.get("longitude"), description=data.get("description", ""),
+            address=data.get("address", ""), photos=photos, attributes=data.get("attributes") or {},
+            show_name=bool(data.get("show_name")),
+        )
+        draft.delete()
+    return report
+
+
+def report_draft_discard_and_follow(*, user, token, report: Report, me_too: bool = True) -> ReportFollower:
+    """Step 2, the other choice: follow the existing report ("me too") instead of filing a new one."""
+    with transaction.atomic():
+        draft = _draft_for(user, token)
+        follower = report_follow(report=report, user=user, me_too=me_too)
+        draft.delete()
+    return follower
+
+
+def report_follow(*, report: Report, user, me_too: bool = False) -> ReportFollower:
+    if not user.has_perm("reports_map.follow_report", report):
+        raise PermissionDenied(_("You cannot follow this report."))
+    with transaction.atomic():
+        follower, created = ReportFollower.objects.get_or_create(report=report, user=user, defaults={"me_too": me_too})
+        if not created and me_too and not follower.me_too:
+            follower.me_too = True
+            follower.save(update_fields=["me_too"])
+    publish("reports_map.report_followed", report_id=report.pk)
+    return follower
+
+
+def report_unfollow(*, report: Report, user) -> None:
+    ReportFollower.objects.filter(report=report, user=user).delete()
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+def _notify(report: Report, *, actor, message_factory) -> None:
+    from django.urls import reverse
+
+    recipients = [f.user for f in report.followers.select_related("user")]
+    if report.author_id:
+        recipients.append(report.author)
+    notification_send(
+        recipients=recipients, verb="reports_map.report_updated", message_factory=message_factory,
+        url=reverse("reports_map:detail", args=[report.pk]), exclude=actor,
+    )
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label)
+
+
+def report_update_post(*, report: Report, actor, text: str = "", status: str | None = None,
+                       photo: ProcessedPhoto | None = None, duplicate_of: Report | None = None) -> ReportUpdate:
+    """A public staff update: text, an optional status change and an optional photo; notifies followers."""
+    _require_staff(actor)
+    clean = clean_text(text, max_length=MAX_DESCRIPTION, field_label=_("update"), required=False)
+    if status is not None and status not in Status.values:
+        raise ValidationError(_("Please choose a valid status."), code="status")
+    new_status = status if status and status != report.status else None
+    if new_status == Status.CLOSED_DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == report.pk:
+            raise ValidationError(_("Please give the number of the original report."), code="duplicate_of")
+    if not clean and not new_status and photo is None:
+        raise ValidationError(_("Please write an update or change the status."), code="empty_update")
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = Report.objects.select_for_update().get(pk=report.pk)
+            now = timezone.now()
+            update = ReportUpdate.objects.create(
+                report=locked, author=actor, text=clean, status_from=locked.status if new_status else "",
+                status_to=new_status or "", created_at=now,
+            )
+            fields = ["updated_at"]
+            locked.updated_at = now
+            if new_status:
+                locked.status = new_status
+                locked.fixed_at = now if new_status == Status.FIXED else None
+                fields += ["status", "fixed_at"]
+                if new_status == Status.CLOSED_DUPLICATE:
+                    locked.duplicate_of = duplicate_of
+                    fields.append("duplicate_of")
+            locked.save(update_fields=fields)
+            if photo is not None:
+                _store_photos(locked, [photo], uploaded_by=actor, update=update, written=written)
+            _notify(
+                locked, actor=actor,
+                message_factory=lambda: (
+                    _("Report #%(id)s is now: %(status)s") % {"id": locked.pk, "status": _status_label(new_status)}
+                    if new_status else _("Report #%(id)s has a new update from the city.") % {"id": locked.pk}
+                ),
+            )
+            publish("reports_map.report_updated", report_id=locked.pk, status=locked.status)
+    except BaseException:
+        storage.delete_files(*written)
+        raise
+    report.refresh_from_db()
+    return update
+
+
+def report_bulk_set_status(*, report_ids: Iterable[int], status: str, actor) -> int:
+    """Change the status of many reports at once, each with its history entry and notification."""
+    _require_staff(actor)
+    if status not in Status.values or status == Status.CLOSED_DUPLICATE:
+        raise ValidationError(_("Please choose a valid status."), code="status")
+    changed = 0
+    with transaction.atomic():
+        for report in Report.objects.filter(pk__in=list(report_ids)).exclude(status=status):
+            report_update_post(report=report, actor=actor, status=status)
+            changed += 1
+    return changed
+
+
+def report_assign(*, report: Report, assignee, actor) -> Report:
+    _require_staff(actor)
+    if assignee is not None and not assignee.has_perm("reports_map.triage_report"):
+        raise ValidationError(_("Reports can only be assigned to staff."), code="assignee")
+    report.assigned_to = assignee
+    report.updated_at = timezone.now()
+    report.save(update_fields=["assigned_to", "updated_at"])
+    return report
+
+
+def report_move(*, report: Report, latitude, longitude, actor) -> Report:
+    _require_staff(actor)
+    lat, lon = validate_location(latitude, longitude)
+    report.latitude, report.longitude, report.updated_at = lat, lon, timezone.now()
+    report.save(update_fields=["latitude", "longitude", "updated_at"])
+    return report
+
+
+def report_set_private(*, report: Report, private: bool, actor) -> Report:
+    """Staff hide a whole report from the public (e.g. it shows a person); its photos leave public/."""
+    _require_staff(actor)
+    with transaction.atomic():
+        report.private = private
+        report.updated_at = timezone.now()
+        report.save(update_fields=["private", "updated_at"])
+        report_photos_sync_files(report=report)
+    publish("reports_map.report_updated", report_id=report.pk, status=report.status)
+    return report
+
+
+def report_photo_set_hidden(*, photo: ReportPhoto, hidden: bool, actor, reason: str = "") -> ReportPhoto:
+    _require_staff(actor)
+    with transaction.atomic():
+        photo.hidden_at = timezone.now() if hidden else None
+        photo.hidden_reason = reason[:200] if hidden else ""
+        photo.save(update_fields=["hidden_at", "hidden_reason"])
+        report_photos_sync_files(report=photo.report)
+    return photo
+
+
+def on_visibility_changed(obj) -> None:
+    """Moderation hid or unhid a report or a photo: move the files accordingly."""
+    report = obj if isinstance(obj, Report) else obj.report
+    report_photos_sync_files(report=report)
+
+
+# --- Open311 keys -----------------------------------------------------------------------------
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def open311_key_create(*, name: str, created_by=None) -> tuple[Open311ApiKey, str]:
+    """Create a key; the raw key is returned once and only its digest is stored."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError(_("Please give the key a name (at most 100 characters)."), code="name")
+    raw = secrets.token_urlsafe(32)
+    key = Open311ApiKey.objects.create(name=name, prefix=raw[:8], digest=_digest(raw), created_by=created_by)
+    return key, raw
+
+
+def open311_key_check(raw: str | None) -> Open311ApiKey | None:
+    if not raw or len(raw) > 200:
+        return None
+    return Open311ApiKey.objects.filter(digest=_digest(raw), active=True).first()
+
+
+def open311_key_set_active(*, key: Open311ApiKey, active: bool, actor) -> Open311ApiKey:
+    if not actor.has_perm("reports_map.manage_open311_keys"):
+        raise PermissionDenied
+    key.active = active
+    key.save(update_fields=["active"])
+    return key
+
+
+# --- account data -----------------------------------------------------------------------------
+
+def reports_anonymise_user(user) -> None:
+    """Account deletion: reports stay (the city still fixes the hole) but lose every link to the person."""
+    with transaction.atomic():
+        Report.objects.filter(author=user).update(author=None, show_name=False, contact={})
+        ReportFollower.objects.filter(user=user).delete()
+        ReportDraft.objects.filter(user=user).delete()
+        ReportPhoto.objects.filter(uploaded_by=user).update(uploaded_by=None)
+
