@@ -7,10 +7,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from participation.abuse import AntiSpamFormMixin
 from participation.models import User
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(AntiSpamFormMixin, AllauthSignupForm):
+    """Carries the honeypot and minimum fill time (participation.abuse)."""
+
     display_name = forms.CharField(
         label=_("Display name (nickname)"),
         max_length=40,

@@ -89,3 +89,79 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# --- Moderation: flags and the audit log -------------------------------------------------------
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", _("Spam or advertising")
+    OFFENSIVE = "offensive", _("Offensive or abusive")
+    PERSONAL_INFO = "personal_info", _("Personal information")
+    OFF_TOPIC = "off_topic", _("Off-topic")
+    OTHER = "other", _("Other")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for review")
+    UPHELD = "upheld", _("Upheld (content hidden or author blocked)")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Flag(models.Model):
+    """A resident's report that an item (or a user) breaks the rules. One per user per item, for ever:
+    the history stays when a moderator acts, so the same person cannot flag the same item twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags_made")
+    kind = models.CharField(_("type"), max_length=32)  # a ModeratableSpec kind, or "user"
+    object_id = models.PositiveBigIntegerField(_("item id"))
+    reason = models.CharField(_("reason"), max_length=20, choices=FlagReason.choices)
+    details = models.TextField(_("details"), max_length=1000, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    created_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "object_id"], name="flag_one_per_user_per_item"),
+        ]
+        indexes = [models.Index(fields=["kind", "object_id", "status"], name="flag_item_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id} ({self.reason})"
+
+
+class ModerationActionKind(models.TextChoices):
+    AUTO_HIDE = "auto_hide", _("Hidden automatically after flags")
+    HIDE = "hide", _("Hidden")
+    UNHIDE = "unhide", _("Unhidden")
+    DISMISS = "dismiss", _("Flags dismissed")
+    BLOCK = "block", _("User blocked")
+    UNBLOCK = "unblock", _("User unblocked")
+    ACCOUNT_DELETE = "account_delete", _("Account deleted")
+
+
+class ModerationAction(models.Model):
+    """The audit log: every moderator and staff action (and automatic hiding), never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="moderation_actions"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=ModerationActionKind.choices)
+    target_kind = models.CharField(_("type"), max_length=32)
+    target_id = models.PositiveBigIntegerField(_("item id"))
+    target_text = models.CharField(_("item"), max_length=200, blank=True)  # snapshot for the log
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_kind", "target_id"], name="modaction_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_kind}:{self.target_id}"

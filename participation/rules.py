@@ -9,3 +9,6 @@ rules.add_perm("participation.view_dashboard", is_council | is_staff_member)
 rules.add_perm("participation.moderate", is_moderator)
 rules.add_perm("participation.view_audit_log", is_staff_member)
 rules.add_perm("participation.staff_tools", is_staff_member)
+# Moderation, dashboard, open data and account data (issue 6).
+rules.add_perm("participation.flag", is_member)
+rules.add_perm("participation.manage_own_data", is_member)

@@ -1,0 +1,158 @@
+"""Reads for the moderation queue and the audit log (the dashboard's reads live in dashboard.py)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+
+from participation.models import Flag, FlagReason, FlagStatus, ModerationAction, User
+from participation.moderation import USER_KIND, Target
+from participation.registry import registry
+
+QUEUE_STATUSES = ("open", "hidden", "blocked")
+
+
+@dataclass
+class QueueItem:
+    target: Target
+    flag_count: int = 0
+    first_flagged_at: Any = None
+    last_flagged_at: Any = None
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.target.kind
+
+    @property
+    def object_id(self) -> int:
+        return self.target.object_id
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        labels = dict(FlagReason.choices)
+        counts = Counter(f.reason for f in self.flags)
+        return [(str(labels.get(r, r)), n) for r, n in counts.most_common()]
+
+
+def _load_targets(pairs: list[tuple[str, int]]) -> dict[tuple[str, int], Target]:
+    """Fetch the objects behind (kind, id) pairs: one query per kind."""
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for kind, object_id in pairs:
+        by_kind[kind].append(object_id)
+    targets: dict[tuple[str, int], Target] = {}
+    for kind, ids in by_kind.items():
+        if kind == USER_KIND:
+            spec, qs = None, User.objects.all()
+        else:
+            spec = registry.moderatables.get(kind)
+            if spec is None:  # a kind whose app is no longer installed
+                continue
+            qs = spec.model._base_manager.all()
+            author = getattr(spec.model, "moderation_author_field", "author")
+            if author and "__" not in author:
+                qs = qs.select_related(author)
+        for obj in qs.filter(pk__in=ids):
+            targets[(kind, obj.pk)] = Target(kind, obj, spec)
+    return targets
+
+
+def moderation_queue(*, status: str = "open", kind: str | None = None, consultation_id: int | None = None) -> list[QueueItem]:
+    """Items needing a moderator, most-flagged first.
+
+    ``open``: items and accounts with open flags (auto-hidden ones included);
+    ``hidden``: every hidden item; ``blocked``: blocked accounts. Filters by kind and consultation.
+    """
+    if status == "hidden":
+        items = _hidden_items(kind)
+    elif status == "blocked":
+        items = [] if kind not in (None, "", USER_KIND) else _blocked_users()
+    else:
+        items = _open_items(kind)
+    if consultation_id:
+        items = [item for item in items if item.target.consultation_id == consultation_id]
+    _attach_flags(items)
+    return items
+
+
+def _open_items(kind: str | None) -> list[QueueItem]:
+    groups = Flag.objects.filter(status=FlagStatus.OPEN)
+    if kind:
+        groups = groups.filter(kind=kind)
+    groups = (
+        groups.values("kind", "object_id")
+        .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at"))
+        .order_by("-n", "first")
+    )
+    rows = list(groups)
+    targets = _load_targets([(row["kind"], row["object_id"]) for row in rows])
+    items = []
+    for row in rows:
+        target = targets.get((row["kind"], row["object_id"]))
+        if target is not None:
+            items.append(QueueItem(target, row["n"], row["first"], row["last"]))
+    return items
+
+
+def _hidden_items(kind: str | None) -> list[QueueItem]:
+    items = []
+    for spec_kind, spec in registry.moderatables.items():
+        if kind and spec_kind != kind:
+            continue
+        qs = spec.model._base_manager.filter(hidden_at__isnull=False).order_by("-hidden_at")
+        author = getattr(spec.model, "moderation_author_field", "author")
+        if author and "__" not in author:
+            qs = qs.select_related(author)
+        items.extend(QueueItem(Target(spec_kind, obj, spec)) for obj in qs[:500])
+    items.sort(key=lambda item: item.target.obj.hidden_at, reverse=True)
+    return items
+
+
+def _blocked_users() -> list[QueueItem]:
+    qs = User.objects.filter(blocked_at__isnull=False).order_by("-blocked_at")[:500]
+    return [QueueItem(Target(USER_KIND, user, None)) for user in qs]
+
+
+def _attach_flags(items: list[QueueItem]) -> None:
+    """All flags (any status) of the listed items in one query, newest first."""
+    if not items:
+        return
+    condition = Q()
+    for item in items:
+        condition |= Q(kind=item.kind, object_id=item.object_id)
+    by_target: dict[tuple[str, int], list[Flag]] = defaultdict(list)
+    for flag in Flag.objects.filter(condition).select_related("user").order_by("-created_at"):
+        by_target[(flag.kind, flag.object_id)].append(flag)
+    for item in items:
+        item.flags = by_target.get((item.kind, item.object_id), [])
+        if not item.flag_count:
+            item.flag_count = sum(1 for f in item.flags if f.status == FlagStatus.OPEN)
+
+
+def queue_item_get(*, kind: str, object_id: int) -> QueueItem:
+    """One item with its whole flag history (for the item page)."""
+    from participation.moderation import target_get
+
+    item = QueueItem(target_get(kind=kind, object_id=object_id))
+    _attach_flags([item])
+    return item
+
+
+def open_flag_count() -> int:
+    return Flag.objects.filter(status=FlagStatus.OPEN).values("kind", "object_id").distinct().count()
+
+
+def audit_log_list(*, action: str | None = None, kind: str | None = None) -> QuerySet[ModerationAction]:
+    qs = ModerationAction.objects.select_related("actor")
+    if action:
+        qs = qs.filter(action=action)
+    if kind:
+        qs = qs.filter(target_kind=kind)
+    return qs
+
+
+def audit_log_for(*, kind: str, object_id: int) -> QuerySet[ModerationAction]:
+    return ModerationAction.objects.filter(target_kind=kind, target_id=object_id).select_related("actor")
