@@ -203,7 +203,11 @@ def photo_location(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def nearby(request: HttpRequest) -> JsonResponse:
-    category = Category.objects.filter(service_code=request.GET.get("category", ""), active=True).first()
+    categories = Category.objects.filter(active=True)
+    if request.GET.get("category_id", "").isdigit():
+        category = categories.filter(pk=request.GET["category_id"]).first()
+    else:
+        category = categories.filter(service_code=request.GET.get("category", "")).first()
     try:
         lat, lon = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
     except ValueError:

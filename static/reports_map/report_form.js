@@ -1,0 +1,133 @@
+/* Reporting form: draggable pin, "use my location", the GPS position of the first photo as a
+   suggestion, category questions and nearby reports. The form works without this file. */
+(function () {
+  "use strict";
+  var configEl = document.getElementById("report-form-config");
+  var form = document.getElementById("report-form");
+  if (!configEl || !form) { return; }
+  var config = JSON.parse(configEl.textContent);
+  var lang = document.documentElement.lang || "ja";
+  var T = lang === "en" ? {
+    locating: "Finding your location…", located: "The pin is at your location. Drag it if needed.",
+    noLocation: "Your location could not be found. Please drag the pin or type the place.",
+    photoHas: "Your photo contains a location. You can use it.", photoUsed: "The pin is at the location from your photo. Please check it.",
+    photoOutside: "The location in your photo is outside the city.", moved: "Pin moved. Latitude and longitude were filled in.",
+    nearby: function (d) { return d + " m away"; }
+  } : {
+    locating: "現在地を調べています…", located: "ピンを現在地に置きました。必要ならドラッグしてください。",
+    noLocation: "現在地が分かりませんでした。ピンをドラッグするか場所を入力してください。",
+    photoHas: "写真に位置情報があります。この位置を使えます。", photoUsed: "写真の位置にピンを置きました。場所が正しいか確認してください。",
+    photoOutside: "写真の位置は市外です。", moved: "ピンを動かしました。緯度・経度を入力しました。",
+    nearby: function (d) { return d + " m 先"; }
+  };
+  var latInput = document.getElementById("id_latitude");
+  var lonInput = document.getElementById("id_longitude");
+  var statusEl = document.getElementById("location-status");
+  var photoButton = document.getElementById("use-photo-location");
+  var photoInput = document.getElementById("id_photos");
+  var photoLocation = null;
+  var marker = null, map = null;
+
+  function say(message) { statusEl.textContent = message; }
+  function csrf() { var el = form.querySelector("input[name=csrfmiddlewaretoken]"); return el ? el.value : ""; }
+
+  function setLocation(lat, lon, message) {
+    latInput.value = Number(lat).toFixed(6);
+    lonInput.value = Number(lon).toFixed(6);
+    if (marker) { marker.setLatLng([lat, lon]); map.setView([lat, lon], Math.max(map.getZoom(), 17)); }
+    if (message) { say(message); }
+    checkNearby();
+  }
+
+  if (typeof L !== "undefined") {
+    var mapEl = document.getElementById("pick-map");
+    mapEl.hidden = false;
+    document.getElementById("map-tools").hidden = false;
+    var start = latInput.value && lonInput.value ? [parseFloat(latInput.value), parseFloat(lonInput.value)] : config.center;
+    map = L.map(mapEl).setView(start, latInput.value ? 17 : config.zoom);
+    L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
+    marker = L.marker(start, { draggable: true, autoPan: true, title: lang === "en" ? "Place of the problem" : "問題の場所" }).addTo(map);
+    marker.on("dragend", function () { var p = marker.getLatLng(); setLocation(p.lat, p.lng, T.moved); });
+    map.on("click", function (e) { setLocation(e.latlng.lat, e.latlng.lng, T.moved); });
+  }
+  [latInput, lonInput].forEach(function (input) {
+    input.addEventListener("change", function () {
+      var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);
+      if (isFinite(lat) && isFinite(lon) && marker) { marker.setLatLng([lat, lon]); map.panTo([lat, lon]); }
+      checkNearby();
+    });
+  });
+
+  var myLocation = document.getElementById("use-my-location");
+  if (myLocation) {
+    if (!navigator.geolocation) { myLocation.hidden = true; }
+    myLocation.addEventListener("click", function () {
+      say(T.locating);
+      navigator.geolocation.getCurrentPosition(
+        function (pos) { setLocation(pos.coords.latitude, pos.coords.longitude, T.located); },
+        function () { say(T.noLocation); }, { enableHighAccuracy: true, timeout: 15000 }
+      );
+    });
+  }
+
+  if (photoInput) {
+    photoInput.addEventListener("change", function () {
+      photoButton.hidden = true;
+      photoLocation = null;
+      if (!photoInput.files || !photoInput.files.length) { return; }
+      var body = new FormData();
+      body.append("photo", photoInput.files[0]);
+      fetch(config.photoLocationUrl, { method: "POST", body: body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (data.error) { say(data.error); return; }
+          if (data.latitude === null) { return; }
+          if (!data.inside) { say(T.photoOutside); return; }
+          photoLocation = [data.latitude, data.longitude];
+          photoButton.hidden = false;
+          say(T.photoHas);
+        })
+        .catch(function () {});
+    });
+  }
+  if (photoButton) {
+    photoButton.addEventListener("click", function () {
+      if (photoLocation) { setLocation(photoLocation[0], photoLocation[1], T.photoUsed); }
+    });
+  }
+
+  // Only the questions of the chosen category are shown.
+  function showQuestions() {
+    var chosen = form.querySelector("input[name=category]:checked");
+    form.querySelectorAll(".category-questions").forEach(function (fs) {
+      fs.hidden = !chosen || fs.dataset.category !== chosen.value;
+    });
+  }
+  form.querySelectorAll("input[name=category]").forEach(function (input) {
+    input.addEventListener("change", function () { showQuestions(); checkNearby(); });
+  });
+  showQuestions();
+
+  var nearbySection = document.getElementById("nearby-reports");
+  var nearbyList = document.getElementById("nearby-list");
+  function checkNearby() {
+    var chosen = form.querySelector("input[name=category]:checked");
+    var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);
+    if (!chosen || !isFinite(lat) || !isFinite(lon)) { return; }
+    var params = new URLSearchParams({ category_id: chosen.value, lat: lat, lon: lon });
+    fetch(config.nearbyUrl + "?" + params.toString(), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        nearbyList.textContent = "";
+        (data.reports || []).forEach(function (r) {
+          var li = document.createElement("li"), a = document.createElement("a");
+          a.href = r.url; a.textContent = "#" + r.id + " " + r.description;
+          li.appendChild(a);
+          li.appendChild(document.createTextNode(" — " + T.nearby(r.distance_m) + ", " + r.status_label));
+          nearbyList.appendChild(li);
+        });
+        nearbySection.hidden = !(data.reports || []).length;
+      })
+      .catch(function () {});
+  }
+})();
