@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "participation.middleware.BlockedUserMiddleware",
     "participation.middleware.StaffSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "participation.middleware.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "participation.middleware.RateLimitedMiddleware",
@@ -312,8 +312,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
-# Wagtail's admin still sets a few inline styles; it gets its own, otherwise identical policy.
-CSP_ADMIN_STYLE_SRC = ["'self'", "'unsafe-inline'"]
+# No third-party avatars in the admin (privacy, and CSP img-src stays 'self').
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Product settings -----------------------------------------------------------------------
 CITY = {
