@@ -1,0 +1,106 @@
+"""Reads for the review page and the public summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from ml.models import AnalysisRun, OpinionGroup, Summary, Theme
+
+MAP_MAX_POINTS = 2000
+PALETTE_SIZE = 10
+
+
+def latest_run(consultation_id: int) -> AnalysisRun | None:
+    return AnalysisRun.objects.filter(consultation_id=consultation_id).order_by("-created_at", "-id").first()
+
+
+def latest_successful_run(consultation_id: int) -> AnalysisRun | None:
+    return (
+        AnalysisRun.objects.filter(consultation_id=consultation_id, status=AnalysisRun.Status.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def runs_by_consultation(consultation_ids: list[int]) -> dict[int, AnalysisRun]:
+    """The latest run of each consultation (one query)."""
+    latest: dict[int, AnalysisRun] = {}
+    for run in AnalysisRun.objects.filter(consultation_id__in=consultation_ids).defer("items", "opinion").order_by("-created_at", "-id"):
+        latest.setdefault(run.consultation_id, run)
+    return latest
+
+
+def summary_for(consultation_id: int) -> Summary | None:
+    return Summary.objects.select_related("run").filter(consultation_id=consultation_id).first()
+
+
+def published_summary(consultation_id: int) -> dict[str, Any] | None:
+    """The published summary and the top-level themes (label, keywords, size) of its run, or None."""
+    summary = (
+        Summary.objects.filter(consultation_id=consultation_id, published_at__isnull=False).select_related("run").first()
+    )
+    if summary is None:
+        return None
+    themes = []
+    if summary.run_id:
+        themes = list(Theme.objects.filter(run_id=summary.run_id, parent=None).only("label", "keywords", "size", "position"))
+    total = sum(t.size for t in themes) or 1
+    return {
+        "summary": summary,
+        "themes": [{"label": t.label, "keywords": t.keywords[:5], "size": t.size, "percent": round(100 * t.size / total)} for t in themes],
+    }
+
+
+def _item(run: AnalysisRun, item_id: str) -> dict[str, Any]:
+    item = run.items.get(item_id) or {}
+    return {"id": item_id, "text": item.get("text", ""), "url": item.get("url", ""), "kind": item.get("kind", "")}
+
+
+def run_review(run: AnalysisRun) -> dict[str, Any]:
+    """Themes with quotes, the opinion map, groups with their statements — ready for the template."""
+    themes_qs = Theme.objects.filter(run=run, parent=None).prefetch_related(
+        Prefetch("subthemes", queryset=Theme.objects.order_by("position", "id"))
+    )
+    themes = []
+    theme_index: dict[int, int] = {}
+    for number, theme in enumerate(themes_qs):
+        theme_index[theme.pk] = number
+        themes.append({
+            "theme": theme,
+            "colour": number % PALETTE_SIZE,
+            "number": number + 1,
+            "quotes": [_item(run, i) for i in theme.representative_ids],
+            "subthemes": [{"theme": sub, "quotes": [_item(run, i) for i in sub.representative_ids[:3]]} for sub in theme.subthemes.all()],
+        })
+    points = []
+    member_theme = {}
+    for entry in themes:
+        for member in entry["theme"].member_ids:
+            member_theme[member] = entry
+    step = max(1, len(run.items) // MAP_MAX_POINTS)
+    for position, (item_id, item) in enumerate(run.items.items()):
+        if position % step:
+            continue
+        entry = member_theme.get(item_id)
+        x, y = (item.get("xy") or [0, 0])[:2]
+        points.append({
+            "cx": round(50 + 46 * float(x), 2),
+            "cy": round(50 - 46 * float(y), 2),
+            "colour": entry["colour"] if entry else "noise",
+            "label": entry["theme"].label if entry else "",
+            "text": item.get("text", "")[:200],
+        })
+    groups = []
+    for group in OpinionGroup.objects.filter(run=run):
+        groups.append({
+            "group": group,
+            "number": group.position + 1,
+            "statements": [{**_item(run, str(rep["statement"])), **rep} for rep in group.representative],
+        })
+    opinion = run.opinion or {}
+    consensus = [_item(run, str(s)) for s in opinion.get("consensus", [])]
+    divisive = [_item(run, str(s)) for s in opinion.get("divisive", [])]
+    return {"themes": themes, "points": points, "groups": groups, "consensus": consensus, "divisive": divisive,
+            "noise_count": len(run.noise_ids), "opinion_skipped": opinion.get("skipped", "")}

@@ -1,0 +1,65 @@
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+
+from ml.cluster import cluster, default_k_range, project_2d, representatives, subcluster
+
+
+def blobs(k=4, per=30, dim=16, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(k, dim)) * 5
+    points = np.vstack([c + rng.normal(size=(per, dim)) for c in centres])
+    labels = np.repeat(np.arange(k), per)
+    return points / np.linalg.norm(points, axis=1, keepdims=True), labels
+
+
+def test_picks_k_itself_on_planted_clusters():
+    points, truth = blobs(k=5)
+    result = cluster(points, seed=0)
+    assert result.k == 5
+    assert adjusted_rand_score(truth, result.labels) > 0.95
+    assert set(result.scores) == set(default_k_range(len(points)))
+
+
+def test_fixed_k_and_determinism():
+    points, _ = blobs(k=3)
+    a = cluster(points, k=6, seed=3, min_size=1)
+    b = cluster(points, k=6, seed=3, min_size=1)
+    assert a.k == 6
+    assert (a.labels == b.labels).all()
+
+
+def test_labels_are_ordered_by_size_and_small_clusters_are_noise():
+    points, _ = blobs(k=3, per=30)
+    outlier = np.zeros((1, points.shape[1]))
+    outlier[0, 0] = -1
+    result = cluster(np.vstack([points, outlier]), k=4, seed=0, min_size=2)
+    sizes = [int((result.labels == c).sum()) for c in range(result.k)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert result.labels[-1] == -1
+
+
+def test_tiny_inputs():
+    assert cluster(np.zeros((0, 3))).k == 0
+    assert list(cluster(np.eye(2)).labels) == [0, 0]
+
+
+def test_representatives_are_central_and_diverse():
+    rng = np.random.default_rng(0)
+    centre = np.array([1.0, 0, 0])
+    near = centre + rng.normal(scale=0.05, size=(10, 3))
+    duplicate = np.vstack([near[0]] * 5)
+    points = np.vstack([near, duplicate])
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    reps = representatives(points, np.arange(len(points)), count=4)
+    assert len(reps) == 4 and len(set(reps)) == 4
+    # The five exact duplicates never fill the list.
+    assert sum(1 for r in reps if r >= 10 or r == 0) <= 2
+
+
+def test_subclusters_and_projection():
+    points, truth = blobs(k=2, per=40)
+    labels = np.zeros(len(points), dtype=int)
+    sub = subcluster(points, labels, seed=0)
+    assert adjusted_rand_score(truth, sub) > 0.9
+    coords = project_2d(points)
+    assert coords.shape == (80, 2) and np.abs(coords).max() <= 1.0 + 1e-9

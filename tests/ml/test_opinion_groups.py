@@ -1,0 +1,110 @@
+import math
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from ml.opinion_groups import (
+    in_conversation,
+    opinion_groups,
+    pca_project,
+    prop_test,
+    two_prop_test,
+    vote_matrix,
+)
+
+
+def planted(groups=3, per_group=25, statements_per_group=4, missing=0.3, noise=0.08, seed=1):
+    """Group g agrees with its own statements and disagrees with the others; everyone agrees with "shared"."""
+    rng = np.random.default_rng(seed)
+    votes, truth = [], {}
+    for p in range(groups * per_group):
+        g = p // per_group
+        truth[f"u{p}"] = g
+        for s in range(groups * statements_per_group):
+            if rng.random() < missing:
+                continue
+            vote = 1 if s // statements_per_group == g else -1
+            if rng.random() < noise:
+                vote = -vote
+            votes.append((f"u{p}", f"s{s}", vote))
+        votes.append((f"u{p}", "shared", 1))
+        if rng.random() < 0.5:
+            votes.append((f"u{p}", "pass", 0))
+    return votes, truth
+
+
+def test_polis_tests_match_the_published_formulas():
+    # prop-test: 2·sqrt(n+1)·((succ+1)/(n+1) − 0.5)
+    assert prop_test(9, 10) == pytest.approx(2 * math.sqrt(11) * (10 / 11 - 0.5))
+    assert prop_test(0, 0) == pytest.approx(1.0)
+    # two-prop-test with +1 pseudocounts
+    pi1, pi2, pihat = 9 / 11, 3 / 21, 12 / 32
+    expected = (pi1 - pi2) / math.sqrt(pihat * (1 - pihat) * (1 / 11 + 1 / 21))
+    assert two_prop_test(8, 2, 10, 20) == pytest.approx(expected)
+
+
+def test_finds_the_planted_groups_and_their_statements():
+    votes, truth = planted()
+    result = opinion_groups(votes, seed=0)
+    assert len(result["groups"]) == 3
+    found = {m: g["id"] for g in result["groups"] for m in g["members"]}
+    assert adjusted_rand_score([truth[p] for p in found], list(found.values())) > 0.9
+    for group in result["groups"]:
+        planted_group = np.bincount([truth[m] for m in group["members"]]).argmax()
+        own = {f"s{s}" for s in range(planted_group * 4, planted_group * 4 + 4)}
+        agreed = [r["statement"] for r in group["repness"] if r["repful_for"] == "agree"]
+        assert agreed and set(agreed) <= own | {"shared"}
+        assert 1 <= len(group["representative"]) <= 5
+    assert result["consensus"][0] == "shared"
+    assert "shared" not in result["divisive"]
+    assert set(result["divisive"]) <= {f"s{s}" for s in range(12)} and result["divisive"]
+
+
+def test_two_groups_and_determinism():
+    votes, truth = planted(groups=2, per_group=30)
+    a = opinion_groups(votes, seed=5)
+    b = opinion_groups(votes, seed=5)
+    assert [g["members"] for g in a["groups"]] == [g["members"] for g in b["groups"]]
+    assert len(a["groups"]) == 2
+
+
+def test_fixed_number_of_groups():
+    votes, _ = planted(groups=3)
+    assert len(opinion_groups(votes, k=2)["groups"]) == 2
+
+
+def test_participants_with_too_few_votes_are_left_out():
+    votes, _ = planted(groups=2, per_group=20, missing=0.0)
+    votes += [("lurker", "s0", 1), ("lurker", "s1", -1)]
+    result = opinion_groups(votes)
+    members = {m for g in result["groups"] for m in g["members"]}
+    assert "lurker" not in members
+    assert result["params"]["participants_total"] == 41
+    assert result["params"]["participants_in_conversation"] == 40
+
+
+def test_sparse_voters_are_scaled_not_pulled_to_the_centre():
+    values = np.array([[1, 1, -1, -1], [1, np.nan, np.nan, np.nan], [-1, -1, 1, 1], [-1, -1, 1, np.nan]], dtype=float)
+    projections, _, _ = pca_project(values)
+    # Participant 1 voted once, like participant 0: the sqrt(4/1) scaling keeps it on the same side, away from 0.
+    assert np.sign(projections[1, 0]) == np.sign(projections[0, 0])
+    assert abs(projections[1, 0]) > 0.5 * abs(projections[0, 0])
+
+
+def test_vote_matrix_keeps_the_last_vote_and_rejects_bad_votes():
+    matrix = vote_matrix([("a", "s", 1), ("a", "s", -1), ("b", "t", 0)])
+    assert matrix.values[0, 0] == -1 and np.isnan(matrix.values[0, 1])
+    with pytest.raises(ValueError):
+        vote_matrix([("a", "s", 2)])
+
+
+def test_in_conversation_tops_up_to_fifteen():
+    values = np.full((20, 10), np.nan)
+    values[:, 0] = 1  # everyone voted once: nobody reaches 7 votes
+    assert in_conversation(values).sum() == 15
+
+
+def test_too_few_participants_is_a_value_error():
+    with pytest.raises(ValueError):
+        opinion_groups([("a", "s1", 1), ("b", "s1", -1)])

