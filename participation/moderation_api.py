@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
@@ -41,4 +41,4 @@ def flag_post(request: HttpRequest, payload: FlagIn):
     )
     body = {"id": flag.pk, "kind": flag.kind, "object_id": flag.object_id, "reason": flag.reason,
             "status": flag.status, "created_at": flag.created_at, "created": created}
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
