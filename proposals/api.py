@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from participation.ratelimit import rate_limit_hit
@@ -177,7 +177,7 @@ def proposal_create(request, consultation_id: int, data: ProposalIn):
         author=request.user, consultation=consultation, title=data.title, body=data.body, category=data.category,
         latitude=data.latitude, longitude=data.longitude,
     )
-    return 201, proposal_out(selectors.proposal_detail(proposal_id=proposal.pk, user=request.user))
+    return Status(201, proposal_out(selectors.proposal_detail(proposal_id=proposal.pk, user=request.user)))
 
 
 @router.get("/proposals/{proposal_id}", response=ProposalOut, summary="One proposal")
@@ -192,7 +192,7 @@ def support_add(request, proposal_id: int):
     rate_limit_hit("support", request=request, user=request.user)
     services.support_add(proposal=proposal, user=request.user)
     count = Proposal.objects.values_list("support_count", flat=True).get(pk=proposal.pk)
-    return 201, {"id": proposal.pk, "supports": count, "supported_by_me": True}
+    return Status(201, {"id": proposal.pk, "supports": count, "supported_by_me": True})
 
 
 @router.delete("/proposals/{proposal_id}/support", response=SupportOut, auth=django_auth,
@@ -230,7 +230,7 @@ def comment_create(request, proposal_id: int, data: CommentIn):
     rate_limit_hit("comment", request=request, user=request.user)
     comment = services.comment_create(proposal=proposal, author=request.user, body=data.body, stance=data.stance,
                                       parent=data.parent)
-    return 201, comment_out(comment)
+    return Status(201, comment_out(comment))
 
 
 def _comment(request, comment_id: int) -> Comment:

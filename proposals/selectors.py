@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -121,7 +121,7 @@ def comment_queryset(*, user=None):
             my_vote=Subquery(CommentVote.objects.filter(comment=OuterRef("pk"), user=user).values("value")[:1])
         )
     else:
-        qs = qs.annotate(my_vote=Value(None))
+        qs = qs.annotate(my_vote=Value(None, output_field=IntegerField()))
     return qs
 
 
