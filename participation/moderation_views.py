@@ -60,6 +60,12 @@ def flag_create(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
                                                             "next": _safe_next(request, target.url)})
 
 
+def _query_string(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
@@ -89,7 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page_obj": page, "status": status, "kind": kind, "kinds": sorted(kinds.items()),
         "consultation_id": consultation_id, "consultations": sorted(titles.items()),
         "statuses": [("open", _("Flagged")), ("hidden", _("Hidden")), ("blocked", _("Blocked accounts"))],
-        "action_form": ModerationActionForm(),
+        "query_string": _query_string(request),
     })
 
 
@@ -169,5 +175,5 @@ def audit_log(request: HttpRequest, fmt: str = "html") -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "participation/moderation/audit_log.html", {
         "page_obj": page, "actions": sorted(actions.items()), "action": action, "kind": kind,
-        "kinds": sorted(moderation.moderatable_kinds().items()),
+        "kinds": sorted(moderation.moderatable_kinds().items()), "query_string": _query_string(request),
     })
