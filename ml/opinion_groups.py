@@ -146,10 +146,10 @@ def cluster_participants(projections: np.ndarray, *, seed: int = 0, k: int | Non
     centres = base_model.cluster_centers_
     weights = np.bincount(base_labels, minlength=n_base).astype(float)
     scores: dict[int, float] = {}
-    candidates = [k] if k else [c for c in range(2, 6) if c < n_base]
+    candidates = [k] if k else [c for c in range(2, 6) if c <= n_base and c < n]
     best = None
     for candidate in candidates:
-        if candidate >= n_base:
+        if candidate > n_base or candidate >= n:
             continue
         groups_of_base = _weighted_kmeans(centres, weights, candidate, seed)
         labels = groups_of_base[base_labels]

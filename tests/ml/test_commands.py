@@ -1,0 +1,131 @@
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cluster_file_writes_the_contract(tmp_path):
+    out = tmp_path / "out.json"
+    call_command("cluster_file", str(FIXTURES / "opinions_en.csv"), "--text-column", "text", "--id-column", "id",
+                 "--backend", "tfidf", "--themes", "5", "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data) == {"themes", "noise", "params", "timings"}
+    assert 1 <= len(data["themes"]) <= 5
+    theme = data["themes"][0]
+    assert set(theme) >= {"id", "label", "keywords", "size", "members", "representatives"}
+    members = [m for t in data["themes"] for m in t["members"]] + data["noise"]
+    assert sorted(members) == sorted(line.split(",")[0] for line in (FIXTURES / "opinions_en.csv").read_text().splitlines()[1:])
+    assert set(theme["representatives"]) <= set(theme["members"])
+    assert data["params"]["texts"] == 140
+
+
+def test_cluster_file_row_numbers_without_id_column(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("opinion\n公園の遊具\n公園のベンチ\nバスの本数\nバス停の屋根\n\n図書館\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    call_command("cluster_file", str(source), "--text-column", "opinion", "--backend", "tfidf", "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    members = sorted(m for t in data["themes"] for m in t["members"]) + data["noise"]
+    assert sorted(members) == [0, 1, 2, 3, 4]
+    assert data["params"]["lang"] == "ja"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty"),
+        (b"id,body\n1,x\n", "no column 'text'"),
+        (b"id,text\n", "no rows"),
+        (b"id,text\n1,only one\n", "at least 2"),
+        ("id,text\n1,公園\n2,バス\n".encode("shift_jis"), "not UTF-8"),
+    ],
+)
+def test_cluster_file_bad_input(tmp_path, content, message):
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    out = tmp_path / "out.json"
+    with pytest.raises(CommandError, match=message):
+        call_command("cluster_file", str(source), "--text-column", "text", "--out", str(out))
+    assert not out.exists()
+
+
+def test_cluster_file_missing_file_and_bad_k(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("cluster_file", str(tmp_path / "nope.csv"), "--text-column", "text", "--out", str(tmp_path / "o.json"))
+    with pytest.raises(CommandError, match="--themes"):
+        call_command("cluster_file", str(FIXTURES / "opinions_en.csv"), "--text-column", "text", "--themes", "0",
+                     "--out", str(tmp_path / "o.json"))
+
+
+def test_cluster_file_exits_non_zero_without_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    source = tmp_path / "in.csv"
+    source.write_text("a,b\n1,2\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "manage.py", "cluster_file", str(source), "--text-column", "text", "--out",
+                           str(tmp_path / "o.json")], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert done.returncode != 0
+    assert "no column 'text'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def write_votes(path, groups=2, per=15):
+    lines = ["participant,statement,vote"]
+    for p in range(groups * per):
+        g = p // per
+        for s in range(groups * 3):
+            lines.append(f"u{p},s{s},{1 if s // 3 == g else -1}")
+        lines.append(f"u{p},common,1")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_opinion_groups_file_writes_the_contract(tmp_path):
+    votes = tmp_path / "votes.csv"
+    write_votes(votes)
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(votes), "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {"groups", "consensus", "divisive"} <= set(data)
+    assert len(data["groups"]) == 2
+    assert sorted(len(g["members"]) for g in data["groups"]) == [15, 15]
+    assert all(set(g) >= {"id", "members", "representative"} for g in data["groups"])
+    assert data["consensus"][0] == "common"
+    assert "common" not in data["divisive"]
+
+
+def test_opinion_groups_file_reads_a_polis_export(tmp_path):
+    votes = tmp_path / "votes.csv"
+    write_votes(votes)
+    text = votes.read_text().replace("participant,statement,vote", "voter-id,comment-id,vote")
+    votes.write_text(text)
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(votes), "--out", str(out))
+    assert len(json.loads(out.read_text())["groups"]) == 2
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty"),
+        (b"participant,statement\nu1,s1\n", "no column 'vote'"),
+        (b"participant,statement,vote\n", "no rows"),
+        (b"participant,statement,vote\nu1,s1,1\n", "more than one vote"),
+        (b"participant,statement,vote\nu1,s1,yes\nu2,s1,1\n", "line 2: vote must be 1, -1 or 0"),
+        (b"participant,statement,vote\nu1,s1,2\nu2,s1,1\n", "vote must be 1, -1 or 0"),
+        (b"participant,statement,vote\nu1,s1,1\nu2,s1,-1\n", "too few participants"),
+        (b"participant,statement,vote\n\xff\xfe,s,1\n", "not UTF-8"),
+    ],
+)
+def test_opinion_groups_file_bad_input(tmp_path, content, message):
+    source = tmp_path / "votes.csv"
+    source.write_bytes(content)
+    out = tmp_path / "out.json"
+    with pytest.raises(CommandError, match=message):
+        call_command("opinion_groups_file", str(source), "--out", str(out))
+    assert not out.exists()

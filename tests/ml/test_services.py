@@ -1,0 +1,82 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from ml import services
+from ml.models import AnalysisRun, Summary, Theme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run():
+    run = AnalysisRun.objects.create(consultation_id=1, status="succeeded", items={
+        "p1": {"text": "a", "theme": 0}, "p2": {"text": "b", "theme": 0}, "p3": {"text": "c", "theme": 1},
+    })
+    Theme.objects.create(run=run, position=0, label="公園・遊具", keywords=["公園"], size=2, member_ids=["p1", "p2"],
+                         representative_ids=["p1"], coords=[[0, 0], [1, 1]])
+    Theme.objects.create(run=run, position=1, label="バス", keywords=["バス"], size=1, member_ids=["p3"],
+                         representative_ids=["p3"], coords=[[0.5, 0.5]])
+    return run
+
+
+def test_rename(run):
+    theme = run.themes.first()
+    services.theme_rename(theme=theme, label="  公園の遊具  ")
+    theme.refresh_from_db()
+    assert theme.label == "公園の遊具" and theme.generated_label == ""
+
+
+@pytest.mark.parametrize("label", ["", "   ", "x" * 201])
+def test_rename_bad_input_changes_nothing(run, label):
+    theme = run.themes.first()
+    with pytest.raises(ValidationError):
+        services.theme_rename(theme=theme, label=label)
+    theme.refresh_from_db()
+    assert theme.label == "公園・遊具"
+
+
+def test_merge_moves_members_and_deletes_the_other(run):
+    first, second = run.themes.all()
+    merged = services.theme_merge(target=first, other=second)
+    assert merged.size == 3 and merged.member_ids == ["p1", "p2", "p3"]
+    assert len(merged.coords) == 3
+    assert "p3" in merged.representative_ids
+    assert Theme.objects.filter(run=run).count() == 1
+    run.refresh_from_db()
+    assert run.items["p3"]["theme"] == merged.pk
+
+
+def test_merge_refuses_the_same_theme_and_other_runs(run):
+    first, second = run.themes.all()
+    with pytest.raises(ValidationError):
+        services.theme_merge(target=first, other=first)
+    other_run = AnalysisRun.objects.create(consultation_id=2, status="succeeded")
+    foreign = Theme.objects.create(run=other_run, label="x", member_ids=["q"])
+    with pytest.raises(ValidationError):
+        services.theme_merge(target=first, other=foreign)
+    assert Theme.objects.count() == 3
+
+
+def test_summary_save_publish_unpublish(run):
+    summary = services.summary_save(consultation_id=1, text="  まとめ  ", run=run)
+    assert summary.text == "まとめ" and not summary.is_published
+    services.summary_publish(summary=summary, publish=True)
+    assert Summary.objects.get().is_published
+    services.summary_publish(summary=summary, publish=False)
+    assert not Summary.objects.get().is_published
+
+
+def test_publishing_needs_text_and_a_run(run):
+    empty = services.summary_save(consultation_id=1, text="", run=run)
+    with pytest.raises(ValidationError):
+        services.summary_publish(summary=empty, publish=True)
+    no_run = services.summary_save(consultation_id=5, text="text", run=None)
+    with pytest.raises(ValidationError):
+        services.summary_publish(summary=no_run, publish=True)
+    assert not Summary.objects.filter(published_at__isnull=False).exists()
+
+
+def test_summary_too_long_is_refused(run):
+    with pytest.raises(ValidationError):
+        services.summary_save(consultation_id=1, text="x" * 20001, run=run)
+    assert not Summary.objects.exists()
