@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from wagtail.models import Locale
 
 from cms.models import ConsultationPage
+from proposals.selectors import consultation_counts_many
 
 router = Router(tags=["consultations"])
 
@@ -39,9 +40,12 @@ class ConsultationOut(Schema):
     supports_per_user: int
     proposals_per_user: int
     support_threshold: int
+    proposals: int = 0
+    comments: int = 0
+    supports: int = 0
 
 
-def consultation_out(page: ConsultationPage) -> dict:
+def consultation_out(page: ConsultationPage, counts: dict | None = None) -> dict:
     language = translation.get_language() or "ja"
     shown = page
     if language != page.locale.language_code:
@@ -60,6 +64,7 @@ def consultation_out(page: ConsultationPage) -> dict:
         "supports_per_user": page.supports_per_user,
         "proposals_per_user": page.proposals_per_user,
         "support_threshold": page.support_threshold,
+        **(counts if counts is not None else consultation_counts_many(consultation_ids=[page.pk])[page.pk]),
     }
 
 
@@ -72,7 +77,9 @@ def canonical_consultations():
 
 @router.get("/consultations", response=list[ConsultationOut], summary="List consultations")
 def consultation_list(request):
-    return [consultation_out(page) for page in canonical_consultations()]
+    pages = list(canonical_consultations())
+    counts = consultation_counts_many(consultation_ids=[page.pk for page in pages])
+    return [consultation_out(page, counts[page.pk]) for page in pages]
 
 
 @router.get("/consultations/{consultation_id}", response=ConsultationOut, summary="One consultation")
