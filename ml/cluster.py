@@ -19,9 +19,13 @@ class Clustering:
 def _kmeans(matrix: np.ndarray, k: int, seed: int):
     from sklearn.cluster import KMeans
 
+    import warnings
+
     n_init = 4 if len(matrix) <= 5000 else 2
     model = KMeans(n_clusters=k, n_init=n_init, random_state=seed, max_iter=200)
-    labels = model.fit_predict(matrix)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # duplicate texts can leave fewer distinct points than k
+        labels = model.fit_predict(matrix)
     return labels, model.cluster_centers_
 
 
@@ -96,8 +100,14 @@ def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
     return np.array([mapping.get(int(x), -1) if x >= 0 else -1 for x in labels], dtype=int)
 
 
+DUPLICATE_COSINE = 0.97
+
+
 def representatives(matrix: np.ndarray, members: np.ndarray, *, count: int = 5, diversity: float = 0.3) -> list[int]:
-    """Indices (into ``matrix``) of up to ``count`` members that are central yet different (MMR)."""
+    """Indices (into ``matrix``) of up to ``count`` members that are central yet different (MMR).
+
+    Near-duplicates (cosine ≥ 0.97 to a chosen one, e.g. the same comment posted twice) are skipped.
+    """
     members = np.asarray(members)
     if len(members) == 0:
         return []
@@ -113,6 +123,9 @@ def representatives(matrix: np.ndarray, members: np.ndarray, *, count: int = 5, 
         else:
             redundancy = np.zeros(len(candidates))
         mmr = (1 - diversity) * centrality[candidates] - diversity * redundancy
+        mmr = np.where(redundancy >= DUPLICATE_COSINE, -np.inf, mmr)
+        if not np.isfinite(mmr).any():
+            break
         pick = candidates[int(np.argmax(mmr))]
         chosen.append(pick)
         candidates.remove(pick)

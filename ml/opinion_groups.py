@@ -141,7 +141,11 @@ def cluster_participants(projections: np.ndarray, *, seed: int = 0, k: int | Non
         return np.zeros(n, dtype=int), {}
     unique_points = np.unique(np.round(projections, 9), axis=0)
     n_base = min(MAX_BASE_CLUSTERS, len(unique_points))
-    base_model = KMeans(n_clusters=n_base, n_init=1, random_state=seed).fit(projections)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fewer distinct points than clusters is expected with identical voters
+        base_model = KMeans(n_clusters=n_base, n_init=1, random_state=seed).fit(projections)
     base_labels = base_model.labels_
     centres = base_model.cluster_centers_
     weights = np.bincount(base_labels, minlength=n_base).astype(float)

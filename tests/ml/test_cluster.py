@@ -46,7 +46,7 @@ def test_tiny_inputs():
 def test_representatives_are_central_and_diverse():
     rng = np.random.default_rng(0)
     centre = np.array([1.0, 0, 0])
-    near = centre + rng.normal(scale=0.05, size=(10, 3))
+    near = centre + rng.normal(scale=0.5, size=(10, 3))
     duplicate = np.vstack([near[0]] * 5)
     points = np.vstack([near, duplicate])
     points /= np.linalg.norm(points, axis=1, keepdims=True)
@@ -63,3 +63,11 @@ def test_subclusters_and_projection():
     assert adjusted_rand_score(truth, sub) > 0.9
     coords = project_2d(points)
     assert coords.shape == (80, 2) and np.abs(coords).max() <= 1.0 + 1e-9
+
+
+def test_duplicate_texts_are_not_repeated_as_representatives():
+    points = np.array([[1.0, 0, 0]] * 4 + [[0.9, 0.43, 0]] + [[0.9, 0, 0.43]])
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    reps = representatives(points, np.arange(6), count=5)
+    assert sum(1 for r in reps if r < 4) == 1
+    assert len(reps) == 3
