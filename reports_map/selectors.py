@@ -19,6 +19,8 @@ NEARBY_METRES = 250
 # Below this zoom (or above MAX_POINTS features in view) the GeoJSON endpoint returns grid cells.
 CLUSTER_BELOW_ZOOM = 16
 MAX_POINTS = 1500
+# Few enough reports in view: show them individually whatever the zoom.
+POINTS_WITHOUT_GRID = 300
 GRID_CELLS_ACROSS = 24
 
 
@@ -148,7 +150,7 @@ def report_geojson(*, category: str | None = None, status: str | None = None,
                    bbox: tuple[float, float, float, float] | None = None, zoom: int | None = None) -> dict:
     """Public reports in a bounding box as GeoJSON; grid cells (count + centroid) at low zoom."""
     qs = apply_filters(report_public_qs(), category=category, status=status, bbox=bbox)
-    aggregate = zoom is not None and zoom < CLUSTER_BELOW_ZOOM
+    aggregate = zoom is not None and zoom < CLUSTER_BELOW_ZOOM and qs.count() > POINTS_WITHOUT_GRID
     if not aggregate:
         rows = list(
             qs.order_by("-created_at").values(

@@ -15,7 +15,8 @@ def test_geojson_points_at_street_level(resident, make_report):
     assert selectors.report_geojson(bbox=(139.40, 35.50, 139.41, 35.51), zoom=17)["features"] == []
 
 
-def test_geojson_grid_at_low_zoom(resident, category, db):
+def test_geojson_grid_at_low_zoom(resident, category, db, monkeypatch):
+    monkeypatch.setattr(selectors, "POINTS_WITHOUT_GRID", 10)
     Report.objects.bulk_create([
         Report(category=category, author=resident, description="x", latitude=35.68 + i * 0.0001,
                longitude=139.56 + i * 0.0001, status=Status.OPEN if i % 2 else Status.FIXED)
@@ -26,6 +27,8 @@ def test_geojson_grid_at_low_zoom(resident, category, db):
     assert sum(f["properties"]["count"] for f in data["features"]) == 50
     assert len(data["features"]) < 50
     assert all(f["properties"]["cluster"] for f in data["features"])
+    monkeypatch.setattr(selectors, "POINTS_WITHOUT_GRID", 100)
+    assert selectors.report_geojson(bbox=(139.5, 35.6, 139.7, 35.8), zoom=11)["aggregated"] is False
 
 
 def test_geojson_filters(resident, make_report, other_category, staff_user):

@@ -176,6 +176,7 @@ def test_private_report_invisible_to_others_everywhere(client, resident, other_r
         assert f"#{report.pk}" not in client.get(reverse("reports_map:list")).content.decode()
         assert client.get(reverse("reports_map:geojson") + "?zoom=18").json()["features"] == []
         assert client.get(reverse("reports_map:geojson") + "?zoom=10").json()["features"] == []
+        assert client.get(reverse("reports_map:geojson")).json()["features"] == []
         assert client.get(f"/open311/v2/requests/{report.pk}.json").status_code == 404
         assert client.get(reverse("reports_map:triage_export")).status_code == 403
         assert client.post(reverse("reports_map:follow", args=[report.pk])).status_code in (302, 404)
