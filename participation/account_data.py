@@ -49,9 +49,9 @@ def account_export_data(*, user: User) -> dict[str, Any]:
 
 def _safe_zip_path(prefix: str, path: str) -> str | None:
     cleaned = posixpath.normpath("/" + str(path).replace("\\", "/")).lstrip("/")
-    if not cleaned or cleaned.startswith(".."):
+    if not cleaned or cleaned.startswith("..") or cleaned in {"account.json", "README.txt"}:
         return None
-    return f"{prefix}/{cleaned}"
+    return cleaned if cleaned.startswith(f"{prefix}/") else f"{prefix}/{cleaned}"
 
 
 def _dumps(data: Any) -> bytes:

@@ -62,7 +62,7 @@ def download(request: HttpRequest) -> HttpResponse:
 @login_required
 def delete(request: HttpRequest) -> HttpResponse:
     _require(request)
-    form = AccountDeleteForm(request.POST or None, user=request.user)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             account_delete(user=request.user)

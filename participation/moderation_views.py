@@ -40,7 +40,7 @@ def flag_create(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     target = _target_or_404(kind, object_id)
     if not target.is_visible:
         raise Http404
-    form = FlagForm(request.POST or None)
+    form = FlagForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         rate_limit_hit("flag", request=request, user=request.user)
         try:
@@ -127,7 +127,7 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     """One item (or account) with its flag history and audit trail; POST applies an action."""
     _require(request, "participation.moderate")
     target = _target_or_404(kind, object_id)
-    form = ModerationActionForm(request.POST or None)
+    form = ModerationActionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:
