@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -126,6 +127,8 @@ def proposal_create_view(request, consultation_id: int):
 
 def proposal_detail_view(request, proposal_id: int, comment_form=None, status=200):
     proposal = _proposal_or_404(request, proposal_id)
+    # Phase checks run per comment in the template; keep them in memory.
+    prefetch_related_objects([proposal.consultation], "phases")
     page_obj, roots = selectors.comment_thread(proposal_id=proposal.pk, user=request.user,
                                                page=request.GET.get("page"), proposal=proposal)
     consultation = proposal.consultation

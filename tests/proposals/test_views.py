@@ -51,8 +51,8 @@ def test_list_query_count_constant(open_consultation, resident, user_factory, dj
 
 def test_detail_query_count_constant(open_consultation, resident, other_resident, django_assert_max_num_queries):
     p = make_proposal(open_consultation, resident)
-    for i in range(3):
-        make_comment(make_comment(p, other_resident).proposal, resident)
+    first = make_comment(p, other_resident)
+    make_comment(p, other_resident, parent=make_comment(p, resident, parent=first))  # all three levels
     client = logged_in(other_resident)
     client.get(p.get_absolute_url())
     from django.db import connection
