@@ -62,6 +62,31 @@ def _body(text: str) -> list[dict]:
     return [{"type": "paragraph", "value": f"<p>{text}</p>"}]
 
 
+def _consultation_body(language: str) -> list[dict]:
+    """A body that shows the shared blocks: heading, paragraph, callout and questions."""
+    if language == "en":
+        return [
+            {"type": "heading", "value": {"text": "How to take part", "level": "h2"}},
+            {"type": "paragraph", "value": "<p>Read the background, post a proposal while proposals are open, "
+             "comment for, against or neutrally, and support the proposals you want the city to take up.</p>"},
+            {"type": "callout", "value": {"title": "Your privacy", "text": "<p>Only your nickname is shown. "
+             "Your e-mail address and real name are never published.</p>"}},
+            {"type": "faq", "value": {"question": "What happens to the proposals?", "answer":
+             "<p>City staff review every proposal and publish an official answer. Proposals that reach the support "
+             "threshold are discussed at the council committee.</p>"}},
+        ]
+    return [
+        {"type": "heading", "value": {"text": "参加のしかた", "level": "h2"}},
+        {"type": "paragraph", "value": "<p>背景資料をお読みのうえ、提案の受付期間中に提案を投稿してください。"
+         "提案には賛成・反対・中立の立場でコメントでき、市に取り上げてほしい提案を応援できます。</p>"},
+        {"type": "callout", "value": {"title": "個人情報について", "text": "<p>表示されるのはニックネームだけです。"
+         "メールアドレスや本名が公開されることはありません。</p>"}},
+        {"type": "faq", "value": {"question": "投稿された提案はどうなりますか？", "answer":
+         "<p>市の担当課がすべての提案を確認し、公式な回答を掲載します。応援数が目標に達した提案は、"
+         "議会の委員会で報告されます。</p>"}},
+    ]
+
+
 def _english(page: Page, en: Locale, **fields) -> Page:
     translated = page.get_translation_or_none(en)
     if translated is None:
@@ -129,7 +154,7 @@ def seed_pages(*, stdout, **_) -> None:
         page = ConsultationPage.objects.child_of(index).filter(slug=spec["slug"]).first()
         if page is None:
             page = ConsultationPage(
-                title=spec["title"], slug=spec["slug"], locale=ja, summary=spec["summary"], body=_body(spec["summary"]),
+                title=spec["title"], slug=spec["slug"], locale=ja, summary=spec["summary"], body=_consultation_body("ja"),
                 start_date=(now + timedelta(days=spec["phases"][0][1])).date(),
                 end_date=(now + timedelta(days=spec["phases"][-1][1])).date(),
                 featured=spec["featured"], supports_per_user=spec["supports_per_user"],
@@ -150,7 +175,7 @@ def seed_pages(*, stdout, **_) -> None:
             page.save_revision().publish()
             created += 1
         if page.get_translation_or_none(en) is None:
-            _english(page, en, title=spec["title_en"], summary=spec["summary_en"], body=_body(spec["summary_en"]))
+            _english(page, en, title=spec["title_en"], summary=spec["summary_en"], body=_consultation_body("en"))
     stdout.write(f"pages: {created} consultations created, {len(CONSULTATIONS) - created} already there")
 
 
