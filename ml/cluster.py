@@ -16,12 +16,16 @@ class Clustering:
     scores: dict[int, float] = field(default_factory=dict)  # silhouette per tried k
 
 
-def _kmeans(matrix: np.ndarray, k: int, seed: int):
-    from sklearn.cluster import KMeans
+SELECTION_DIMS = 32
 
+
+def _kmeans(matrix: np.ndarray, k: int, seed: int, *, n_init: int | None = None):
     import warnings
 
-    n_init = 4 if len(matrix) <= 5000 else 2
+    from sklearn.cluster import KMeans
+
+    if n_init is None:
+        n_init = 4 if len(matrix) <= 5000 else 2
     model = KMeans(n_clusters=k, n_init=n_init, random_state=seed, max_iter=200)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # duplicate texts can leave fewer distinct points than k
@@ -68,15 +72,19 @@ def cluster(
         k = max(1, min(int(k), n))
         labels, _ = _kmeans(matrix, k, seed) if k > 1 else (np.zeros(n, dtype=int), None)
     else:
+        # Choose k on a PCA-reduced copy with one k-means++ start per k (fast), then fit the chosen k
+        # on the full representation with several starts.
+        reduced = _reduce(matrix, seed)
         best = None
         for candidate in k_range or default_k_range(n):
             if candidate >= n:
                 break
-            labels_k, _ = _kmeans(matrix, candidate, seed)
-            scores[candidate] = _silhouette(matrix, labels_k, seed)
+            labels_k, _ = _kmeans(reduced, candidate, seed, n_init=1)
+            scores[candidate] = _silhouette(reduced, labels_k, seed)
             if best is None or scores[candidate] > best[0] + 1e-9:
-                best = (scores[candidate], candidate, labels_k)
-        _, k, labels = best
+                best = (scores[candidate], candidate)
+        k = best[1]
+        labels, _ = _kmeans(matrix, k, seed)
     labels = _relabel_by_size(np.asarray(labels))
     if min_size is None:
         min_size = max(2, int(0.005 * n))
@@ -86,6 +94,17 @@ def cluster(
         labels = np.where(np.isin(labels, small), -1, labels)
         labels = _relabel_by_size(labels)
     return Clustering(labels=labels, k=int(labels.max() + 1) if (labels >= 0).any() else 0, scores=scores)
+
+
+def _reduce(matrix: np.ndarray, seed: int) -> np.ndarray:
+    if matrix.shape[1] <= SELECTION_DIMS or len(matrix) <= SELECTION_DIMS:
+        return matrix
+    from sklearn.decomposition import PCA
+
+    reduced = PCA(n_components=SELECTION_DIMS, random_state=seed, svd_solver="randomized").fit_transform(matrix)
+    norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return reduced / norms
 
 
 def _relabel_by_size(labels: np.ndarray) -> np.ndarray:

@@ -66,14 +66,25 @@ def tokens(text: str) -> list[str]:
     return [w for w in (m.lower() for m in _WORD.findall(text)) if len(w) > 2 and w not in stop]
 
 
-def ctfidf_keywords(texts: list[str], labels: np.ndarray, *, top: int = 8) -> dict[int, list[str]]:
-    """Top words per cluster label (noise -1 ignored), by c-TF-IDF: tf(t, c) · log(1 + A / f(t))."""
-    token_lists = [tokens(t) for t in texts]
+MAX_TEXTS_PER_CLASS = 300
+
+
+def ctfidf_keywords(texts: list[str], labels: np.ndarray, *, top: int = 8, seed: int = 0) -> dict[int, list[str]]:
+    """Top words per cluster label (noise -1 ignored), by c-TF-IDF: tf(t, c) · log(1 + A / f(t)).
+
+    At most MAX_TEXTS_PER_CLASS texts per cluster are tokenised (a fixed-seed sample): word
+    frequencies are stable long before that, and Japanese tokenisation is the slow part.
+    """
+    labels = np.asarray(labels)
     classes = sorted(set(int(x) for x in labels) - {-1})
     counts = {c: Counter() for c in classes}
-    for words, label in zip(token_lists, labels):
-        if int(label) in counts:
-            counts[int(label)].update(words)
+    rng = np.random.default_rng(seed)
+    for c in classes:
+        members = np.where(labels == c)[0]
+        if len(members) > MAX_TEXTS_PER_CLASS:
+            members = np.sort(rng.choice(members, MAX_TEXTS_PER_CLASS, replace=False))
+        for index in members:
+            counts[c].update(tokens(texts[index]))
     total = Counter()
     for counter in counts.values():
         total.update(counter)

