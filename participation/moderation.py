@@ -215,7 +215,8 @@ def flag_create(*, user: User, kind: str, object_id: int, reason: str, details: 
             gettext("Please keep the details under %(max)d characters.") % {"max": DETAILS_MAX}, code="details_too_long"
         )
     with transaction.atomic():
-        target = target_get(kind=kind, object_id=object_id)
+        # The item's row lock serialises flaggers of one item, so the threshold count sees every earlier flag.
+        target = target_get(kind=kind, object_id=object_id, for_update=True)
         if not target.is_visible:
             raise Http404
         if target.author is not None and target.author.pk == user.pk:
