@@ -61,8 +61,8 @@ def seed_moderation(*, stdout, password: str, set_password: bool = False, **_) -
                                         target_id=blocked.pk, target_text=blocked.display_name, reason=BLOCKED_REASON)
     for kind in ("comment", "proposal", "report"):
         spec = registry.moderatables.get(kind)
-        if spec is None:
-            continue
+        if spec is None or Flag.objects.filter(kind=kind, user__in=residents).exists():
+            continue  # not installed, or seeded before
         items = [
             obj for obj in spec.model.objects.visible().order_by("-pk")[:30]
             if getattr(_item_author(obj), "username", "").startswith("resident")
@@ -84,8 +84,47 @@ def seed_moderation(*, stdout, password: str, set_password: bool = False, **_) -
             ).exists():
                 reason = "住民3人が通報: 個人情報"
                 spec.model._base_manager.filter(pk=target.pk).update(hidden_at=timezone.now(), hidden_reason=reason)
+                target.refresh_from_db()
+                spec.on_visibility_changed(target)  # keeps counters equal to COUNT(*)
                 ModerationAction.objects.create(actor=None, action=ModerationActionKind.AUTO_HIDE, target_kind=kind,
                                                 target_id=target.pk, target_text=str(spec.text(target))[:200],
                                                 reason=reason)
                 hidden += 1
-    stdout.write(f"moderation: {flags} flags added, {hidden} items hidden, blocked demo user {BLOCKED_USERNAME}")
+    spam_items = _blocked_user_content(blocked)
+    stdout.write(f"moderation: {flags} flags added, {hidden} items hidden, {spam_items} posts by the blocked demo user {BLOCKED_USERNAME}")
+
+
+SPAM_TEXTS = ["【限定】今だけ高収入の副業をご紹介!詳しくはプロフィールへ", "格安で不用品を買い取ります。今すぐ連絡を!"]
+
+
+def _blocked_user_content(blocked: User) -> int:
+    """Two comments by the blocked account (cloned from demo comments, text replaced) so that
+    "hidden everywhere" has something to hide. Counts stay consistent via on_visibility_changed."""
+    spec = registry.moderatables.get("comment")
+    if spec is None:
+        return 0
+    model = spec.model
+    author_field = getattr(model, "moderation_author_field", "author")
+    if not author_field or "__" in author_field or not hasattr(model, "body"):
+        return 0
+    if model._base_manager.filter(**{author_field: blocked}).exists():
+        return 0
+    field_names = {f.name for f in model._meta.get_fields()}
+    sources = model.objects.visible().order_by("pk")
+    if "parent" in field_names:
+        sources = sources.filter(parent__isnull=True)
+    created = 0
+    for source, text in zip(list(sources[:2]), SPAM_TEXTS, strict=False):
+        clone = model._base_manager.get(pk=source.pk)
+        clone.pk = None
+        clone.id = None
+        clone._state.adding = True
+        setattr(clone, author_field, blocked)
+        clone.body = text
+        for counter in ("upvotes", "downvotes"):
+            if counter in field_names:
+                setattr(clone, counter, 0)
+        clone.save()
+        spec.on_visibility_changed(clone)
+        created += 1
+    return created
