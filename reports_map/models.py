@@ -141,7 +141,10 @@ class Report(Moderatable):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["latitude", "longitude"], name="report_lat_lon_idx"),
+            # Bounding-box queries: a range on latitude, then longitude; the trailing columns make the
+            # index covering for the map's filters and grid aggregation (no table lookups on SQLite).
+            models.Index(fields=["latitude", "longitude", "status", "category", "private", "hidden_at", "author"],
+                         name="report_bbox_idx"),
             models.Index(fields=["category", "status"], name="report_category_status_idx"),
             models.Index(fields=["status", "created_at"], name="report_status_created_idx"),
         ]

@@ -7,8 +7,8 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, FloatField, IntegerField, Q, QuerySet
-from django.db.models.functions import Cast, Floor
+from django.core.cache import cache
+from django.db.models import Avg, Count, F, FloatField, Func, IntegerField, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +22,25 @@ MAX_POINTS = 1500
 # Few enough reports in view: show them individually whatever the zoom.
 POINTS_WITHOUT_GRID = 300
 GRID_CELLS_ACROSS = 24
+GRID_CACHE_SECONDS = 30
+
+
+class GridIndex(Func):
+    """floor(expression) as an integer, computed natively by the database.
+
+    SQLite: CAST(... AS INTEGER) truncates, which equals floor because the grid origin is the bbox
+    corner, so the expression is never negative (Django's FLOOR on SQLite is a slow Python function).
+    PostgreSQL: FLOOR(...)::integer.
+    """
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS INTEGER)", **extra)
+
+    def as_sql(self, compiler, connection, template=None, **extra):
+        return super().as_sql(compiler, connection, template=template or "CAST(FLOOR(%(expressions)s) AS INTEGER)",
+                              **extra)
 
 
 def category_list(*, active_only: bool = True) -> QuerySet[Category]:
@@ -150,7 +169,8 @@ def report_geojson(*, category: str | None = None, status: str | None = None,
                    bbox: tuple[float, float, float, float] | None = None, zoom: int | None = None) -> dict:
     """Public reports in a bounding box as GeoJSON; grid cells (count + centroid) at low zoom."""
     qs = apply_filters(report_public_qs(), category=category, status=status, bbox=bbox)
-    aggregate = zoom is not None and zoom < CLUSTER_BELOW_ZOOM and qs.count() > POINTS_WITHOUT_GRID
+    aggregate = (zoom is not None and zoom < CLUSTER_BELOW_ZOOM
+                 and len(qs.order_by().values_list("pk")[: POINTS_WITHOUT_GRID + 1]) > POINTS_WITHOUT_GRID)
     if not aggregate:
         rows = list(
             qs.order_by("-created_at").values(
@@ -160,14 +180,17 @@ def report_geojson(*, category: str | None = None, status: str | None = None,
         )
         if len(rows) <= MAX_POINTS:
             return _points(rows)
-        aggregate = True
-    return _grid(qs, bbox=bbox, zoom=zoom or 10)
+    # The grid is the same for every visitor: keep it briefly in the shared cache.
+    key = "reports:grid:" + ":".join(str(v) for v in (category, status, zoom, *(round(c, 4) for c in bbox or ())))
+    return cache.get_or_set(key, lambda: _grid(qs, bbox=bbox, zoom=zoom or 10), GRID_CACHE_SECONDS)
 
 
 def _points(rows: list[dict]) -> dict:
     from django.utils.translation import get_language
 
     english = (get_language() or "ja").startswith("en")
+    labels = {value: str(label) for value, label in Status.choices}
+    url_template = reverse("reports_map:detail", args=[0]).replace("/0/", "/{}/")
     features = []
     for row in rows:
         status = row["status"]
@@ -177,12 +200,12 @@ def _points(rows: list[dict]) -> dict:
             "properties": {
                 "id": row["pk"],
                 "status": status,
-                "status_label": str(Status(status).label),
+                "status_label": labels[status],
                 "colour": colour_for(status),
                 "category": row["category__service_code"],
                 "category_name": (row["category__name_en"] if english else None) or row["category__name_ja"],
                 "created_at": row["created_at"].isoformat(),
-                "url": reverse("reports_map:detail", args=[row["pk"]]),
+                "url": url_template.format(row["pk"]),
             },
         })
     return {"type": "FeatureCollection", "features": features, "aggregated": False}
@@ -205,8 +228,8 @@ def _grid(qs: QuerySet[Report], *, bbox, zoom: int) -> dict:
     origin_lon = bbox[0] if bbox else -180.0
     rows = (
         qs.annotate(
-            gy=Cast(Floor((F("latitude") - origin_lat) / cell), IntegerField()),
-            gx=Cast(Floor((F("longitude") - origin_lon) / cell), IntegerField()),
+            gy=GridIndex((F("latitude") - origin_lat) / cell),
+            gx=GridIndex((F("longitude") - origin_lon) / cell),
         )
         .values("gy", "gx")
         .annotate(
