@@ -18,16 +18,20 @@
         if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
         var buttons = form.querySelectorAll("button");
         buttons.forEach(function (b) { b.disabled = true; });
-        fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+        // getAttribute: a field named "action" would shadow form.action
+        fetch(form.getAttribute("action") || window.location.href, { method: "POST", body: data, credentials: "same-origin",
                              headers: { "X-Requested-With": "fetch" } })
-          .then(function (response) { return response.text(); })
+          .then(function (response) {
+            if (!response.ok && response.status !== 400) { throw new Error(String(response.status)); }
+            return response.text();
+          })
           .then(function (html) {
             var doc = new DOMParser().parseFromString(html, "text/html");
             ["#support", "#comments", ".messages"].forEach(function (sel) { swap(doc, sel); });
             var focusTarget = document.querySelector(form.dataset.enhance === "comment" ? "#comments-title" : "#support-title");
             if (focusTarget) { focusTarget.setAttribute("tabindex", "-1"); focusTarget.focus(); }
           })
-          .catch(function () { form.submit(); })
+          .catch(function () { HTMLFormElement.prototype.submit.call(form); })
           .finally(function () { buttons.forEach(function (b) { b.disabled = false; }); });
       });
     });

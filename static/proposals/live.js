@@ -37,8 +37,9 @@
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + "/ws/consultations/" + id + "/");
     socket.addEventListener("message", onMessage);
-    socket.addEventListener("open", function () { retry = 1000; });
+    socket.addEventListener("open", function () { retry = 1000; root.setAttribute("data-live-connected", "1"); });
     socket.addEventListener("close", function () {
+      root.removeAttribute("data-live-connected");
       window.setTimeout(connect, retry);
       retry = Math.min(retry * 2, 30000);
     });
