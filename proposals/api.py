@@ -141,7 +141,7 @@ def _page_number(page: str | None) -> int:
     try:
         number = float(page)
     except (TypeError, ValueError):
-        raise ValidationError(_("The page must be a number."))
+        raise ValidationError(_("The page must be a number.")) from None
     if number != number:  # NaN
         raise ValidationError(_("The page must be a number."))
     return int(max(1, min(number, 10**9)))
@@ -157,7 +157,7 @@ def proposal_list(request, consultation_id: int, sort: str = "newest", category:
             seed=seed or request.session.get("proposal_seed", "0") if hasattr(request, "session") else "0",
         )
     except selectors.BadQuery as exc:
-        raise ValidationError(str(exc))
+        raise ValidationError(str(exc)) from None
     qs = selectors.proposal_list(consultation_id=consultation.pk, filters=filters, user=request.user)
     page_obj = selectors.paginate(qs, page=_page_number(page))
     return {

@@ -144,6 +144,9 @@ class CommentVote(models.Model):
             models.CheckConstraint(condition=models.Q(value__in=[1, -1]), name="comment_vote_value_valid"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} → comment {self.comment_id}: {self.value:+d}"
+
 
 class Support(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
@@ -158,6 +161,9 @@ class Support(models.Model):
         constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="support_one_per_user")]
         indexes = [models.Index(fields=["user", "consultation"], name="support_user_cons_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} supports {self.proposal_id}"
+
 
 class Follow(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="follows")
@@ -166,3 +172,6 @@ class Follow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="follow_one_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.proposal_id}"

@@ -40,10 +40,6 @@ def proposal_queryset(*, user=None):
     return qs
 
 
-def _random_key(seed: str, pk: int) -> str:
-    return hashlib.sha1(f"{seed}:{pk}".encode()).hexdigest()
-
-
 @dataclass
 class ProposalFilters:
     sort: str = DEFAULT_SORT
@@ -81,7 +77,7 @@ def proposal_list(*, consultation_id: int, filters: ProposalFilters, user=None):
         qs = qs.order_by("-comment_count", "-created_at", "-pk")
     elif filters.sort == "random":
         # A stable pseudo-random order: (pk * a + seed) mod m, computed in the database.
-        seed_number = int(hashlib.sha1(filters.seed.encode()).hexdigest()[:6], 16)
+        seed_number = int(hashlib.sha256(filters.seed.encode()).hexdigest()[:6], 16)
         from django.db.models import ExpressionWrapper, F, IntegerField
 
         qs = qs.annotate(

@@ -21,7 +21,6 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from participation.api import Conflict
 from participation.events import publish
@@ -87,7 +86,7 @@ def _clean_location(latitude, longitude) -> tuple[float | None, float | None]:
     try:
         lat, lon = float(latitude), float(longitude)
     except (TypeError, ValueError):
-        raise ValidationError({"latitude": [_("The location is not valid.")]})
+        raise ValidationError({"latitude": [_("The location is not valid.")]}) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
         raise ValidationError({"latitude": [_("The location is not valid.")]})
     return lat, lon
@@ -227,7 +226,7 @@ def support_add(*, proposal: Proposal, user) -> Support:
             with transaction.atomic():
                 support = Support.objects.create(proposal=proposal, user=user, consultation_id=proposal.consultation_id)
         except IntegrityError:
-            raise Conflict(_("You already support this proposal."), "already_supported")
+            raise Conflict(_("You already support this proposal."), "already_supported") from None
         Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
         _publish_proposal(proposal, EVENT_SUPPORT_CHANGED)
     return support
@@ -275,7 +274,7 @@ def comment_create(*, proposal: Proposal, author, body: str, stance: str = Stanc
         try:
             parent_obj = Comment.objects.visible().get(pk=int(parent_id), proposal=proposal)
         except (Comment.DoesNotExist, TypeError, ValueError):
-            raise ValidationError({"parent": [_("The comment you are replying to does not exist.")]})
+            raise ValidationError({"parent": [_("The comment you are replying to does not exist.")]}) from None
         if parent_obj.deleted_at is not None:
             raise ValidationError({"parent": [_("You cannot reply to a deleted comment.")]})
         if parent_obj.depth >= MAX_COMMENT_DEPTH:

@@ -5,7 +5,7 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
 from proposals import services
-from proposals.models import Comment, Proposal, Support
+from proposals.models import Comment, Proposal
 from tests.proposals.factories import make_comment, make_proposal
 
 pytestmark = pytest.mark.django_db

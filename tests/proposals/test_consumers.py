@@ -2,7 +2,6 @@
 
 import json
 import subprocess
-import time
 
 import pytest
 from asgiref.sync import sync_to_async

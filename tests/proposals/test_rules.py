@@ -19,7 +19,7 @@ def world(demo_pages, resident, other_resident, moderator, staff_user, council_m
     users = {"anonymous": AnonymousUser(), "author": resident, "resident": other_resident, "moderator": moderator,
              "staff": staff_user, "council": council_member, "blocked": blocked}
     phases = {}
-    for name, page in zip(("proposals", "support", "closed"), demo_pages):
+    for name, page in zip(("proposals", "support", "closed"), demo_pages, strict=False):
         p = Proposal.objects.create(consultation=page, author=resident, title="t", body="b")
         c = Comment.objects.create(proposal=p, author=resident, body="c")
         phases[name] = (page, p, c)

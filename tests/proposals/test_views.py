@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from proposals import services
 from proposals.models import Comment, CommentVote, Proposal, Support
 from tests.proposals.factories import make_comment, make_proposal
 
@@ -22,7 +21,7 @@ def test_consultation_page_lists_with_filters(open_consultation, resident, clien
     make_proposal(open_consultation, resident, title="照明を明るく", body="夜道が暗い")
     html = client.get(open_consultation.url).content.decode()
     assert "照明を明るく" in html and "ベンチ" in html and "<script>alert(1)" not in html
-    assert 'data-live-consultation="%d"' % open_consultation.pk in html
+    assert f'data-live-consultation="{open_consultation.pk}"' in html
     html = client.get(open_consultation.url + "?q=暗い").content.decode()
     assert "照明を明るく" in html and "ベンチ" not in html
     response = client.get(open_consultation.url + "?sort=bogus&page=-1")
@@ -61,7 +60,7 @@ def test_detail_query_count_constant(open_consultation, resident, other_resident
     with CaptureQueriesContext(connection) as small:
         client.get(p.get_absolute_url())
     root = make_comment(p, other_resident)
-    for i in range(20):
+    for _i in range(20):
         reply = make_comment(p, resident, parent=root)
         make_comment(p, other_resident, parent=reply)
     with django_assert_max_num_queries(len(small.captured_queries)):
