@@ -23,6 +23,14 @@ MAX_POINTS = 1500
 POINTS_WITHOUT_GRID = 300
 GRID_CELLS_ACROSS = 24
 GRID_CACHE_SECONDS = 30
+GRID_VERSION_KEY = "reports:grid:version"
+
+
+def grid_cache_invalidate() -> None:
+    try:
+        cache.incr(GRID_VERSION_KEY)
+    except ValueError:
+        cache.set(GRID_VERSION_KEY, 2, None)
 
 
 class GridIndex(Func):
@@ -181,7 +189,11 @@ def report_geojson(*, category: str | None = None, status: str | None = None,
         if len(rows) <= MAX_POINTS:
             return _points(rows)
     # The grid is the same for every visitor: keep it briefly in the shared cache.
-    key = "reports:grid:" + ":".join(str(v) for v in (category, status, zoom, *(round(c, 4) for c in bbox or ())))
+    # A version bumped whenever a report leaves public view, so no cluster outlives it.
+    version = cache.get_or_set(GRID_VERSION_KEY, 1, None)
+    key = f"reports:grid:{version}:" + ":".join(
+        str(v) for v in (category, status, zoom, *(round(c, 4) for c in bbox or ()))
+    )
     return cache.get_or_set(key, lambda: _grid(qs, bbox=bbox, zoom=zoom or 10), GRID_CACHE_SECONDS)
 
 

@@ -140,6 +140,9 @@ def _photo_should_be_public(photo: ReportPhoto, report: Report) -> bool:
 
 def report_photos_sync_files(*, report: Report) -> None:
     """Keep each photo's files under public/ exactly while anyone may see them, private/ otherwise."""
+    from reports_map.selectors import grid_cache_invalidate
+
+    transaction.on_commit(grid_cache_invalidate)
     for photo in report.photos.all():
         public = _photo_should_be_public(photo, report)
         if photo.is_public_file != public:

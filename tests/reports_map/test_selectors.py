@@ -84,3 +84,13 @@ def test_dashboard_tables_and_metrics(resident, make_report, staff_user):
     assert pothole["median_days"] == pytest.approx(0.0, abs=0.1)
     assert selectors.reports_total() == 1
     assert sum(r["total"] for r in selectors.reports_by_category()) == 1
+
+
+def test_cached_grid_forgets_a_report_made_private(resident, staff_user, category, make_report, monkeypatch,
+                                                   django_capture_on_commit_callbacks):
+    monkeypatch.setattr(selectors, "POINTS_WITHOUT_GRID", 0)
+    report = make_report(resident)
+    assert sum(f["properties"]["count"] for f in selectors.report_geojson(zoom=10)["features"]) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_set_private(report=report, private=True, actor=staff_user)
+    assert selectors.report_geojson(zoom=10)["features"] == []
