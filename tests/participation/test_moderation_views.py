@@ -63,8 +63,9 @@ def test_flag_form_honeypot_and_minimum_fill_time(comment, other_resident, setti
     assert response.status_code == 200 and not Flag.objects.exists()
     response = client.post(url, {"reason": "spam"})  # no start time at all
     assert response.status_code == 200 and not Flag.objects.exists()
-    from participation.abuse import form_started_token
     import time
+
+    from participation.abuse import form_started_token
 
     response = client.post(url, {"reason": "spam", "form_started": form_started_token(time.time() - 10)})
     assert response.status_code == 302 and Flag.objects.count() == 1
