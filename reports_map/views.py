@@ -237,8 +237,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             p.url, p.thumb_url = photo_url(p), photo_url(p, thumbnail=True)
     for p in photos:
         p.url, p.thumb_url = photo_url(p), photo_url(p, thumbnail=True)
+    answers = []
+    for question in report.category.questions.all():
+        if question.code in (report.attributes or {}):
+            value = report.attributes[question.code]
+            names = dict(question.localized_values())
+            values = value if isinstance(value, list) else [value]
+            answers.append((question.localized_description, ", ".join(str(names.get(str(v), v)) for v in values)))
     context = {
-        "report": report, "photos": photos, "updates": updates,
+        "report": report, "photos": photos, "updates": updates, "answers": answers,
         "following": selectors.is_following(report=report, user=request.user),
         "map_config": {**_map_config(), "report": {"lat": report.latitude, "lon": report.longitude,
                                                      "colour": report.colour}},

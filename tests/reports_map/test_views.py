@@ -302,3 +302,17 @@ def test_nearby_json(client, resident, make_report, category):
     data = client.get(reverse("reports_map:nearby") + f"?category_id={category.pk}&lat={CENTER[0]}&lon={CENTER[1]}").json()
     assert [r["id"] for r in data["reports"]] == [report.pk]
     assert client.get(reverse("reports_map:nearby") + "?lat=x&lon=y").status_code == 400
+
+
+def test_detail_shows_answers_to_extra_questions(client, resident, make_report):
+    report = make_report(resident, attributes={"size": "large"})
+    with __import__("django.utils.translation", fromlist=["override"]).override("en"):
+        body = client.get(reverse("reports_map:detail", args=[report.pk])).content.decode()
+    assert "Size of the hole or crack" in body and "Large (bigger)" in body
+
+
+def test_staff_sees_category_admin(client, staff_user, resident):
+    client.force_login(staff_user)
+    assert client.get("/django-admin/reports_map/category/").status_code == 200
+    client.force_login(resident)
+    assert client.get("/django-admin/reports_map/category/").status_code in (302, 403)
