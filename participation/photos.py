@@ -19,6 +19,7 @@ message (the caller stores nothing).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import struct
@@ -89,10 +90,8 @@ def _read_capped(uploaded_file, max_bytes: int) -> bytes:
     if declared is not None and declared > max_bytes:
         raise _too_large(max_bytes)
     if hasattr(uploaded_file, "seek"):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             uploaded_file.seek(0)
-        except (OSError, ValueError):
-            pass
     buffer = io.BytesIO()
     read = 0
     while True:

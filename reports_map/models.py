@@ -234,6 +234,9 @@ class ReportFollower(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "user"], name="report_follower_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.report_id}"
+
 
 class ReportDraft(models.Model):
     """Step 1 of the no-JS flow: validated input and processed (metadata-free) photos kept until confirmed."""
@@ -242,6 +245,9 @@ class ReportDraft(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.token)
 
 
 class ReportDraftPhoto(models.Model):
@@ -254,6 +260,9 @@ class ReportDraftPhoto(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"draft {self.draft_id} photo {self.pk}"
 
 
 class Open311ApiKey(models.Model):

@@ -294,9 +294,8 @@ def report_update_post(*, report: Report, actor, text: str = "", status: str | N
     if status is not None and status not in Status.values:
         raise ValidationError(_("Please choose a valid status."), code="status")
     new_status = status if status and status != report.status else None
-    if new_status == Status.CLOSED_DUPLICATE:
-        if duplicate_of is None or duplicate_of.pk == report.pk:
-            raise ValidationError(_("Please give the number of the original report."), code="duplicate_of")
+    if new_status == Status.CLOSED_DUPLICATE and (duplicate_of is None or duplicate_of.pk == report.pk):
+        raise ValidationError(_("Please give the number of the original report."), code="duplicate_of")
     if not clean and not new_status and photo is None:
         raise ValidationError(_("Please write an update or change the status."), code="empty_update")
     written: list[str] = []
