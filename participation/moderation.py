@@ -219,8 +219,9 @@ def flag_create(*, user: User, kind: str, object_id: int, reason: str, details: 
         target = target_get(kind=kind, object_id=object_id, for_update=True)
         if not target.is_visible:
             raise Http404
-        if target.author is not None and target.author.pk == user.pk:
-            raise ValidationError(gettext("You cannot flag your own content."), code="own_content")
+        # Authors may flag their own items (e.g. personal information posted by mistake); not themselves.
+        if target.spec is None and target.obj.pk == user.pk:
+            raise ValidationError(gettext("You cannot flag your own account."), code="own_account")
         existing = Flag.objects.filter(user=user, kind=kind, object_id=target.object_id).first()
         if existing is not None:
             return existing, False

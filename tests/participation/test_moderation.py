@@ -55,10 +55,15 @@ def test_unknown_id_is_404(comment, other_resident):
         moderation.flag_create(user=other_resident, kind="comment", object_id=-1, reason="spam")
 
 
-def test_own_content_cannot_be_flagged(comment, resident):
-    with pytest.raises(ValidationError):
-        moderation.flag_create(user=resident, kind="comment", object_id=comment.pk, reason="spam")
-    assert not Flag.objects.exists()
+def test_authors_may_flag_their_own_item_and_it_counts(comment, resident, user_factory, settings):
+    """E.g. an author who posted a phone number by mistake; one flag like anyone else's."""
+    settings.FLAG_HIDE_THRESHOLD = 3
+    _flag, created = moderation.flag_create(user=resident, kind="comment", object_id=comment.pk, reason="personal_info")
+    assert created
+    for flagger in residents(user_factory, 2):
+        moderation.flag_create(user=flagger, kind="comment", object_id=comment.pk, reason="spam")
+    comment.refresh_from_db()
+    assert comment.hidden_at is not None
 
 
 def test_anonymous_and_blocked_cannot_flag(comment, other_resident):

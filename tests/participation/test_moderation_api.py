@@ -86,10 +86,12 @@ def test_csrf_is_required_for_session_writes(comment, other_resident):
     assert not Flag.objects.exists()
 
 
-def test_own_comment_is_400(comment, resident):
-    response = post_flag(logged_in(resident), {"kind": "comment", "id": comment.pk, "reason": "spam"})
-    assert response.status_code == 400
+def test_own_account_is_400_own_comment_is_allowed(comment, resident):
+    client = logged_in(resident)
+    response = post_flag(client, {"kind": "user", "id": resident.pk, "reason": "spam"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
     assert not Flag.objects.exists()
+    assert post_flag(client, {"kind": "comment", "id": comment.pk, "reason": "personal_info"}).status_code == 201
 
 
 def test_flag_a_user_and_a_proposal(comment, other_resident, resident):

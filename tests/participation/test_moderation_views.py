@@ -76,8 +76,9 @@ def test_flag_form_roles_and_missing_items(comment, resident, other_resident):
     assert client_for().get(url).status_code == 302  # anonymous: to the login page
     assert client_for(other_resident).get(reverse("moderation:flag", args=["banana", 1])).status_code == 404
     assert client_for(other_resident).get(reverse("moderation:flag", args=["comment", 999999])).status_code == 404
-    own = client_for(resident).post(url, {"reason": "spam"})
+    own = client_for(resident).post(reverse("moderation:flag", args=["user", resident.pk]), {"reason": "spam"})
     assert own.status_code == 200 and not Flag.objects.exists()
+    assert "role=\"alert\"" in own.content.decode()
 
 
 def test_flag_form_never_redirects_off_site(comment, other_resident):
