@@ -16,7 +16,13 @@ from participation.models import ModerationActionKind
 from participation.moderation_forms import FlagForm, ModerationActionForm
 from participation.opendata import csv_response
 from participation.ratelimit import rate_limit_hit
-from participation.selectors import QUEUE_STATUSES, audit_log_for, audit_log_list, moderation_queue, queue_item_get
+from participation.selectors import (
+    QUEUE_STATUSES,
+    audit_log_for,
+    audit_log_list,
+    moderation_queue_page,
+    queue_item_get,
+)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -88,8 +94,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     kinds = moderation.moderatable_kinds()
     kind = request.GET.get("kind") if request.GET.get("kind") in kinds else ""
     consultation_id = _int_or_none(request.GET.get("consultation"))
-    items = moderation_queue(status=status, kind=kind or None, consultation_id=consultation_id)
-    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    page = moderation_queue_page(status=status, kind=kind or None, consultation_id=consultation_id,
+                                 page=request.GET.get("page"))
     titles = consultation_titles()
     return render(request, "participation/moderation/queue.html", {
         "page_obj": page, "status": status, "kind": kind, "kinds": sorted(kinds.items()),

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from participation.models import Flag, FlagReason, FlagStatus, ModerationAction, User
@@ -38,6 +39,12 @@ class QueueItem:
         return [(str(labels.get(r, r)), n) for r, n in counts.most_common()]
 
 
+def _direct_foreign_keys(model) -> list[str]:
+    """One level of foreign keys (author, parent item ...), so a spec's text/url/consultation_id
+    callables do not query per row."""
+    return [f.name for f in model._meta.fields if f.many_to_one and f.concrete]
+
+
 def _load_targets(pairs: list[tuple[str, int]]) -> dict[tuple[str, int], Target]:
     """Fetch the objects behind (kind, id) pairs: one query per kind."""
     by_kind: dict[str, list[int]] = defaultdict(list)
@@ -51,16 +58,14 @@ def _load_targets(pairs: list[tuple[str, int]]) -> dict[tuple[str, int], Target]
             spec = registry.moderatables.get(kind)
             if spec is None:  # a kind whose app is no longer installed
                 continue
-            qs = spec.model._base_manager.all()
-            author = getattr(spec.model, "moderation_author_field", "author")
-            if author and "__" not in author:
-                qs = qs.select_related(author)
+            qs = spec.model._base_manager.select_related(*_direct_foreign_keys(spec.model))
         for obj in qs.filter(pk__in=ids):
             targets[(kind, obj.pk)] = Target(kind, obj, spec)
     return targets
 
 
-def moderation_queue(*, status: str = "open", kind: str | None = None, consultation_id: int | None = None) -> list[QueueItem]:
+def moderation_queue(*, status: str = "open", kind: str | None = None, consultation_id: int | None = None,
+                     attach: bool = True) -> list[QueueItem]:
     """Items needing a moderator, most-flagged first.
 
     ``open``: items and accounts with open flags (auto-hidden ones included);
@@ -74,20 +79,23 @@ def moderation_queue(*, status: str = "open", kind: str | None = None, consultat
         items = _open_items(kind)
     if consultation_id:
         items = [item for item in items if item.target.consultation_id == consultation_id]
-    _attach_flags(items)
+    if attach:
+        _attach_flags(items)
     return items
 
 
-def _open_items(kind: str | None) -> list[QueueItem]:
+def _open_groups(kind: str | None):
     groups = Flag.objects.filter(status=FlagStatus.OPEN)
     if kind:
         groups = groups.filter(kind=kind)
-    groups = (
+    return (
         groups.values("kind", "object_id")
         .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at"))
-        .order_by("-n", "first")
+        .order_by("-n", "first", "kind", "object_id")
     )
-    rows = list(groups)
+
+
+def _items_for_rows(rows) -> list[QueueItem]:
     targets = _load_targets([(row["kind"], row["object_id"]) for row in rows])
     items = []
     for row in rows:
@@ -97,15 +105,32 @@ def _open_items(kind: str | None) -> list[QueueItem]:
     return items
 
 
+def _open_items(kind: str | None) -> list[QueueItem]:
+    return _items_for_rows(list(_open_groups(kind)))
+
+
+def moderation_queue_page(*, status: str = "open", kind: str | None = None, consultation_id: int | None = None,
+                          page=1, per_page: int = 25):
+    """One page of the queue. The common case (open flags, no consultation filter) pages in the
+    database and loads only that page's items; the rest filter in Python over at most a few hundred."""
+    if status == "open" and not consultation_id:
+        page_obj = Paginator(_open_groups(kind), per_page).get_page(page)
+        page_obj.object_list = _items_for_rows(list(page_obj.object_list))
+        _attach_flags(page_obj.object_list)
+        return page_obj
+    page_obj = Paginator(moderation_queue(status=status, kind=kind, consultation_id=consultation_id, attach=False),
+                         per_page).get_page(page)
+    _attach_flags(page_obj.object_list)
+    return page_obj
+
+
 def _hidden_items(kind: str | None) -> list[QueueItem]:
     items = []
     for spec_kind, spec in registry.moderatables.items():
         if kind and spec_kind != kind:
             continue
         qs = spec.model._base_manager.filter(hidden_at__isnull=False).order_by("-hidden_at")
-        author = getattr(spec.model, "moderation_author_field", "author")
-        if author and "__" not in author:
-            qs = qs.select_related(author)
+        qs = qs.select_related(*_direct_foreign_keys(spec.model))
         items.extend(QueueItem(Target(spec_kind, obj, spec)) for obj in qs[:500])
     items.sort(key=lambda item: item.target.obj.hidden_at, reverse=True)
     return items
