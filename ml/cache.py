@@ -30,10 +30,12 @@ def cached_embed(embedder: Embedder, stats: CacheStats | None = None) -> EmbedFn
         unique_keys = list(dict.fromkeys(keys))
         for start in range(0, len(unique_keys), LOOKUP_CHUNK):
             chunk = unique_keys[start : start + LOOKUP_CHUNK]
-            for row in EmbeddingCache.objects.filter(model_id=embedder.model_id, text_hash__in=chunk).only("text_hash", "dim", "vector"):
+            for row in EmbeddingCache.objects.filter(model_id=embedder.model_id, text_hash__in=chunk).only(
+                "text_hash", "dim", "vector"
+            ):
                 found[row.text_hash] = row.as_array()
         missing: dict[str, str] = {}
-        for key, text in zip(keys, texts):
+        for key, text in zip(keys, texts, strict=False):
             if key not in found and key not in missing:
                 missing[key] = text
         stats.hits += len(unique_keys) - len(missing)
@@ -41,9 +43,11 @@ def cached_embed(embedder: Embedder, stats: CacheStats | None = None) -> EmbedFn
             vectors = np.asarray(embedder.embed(list(missing.values())), dtype="<f4")
             stats.embedded += len(missing)
             rows = []
-            for key, vector in zip(missing, vectors):
+            for key, vector in zip(missing, vectors, strict=False):
                 found[key] = vector
-                rows.append(EmbeddingCache(model_id=embedder.model_id, text_hash=key, dim=len(vector), vector=vector.tobytes()))
+                rows.append(
+                    EmbeddingCache(model_id=embedder.model_id, text_hash=key, dim=len(vector), vector=vector.tobytes())
+                )
             EmbeddingCache.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)

@@ -12,7 +12,8 @@ normalised and concatenated). ``auto`` picks per language what measured best (se
 from __future__ import annotations
 
 import os
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
@@ -135,7 +136,9 @@ def tfidf_matrix(texts: list[str], lang: str):
     if lang == "ja":
         vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=1)
     else:
-        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, lowercase=True)
+        vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, lowercase=True
+        )
     return vectorizer.fit_transform(texts)
 
 
@@ -147,7 +150,9 @@ def tfidf_dense(texts: list[str], lang: str, *, dims: int = 100, seed: int = 0) 
     n_components = max(1, min(dims, matrix.shape[0] - 1, matrix.shape[1] - 1))
     if n_components < 2:
         return _l2(matrix.toarray())
-    reduced = TruncatedSVD(n_components=n_components, random_state=seed, algorithm="randomized", n_iter=4).fit_transform(matrix)
+    reduced = TruncatedSVD(
+        n_components=n_components, random_state=seed, algorithm="randomized", n_iter=4
+    ).fit_transform(matrix)
     return _l2(reduced)
 
 

@@ -17,9 +17,55 @@ from ml.text import is_japanese
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
 JA_STOP = frozenset(
-    "する ある いる なる れる られる こと もの ため よう ほしい 欲しい ない ください くださる 思う できる おる "
-    "いう 私 ここ それ これ さん 的 化 等 人 方 時 中 上 下 前 後 もっと とても 市 お願い 願う ほう くれる いただく "
-    "せる させる やすい にくい".split()
+    [
+        "する",
+        "ある",
+        "いる",
+        "なる",
+        "れる",
+        "られる",
+        "こと",
+        "もの",
+        "ため",
+        "よう",
+        "ほしい",
+        "欲しい",
+        "ない",
+        "ください",
+        "くださる",
+        "思う",
+        "できる",
+        "おる",
+        "いう",
+        "私",
+        "ここ",
+        "それ",
+        "これ",
+        "さん",
+        "的",
+        "化",
+        "等",
+        "人",
+        "方",
+        "時",
+        "中",
+        "上",
+        "下",
+        "前",
+        "後",
+        "もっと",
+        "とても",
+        "市",
+        "お願い",
+        "願う",
+        "ほう",
+        "くれる",
+        "いただく",
+        "せる",
+        "させる",
+        "やすい",
+        "にくい",
+    ]
 )
 JA_POS = ("名詞", "動詞", "形容詞")
 JA_SKIP_SUBPOS = ("非自立", "代名詞", "数", "接尾", "副詞可能")
@@ -38,8 +84,33 @@ def _janome():
 def _english_stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    extra = {"please", "want", "need", "needs", "make", "like", "would", "should", "could", "let", "lets", "us",
-             "city", "add", "more", "too", "also", "really", "just", "get", "use", "one", "new", "much", "many"}
+    extra = {
+        "please",
+        "want",
+        "need",
+        "needs",
+        "make",
+        "like",
+        "would",
+        "should",
+        "could",
+        "let",
+        "lets",
+        "us",
+        "city",
+        "add",
+        "more",
+        "too",
+        "also",
+        "really",
+        "just",
+        "get",
+        "use",
+        "one",
+        "new",
+        "much",
+        "many",
+    }
     return frozenset(ENGLISH_STOP_WORDS) | extra
 
 
@@ -76,7 +147,7 @@ def ctfidf_keywords(texts: list[str], labels: np.ndarray, *, top: int = 8, seed:
     frequencies are stable long before that, and Japanese tokenisation is the slow part.
     """
     labels = np.asarray(labels)
-    classes = sorted(set(int(x) for x in labels) - {-1})
+    classes = sorted({int(x) for x in labels} - {-1})
     counts = {c: Counter() for c in classes}
     rng = np.random.default_rng(seed)
     for c in classes:
@@ -94,9 +165,7 @@ def ctfidf_keywords(texts: list[str], labels: np.ndarray, *, top: int = 8, seed:
     result = {}
     for c in classes:
         size = sum(counts[c].values()) or 1
-        scored = [
-            (count / size * np.log(1 + average_words / total[word]), word) for word, count in counts[c].items()
-        ]
+        scored = [(count / size * np.log(1 + average_words / total[word]), word) for word, count in counts[c].items()]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         result[c] = [word for _, word in scored[:top]]
     return result

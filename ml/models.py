@@ -24,6 +24,9 @@ class EmbeddingCache(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["model_id", "text_hash"], name="ml_embedding_unique_model_text")]
 
+    def __str__(self) -> str:
+        return f"{self.model_id} {self.text_hash[:12]}"
+
     def as_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.vector), dtype="<f4", count=self.dim)
 
@@ -51,7 +54,9 @@ class AnalysisRun(models.Model):
     noise_ids = models.JSONField(default=list, blank=True)
     # Polis-style results: {"consensus": [...], "divisive": [...], "consensus_detail", "divisive_detail", "k_scores"}.
     opinion = models.JSONField(default=dict, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -105,6 +110,9 @@ class OpinionGroup(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return f"group {self.position + 1} of run {self.run_id}"
+
 
 class Summary(models.Model):
     """Staff's written summary of a consultation; public once ``published_at`` is set."""
@@ -114,7 +122,9 @@ class Summary(models.Model):
     text = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"summary of consultation {self.consultation_id}"

@@ -25,8 +25,9 @@ Input: (participant, statement, vote) with vote 1 agree, -1 disagree, 0 pass. St
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -131,7 +132,9 @@ def _weighted_kmeans(points: np.ndarray, weights: np.ndarray, k: int, seed: int)
     return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(points, sample_weight=weights)
 
 
-def cluster_participants(projections: np.ndarray, *, seed: int = 0, k: int | None = None) -> tuple[np.ndarray, dict[int, float]]:
+def cluster_participants(
+    projections: np.ndarray, *, seed: int = 0, k: int | None = None
+) -> tuple[np.ndarray, dict[int, float]]:
     """Base clusters (≤ 100) then group clusters over k = 2..5 by silhouette; returns (group per participant, scores)."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
@@ -194,14 +197,21 @@ def repness(values: np.ndarray, groups: np.ndarray) -> list[list[dict[str, float
         for j in range(values.shape[1]):
             pa = (na[j] + 1) / (ns[j] + 2)
             pd = (nd[j] + 1) / (ns[j] + 2)
-            rows.append({
-                "na": na[j], "nd": nd[j], "ns": ns[j], "pa": pa, "pd": pd,
-                "pat": prop_test(na[j], ns[j]), "pdt": prop_test(nd[j], ns[j]),
-                "ra": pa / ((na_o[j] + 1) / (ns_o[j] + 2)),
-                "rd": pd / ((nd_o[j] + 1) / (ns_o[j] + 2)),
-                "rat": two_prop_test(na[j], na_o[j], ns[j], ns_o[j]),
-                "rdt": two_prop_test(nd[j], nd_o[j], ns[j], ns_o[j]),
-            })
+            rows.append(
+                {
+                    "na": na[j],
+                    "nd": nd[j],
+                    "ns": ns[j],
+                    "pa": pa,
+                    "pd": pd,
+                    "pat": prop_test(na[j], ns[j]),
+                    "pdt": prop_test(nd[j], ns[j]),
+                    "ra": pa / ((na_o[j] + 1) / (ns_o[j] + 2)),
+                    "rd": pd / ((nd_o[j] + 1) / (ns_o[j] + 2)),
+                    "rat": two_prop_test(na[j], na_o[j], ns[j], ns_o[j]),
+                    "rdt": two_prop_test(nd[j], nd_o[j], ns[j], ns_o[j]),
+                }
+            )
         stats.append(rows)
     return stats
 
@@ -234,7 +244,9 @@ def _beats_best_agree(s: dict[str, float], best: dict[str, float] | None) -> boo
     return z_sig_90(s["pat"]) or (s["ra"] > 1.0 and s["pa"] > 0.5)
 
 
-def select_representative(stats_for_group: list[dict[str, float]], *, excluded: set[int] = frozenset()) -> list[dict[str, Any]]:
+def select_representative(
+    stats_for_group: list[dict[str, float]], *, excluded: set[int] = frozenset()
+) -> list[dict[str, Any]]:
     """Polis ``select-rep-comments`` for one group."""
     sufficient: list[dict[str, Any]] = []
     best: dict[str, Any] | None = None
@@ -252,14 +264,23 @@ def select_representative(stats_for_group: list[dict[str, float]], *, excluded: 
     if best_agree is not None:
         j, s = best_agree
         item = _finalize(j, s)
-        item.update(repful_for="agree", n_success=int(s["na"]), p_success=round(s["pa"], 4), p_test=round(s["pat"], 4),
-                    repness=round(s["ra"], 4), repness_test=round(s["rat"], 4), best_agree=True)
+        item.update(
+            repful_for="agree",
+            n_success=int(s["na"]),
+            p_success=round(s["pa"], 4),
+            p_test=round(s["pat"], 4),
+            repness=round(s["ra"], 4),
+            repness_test=round(s["rat"], 4),
+            best_agree=True,
+        )
         head = [item]
     elif best is not None:
         head = [best]
     if not sufficient:
         return head
-    rest = sorted((x for x in sufficient if not head or x["statement"] != head[0]["statement"]), key=lambda x: -_metric(x))
+    rest = sorted(
+        (x for x in sufficient if not head or x["statement"] != head[0]["statement"]), key=lambda x: -_metric(x)
+    )
     chosen = (head + rest)[:5]
     return [x for x in chosen if x["repful_for"] == "agree"] + [x for x in chosen if x["repful_for"] == "disagree"]
 
@@ -272,8 +293,13 @@ def consensus(values: np.ndarray, groups: np.ndarray, *, top: int = 5) -> dict[s
     for j in range(values.shape[1]):
         pas = [(na[j] + 1) / (ns[j] + 2) for na, _, ns in per_group]
         if pas and all(p > 0.5 for p in pas) and all(ns[j] > 0 for _, _, ns in per_group):
-            across.append({"statement": j, "group_aware_consensus": round(float(np.prod(pas)), 4),
-                           "p_agree_by_group": [round(p, 4) for p in pas]})
+            across.append(
+                {
+                    "statement": j,
+                    "group_aware_consensus": round(float(np.prod(pas)), 4),
+                    "p_agree_by_group": [round(p, 4) for p in pas],
+                }
+            )
     across.sort(key=lambda x: -x["group_aware_consensus"])
     na, nd, ns = _counts(values)
     overall = {"agree": [], "disagree": []}
@@ -283,14 +309,24 @@ def consensus(values: np.ndarray, groups: np.ndarray, *, top: int = 5) -> dict[s
             p = (counts[j] + 1) / (ns[j] + 2)
             z = prop_test(counts[j], ns[j])
             if p > 0.5 and z_sig_90(z):
-                rows.append({"statement": j, "n_success": int(counts[j]), "n_trials": int(ns[j]),
-                             "p_success": round(p, 4), "p_test": round(z, 4), "_m": p * z})
+                rows.append(
+                    {
+                        "statement": j,
+                        "n_success": int(counts[j]),
+                        "n_trials": int(ns[j]),
+                        "p_success": round(p, 4),
+                        "p_test": round(z, 4),
+                        "_m": p * z,
+                    }
+                )
         rows.sort(key=lambda x: -x["_m"])
         overall[direction] = [{k: v for k, v in r.items() if k != "_m"} for r in rows[:top]]
     return {"across_groups": across[:top], "agree": overall["agree"], "disagree": overall["disagree"]}
 
 
-def divisive(values: np.ndarray, groups: np.ndarray, stats: list[list[dict[str, float]]], *, top: int = 5) -> list[dict[str, Any]]:
+def divisive(
+    values: np.ndarray, groups: np.ndarray, stats: list[list[dict[str, float]]], *, top: int = 5
+) -> list[dict[str, Any]]:
     """Statements the groups split on: spread of (pa − pd) across groups, with a significant group difference."""
     n_groups = len(stats)
     if n_groups < 2:
@@ -298,11 +334,18 @@ def divisive(values: np.ndarray, groups: np.ndarray, stats: list[list[dict[str, 
     rows = []
     for j in range(values.shape[1]):
         leanings = [stats[g][j]["pa"] - stats[g][j]["pd"] for g in range(n_groups)]
-        significant = any(z_sig_90(abs(stats[g][j]["rat"])) or z_sig_90(abs(stats[g][j]["rdt"])) for g in range(n_groups))
+        significant = any(
+            z_sig_90(abs(stats[g][j]["rat"])) or z_sig_90(abs(stats[g][j]["rdt"])) for g in range(n_groups)
+        )
         spread = max(leanings) - min(leanings)
         if significant and spread > 0.3:
-            rows.append({"statement": j, "spread": round(float(spread), 4),
-                         "agree_minus_disagree_by_group": [round(float(x), 4) for x in leanings]})
+            rows.append(
+                {
+                    "statement": j,
+                    "spread": round(float(spread), 4),
+                    "agree_minus_disagree_by_group": [round(float(x), 4) for x in leanings],
+                }
+            )
     rows.sort(key=lambda x: -x["spread"])
     return rows[:top]
 
@@ -327,7 +370,7 @@ def opinion_groups(
         raise ValueError("no votes")
     mask = in_conversation(matrix.values)
     values = matrix.values[mask]
-    participants = [p for p, keep in zip(matrix.participants, mask) if keep]
+    participants = [p for p, keep in zip(matrix.participants, mask, strict=False) if keep]
     if len(participants) < 4 or values.shape[1] < 2:
         raise ValueError("too few participants or statements for opinion groups (need ≥ 4 voters and ≥ 2 statements)")
     projections, components, _ = pca_project(values)
@@ -342,12 +385,14 @@ def opinion_groups(
         reps = select_representative(stats[g], excluded=excluded)
         for item in reps:
             item["statement"] = statement_ids[item["statement"]]
-        result_groups.append({
-            "id": g,
-            "members": [participants[i] for i in np.where(groups == g)[0]],
-            "representative": [item["statement"] for item in reps],
-            "repness": reps,
-        })
+        result_groups.append(
+            {
+                "id": g,
+                "members": [participants[i] for i in np.where(groups == g)[0]],
+                "representative": [item["statement"] for item in reps],
+                "repness": reps,
+            }
+        )
     cons = consensus(values, groups)
     for key in cons:
         for item in cons[key]:
@@ -362,8 +407,17 @@ def opinion_groups(
         "divisive": [item["statement"] for item in div],
         "consensus_detail": cons,
         "divisive_detail": div,
-        "projections": {str(p): [round(float(x), 4), round(float(y), 4)] for p, (x, y) in zip(participants, projections)},
-        "params": {"seed": seed, "k": k, "min_votes": min(MIN_VOTES, values.shape[1]), "participants_total": len(matrix.participants),
-                   "participants_in_conversation": len(participants), "statements": values.shape[1]},
+        "projections": {
+            str(p): [round(float(x), 4), round(float(y), 4)]
+            for p, (x, y) in zip(participants, projections, strict=False)
+        },
+        "params": {
+            "seed": seed,
+            "k": k,
+            "min_votes": min(MIN_VOTES, values.shape[1]),
+            "participants_total": len(matrix.participants),
+            "participants_in_conversation": len(participants),
+            "statements": values.shape[1],
+        },
         "k_scores": {str(key): round(v, 4) for key, v in scores.items()},
     }

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -80,22 +81,26 @@ def analyse_texts(
             sub_keywords = ctfidf_keywords([normalised[i] for i in members], sub_labels)
             for s in sorted(set(sub_labels.tolist()) - {-1}):
                 sub_members = members[sub_labels == s]
-                subthemes.append({
-                    "label": label_from_keywords(sub_keywords.get(s, []), lang=lang),
-                    "keywords": sub_keywords.get(s, []),
-                    "size": int(len(sub_members)),
-                    "members": [int(i) for i in sub_members],
-                    "representatives": representatives(matrix, sub_members, count=3),
-                })
-        themes.append({
-            "index": theme,
-            "label": label_from_keywords(words, lang=lang) or f"#{theme + 1}",
-            "keywords": words,
-            "size": int(len(members)),
-            "members": [int(i) for i in members],
-            "representatives": representatives(matrix, members, count=representatives_per_theme),
-            "subthemes": subthemes,
-        })
+                subthemes.append(
+                    {
+                        "label": label_from_keywords(sub_keywords.get(s, []), lang=lang),
+                        "keywords": sub_keywords.get(s, []),
+                        "size": int(len(sub_members)),
+                        "members": [int(i) for i in sub_members],
+                        "representatives": representatives(matrix, sub_members, count=3),
+                    }
+                )
+        themes.append(
+            {
+                "index": theme,
+                "label": label_from_keywords(words, lang=lang) or f"#{theme + 1}",
+                "keywords": words,
+                "size": int(len(members)),
+                "members": [int(i) for i in members],
+                "representatives": representatives(matrix, members, count=representatives_per_theme),
+                "subthemes": subthemes,
+            }
+        )
     timings["describe"] = time.perf_counter() - tick
     progress(90, "map")
 

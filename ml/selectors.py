@@ -27,7 +27,11 @@ def latest_successful_run(consultation_id: int) -> AnalysisRun | None:
 def runs_by_consultation(consultation_ids: list[int]) -> dict[int, AnalysisRun]:
     """The latest run of each consultation (one query)."""
     latest: dict[int, AnalysisRun] = {}
-    for run in AnalysisRun.objects.filter(consultation_id__in=consultation_ids).defer("items", "opinion").order_by("-created_at", "-id"):
+    for run in (
+        AnalysisRun.objects.filter(consultation_id__in=consultation_ids)
+        .defer("items", "opinion")
+        .order_by("-created_at", "-id")
+    ):
         latest.setdefault(run.consultation_id, run)
     return latest
 
@@ -39,17 +43,24 @@ def summary_for(consultation_id: int) -> Summary | None:
 def published_summary(consultation_id: int) -> dict[str, Any] | None:
     """The published summary and the top-level themes (label, keywords, size) of its run, or None."""
     summary = (
-        Summary.objects.filter(consultation_id=consultation_id, published_at__isnull=False).select_related("run").first()
+        Summary.objects.filter(consultation_id=consultation_id, published_at__isnull=False)
+        .select_related("run")
+        .first()
     )
     if summary is None:
         return None
     themes = []
     if summary.run_id:
-        themes = list(Theme.objects.filter(run_id=summary.run_id, parent=None).only("label", "keywords", "size", "position"))
+        themes = list(
+            Theme.objects.filter(run_id=summary.run_id, parent=None).only("label", "keywords", "size", "position")
+        )
     total = sum(t.size for t in themes) or 1
     return {
         "summary": summary,
-        "themes": [{"label": t.label, "keywords": t.keywords[:5], "size": t.size, "percent": round(100 * t.size / total)} for t in themes],
+        "themes": [
+            {"label": t.label, "keywords": t.keywords[:5], "size": t.size, "percent": round(100 * t.size / total)}
+            for t in themes
+        ],
     }
 
 
@@ -67,13 +78,18 @@ def run_review(run: AnalysisRun) -> dict[str, Any]:
     theme_index: dict[int, int] = {}
     for number, theme in enumerate(themes_qs):
         theme_index[theme.pk] = number
-        themes.append({
-            "theme": theme,
-            "colour": number % PALETTE_SIZE,
-            "number": number + 1,
-            "quotes": [_item(run, i) for i in theme.representative_ids],
-            "subthemes": [{"theme": sub, "quotes": [_item(run, i) for i in sub.representative_ids[:3]]} for sub in theme.subthemes.all()],
-        })
+        themes.append(
+            {
+                "theme": theme,
+                "colour": number % PALETTE_SIZE,
+                "number": number + 1,
+                "quotes": [_item(run, i) for i in theme.representative_ids],
+                "subthemes": [
+                    {"theme": sub, "quotes": [_item(run, i) for i in sub.representative_ids[:3]]}
+                    for sub in theme.subthemes.all()
+                ],
+            }
+        )
     points = []
     member_theme = {}
     for entry in themes:
@@ -85,22 +101,33 @@ def run_review(run: AnalysisRun) -> dict[str, Any]:
             continue
         entry = member_theme.get(item_id)
         x, y = (item.get("xy") or [0, 0])[:2]
-        points.append({
-            "cx": round(50 + 46 * float(x), 2),
-            "cy": round(50 - 46 * float(y), 2),
-            "colour": entry["colour"] if entry else "noise",
-            "label": entry["theme"].label if entry else "",
-            "text": item.get("text", "")[:200],
-        })
+        points.append(
+            {
+                "cx": round(50 + 46 * float(x), 2),
+                "cy": round(50 - 46 * float(y), 2),
+                "colour": entry["colour"] if entry else "noise",
+                "label": entry["theme"].label if entry else "",
+                "text": item.get("text", "")[:200],
+            }
+        )
     groups = []
     for group in OpinionGroup.objects.filter(run=run):
-        groups.append({
-            "group": group,
-            "number": group.position + 1,
-            "statements": [{**_item(run, str(rep["statement"])), **rep} for rep in group.representative],
-        })
+        groups.append(
+            {
+                "group": group,
+                "number": group.position + 1,
+                "statements": [{**_item(run, str(rep["statement"])), **rep} for rep in group.representative],
+            }
+        )
     opinion = run.opinion or {}
     consensus = [_item(run, str(s)) for s in opinion.get("consensus", [])]
     divisive = [_item(run, str(s)) for s in opinion.get("divisive", [])]
-    return {"themes": themes, "points": points, "groups": groups, "consensus": consensus, "divisive": divisive,
-            "noise_count": len(run.noise_ids), "opinion_skipped": opinion.get("skipped", "")}
+    return {
+        "themes": themes,
+        "points": points,
+        "groups": groups,
+        "consensus": consensus,
+        "divisive": divisive,
+        "noise_count": len(run.noise_ids),
+        "opinion_skipped": opinion.get("skipped", ""),
+    }

@@ -20,16 +20,22 @@ def run_create(*, consultation_id: int, parameters: dict[str, Any] | None = None
     stale = timezone.now() - STALE_AFTER
     with transaction.atomic():
         # A worker that died leaves its run active; after STALE_AFTER it no longer blocks new runs.
-        AnalysisRun.objects.filter(consultation_id=consultation_id, status__in=AnalysisRun.ACTIVE, created_at__lt=stale).update(
+        AnalysisRun.objects.filter(
+            consultation_id=consultation_id, status__in=AnalysisRun.ACTIVE, created_at__lt=stale
+        ).update(
             status=AnalysisRun.Status.FAILED, error="abandoned (no progress for hours)", finished_at=timezone.now()
         )
     try:
         with transaction.atomic():
             return AnalysisRun.objects.create(
-                consultation_id=consultation_id, parameters=parameters or {}, started_by=user if getattr(user, "pk", None) else None
+                consultation_id=consultation_id,
+                parameters=parameters or {},
+                started_by=user if getattr(user, "pk", None) else None,
             )
     except IntegrityError:
-        raise ValidationError(_("An analysis of this consultation is already running."), code="already_running") from None
+        raise ValidationError(
+            _("An analysis of this consultation is already running."), code="already_running"
+        ) from None
 
 
 def run_progress(*, run: AnalysisRun, progress: int, stage: str) -> None:
@@ -39,12 +45,16 @@ def run_progress(*, run: AnalysisRun, progress: int, stage: str) -> None:
 
 
 def run_mark_running(*, run: AnalysisRun) -> None:
-    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.RUNNING, started_at=timezone.now(), progress=1, stage="start")
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        status=AnalysisRun.Status.RUNNING, started_at=timezone.now(), progress=1, stage="start"
+    )
     run.refresh_from_db()
 
 
 def run_fail(*, run: AnalysisRun, error: str) -> None:
-    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.FAILED, error=error[:2000], finished_at=timezone.now())
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        status=AnalysisRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
     run.refresh_from_db()
 
 
@@ -64,17 +74,32 @@ def run_store_results(
     """Themes (with sub-themes), opinion groups and the run's metadata, in one transaction."""
     for position, theme in enumerate(themes):
         parent = Theme.objects.create(
-            run=run, position=position, label=theme["label"][:200], generated_label=theme["label"][:200],
-            keywords=theme["keywords"], size=theme["size"], member_ids=theme["members"],
-            representative_ids=theme["representatives"], coords=theme.get("coords", []),
+            run=run,
+            position=position,
+            label=theme["label"][:200],
+            generated_label=theme["label"][:200],
+            keywords=theme["keywords"],
+            size=theme["size"],
+            member_ids=theme["members"],
+            representative_ids=theme["representatives"],
+            coords=theme.get("coords", []),
         )
         for sub_position, sub in enumerate(theme.get("subthemes", [])):
             Theme.objects.create(
-                run=run, parent=parent, position=sub_position, label=sub["label"][:200], generated_label=sub["label"][:200],
-                keywords=sub["keywords"], size=sub["size"], member_ids=sub["members"], representative_ids=sub["representatives"],
+                run=run,
+                parent=parent,
+                position=sub_position,
+                label=sub["label"][:200],
+                generated_label=sub["label"][:200],
+                keywords=sub["keywords"],
+                size=sub["size"],
+                member_ids=sub["members"],
+                representative_ids=sub["representatives"],
             )
     OpinionGroup.objects.bulk_create(
-        OpinionGroup(run=run, position=g["id"], size=len(g["members"]), member_ids=g["members"], representative=g["repness"])
+        OpinionGroup(
+            run=run, position=g["id"], size=len(g["members"]), member_ids=g["members"], representative=g["repness"]
+        )
         for g in groups
     )
     run.items = items
@@ -112,7 +137,7 @@ def theme_merge(*, target: Theme, other: Theme) -> Theme:
     target = Theme.objects.select_for_update().get(pk=target.pk)
     other = Theme.objects.select_for_update().get(pk=other.pk)
     known = set(target.member_ids)
-    for member, xy in zip(other.member_ids, other.coords or [None] * len(other.member_ids)):
+    for member, xy in zip(other.member_ids, other.coords or [None] * len(other.member_ids), strict=False):
         if member not in known:
             target.member_ids.append(member)
             if target.coords is not None and xy is not None:

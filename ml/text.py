@@ -31,8 +31,44 @@ def is_japanese(text: str) -> bool:
 
 
 _EN_COMMON = frozenset(
-    "the a an and or of to in on for is are be it this that with at by from as not we our you your they "
-    "there should please more can will would have has".split()
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "is",
+        "are",
+        "be",
+        "it",
+        "this",
+        "that",
+        "with",
+        "at",
+        "by",
+        "from",
+        "as",
+        "not",
+        "we",
+        "our",
+        "you",
+        "your",
+        "they",
+        "there",
+        "should",
+        "please",
+        "more",
+        "can",
+        "will",
+        "would",
+        "have",
+        "has",
+    ]
 )
 _WORDS = re.compile(r"[A-Za-z']+")
 

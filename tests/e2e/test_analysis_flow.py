@@ -19,32 +19,73 @@ def context_for(browser, user, url, width=1024):
     client = Client()
     client.force_login(user)
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": url}])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": url,
+            }
+        ]
+    )
     return context
 
 
 def finished_run(consultation_id):
     run = services.run_create(consultation_id=consultation_id)
-    items = {f"p{i}": {"text": text, "url": f"/proposals/{i}/", "kind": "proposal", "xy": [x, y], "theme": t}
-             for i, (text, x, y, t) in enumerate([
-                 ("公園の遊具を新しくしてほしい", -0.8, 0.5, 0), ("公園にベンチを増やして", -0.7, 0.6, 0),
-                 ("公園の木陰がほしい", -0.6, 0.4, 0), ("バスの本数を増やして", 0.7, -0.5, 1),
-                 ("バス停に屋根を", 0.8, -0.6, 1), ("終バスを遅くして", 0.6, -0.4, 1)], start=1)}
+    items = {
+        f"p{i}": {"text": text, "url": f"/proposals/{i}/", "kind": "proposal", "xy": [x, y], "theme": t}
+        for i, (text, x, y, t) in enumerate(
+            [
+                ("公園の遊具を新しくしてほしい", -0.8, 0.5, 0),
+                ("公園にベンチを増やして", -0.7, 0.6, 0),
+                ("公園の木陰がほしい", -0.6, 0.4, 0),
+                ("バスの本数を増やして", 0.7, -0.5, 1),
+                ("バス停に屋根を", 0.8, -0.6, 1),
+                ("終バスを遅くして", 0.6, -0.4, 1),
+            ],
+            start=1,
+        )
+    }
     themes = [
-        {"label": "公園・遊具", "keywords": ["公園", "遊具"], "size": 3, "members": ["p1", "p2", "p3"],
-         "representatives": ["p1", "p2", "p3"], "coords": [], "subthemes": []},
-        {"label": "バス・本数", "keywords": ["バス", "本数"], "size": 3, "members": ["p4", "p5", "p6"],
-         "representatives": ["p4", "p5", "p6"], "coords": [], "subthemes": []},
+        {
+            "label": "公園・遊具",
+            "keywords": ["公園", "遊具"],
+            "size": 3,
+            "members": ["p1", "p2", "p3"],
+            "representatives": ["p1", "p2", "p3"],
+            "coords": [],
+            "subthemes": [],
+        },
+        {
+            "label": "バス・本数",
+            "keywords": ["バス", "本数"],
+            "size": 3,
+            "members": ["p4", "p5", "p6"],
+            "representatives": ["p4", "p5", "p6"],
+            "coords": [],
+            "subthemes": [],
+        },
     ]
-    return services.run_store_results(run=run, themes=themes, items=items, noise_ids=[], groups=[], opinion={},
-                                      model="test", timings={"all": 1.0}, counts={"texts": 6, "themes": 2})
+    return services.run_store_results(
+        run=run,
+        themes=themes,
+        items=items,
+        noise_ids=[],
+        groups=[],
+        opinion={},
+        model="test",
+        timings={"all": 1.0},
+        counts={"texts": 6, "themes": 2},
+    )
 
 
 def test_progress_review_publish(browser, live_asgi, open_consultation, staff_user, artifacts_dir):
     url = live_asgi.url
     finished_run(open_consultation.pk)
-    running = AnalysisRun.objects.create(consultation_id=open_consultation.pk, status="running", progress=30, stage="embed")
+    running = AnalysisRun.objects.create(
+        consultation_id=open_consultation.pk, status="running", progress=30, stage="embed"
+    )
 
     staff = context_for(browser, staff_user, url).new_page()
     staff.goto(f"{url}/admin/analysis/{open_consultation.pk}/")

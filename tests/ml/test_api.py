@@ -21,8 +21,12 @@ def test_similar_proposals_in_japanese(client, open_consultation, fake_source):
 
 
 def test_similar_proposals_in_english(client, open_consultation, fake_source):
-    fake_source.texts = {"p1": "More buses in the evening please", "p2": "Longer library opening hours",
-                         "p3": "New swings for the playground", "p4": "Repair the potholes on the main road"}
+    fake_source.texts = {
+        "p1": "More buses in the evening please",
+        "p2": "Longer library opening hours",
+        "p3": "New swings for the playground",
+        "p4": "Repair the potholes on the main road",
+    }
     data = client.get(url(open_consultation.pk), {"text": "The bus should run later at night"}).json()
     assert data and data[0]["id"] == 1
 

@@ -11,15 +11,29 @@ pytestmark = pytest.mark.django_db
 
 def test_cluster_file_writes_the_contract(tmp_path):
     out = tmp_path / "out.json"
-    call_command("cluster_file", str(FIXTURES / "opinions_en.csv"), "--text-column", "text", "--id-column", "id",
-                 "--backend", "tfidf", "--themes", "5", "--out", str(out))
+    call_command(
+        "cluster_file",
+        str(FIXTURES / "opinions_en.csv"),
+        "--text-column",
+        "text",
+        "--id-column",
+        "id",
+        "--backend",
+        "tfidf",
+        "--themes",
+        "5",
+        "--out",
+        str(out),
+    )
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data) == {"themes", "noise", "params", "timings"}
     assert 1 <= len(data["themes"]) <= 5
     theme = data["themes"][0]
     assert set(theme) >= {"id", "label", "keywords", "size", "members", "representatives"}
     members = [m for t in data["themes"] for m in t["members"]] + data["noise"]
-    assert sorted(members) == sorted(line.split(",")[0] for line in (FIXTURES / "opinions_en.csv").read_text().splitlines()[1:])
+    assert sorted(members) == sorted(
+        line.split(",")[0] for line in (FIXTURES / "opinions_en.csv").read_text().splitlines()[1:]
+    )
     assert set(theme["representatives"]) <= set(theme["members"])
     assert data["params"]["texts"] == 140
 
@@ -56,10 +70,20 @@ def test_cluster_file_bad_input(tmp_path, content, message):
 
 def test_cluster_file_missing_file_and_bad_k(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
-        call_command("cluster_file", str(tmp_path / "nope.csv"), "--text-column", "text", "--out", str(tmp_path / "o.json"))
+        call_command(
+            "cluster_file", str(tmp_path / "nope.csv"), "--text-column", "text", "--out", str(tmp_path / "o.json")
+        )
     with pytest.raises(CommandError, match="--themes"):
-        call_command("cluster_file", str(FIXTURES / "opinions_en.csv"), "--text-column", "text", "--themes", "0",
-                     "--out", str(tmp_path / "o.json"))
+        call_command(
+            "cluster_file",
+            str(FIXTURES / "opinions_en.csv"),
+            "--text-column",
+            "text",
+            "--themes",
+            "0",
+            "--out",
+            str(tmp_path / "o.json"),
+        )
 
 
 def test_cluster_file_exits_non_zero_without_traceback(tmp_path):
@@ -68,8 +92,21 @@ def test_cluster_file_exits_non_zero_without_traceback(tmp_path):
 
     source = tmp_path / "in.csv"
     source.write_text("a,b\n1,2\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "manage.py", "cluster_file", str(source), "--text-column", "text", "--out",
-                           str(tmp_path / "o.json")], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "cluster_file",
+            str(source),
+            "--text-column",
+            "text",
+            "--out",
+            str(tmp_path / "o.json"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
     assert done.returncode != 0
     assert "no column 'text'" in done.stderr
     assert "Traceback" not in done.stderr

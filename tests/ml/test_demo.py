@@ -40,8 +40,9 @@ def test_seeder_analyses_parks_and_publishes_a_summary(client):
     assert AnalysisRun.objects.count() == 1
 
 
-def test_hidden_and_withdrawn_items_of_the_real_source_are_not_analysed(demo_pages, resident, settings,
-                                                                          django_capture_on_commit_callbacks):
+def test_hidden_and_withdrawn_items_of_the_real_source_are_not_analysed(
+    demo_pages, resident, settings, django_capture_on_commit_callbacks
+):
     if "proposals" not in registry.opinion_sources:
         pytest.skip("the proposals app registers no opinion source yet")
     from django.utils import timezone
@@ -52,8 +53,10 @@ def test_hidden_and_withdrawn_items_of_the_real_source_are_not_analysed(demo_pag
     settings.ML_EMBEDDING_BACKEND = "tfidf"
     page = demo_pages[0]
     texts = ["公園の遊具", "公園のベンチ", "バスの本数", "バス停の屋根", "図書館の時間", "図書館の本", "ごみの分別"]
-    proposals = [Proposal.objects.create(consultation_id=page.pk, author=resident, title=t, body=t + "をお願いします")
-                 for t in texts]
+    proposals = [
+        Proposal.objects.create(consultation_id=page.pk, author=resident, title=t, body=t + "をお願いします")
+        for t in texts
+    ]
     Proposal.objects.filter(pk=proposals[0].pk).update(hidden_at=timezone.now(), hidden_reason="spam")
     with django_capture_on_commit_callbacks(execute=True):
         run = analysis_start(consultation_id=page.pk)

@@ -34,7 +34,7 @@ def memo(embedder):
     def embed(texts):
         missing = [t for t in texts if (embedder.model_id, t) not in _memo]
         if missing:
-            for text, vector in zip(missing, embedder.embed(missing)):
+            for text, vector in zip(missing, embedder.embed(missing), strict=False):
                 _memo[(embedder.model_id, text)] = vector
         return np.vstack([_memo[(embedder.model_id, t)] for t in texts])
 
@@ -81,5 +81,9 @@ def test_fixed_number_of_themes_and_subthemes_with_tfidf():
 
 def test_progress_is_reported():
     seen = []
-    analyse_texts(["a park", "the bus", "a library", "more parks", "bus stops"], backend="tfidf", progress=lambda p, s: seen.append(p))
+    analyse_texts(
+        ["a park", "the bus", "a library", "more parks", "bus stops"],
+        backend="tfidf",
+        progress=lambda p, s: seen.append(p),
+    )
     assert seen == sorted(seen) and seen[-1] >= 90

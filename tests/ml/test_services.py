@@ -9,13 +9,35 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def run():
-    run = AnalysisRun.objects.create(consultation_id=1, status="succeeded", items={
-        "p1": {"text": "a", "theme": 0}, "p2": {"text": "b", "theme": 0}, "p3": {"text": "c", "theme": 1},
-    })
-    Theme.objects.create(run=run, position=0, label="公園・遊具", keywords=["公園"], size=2, member_ids=["p1", "p2"],
-                         representative_ids=["p1"], coords=[[0, 0], [1, 1]])
-    Theme.objects.create(run=run, position=1, label="バス", keywords=["バス"], size=1, member_ids=["p3"],
-                         representative_ids=["p3"], coords=[[0.5, 0.5]])
+    run = AnalysisRun.objects.create(
+        consultation_id=1,
+        status="succeeded",
+        items={
+            "p1": {"text": "a", "theme": 0},
+            "p2": {"text": "b", "theme": 0},
+            "p3": {"text": "c", "theme": 1},
+        },
+    )
+    Theme.objects.create(
+        run=run,
+        position=0,
+        label="公園・遊具",
+        keywords=["公園"],
+        size=2,
+        member_ids=["p1", "p2"],
+        representative_ids=["p1"],
+        coords=[[0, 0], [1, 1]],
+    )
+    Theme.objects.create(
+        run=run,
+        position=1,
+        label="バス",
+        keywords=["バス"],
+        size=1,
+        member_ids=["p3"],
+        representative_ids=["p3"],
+        coords=[[0.5, 0.5]],
+    )
     return run
 
 

@@ -31,7 +31,7 @@ def test_staff_sees_the_index_and_the_review(client, staff_user, analysed, open_
     assert theme.label in html
     assert "<svg" in html and "<circle" in html and "<title>" in html
     assert "/proposals/" in html  # quotes link to the items
-    assert "<script>" not in html.split("</head>")[-1].replace('<script src=', '')
+    assert "<script>" not in html.split("</head>")[-1].replace("<script src=", "")
 
 
 def test_residents_and_visitors_cannot_see_the_review(client, resident, analysed, open_consultation):
@@ -44,8 +44,9 @@ def test_residents_and_visitors_cannot_see_the_review(client, resident, analysed
     assert AnalysisRun.objects.count() == 1
 
 
-def test_start_from_the_admin_and_refuse_a_concurrent_run(client, staff_user, open_consultation, fake_source, tfidf_backend,
-                                                          django_capture_on_commit_callbacks):
+def test_start_from_the_admin_and_refuse_a_concurrent_run(
+    client, staff_user, open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
     client.force_login(staff_user)
     url = reverse("ml_analysis:run", args=[open_consultation.pk])
     with django_capture_on_commit_callbacks(execute=True):
@@ -67,7 +68,9 @@ def test_bad_theme_count_is_an_error_and_starts_nothing(client, staff_user, open
 
 def test_progress_bar_and_status_json(client, staff_user, open_consultation):
     client.force_login(staff_user)
-    run = AnalysisRun.objects.create(consultation_id=open_consultation.pk, status="running", progress=42, stage="cluster")
+    run = AnalysisRun.objects.create(
+        consultation_id=open_consultation.pk, status="running", progress=42, stage="cluster"
+    )
     page = client.get(reverse("ml_analysis:detail", args=[open_consultation.pk])).content.decode()
     assert 'value="42"' in page and "data-status-url" in page and 'aria-live="polite"' in page
     data = client.get(reverse("ml_analysis:status", args=[run.pk])).json()
@@ -93,7 +96,10 @@ def test_rename_merge_summary_publish_flow(client, staff_user, analysed, open_co
 
     public_url = open_consultation.url
     assert "遊び場の充実" not in client.get(public_url).content.decode()  # nothing public before publishing
-    client.post(reverse("ml_analysis:summary", args=[open_consultation.pk]), {"text": "公園と遊び場への意見が多く寄せられました。"})
+    client.post(
+        reverse("ml_analysis:summary", args=[open_consultation.pk]),
+        {"text": "公園と遊び場への意見が多く寄せられました。"},
+    )
     assert "公園と遊び場への意見" not in client.get(public_url).content.decode()
     client.post(reverse("ml_analysis:publish", args=[open_consultation.pk]), {"action": "publish"})
     assert Summary.objects.get().is_published
@@ -119,7 +125,9 @@ def test_rename_with_empty_label_changes_nothing(client, staff_user, analysed):
 def test_merge_same_theme_is_an_error(client, staff_user, analysed, open_consultation):
     client.force_login(staff_user)
     theme = Theme.objects.filter(run=analysed, parent=None).first()
-    response = client.post(reverse("ml_analysis:merge", args=[open_consultation.pk]), {"target": theme.pk, "other": theme.pk}, follow=True)
+    response = client.post(
+        reverse("ml_analysis:merge", args=[open_consultation.pk]), {"target": theme.pk, "other": theme.pk}, follow=True
+    )
     assert "two different themes" in response.content.decode()
     assert Theme.objects.filter(pk=theme.pk).exists()
 
@@ -133,7 +141,9 @@ def test_publish_without_summary_is_an_error(client, staff_user, analysed, open_
 def test_english_page_shows_the_published_summary_too(client, staff_user, analysed, open_consultation):
     from ml.services import summary_publish, summary_save
 
-    summary_publish(summary=summary_save(consultation_id=open_consultation.pk, text="Summary text", run=analysed), publish=True)
+    summary_publish(
+        summary=summary_save(consultation_id=open_consultation.pk, text="Summary text", run=analysed), publish=True
+    )
     english = open_consultation.get_translations().first()
     if english is None:
         pytest.skip("no English copy in the demo pages")

