@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participation.photos import process_photo
-from participation.ratelimit import rate_limit_hit
+from participation.ratelimit import RateLimited, rate_limit_hit
 from reports_map import selectors, services
 from reports_map.models import OPEN_STATUSES, Category, Report, ReportPhoto, Status
 
@@ -90,6 +90,10 @@ def _handles_errors(view):
             return _error(fmt, 403, str(exc) or _("Permission denied."))
         except ValidationError as exc:
             return _error(fmt, 400, " ".join(exc.messages))
+        except RateLimited as exc:
+            response = _error(fmt, 429, str(exc.message))
+            response["Retry-After"] = str(exc.retry_after)
+            return response
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__

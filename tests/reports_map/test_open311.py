@@ -185,7 +185,9 @@ def test_rate_limit_applies_to_open311(client, api_key, settings):
     settings.RATE_LIMITS = {"report": "2/3600"}
     assert post(client, api_key).status_code == 201
     assert post(client, api_key).status_code == 201
-    assert post(client, api_key).status_code == 429
+    response = post(client, api_key)
+    assert response.status_code == 429 and response["Retry-After"]
+    assert response.json()[0]["code"] == 429 and response.json()[0]["description"]
 
 
 def test_open311_key_command_prints_key_last(db):
