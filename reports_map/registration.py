@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from participation.events import subscribe
 from participation.registry import (
     AccountDataSpec,
     DashboardTable,
@@ -26,6 +27,8 @@ def register() -> None:
     registry.add_nav_item(NavItem("reports_map:triage", _("Report triage"), order=80,
                                   permission="reports_map.triage_report"))
     registry.add_demo_seeder("reports", demo.seed_reports, order=40)
+    subscribe("moderation.user_blocked", services.on_author_block_changed)
+    subscribe("moderation.user_unblocked", services.on_author_block_changed)
 
     registry.add("moderatables", "report", ModeratableSpec(
         kind="report", model=Report, label=_("issue report"),

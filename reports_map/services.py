@@ -135,7 +135,8 @@ def _check_photo_count(photos: Sequence) -> None:
 # --- photo files ------------------------------------------------------------------------------
 
 def _photo_should_be_public(photo: ReportPhoto, report: Report) -> bool:
-    return photo.hidden_at is None and not report.private and report.hidden_at is None
+    author_blocked = report.author_id is not None and report.author.blocked_at is not None
+    return photo.hidden_at is None and not report.private and report.hidden_at is None and not author_blocked
 
 
 def report_photos_sync_files(*, report: Report) -> None:
@@ -385,6 +386,12 @@ def report_photo_set_hidden(*, photo: ReportPhoto, hidden: bool, actor, reason: 
         photo.save(update_fields=["hidden_at", "hidden_reason"])
         report_photos_sync_files(report=photo.report)
     return photo
+
+
+def on_author_block_changed(event_name: str, payload: dict) -> None:
+    """Subscriber of moderation.user_blocked / user_unblocked: the author's photos leave or rejoin public/."""
+    for report in Report.objects.filter(author_id=payload.get("user_id")).select_related("author"):
+        report_photos_sync_files(report=report)
 
 
 def on_visibility_changed(obj) -> None:

@@ -64,3 +64,17 @@ def test_demo_seeder_is_idempotent_and_inside_the_city(db):
     seed_reports(stdout=out, rng=random.Random(1))
     assert Report.objects.count() == DEMO_COUNT
     assert "already there" in out.getvalue()
+
+
+def test_blocking_the_author_moves_photos_out_of_public(resident, moderator, make_report,
+                                                       django_capture_on_commit_callbacks):
+    from participation.moderation import user_block, user_unblock
+    from participation.photos import process_photo
+
+    make_report(resident, photos=[process_photo(upload())])
+    with django_capture_on_commit_callbacks(execute=True):
+        user_block(actor=moderator, user_id=resident.pk, reason="spam")
+    assert ReportPhoto.objects.get().image.startswith("private/")
+    with django_capture_on_commit_callbacks(execute=True):
+        user_unblock(actor=moderator, user_id=resident.pk, reason="appeal")
+    assert ReportPhoto.objects.get().image.startswith("public/")
