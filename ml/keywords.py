@@ -111,7 +111,16 @@ def _english_stop_words() -> frozenset[str]:
         "much",
         "many",
     }
-    return frozenset(ENGLISH_STOP_WORDS) | extra
+    # German function words (the scoring set includes German public comments); harmless for English.
+    german = set(
+        "aber alle allem allen aller alles als also am an auch auf aus bei beim bin bis bitte da damit dann das dass "
+        "dem den denn der des dessen die dies diese diesem diesen dieser dieses doch dort durch ein eine einem einen "
+        "einer eines es für gegen hat hatte habe haben hier ihr ihre im in ist ja jede jeder jedes kann kein keine "
+        "können könnte man mehr mein meine mit muss müssen nach nicht noch nur ob oder ohne schon sehr sein seine "
+        "sich sie sind so soll sollte sollten um und uns unser unsere unter viel vom von vor war waren was weil "
+        "wenn wer werden wie wir wird wo würde zu zum zur über".split()
+    )
+    return frozenset(ENGLISH_STOP_WORDS) | extra | german
 
 
 def tokens(text: str) -> list[str]:

@@ -26,3 +26,7 @@ def test_ctfidf_prefers_distinctive_words():
 def test_noise_is_ignored():
     keywords = ctfidf_keywords(["a park", "the bus stop"], np.array([0, -1]))
     assert list(keywords) == [0]
+
+
+def test_german_function_words_are_not_keywords():
+    assert tokens("Der Spielplatz im Park ist alt und sollte erneuert werden") == ["spielplatz", "park", "alt", "erneuert"]
