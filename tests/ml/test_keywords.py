@@ -29,4 +29,9 @@ def test_noise_is_ignored():
 
 
 def test_german_function_words_are_not_keywords():
-    assert tokens("Der Spielplatz im Park ist alt und sollte erneuert werden") == ["spielplatz", "park", "alt", "erneuert"]
+    assert tokens("Der Spielplatz im Park ist alt und sollte erneuert werden") == [
+        "spielplatz",
+        "park",
+        "alt",
+        "erneuert",
+    ]
