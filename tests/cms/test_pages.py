@@ -69,3 +69,17 @@ def test_staff_reach_the_wagtail_admin(client, staff_user, resident, demo_pages)
     client.force_login(resident)
     assert client.get(reverse("wagtailadmin_home")).status_code in (302, 403)
     assert Page.objects.count() > 5
+
+
+def test_consultations_are_open_data(client, demo_pages):
+    response = client.get("/open-data/consultations.json")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "parks-future" in body or "公園" in body
+    assert "Shaping the future" in body
+
+
+def test_staff_admin_links_to_moderation_and_dashboard(client, staff_user, demo_pages):
+    client.force_login(staff_user)
+    body = client.get("/admin/").content.decode()
+    assert "/moderation/" in body and "/dashboard/" in body
