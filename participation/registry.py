@@ -7,8 +7,9 @@ opinion sources, open-data exports and demo seeders. Each entry is registered on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)
