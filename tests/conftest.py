@@ -52,6 +52,12 @@ def _isolated_media(tmp_path, settings):
     yield
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright's sync API keeps an event loop in the main thread while a
+    browser is open, which async tests (consumers) cannot share."""
+    items.sort(key=lambda item: "tests/e2e/" in str(item.fspath).replace("\\", "/"))
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
@@ -136,7 +142,7 @@ def chromium_args() -> list[str]:
             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not HAS_CHROMIUM or shutil.which(CHROMIUM) is None:
         pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")

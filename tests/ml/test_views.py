@@ -55,7 +55,7 @@ def test_start_from_the_admin_and_refuse_a_concurrent_run(
     assert AnalysisRun.objects.get().status == "succeeded"
     AnalysisRun.objects.create(consultation_id=open_consultation.pk, status="running", progress=40, stage="cluster")
     response = client.post(url, {"themes": ""}, follow=True)
-    assert "already running" in response.content.decode()
+    assert "already running" in response.content.decode() or "すでに実行中" in response.content.decode()
     assert AnalysisRun.objects.count() == 2
 
 
@@ -128,7 +128,7 @@ def test_merge_same_theme_is_an_error(client, staff_user, analysed, open_consult
     response = client.post(
         reverse("ml_analysis:merge", args=[open_consultation.pk]), {"target": theme.pk, "other": theme.pk}, follow=True
     )
-    assert "two different themes" in response.content.decode()
+    assert "two different themes" in response.content.decode() or "異なるテーマ" in response.content.decode()
     assert Theme.objects.filter(pk=theme.pk).exists()
 
 

@@ -99,7 +99,7 @@ def test_support_endpoints(open_consultation, resident, other_resident):
     assert post(client, f"/api/v1/proposals/{p.pk}/support", method="delete").status_code == 409
     services.proposal_withdraw(proposal=p, user=resident)
     r = post(client, f"/api/v1/proposals/{p.pk}/support")
-    assert r.status_code == 403 and "withdrawn" in r.json()["detail"]
+    assert r.status_code == 403 and ("withdrawn" in r.json()["detail"] or "取り下げ" in r.json()["detail"])
     assert post(client, "/api/v1/proposals/999999/support").status_code == 404
 
 

@@ -88,7 +88,7 @@ def test_withdraw_then_support_refused(open_consultation, resident, other_reside
     services.proposal_withdraw(proposal=p, user=resident)
     p.refresh_from_db()
     assert p.state == ProposalState.WITHDRAWN
-    with pytest.raises(PermissionDenied, match="withdrawn"):
+    with pytest.raises(PermissionDenied, match="withdrawn|取り下げ"):
         services.support_add(proposal=p, user=other_resident)
 
 
@@ -123,7 +123,7 @@ def test_support_rejected_and_closed_phase(open_consultation, closed_consultatio
     with pytest.raises(PermissionDenied):
         services.support_add(proposal=p, user=other_resident)
     closed = Proposal.objects.create(consultation=closed_consultation, author=resident, title="t", body="b")
-    with pytest.raises(PermissionDenied, match="not open"):
+    with pytest.raises(PermissionDenied, match="not open|受け付けていません"):
         services.support_add(proposal=closed, user=other_resident)
 
 
