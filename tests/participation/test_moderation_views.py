@@ -108,7 +108,7 @@ def test_roles(role, queue, audit, resident, moderator, staff_user, council_memb
 # --- queue contents and actions ------------------------------------------------------------
 
 def test_queue_lists_flagged_items_with_flags_and_filters(comment, user_factory, moderator, open_consultation, support_consultation):
-    flagger = user_factory("flaggerx", display_name=MARKUP)
+    flagger = user_factory("flaggerx", display_name="<script>alert(1)</script><img src=x>")  # fits max_length=40 (PostgreSQL enforces it)
     moderation.flag_create(user=flagger, kind="comment", object_id=comment.pk, reason="offensive", details=MARKUP)
     client = client_for(moderator)
     body = client.get(reverse("moderation:queue")).content.decode()
