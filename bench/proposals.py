@@ -79,10 +79,8 @@ def seed(n: int, consultation, users, rng) -> None:
 
 
 def measure(client, url: str, requests: int) -> tuple[float, float, int]:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
-
-    from django.db import reset_queries
 
     client.get(url)
     reset_queries()  # the log is a bounded deque; start empty so the slice below is right
