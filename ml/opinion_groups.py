@@ -9,7 +9,10 @@ Input: (participant, statement, vote) with vote 1 agree, -1 disagree, 0 pass. St
 3. Sparsity-aware projection: each participant is projected using only the statements they voted
    on, scaled by ``sqrt(n_statements / n_voted)`` so sparse voters are not pulled to the centre.
 4. Base clusters: k-means with up to 100 clusters on the projections; group clusters: weighted
-   k-means of the base-cluster centres for k = 2..5, the k with the best silhouette wins.
+   k-means of the base-cluster centres for k = 2..min(5, 2 + n_base // 12) (Polis ``max-k-fn``); the k
+   with the best silhouette of the base-cluster centres (Polis's ``bucket-dists``) wins. Polis also
+   smooths k over successive updates of a live conversation (``group-k-smoother``); a one-shot run has
+   no history, so the best k of this run is taken.
 5. Per group and statement: na, nd, ns (passes count as seen); pa = (na+1)/(ns+2),
    pd = (nd+1)/(ns+2); pat/pdt one-proportion z (``prop_test``); ra/rd the ratio against everyone
    outside the group with the same pseudocounts; rat/rdt two-proportion z tests. A statement
@@ -35,6 +38,7 @@ Z_90 = 1.2816
 MIN_VOTES = 7
 MIN_PARTICIPANTS = 15
 MAX_BASE_CLUSTERS = 100
+MAX_GROUPS = 5
 
 
 def prop_test(successes: float, trials: float) -> float:
@@ -132,37 +136,56 @@ def _weighted_kmeans(points: np.ndarray, weights: np.ndarray, k: int, seed: int)
     return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(points, sample_weight=weights)
 
 
+def max_groups(n_base: int) -> int:
+    """Polis ``max-k-fn``: at most 5 groups, and at most 2 + one per 12 base clusters."""
+    return min(MAX_GROUPS, 2 + n_base // 12)
+
+
+def base_clusters(projections: np.ndarray, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Polis's base clusters: k-means with up to 100 clusters on the projections. Returns (labels, centres)."""
+    import warnings
+
+    from sklearn.cluster import KMeans
+
+    unique_points = np.unique(np.round(projections, 9), axis=0)
+    n_base = min(MAX_BASE_CLUSTERS, len(unique_points))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fewer distinct points than clusters is expected with identical voters
+        model = KMeans(n_clusters=n_base, n_init=1, random_state=seed).fit(projections)
+    return model.labels_, model.cluster_centers_
+
+
 def cluster_participants(
     projections: np.ndarray, *, seed: int = 0, k: int | None = None
 ) -> tuple[np.ndarray, dict[int, float]]:
-    """Base clusters (≤ 100) then group clusters over k = 2..5 by silhouette; returns (group per participant, scores)."""
-    from sklearn.cluster import KMeans
+    """Base clusters (≤ 100), then group clusters of the base-cluster centres weighted by their sizes.
+
+    As in Polis (``group-clusterings``, ``group-clusterings-silhouettes``): k runs over
+    2..min(5, 2 + n_base // 12) and the silhouette is computed on the base-cluster centres (Polis's
+    ``bucket-dists``), not on the participants. Returns (group per participant, silhouette per k).
+    """
     from sklearn.metrics import silhouette_score
 
     n = len(projections)
     if n < 4:
         return np.zeros(n, dtype=int), {}
-    unique_points = np.unique(np.round(projections, 9), axis=0)
-    n_base = min(MAX_BASE_CLUSTERS, len(unique_points))
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # fewer distinct points than clusters is expected with identical voters
-        base_model = KMeans(n_clusters=n_base, n_init=1, random_state=seed).fit(projections)
-    base_labels = base_model.labels_
-    centres = base_model.cluster_centers_
+    base_labels, centres = base_clusters(projections, seed=seed)
+    n_base = len(centres)
     weights = np.bincount(base_labels, minlength=n_base).astype(float)
     scores: dict[int, float] = {}
-    candidates = [k] if k else [c for c in range(2, 6) if c <= n_base and c < n]
+    candidates = [k] if k else list(range(2, max_groups(n_base) + 1))
     best = None
     for candidate in candidates:
         if candidate > n_base or candidate >= n:
             continue
         groups_of_base = _weighted_kmeans(centres, weights, candidate, seed)
-        labels = groups_of_base[base_labels]
-        if len(set(labels.tolist())) < 2:
+        if len(set(groups_of_base.tolist())) < 2:
             continue
-        score = float(silhouette_score(projections, labels))
+        labels = groups_of_base[base_labels]
+        if len(set(groups_of_base.tolist())) < n_base:
+            score = float(silhouette_score(centres, groups_of_base))
+        else:  # one base cluster per group (only with a fixed k): the silhouette is undefined
+            score = 0.0
         scores[candidate] = score
         if best is None or score > best[0] + 1e-9:
             best = (score, labels)

@@ -2,10 +2,13 @@ import math
 
 import numpy as np
 import pytest
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from ml.opinion_groups import (
+    base_clusters,
+    cluster_participants,
     in_conversation,
+    max_groups,
     opinion_groups,
     pca_project,
     prop_test,
@@ -108,3 +111,28 @@ def test_in_conversation_tops_up_to_fifteen():
 def test_too_few_participants_is_a_value_error():
     with pytest.raises(ValueError):
         opinion_groups([("a", "s1", 1), ("b", "s1", -1)])
+
+
+def test_group_count_follows_polis_max_k():
+    # Polis max-k-fn: at most 5 groups, and at most 2 + one per 12 base clusters.
+    assert [max_groups(n) for n in (4, 12, 23, 24, 36, 100)] == [2, 3, 3, 4, 5, 5]
+    votes, _ = planted(groups=2, per_group=10, missing=0.0, noise=0.0)
+    projections, _, _ = pca_project(vote_matrix(votes).values)
+    _, scores = cluster_participants(projections)
+    labels, centres = base_clusters(projections)
+    assert set(scores) <= set(range(2, max_groups(len(centres)) + 1))
+
+
+def test_k_is_chosen_by_the_silhouette_of_the_base_cluster_centres():
+    votes, _ = planted(groups=3, per_group=30, seed=4)
+    projections, _, _ = pca_project(vote_matrix(votes).values)
+    groups, scores = cluster_participants(projections, seed=0)
+    base_labels, centres = base_clusters(projections, seed=0)
+    # Every participant of a base cluster is in the same group, and the reported score is the
+    # silhouette of the base-cluster centres under that grouping (Polis's bucket-dists).
+    group_of_base = {}
+    for base, group in zip(base_labels, groups, strict=True):
+        assert group_of_base.setdefault(base, group) == group
+    expected = silhouette_score(centres, [group_of_base[b] for b in range(len(centres))])
+    assert scores[len(set(groups.tolist()))] == pytest.approx(expected)
+    assert len(set(groups.tolist())) == max(scores, key=scores.get) == 3

@@ -1,0 +1,212 @@
+"""Compare our opinion groups with Polis's own on exported Polis conversations.
+
+    python -m ml.compare_polis DIR [DIR ...] [--in-process] [--work WORKDIR] [--seed N]
+
+Each DIR is a conversation folder of the public Polis export (github.com/compdemocracy/openData)
+holding ``participants-votes.csv``: columns participant, [xid,] group-id (Polis's group; empty when
+Polis did not cluster the participant), n-comments, n-votes, n-agree, n-disagree, then one column
+per comment id with 1 (agree), -1 (disagree), 0 (pass) or empty.
+
+For each folder the votes are converted to the ``opinion_groups_file`` input
+(``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
+``--in-process``, by calling :func:`ml.opinion_groups.opinion_groups` directly — the same code), and
+compared with Polis's group-id over the participants Polis clustered:
+
+- number of groups (ours / Polis's),
+- coverage: share of Polis-clustered participants that we put in some group,
+- adjusted Rand index over the participants both clustered,
+- matched share: participants in the "same" group after the best one-to-one matching of our groups
+  to Polis's (Hungarian matching); participants we did not group count as mismatches,
+- the same two figures when our run is given Polis's number of groups (``k fixed``), which separates
+  "chose another k" from "split the participants differently".
+
+Pure: no project app imports (the command is run in a subprocess). Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+META_COLUMNS = {"participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"}
+
+
+@dataclass
+class Conversation:
+    name: str
+    votes: list[tuple[str, str, int]]
+    polis_groups: dict[str, str]  # participant -> Polis group-id (only participants Polis clustered)
+    participants: int
+    statements: int
+
+
+def read_participants_votes(path: Path) -> Conversation:
+    """Parse a Polis ``participants-votes.csv`` into votes and Polis's group assignment."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    if not rows:
+        raise ValueError(f"{path}: empty file")
+    header = [h.strip() for h in rows[0]]
+    for required in ("participant", "group-id", "n-disagree"):
+        if required not in header:
+            raise ValueError(f"{path}: no column {required!r}")
+    first_vote = header.index("n-disagree") + 1
+    statements = header[first_vote:]
+    participant_at, group_at = header.index("participant"), header.index("group-id")
+    votes: list[tuple[str, str, int]] = []
+    groups: dict[str, str] = {}
+    participants = 0
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise ValueError(f"{path}, line {line}: {len(row)} fields, the header has {len(header)}")
+        participants += 1
+        participant = row[participant_at].strip()
+        if row[group_at].strip():
+            groups[participant] = row[group_at].strip()
+        for statement, cell in zip(statements, row[first_vote:], strict=True):
+            cell = cell.strip()
+            if not cell:
+                continue
+            vote = int(float(cell))
+            if vote not in (1, -1, 0):
+                raise ValueError(f"{path}, line {line}: vote {cell!r} is not 1, -1 or 0")
+            votes.append((participant, statement, vote))
+    return Conversation(path.parent.name, votes, groups, participants, len(statements))
+
+
+def write_votes_csv(votes: list[tuple[str, str, int]], path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["participant", "statement", "vote"])
+        writer.writerows(votes)
+
+
+def run_command(votes_csv: Path, out: Path, *, seed: int, k: int | None, manage: Path) -> dict[str, Any]:
+    command = [sys.executable, str(manage), "opinion_groups_file", str(votes_csv), "--out", str(out)]
+    command += ["--seed", str(seed)]
+    if k is not None:
+        command += ["--groups", str(k)]
+    # Our own interpreter and manage.py with file paths as arguments (no shell).
+    subprocess.run(command, check=True, cwd=manage.parent, stdout=subprocess.DEVNULL)  # noqa: S603
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def run_in_process(votes: list[tuple[str, str, int]], *, seed: int, k: int | None) -> dict[str, Any]:
+    from ml.opinion_groups import opinion_groups
+
+    return opinion_groups(votes, seed=seed, k=k)
+
+
+def assignment(result: dict[str, Any]) -> dict[str, int]:
+    return {str(member): group["id"] for group in result["groups"] for member in group["members"]}
+
+
+def agreement(ours: dict[str, int], theirs: dict[str, str]) -> dict[str, float]:
+    """ARI over the participants both grouped, coverage, and matched share after Hungarian matching."""
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.metrics import adjusted_rand_score
+
+    clustered = list(theirs)
+    both = [p for p in clustered if p in ours]
+    ari = float(adjusted_rand_score([theirs[p] for p in both], [ours[p] for p in both])) if both else 0.0
+    their_labels = sorted(set(theirs.values()))
+    our_labels = sorted({ours[p] for p in both})
+    table = np.zeros((len(our_labels), len(their_labels)), dtype=int)
+    for p in both:
+        table[our_labels.index(ours[p]), their_labels.index(theirs[p])] += 1
+    rows, cols = linear_sum_assignment(-table) if table.size else ([], [])
+    matched = int(table[rows, cols].sum()) if table.size else 0
+    return {
+        "coverage": len(both) / len(clustered) if clustered else 0.0,
+        "ari": ari,
+        "matched": matched / len(clustered) if clustered else 0.0,
+    }
+
+
+def compare(folder: Path, *, seed: int = 0, in_process: bool = False, work: Path | None = None) -> dict[str, Any]:
+    conversation = read_participants_votes(folder / "participants-votes.csv")
+    theirs = conversation.polis_groups
+    polis_k = len(set(theirs.values()))
+    manage = Path(__file__).resolve().parent.parent / "manage.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        base = work or Path(tmp)
+        base.mkdir(parents=True, exist_ok=True)
+        votes_csv = base / f"{conversation.name}.votes.csv"
+        write_votes_csv(conversation.votes, votes_csv)
+        runs = {}
+        for label, k in (("auto", None), ("fixed", polis_k if 2 <= polis_k <= 5 else None)):
+            if in_process:
+                runs[label] = run_in_process(conversation.votes, seed=seed, k=k)
+            else:
+                runs[label] = run_command(
+                    votes_csv, base / f"{conversation.name}.{label}.json", seed=seed, k=k, manage=manage
+                )
+    auto, fixed = assignment(runs["auto"]), assignment(runs["fixed"])
+    return {
+        "conversation": conversation.name,
+        "participants": conversation.participants,
+        "statements": conversation.statements,
+        "votes": len(conversation.votes),
+        "polis_clustered": len(theirs),
+        "ours_grouped": len(auto),
+        "polis_k": polis_k,
+        "our_k": len(runs["auto"]["groups"]),
+        "auto": agreement(auto, theirs),
+        "fixed": agreement(fixed, theirs),
+    }
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| conversation | participants | statements | votes | Polis clustered | we grouped | groups ours / Polis "
+        "| coverage | ARI | matched share | ARI (k fixed) | matched share (k fixed) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['conversation']} | {r['participants']} | {r['statements']} | {r['votes']} | {r['polis_clustered']} "
+            f"| {r['ours_grouped']} | {r['our_k']} / {r['polis_k']} | {r['auto']['coverage']:.2f} "
+            f"| {r['auto']['ari']:.3f} | {r['auto']['matched']:.3f} | {r['fixed']['ari']:.3f} "
+            f"| {r['fixed']['matched']:.3f} |"
+        )
+    if results:
+        mean = {key: np.mean([r[part][key] for r in results]) for part in ("auto",) for key in ("ari", "matched")}
+        mean_fixed = {key: np.mean([r["fixed"][key] for r in results]) for key in ("ari", "matched")}
+        exact_k = sum(r["our_k"] == r["polis_k"] for r in results)
+        lines.append(
+            f"| **mean** | | | | | | same k in {exact_k}/{len(results)} | | {mean['ari']:.3f} | {mean['matched']:.3f} "
+            f"| {mean_fixed['ari']:.3f} | {mean_fixed['matched']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folders", nargs="+", type=Path, help="Polis export folders with participants-votes.csv")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--in-process", action="store_true", help="call ml.opinion_groups directly (no manage.py)")
+    parser.add_argument("--work", type=Path, default=None, help="keep the converted CSVs and JSON outputs here")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    args = parser.parse_args(argv)
+    results = []
+    for folder in args.folders:
+        if not (folder / "participants-votes.csv").is_file():
+            parser.error(f"{folder}: no participants-votes.csv")
+        results.append(compare(folder, seed=args.seed, in_process=args.in_process, work=args.work))
+    print(json.dumps(results, indent=2) if args.json else table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
