@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from participation.ratelimit import rate_limit_hit
@@ -48,6 +48,9 @@ class ProposalOut(Schema):
 class ProposalPage(Schema):
     items: list[ProposalOut]
     count: int
+    count_exact: bool = Field(
+        True, description="False when a filtered or searched list has more matches than were counted: "
+                          "`count` is then a lower bound and `pages` grows as you page on.")
     page: int
     pages: int
 
@@ -159,9 +162,11 @@ def proposal_list(request, consultation_id: int, sort: str = "newest", category:
     except selectors.BadQuery as exc:
         raise ValidationError(str(exc)) from None
     qs = selectors.proposal_list(consultation_id=consultation.pk, filters=filters, user=request.user)
-    page_obj = selectors.paginate(qs, page=_page_number(page))
+    page_obj = selectors.paginate_proposals(qs, page=_page_number(page), filters=filters,
+                                            consultation_id=consultation.pk)
     return {
         "items": [proposal_out(p) for p in page_obj.object_list], "count": page_obj.paginator.count,
+        "count_exact": not page_obj.paginator.count_is_lower_bound,
         "page": page_obj.number, "pages": page_obj.paginator.num_pages,
     }
 

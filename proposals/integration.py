@@ -171,11 +171,15 @@ def account_export(user):
 def account_anonymise(user) -> None:
     """Content stays (shown as "deleted user"); supports and votes go, counters follow."""
     from proposals.models import Comment, CommentVote, Follow, Proposal, Support
+    from proposals.services import tally_recompute
 
     with transaction.atomic():
         for proposal_id in list(Support.objects.filter(user=user).values_list("proposal_id", flat=True)):
             Proposal.objects.filter(pk=proposal_id).update(support_count=F("support_count") - 1)
+        consultation_ids = set(Support.objects.filter(user=user).values_list("consultation_id", flat=True))
         Support.objects.filter(user=user).delete()
+        for consultation_id in sorted(consultation_ids):
+            tally_recompute(consultation_id)
         for comment_id, value in list(CommentVote.objects.filter(user=user).values_list("comment_id", "value")):
             field = "upvotes" if value == 1 else "downvotes"
             Comment.objects.filter(pk=comment_id).update(**{field: F(field) - 1})
@@ -229,3 +233,7 @@ def register() -> None:
     registry.add("account_data", "proposals", AccountDataSpec(export=account_export, anonymise=account_anonymise))
     for event in services.ALL_EVENTS:
         subscribe(event, broadcast_change)
+    from django.db.models.signals import post_delete, post_save
+
+    post_save.connect(services.proposal_saved, sender=Proposal, dispatch_uid="proposals_tally_saved")
+    post_delete.connect(services.proposal_deleted, sender=Proposal, dispatch_uid="proposals_tally_deleted")

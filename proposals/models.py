@@ -71,10 +71,18 @@ class Proposal(Moderatable):
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         ordering = ["-created_at", "-pk"]
+        # Each list order (selectors.proposal_list) has an index with its full key, tie-breakers
+        # included, so a page is an index range scan that stops after 20 rows; the category and
+        # state filters have their own (newest first); the trigram GIN indexes for text search are
+        # added by migration 0002 on PostgreSQL only.
         indexes = [
-            models.Index(fields=["consultation", "-created_at"], name="proposal_cons_new_idx"),
-            models.Index(fields=["consultation", "-support_count"], name="proposal_cons_supp_idx"),
-            models.Index(fields=["consultation", "-comment_count"], name="proposal_cons_comm_idx"),
+            models.Index(fields=["consultation", "-created_at", "-id"], name="proposal_cons_new_idx"),
+            models.Index(fields=["consultation", "-support_count", "-created_at", "-id"],
+                         name="proposal_cons_supp_idx"),
+            models.Index(fields=["consultation", "-comment_count", "-created_at", "-id"],
+                         name="proposal_cons_comm_idx"),
+            models.Index(fields=["consultation", "category", "-created_at", "-id"], name="proposal_cons_cat_idx"),
+            models.Index(fields=["consultation", "state", "-created_at", "-id"], name="proposal_cons_state_idx"),
             models.Index(fields=["author", "consultation"], name="proposal_author_cons_idx"),
         ]
         constraints = [
@@ -96,6 +104,25 @@ class Proposal(Moderatable):
     @property
     def is_supportable_state(self) -> bool:
         return self.state in SUPPORTABLE_STATES
+
+
+class ConsultationTally(models.Model):
+    """Totals of one consultation's proposals that are not hidden by a moderator: how many, and the
+    sums of their ``comment_count`` and ``support_count``. Kept in the same transaction as every
+    change to those (see ``services.tally_*``) so the consultation page needs no COUNT over all
+    proposals; proposals of blocked authors are subtracted at read time (a query on the author
+    index, proportional to what those authors wrote). ``reconcile_counts`` checks it against COUNT(*).
+    """
+
+    consultation = models.OneToOneField(
+        "cms.ConsultationPage", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    proposals = models.IntegerField(default=0)
+    comments = models.IntegerField(default=0)
+    supports = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"consultation {self.consultation_id}: {self.proposals}/{self.comments}/{self.supports}"
 
 
 class Comment(Moderatable):

@@ -6,15 +6,20 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import TruncDate
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Comment, CommentVote, Follow, Proposal, ProposalState, Support
+from proposals.models import Comment, CommentVote, ConsultationTally, Follow, Proposal, ProposalState, Support
 
 PAGE_SIZE = 20
 COMMENT_PAGE_SIZE = 50
+# Filtered and searched lists count matches only up to this many (plus the pages before the one
+# asked for): "more than 1,000 found" instead of a COUNT over every match.
+COUNT_BOUND = 1000
 SORTS = {
     "newest": _("Newest"),
     "supported": _("Most supported"),
@@ -28,8 +33,18 @@ class BadQuery(ValueError):
     """An unknown sort or filter value; views show it, the API answers 400."""
 
 
+def _blocked_author_ids():
+    return Subquery(get_user_model().objects.filter(blocked_at__isnull=False).values("pk"))
+
+
+def visible_proposals():
+    """``Proposal.objects.visible()`` written so that no query joins the user table per proposal:
+    blocked accounts are few, so ``author_id NOT IN (blocked ids)`` is one small lookup."""
+    return Proposal.objects.filter(hidden_at__isnull=True).exclude(author_id__in=_blocked_author_ids())
+
+
 def proposal_queryset(*, user=None):
-    qs = Proposal.objects.visible().select_related("author", "category")
+    qs = visible_proposals().select_related("author", "category")
     if user is not None and user.is_authenticated:
         qs = qs.annotate(
             supported_by_me=Exists(Support.objects.filter(proposal=OuterRef("pk"), user=user)),
@@ -47,6 +62,10 @@ class ProposalFilters:
     state: str = ""
     q: str = ""
     seed: str = "0"
+
+    @property
+    def is_unfiltered(self) -> bool:
+        return not (self.category or self.state or self.q)
 
 
 def proposal_filters_clean(*, sort: str | None, category: str | None, state: str | None, q: str | None,
@@ -88,15 +107,56 @@ def proposal_list(*, consultation_id: int, filters: ProposalFilters, user=None):
     return qs
 
 
-def paginate(qs, *, page, per_page: int = PAGE_SIZE):
-    """Clamp any page number (negative, huge, garbage) into range instead of failing."""
-    paginator = Paginator(qs, per_page)
+def _page_number(page) -> int:
     try:
         number = int(float(page or 1))
     except (TypeError, ValueError, OverflowError):
         number = 1
-    number = max(1, min(number, paginator.num_pages))
+    return max(1, number)
+
+
+def paginate(qs, *, page, per_page: int = PAGE_SIZE):
+    """Clamp any page number (negative, huge, garbage) into range instead of failing."""
+    paginator = Paginator(qs, per_page)
+    number = min(_page_number(page), paginator.num_pages)
     return paginator.page(number)
+
+
+class ProposalPaginator(Paginator):
+    """A paginator whose count is either known (the consultation's stored total, for the unfiltered
+    list) or counted only up to ``bound`` rows; ``count_is_lower_bound`` says the list goes on."""
+
+    def __init__(self, object_list, per_page, *, known_count: int | None = None, bound: int = COUNT_BOUND):
+        super().__init__(object_list, per_page)
+        self.known_count = known_count
+        self.bound = bound
+        self.count_is_lower_bound = False
+
+    @cached_property
+    def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
+        counted = self.object_list.order_by()[: self.bound + 1].count()
+        if counted > self.bound:
+            self.count_is_lower_bound = True
+            return self.bound
+        return counted
+
+
+def paginate_proposals(qs, *, page, filters: ProposalFilters, consultation_id: int, counts: dict | None = None,
+                       per_page: int | None = None):
+    """A page of a proposal list without a COUNT over all proposals: the unfiltered list takes its
+    total from ``consultation_counts``; a filtered one counts matches up to a bound that always
+    reaches past the page asked for (so every page up to it can be reached, then "Next")."""
+    number = _page_number(page)
+    per_page = per_page or PAGE_SIZE
+    if filters.is_unfiltered:
+        counts = counts or consultation_counts(consultation_id=consultation_id)
+        paginator = ProposalPaginator(qs, per_page, known_count=counts["proposals"])
+    else:
+        bound = max(COUNT_BOUND, (min(number, 10**6) + 5) * per_page)
+        paginator = ProposalPaginator(qs, per_page, bound=bound)
+    return paginator.page(min(number, paginator.num_pages))
 
 
 def proposal_detail(*, proposal_id: int, user=None) -> Proposal | None:
@@ -154,10 +214,21 @@ def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMME
 
 
 def consultation_counts(*, consultation_id: int) -> dict[str, int]:
-    """Visible proposals, their (visible, not deleted) comments and their supports, in one query."""
-    totals = Proposal.objects.visible().filter(consultation_id=consultation_id).aggregate(
-        proposals=Count("pk"), comments=Sum("comment_count"), supports=Sum("support_count")
-    )
+    """Visible proposals, their (visible, not deleted) comments and their supports.
+
+    The stored ``ConsultationTally`` (proposals not hidden, any author) minus what blocked authors
+    wrote, which is read through the author index: two small queries, whatever the number of
+    proposals. A consultation without a tally row yet is counted directly.
+    """
+    tally = ConsultationTally.objects.filter(pk=consultation_id).values("proposals", "comments", "supports").first()
+    sums = {"proposals": Count("pk"), "comments": Sum("comment_count"), "supports": Sum("support_count")}
+    if tally is None:
+        totals = visible_proposals().filter(consultation_id=consultation_id).aggregate(**sums)
+    else:
+        blocked = Proposal.objects.filter(
+            author_id__in=_blocked_author_ids(), consultation_id=consultation_id, hidden_at__isnull=True
+        ).aggregate(**sums)
+        totals = {key: tally[key] - (blocked[key] or 0) for key in sums}
     return {
         "type": "counts",
         "consultation": consultation_id,

@@ -32,6 +32,7 @@ from proposals.models import (
     TITLE_MAX,
     Comment,
     CommentVote,
+    ConsultationTally,
     Follow,
     Proposal,
     ProposalState,
@@ -228,6 +229,7 @@ def support_add(*, proposal: Proposal, user) -> Support:
         except IntegrityError:
             raise Conflict(_("You already support this proposal."), "already_supported") from None
         Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
+        tally_apply_for_proposal(proposal.pk, proposal.consultation_id, supports=1)
         _publish_proposal(proposal, EVENT_SUPPORT_CHANGED)
     return support
 
@@ -243,6 +245,7 @@ def support_remove(*, proposal: Proposal, user) -> None:
         if not deleted:
             raise Conflict(_("You do not support this proposal."), "not_supported")
         Proposal.objects.filter(pk=proposal.pk).update(support_count=Greatest(F("support_count") - 1, 0))
+        tally_apply_for_proposal(proposal.pk, proposal.consultation_id, supports=-1)
         _publish_proposal(proposal, EVENT_SUPPORT_CHANGED)
 
 
@@ -285,6 +288,7 @@ def comment_create(*, proposal: Proposal, author, body: str, stance: str = Stanc
             depth=(parent_obj.depth + 1) if parent_obj else 1,
         )
         Proposal.objects.filter(pk=proposal.pk).update(comment_count=F("comment_count") + 1)
+        tally_apply_for_proposal(proposal.pk, proposal.consultation_id, comments=1)
         if parent_obj is not None and parent_obj.author_id != author.pk:
             notification_send(
                 recipients=[parent_obj.author], verb="comment_reply",
@@ -313,6 +317,7 @@ def comment_delete(*, comment: Comment, user) -> Comment:
         updated = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=timezone.now(), body="")
         if updated and comment.hidden_at is None:
             Proposal.objects.filter(pk=comment.proposal_id).update(comment_count=Greatest(F("comment_count") - 1, 0))
+            tally_apply_for_proposal(comment.proposal_id, comment.proposal.consultation_id, comments=-1)
         comment.refresh_from_db()
         publish(EVENT_COMMENT_CHANGED, proposal_id=comment.proposal_id,
                 consultation_id=comment.proposal.consultation_id, comment_id=comment.pk)
@@ -376,14 +381,88 @@ def _recount_comments(proposal_id: int) -> None:
 
 
 def proposal_visibility_changed(proposal: Proposal) -> None:
-    """Called by moderation inside its transaction: re-broadcast counts after commit."""
+    """Called by moderation inside its transaction: new totals, re-broadcast counts after commit."""
+    tally_recompute(proposal.consultation_id)
     _publish_proposal(proposal)
 
 
 def comment_visibility_changed(comment: Comment) -> None:
     _recount_comments(comment.proposal_id)
+    tally_recompute(comment.proposal.consultation_id)
     publish(EVENT_COMMENT_CHANGED, proposal_id=comment.proposal_id,
             consultation_id=comment.proposal.consultation_id, comment_id=comment.pk)
+
+
+# --- Consultation totals (ConsultationTally) ---------------------------------------------------
+#
+# Lock order everywhere: the proposal row (its counter UPDATE), then the tally row. Increments run
+# after the proposal's own UPDATE, so whether the proposal is hidden is read after any concurrent
+# hide committed; a recompute locks the tally row before it counts, so an increment either
+# committed before the count (and is in it) or waits and is added on top.
+
+
+def _tally_actual(consultation_id: int) -> dict[str, int]:
+    """The totals from COUNT(*) over the rows (not from the stored per-proposal counters)."""
+    from django.db.models import Subquery
+
+    visible = Proposal.objects.filter(consultation_id=consultation_id, hidden_at__isnull=True)
+    return {
+        "proposals": visible.count(),
+        "comments": Comment.objects.filter(proposal__in=Subquery(visible.values("pk")), deleted_at__isnull=True,
+                                           hidden_at__isnull=True).count(),
+        "supports": Support.objects.filter(proposal__in=Subquery(visible.values("pk"))).count(),
+    }
+
+
+def _tally_stored_sums(consultation_id: int) -> dict[str, int]:
+    from django.db.models import Sum
+
+    totals = Proposal.objects.filter(consultation_id=consultation_id, hidden_at__isnull=True).aggregate(
+        proposals=Count("pk"), comments=Sum("comment_count"), supports=Sum("support_count"))
+    return {k: v or 0 for k, v in totals.items()}
+
+
+def tally_recompute(consultation_id: int) -> None:
+    """Set the totals from the proposals' counters, under a lock on the tally row (rare: moderation,
+    account deletion, a first proposal)."""
+    with transaction.atomic():
+        if not ConsultationTally.objects.select_for_update().filter(pk=consultation_id).exists():
+            try:
+                with transaction.atomic():
+                    ConsultationTally.objects.create(consultation_id=consultation_id)
+            except IntegrityError:  # created concurrently: lock that row instead
+                ConsultationTally.objects.select_for_update().get(pk=consultation_id)
+        ConsultationTally.objects.filter(pk=consultation_id).update(**_tally_stored_sums(consultation_id))
+
+
+def tally_apply(consultation_id: int, *, proposals: int = 0, comments: int = 0, supports: int = 0,
+                create: bool = True) -> None:
+    """Add deltas to the totals, after the change itself was written in the same transaction."""
+    updated = ConsultationTally.objects.filter(pk=consultation_id).update(
+        proposals=F("proposals") + proposals, comments=F("comments") + comments, supports=F("supports") + supports
+    )
+    if not updated and create:
+        tally_recompute(consultation_id)  # counts this transaction's change already
+
+
+def proposal_saved(sender, instance: Proposal, created: bool, raw: bool = False, **kwargs) -> None:
+    """post_save: a new proposal (through the service or any ORM create) counts at once."""
+    if created and not raw and instance.hidden_at is None:
+        tally_apply(instance.consultation_id, proposals=1, comments=instance.comment_count,
+                    supports=instance.support_count)
+
+
+def proposal_deleted(sender, instance: Proposal, **kwargs) -> None:
+    """post_delete: take it out of the totals (no new row: the consultation may be going too)."""
+    if instance.hidden_at is None:
+        tally_apply(instance.consultation_id, proposals=-1, comments=-instance.comment_count,
+                    supports=-instance.support_count, create=False)
+
+
+def tally_apply_for_proposal(proposal_id: int, consultation_id: int, **deltas: int) -> None:
+    """Deltas for one proposal's counters; nothing when a moderator has hidden the proposal."""
+    if Proposal.objects.filter(pk=proposal_id, hidden_at__isnull=True).exists():
+        tally_apply(consultation_id, **deltas)
 
 
 def counts_reconcile(*, fix: bool = True) -> list[dict[str, Any]]:
@@ -412,6 +491,22 @@ def counts_reconcile(*, fix: bool = True) -> list[dict[str, Any]]:
             for m in mismatches:
                 model = Proposal if m["model"] == "proposal" else Comment
                 model.objects.filter(pk=m["id"]).update(**{m["field"]: m["actual"]})
+    # Consultation totals: equal to COUNT(*) of visible proposals, their visible comments and supports.
+    consultation_ids = set(Proposal.objects.values_list("consultation_id", flat=True).distinct().order_by())
+    stored_tallies = {t.pk: t for t in ConsultationTally.objects.all()}
+    for cid in sorted(consultation_ids | set(stored_tallies)):
+        actual = _tally_actual(cid)
+        tally = stored_tallies.get(cid)
+        tally_mismatches = []
+        if tally is not None:  # a missing row is not wrong: the page counts live until one exists
+            for field, value in actual.items():
+                if getattr(tally, field) != value:
+                    tally_mismatches.append({"model": "consultation", "id": cid, "field": field,
+                                             "stored": getattr(tally, field), "actual": value})
+        mismatches.extend(tally_mismatches)
+        if fix and (tally_mismatches or tally is None):
+            with transaction.atomic():
+                ConsultationTally.objects.update_or_create(consultation_id=cid, defaults=actual)
     return mismatches
 
 

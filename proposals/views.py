@@ -51,7 +51,9 @@ def consultation_section(request, page):
         error = str(exc)
         filters = selectors.ProposalFilters()
     qs = selectors.proposal_list(consultation_id=consultation.pk, filters=filters, user=request.user)
-    page_obj = selectors.paginate(qs, page=params.get("page"))
+    counts = selectors.consultation_counts(consultation_id=consultation.pk)
+    page_obj = selectors.paginate_proposals(qs, page=params.get("page"), filters=filters,
+                                            consultation_id=consultation.pk, counts=counts)
     query = {k: v for k, v in (("sort", filters.sort), ("category", filters.category), ("state", filters.state),
                                ("q", filters.q)) if v and not (k == "sort" and v == selectors.DEFAULT_SORT)}
     return "proposals/proposal_list_section.html", {
@@ -64,7 +66,7 @@ def consultation_section(request, page):
         "states": ProposalState.choices,
         "categories": list(consultation.categories.all()),
         "error": error,
-        "counts": selectors.consultation_counts(consultation_id=consultation.pk),
+        "counts": counts,
         "can_create": request.user.has_perm("proposals.add_proposal", consultation),
         "phase_create": consultation.phase_allows("create"),
         "supports_left": selectors.user_supports_left(user=request.user, consultation=consultation),

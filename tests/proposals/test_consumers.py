@@ -44,6 +44,8 @@ async def test_counts_on_connect_and_after_support(open_consultation, resident, 
 async def test_hidden_proposal_never_announced(open_consultation, resident, other_resident):
     p = await sync_to_async(make_proposal)(open_consultation, resident)
     await sync_to_async(Proposal.objects.filter(pk=p.pk).update)(hidden_at=timezone.now())
+    p.hidden_at = timezone.now()
+    await sync_to_async(services.tally_recompute)(p.consultation_id)  # as moderation's hook does
     ws = communicator(open_consultation.pk)
     await ws.connect()
     first = await ws.receive_json_from(timeout=5)

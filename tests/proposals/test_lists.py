@@ -1,0 +1,112 @@
+"""The consultation totals (ConsultationTally) stay equal to COUNT(*) through every write path,
+and filtered lists count matches only up to a bound, saying so."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from participation import moderation
+from proposals import selectors, services
+from proposals.models import ConsultationTally, Proposal
+from tests.proposals.factories import make_comment, make_proposal
+
+
+def live_counts(consultation_id: int) -> dict:
+    """What the page would show if it counted every row."""
+    from django.db.models import Count, Sum
+
+    totals = Proposal.objects.visible().filter(consultation_id=consultation_id).aggregate(
+        proposals=Count("pk"), comments=Sum("comment_count"), supports=Sum("support_count"))
+    return {k: v or 0 for k, v in totals.items()}
+
+
+def shown(consultation_id: int) -> dict:
+    counts = selectors.consultation_counts(consultation_id=consultation_id)
+    return {k: counts[k] for k in ("proposals", "comments", "supports")}
+
+
+def test_totals_follow_every_change(open_consultation, resident, other_resident, moderator, user_factory):
+    cid = open_consultation.pk
+    writer = user_factory("writer")
+    a = make_proposal(open_consultation, resident)
+    b = make_proposal(open_consultation, writer, title="バスを増やして")
+    c1 = make_comment(a, other_resident)
+    make_comment(b, resident)
+    services.support_add(proposal=a, user=other_resident)
+    services.support_add(proposal=b, user=other_resident)
+    services.support_add(proposal=b, user=resident)
+    assert shown(cid) == live_counts(cid) == {"proposals": 2, "comments": 2, "supports": 3}
+
+    services.support_remove(proposal=b, user=resident)
+    services.comment_delete(comment=c1, user=other_resident)
+    assert shown(cid) == live_counts(cid) == {"proposals": 2, "comments": 1, "supports": 2}
+
+    # Moderation: hiding a proposal, hiding a comment, blocking an author, and back.
+    moderation.item_hide(actor=moderator, kind="proposal", object_id=a.pk, reason="spam")
+    assert shown(cid) == live_counts(cid) == {"proposals": 1, "comments": 1, "supports": 1}
+    # A support that raced the hide reads the hidden state after its own counter UPDATE: not counted.
+    before = ConsultationTally.objects.get(pk=cid).supports
+    services.tally_apply_for_proposal(a.pk, cid, supports=1)
+    assert ConsultationTally.objects.get(pk=cid).supports == before
+    moderation.item_unhide(actor=moderator, kind="proposal", object_id=a.pk)
+    assert shown(cid) == live_counts(cid)
+    moderation.user_block(actor=moderator, user_id=writer.pk, reason="spam")
+    assert shown(cid) == live_counts(cid) and shown(cid)["proposals"] == 1
+    moderation.user_unblock(actor=moderator, user_id=writer.pk)
+    assert shown(cid) == live_counts(cid) and shown(cid)["proposals"] == 2
+    c3 = make_comment(b, other_resident)
+    moderation.item_hide(actor=moderator, kind="comment", object_id=c3.pk, reason="rude")
+    assert shown(cid) == live_counts(cid)
+
+    # Account deletion takes the person's supports away; deleting a proposal takes it out.
+    from proposals.integration import account_anonymise
+
+    account_anonymise(other_resident)
+    assert shown(cid) == live_counts(cid)
+    Proposal.objects.get(pk=b.pk).delete()
+    assert shown(cid) == live_counts(cid)
+    assert shown(cid)["proposals"] == 1
+    assert services.counts_reconcile(fix=False) == []
+
+
+def test_reconcile_repairs_a_wrong_total(open_consultation, resident):
+    make_proposal(open_consultation, resident)
+    ConsultationTally.objects.filter(pk=open_consultation.pk).update(proposals=7)
+    assert shown(open_consultation.pk)["proposals"] == 7
+    mismatches = services.counts_reconcile(fix=False)
+    assert {"model": "consultation", "id": open_consultation.pk, "field": "proposals", "stored": 7,
+            "actual": 1} in mismatches
+    services.counts_reconcile(fix=True)
+    assert services.counts_reconcile(fix=False) == []
+    assert shown(open_consultation.pk)["proposals"] == 1
+
+
+def test_missing_total_counts_live(open_consultation, resident):
+    make_proposal(open_consultation, resident)
+    ConsultationTally.objects.all().delete()
+    assert shown(open_consultation.pk)["proposals"] == 1
+    assert services.counts_reconcile(fix=False) == []  # a missing row is not a wrong one
+    make_proposal(open_consultation, resident, title="二つ目")
+    assert ConsultationTally.objects.get(pk=open_consultation.pk).proposals == 2
+
+
+def test_filtered_list_counts_up_to_a_bound(open_consultation, resident, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_BOUND", 3)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 1)
+    for i in range(9):
+        Proposal.objects.create(consultation=open_consultation, author=resident, title=f"図書館の提案{i}", body="b")
+    client = Client()
+    url = f"/api/v1/consultations/{open_consultation.pk}/proposals"
+    # Page 1 counts up to page 1 + 5 pages (6 > the bound 3): a lower bound, and the API says so.
+    first = client.get(url + "?q=図書館").json()
+    assert first["count_exact"] is False and first["count"] == 6 and first["pages"] == 6 and len(first["items"]) == 1
+    # Every page can still be reached: the bound always reaches past the page asked for.
+    last = client.get(url + "?q=図書館&page=9").json()
+    assert last["page"] == 9 and len(last["items"]) == 1 and last["count_exact"] is True and last["count"] == 9
+    assert client.get(url + "?q=図書館&page=1e9").json()["page"] == 9
+    unfiltered = client.get(url).json()
+    assert unfiltered["count_exact"] is True and unfiltered["count"] == 9
+    html = client.get(open_consultation.url + "?q=図書館&lang=en", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'rel="next"' in html and "6" in html
+    exact = client.get(open_consultation.url + "?q=図書館&page=9").content.decode()
+    assert 'rel="next"' not in exact
