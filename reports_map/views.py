@@ -214,10 +214,14 @@ def nearby(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": _("lat and lon must be numbers.")}, status=400)
     if category is None or not inside_city(lat, lon):
         return JsonResponse({"reports": []})
-    found = selectors.reports_nearby(category=category, latitude=lat, longitude=lon, text=request.GET.get("text", ""))
+    # The form calls this asynchronously while the resident types: nearby reports of the category,
+    # those similar in meaning to the description first (``similar``); the form never waits for it.
+    text = request.GET.get("text", "")[:2000]
+    found = selectors.reports_nearby(category=category, latitude=lat, longitude=lon, text=text, by_meaning=bool(text))
     return JsonResponse({"reports": [
         {"id": r.pk, "url": reverse("reports_map:detail", args=[r.pk]), "distance_m": r.distance_m,
-         "status_label": r.get_status_display(), "description": r.short_description()} for r in found
+         "status_label": r.get_status_display(), "description": r.short_description(),
+         "similar": r.similar, "score": r.meaning_score} for r in found
     ]})
 
 

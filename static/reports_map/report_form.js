@@ -1,5 +1,7 @@
 /* Reporting form: draggable pin, "use my location", the GPS position of the first photo as a
-   suggestion, category questions and nearby reports. The form works without this file. */
+   suggestion, category questions and nearby reports (same category, close by; those whose description
+   means something similar to what the resident types come first). Every check is asynchronous and
+   optional: the form works without this file and whatever the server answers. */
 (function () {
   "use strict";
   var configEl = document.getElementById("report-form-config");
@@ -12,13 +14,13 @@
     noLocation: "Your location could not be found. Please drag the pin or type the place.",
     photoHas: "Your photo contains a location. You can use it.", photoUsed: "The pin is at the location from your photo. Please check it.",
     photoOutside: "The location in your photo is outside the city.", moved: "Pin moved. Latitude and longitude were filled in.",
-    nearby: function (d) { return d + " m away"; }
+    nearby: function (d) { return d + " m away"; }, similar: "similar description"
   } : {
     locating: "現在地を調べています…", located: "ピンを現在地に置きました。必要ならドラッグしてください。",
     noLocation: "現在地が分かりませんでした。ピンをドラッグするか場所を入力してください。",
     photoHas: "写真に位置情報があります。この位置を使えます。", photoUsed: "写真の位置にピンを置きました。場所が正しいか確認してください。",
     photoOutside: "写真の位置は市外です。", moved: "ピンを動かしました。緯度・経度を入力しました。",
-    nearby: function (d) { return d + " m 先"; }
+    nearby: function (d) { return d + " m 先"; }, similar: "内容が似ています"
   };
   var latInput = document.getElementById("id_latitude");
   var lonInput = document.getElementById("id_longitude");
@@ -110,24 +112,43 @@
 
   var nearbySection = document.getElementById("nearby-reports");
   var nearbyList = document.getElementById("nearby-list");
+  var description = document.getElementById("id_description");
+  var nearbyRequest = 0;
   function checkNearby() {
     var chosen = form.querySelector("input[name=category]:checked");
     var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);
     if (!chosen || !isFinite(lat) || !isFinite(lon)) { return; }
     var params = new URLSearchParams({ category_id: chosen.value, lat: lat, lon: lon });
+    var text = description ? description.value.trim().slice(0, 2000) : "";
+    if (text.length >= 3) { params.set("text", text); }
+    var request = ++nearbyRequest;
     fetch(config.nearbyUrl + "?" + params.toString(), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        if (request !== nearbyRequest) { return; }  // a newer check is on its way
         nearbyList.textContent = "";
         (data.reports || []).forEach(function (r) {
           var li = document.createElement("li"), a = document.createElement("a");
           a.href = r.url; a.textContent = "#" + r.id + " " + r.description;
           li.appendChild(a);
           li.appendChild(document.createTextNode(" — " + T.nearby(r.distance_m) + ", " + r.status_label));
+          if (r.similar) {
+            var badge = document.createElement("strong");
+            badge.className = "nearby-similar";
+            badge.textContent = " " + T.similar;
+            li.appendChild(badge);
+          }
           nearbyList.appendChild(li);
         });
         nearbySection.hidden = !(data.reports || []).length;
       })
       .catch(function () {});
+  }
+  if (description) {
+    var typing = null;
+    description.addEventListener("input", function () {
+      clearTimeout(typing);
+      typing = setTimeout(checkNearby, 700);
+    });
   }
 })();
