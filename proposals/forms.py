@@ -13,8 +13,16 @@ class ProposalForm(forms.Form):
     body = forms.CharField(label=_("Your proposal"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("Plain text, up to 4,000 characters."))
     category = forms.ChoiceField(label=_("Category"), required=False)
-    latitude = forms.FloatField(label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90)
-    longitude = forms.FloatField(label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180)
+    latitude = forms.FloatField(
+        label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90,
+        help_text=_("Decimal degrees between -90 and 90, e.g. 35.6812."),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180,
+        help_text=_("Decimal degrees between -180 and 180, e.g. 139.7671."),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
     photo = forms.FileField(label=_("Photo (optional)"), required=False,
                             help_text=_("JPEG, PNG or WebP. Location data is removed from the photo."))
 
@@ -26,6 +34,15 @@ class ProposalForm(forms.Form):
         self.fields["category"].choices = choices
         if not with_photo:
             del self.fields["photo"]
+
+    def clean(self):
+        cleaned = super().clean()
+        lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
+        # Only when both fields parsed: a field with its own error (not a number, out of range) says so.
+        if "latitude" not in self.errors and "longitude" not in self.errors and (lat is None) != (lon is None):
+            missing = "longitude" if lon is None else "latitude"
+            self.add_error(missing, _("Give both latitude and longitude, or leave both empty."))
+        return cleaned
 
 
 class CommentForm(forms.Form):

@@ -84,6 +84,9 @@ def _clean_title_body(title, body) -> tuple[str, str]:
 def _clean_location(latitude, longitude) -> tuple[float | None, float | None]:
     if latitude in (None, "") and longitude in (None, ""):
         return None, None
+    if latitude in (None, "") or longitude in (None, ""):
+        missing = "latitude" if latitude in (None, "") else "longitude"
+        raise ValidationError({missing: [_("Give both latitude and longitude, or leave both empty.")]})
     try:
         lat, lon = float(latitude), float(longitude)
     except (TypeError, ValueError):

@@ -10,6 +10,7 @@ import secrets
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -124,7 +125,29 @@ def proposal_create_view(request, consultation_id: int):
     return render(request, "proposals/proposal_form.html", {
         "form": form, "consultation": consultation, "editing": False,
         "similar_url": f"/api/v1/consultations/{consultation.pk}/similar",
+        "location_config": location_config(consultation),
     }, status=400 if request.method == "POST" else 200)
+
+
+def location_config(consultation, proposal=None) -> dict:
+    """What static/proposals/location_picker.js needs: the consultation's map (centre, zoom), the
+    tile server from settings (the same as the reports map), the pin if any, and its texts."""
+    config = {
+        "center": [consultation.map_latitude, consultation.map_longitude],
+        "zoom": consultation.map_zoom,
+        "tileUrl": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "text": {
+            "marker": _("Place of the proposal"),
+            # %(lat)s and %(lon)s are filled in by the script.
+            "placed": _("Pin placed at latitude %(lat)s, longitude %(lon)s."),
+            "cleared": _("The place was removed. The proposal will have no location."),
+            "outside": _("Those numbers are not a place on the map: latitude -90 to 90, longitude -180 to 180."),
+        },
+    }
+    if proposal is not None and proposal.latitude is not None:
+        config["pin"] = [proposal.latitude, proposal.longitude]
+    return config
 
 
 def proposal_detail_view(request, proposal_id: int, comment_form=None, status=200):
@@ -143,6 +166,7 @@ def proposal_detail_view(request, proposal_id: int, comment_form=None, status=20
         "answer_form": AnswerForm(initial={"state": proposal.state, "answer": proposal.official_answer}),
         "supports_left": selectors.user_supports_left(user=request.user, consultation=consultation),
         "threshold": consultation.support_threshold,
+        "location_config": location_config(consultation, proposal) if proposal.latitude is not None else None,
         "threshold_percent": min(100, int(proposal.support_count * 100 / consultation.support_threshold))
         if consultation.support_threshold else None,
     }, status=status)
@@ -172,6 +196,7 @@ def proposal_edit_view(request, proposal_id: int):
             return redirect(proposal.get_absolute_url())
     return render(request, "proposals/proposal_form.html", {
         "form": form, "consultation": proposal.consultation, "editing": True, "proposal": proposal,
+        "location_config": location_config(proposal.consultation),
     }, status=400 if request.method == "POST" else 200)
 
 
