@@ -66,13 +66,13 @@ def seed(n: int, rng: random.Random) -> None:
     from django.utils import timezone
 
     from participation.models import User
-    from reports_map.demo import CATEGORIES
+    from reports_map.demo import seed_categories
     from reports_map.geo import boundary, inside_city
     from reports_map.models import Category, Report, Status
 
     user = User.objects.create(username="bench", display_name="bench")
-    categories = [Category.objects.create(service_code=c, name_ja=ja, name_en=en, group=g, order=i)
-                  for i, (c, ja, en, g) in enumerate(CATEGORIES)]
+    seed_categories()
+    categories = list(Category.objects.all())
     statuses = [s.value for s in Status]
     _polys, (min_lon, min_lat, max_lon, max_lat) = boundary()
     now = timezone.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -14,16 +15,6 @@ from reports_map.geo import boundary, inside_city
 from reports_map.models import Category, Report, ReportFollower, ReportPhoto, ReportUpdate, Status
 
 DEMO_COUNT = 120
-CATEGORIES = [
-    # service_code, name_ja, name_en, group
-    ("road-pothole", "道路の穴・ひび割れ", "Road potholes and cracks", "道路"),
-    ("streetlight", "街灯の不点灯", "Street light out", "道路"),
-    ("park-equipment", "公園遊具の破損", "Damaged park equipment", "公園"),
-    ("illegal-dumping", "不法投棄", "Illegal dumping", "環境"),
-    ("graffiti", "落書き", "Graffiti", "環境"),
-    ("mirror-sign", "カーブミラー・標識", "Traffic mirrors and signs", "道路"),
-    ("other", "その他", "Other", "その他"),
-]
 DESCRIPTIONS = {
     "road-pothole": ["歩道に大きな穴があり、自転車が危ないです。", "交差点付近の舗装にひび割れが広がっています。",
                      "雨のあと水たまりができる穴があります。"],
@@ -47,13 +38,14 @@ UPDATE_TEXT = {
 
 
 def seed_categories() -> int:
-    created = 0
-    for order, (code, name_ja, name_en, group) in enumerate(CATEGORIES):
-        _obj, was_created = Category.objects.get_or_create(
-            service_code=code, defaults={"name_ja": name_ja, "name_en": name_en, "group": group, "order": order}
-        )
-        created += was_created
-    return created
+    """The default categories (and their questions) of the data migration, which is their one source.
+
+    A flushed test database or a city that deleted them gets them back; returns how many were created."""
+    from django.apps import apps
+
+    before = Category.objects.count()
+    import_module("reports_map.migrations.0002_seed_categories").seed(apps, None)
+    return Category.objects.count() - before
 
 
 def _draw_photo(rng, colour_seed: int) -> tuple[bytes, bytes]:
