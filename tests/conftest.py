@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,14 @@ def _clear_cache():
     yield
 
 
+def restore_role_permissions() -> None:
+    """Give the staff and moderator groups their admin access again: a transactional test's flush deletes
+    what data migrations made, so a later test would meet a staff group without Wagtail admin access."""
+    from django.apps import apps
+
+    import_module("cms.migrations.0002_staff_admin_access").grant(apps, None)
+
+
 def make_user(username: str, *roles: str, **extra):
     from allauth.account.models import EmailAddress
 
@@ -75,6 +84,8 @@ def make_user(username: str, *roles: str, **extra):
         username=username, email=f"{username}@example.jp", password="correct-horse-battery",
         display_name=extra.pop("display_name", username), **extra,
     )
+    if {STAFF, MODERATOR} & set(roles):
+        restore_role_permissions()
     for role in roles or (RESIDENT,):
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)

@@ -80,10 +80,6 @@ def finished_run(consultation_id):
     )
 
 
-@pytest.mark.skip(
-    reason="known issue (open in issue 5): in a full-suite run the staff page does not show the running run's "
-    "progress bar (#analysis-progress); it passed alone.",
-)
 def test_progress_review_publish(browser, live_asgi, open_consultation, staff_user, artifacts_dir):
     url = live_asgi.url
     finished_run(open_consultation.pk)
