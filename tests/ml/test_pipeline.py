@@ -87,3 +87,22 @@ def test_progress_is_reported():
         progress=lambda p, s: seen.append(p),
     )
     assert seen == sorted(seen) and seen[-1] >= 90
+
+
+def test_threads_bound_the_native_thread_pools_of_the_clustering(monkeypatch):
+    """ML_TORCH_THREADS also bounds scikit-learn's OpenMP/BLAS pools (oversubscription cost 8x CPU here)."""
+    from threadpoolctl import threadpool_info
+
+    import ml.cluster
+
+    seen = []
+    original = ml.cluster._kmeans
+
+    def spy(*args, **kwargs):
+        seen.append([pool["num_threads"] for pool in threadpool_info()])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ml.cluster, "_kmeans", spy)
+    texts, _ = load("ja")
+    analyse_texts(texts, backend="tfidf", threads=1, lang="ja", k=7)
+    assert seen and all(pools and all(n == 1 for n in pools) for pools in seen)
