@@ -62,28 +62,35 @@ def _body(text: str) -> list[dict]:
     return [{"type": "paragraph", "value": f"<p>{text}</p>"}]
 
 
+BODY_TEXT = {
+    # heading, paragraph, callout title, callout text, question, answer
+    "ja": ("参加のしかた",
+           "<p>背景資料をお読みのうえ、提案の受付期間中に提案を投稿してください。"
+           "提案には賛成・反対・中立の立場でコメントでき、市に取り上げてほしい提案を応援できます。</p>",
+           "個人情報について",
+           "<p>表示されるのはニックネームだけです。メールアドレスや本名が公開されることはありません。</p>",
+           "投稿された提案はどうなりますか？",
+           "<p>市の担当課がすべての提案を確認し、公式な回答を掲載します。応援数が目標に達した提案は、"
+           "議会の委員会で報告されます。</p>"),
+    "en": ("How to take part",
+           "<p>Read the background, post a proposal while proposals are open, comment for, against or neutrally, "
+           "and support the proposals you want the city to take up.</p>",
+           "Your privacy",
+           "<p>Only your nickname is shown. Your e-mail address and real name are never published.</p>",
+           "What happens to the proposals?",
+           "<p>City staff review every proposal and publish an official answer. Proposals that reach the support "
+           "threshold are discussed at the council committee.</p>"),
+}
+
+
 def _consultation_body(language: str) -> list[dict]:
     """A body that shows the shared blocks: heading, paragraph, callout and questions."""
-    if language == "en":
-        return [
-            {"type": "heading", "value": {"text": "How to take part", "level": "h2"}},
-            {"type": "paragraph", "value": "<p>Read the background, post a proposal while proposals are open, "
-             "comment for, against or neutrally, and support the proposals you want the city to take up.</p>"},
-            {"type": "callout", "value": {"title": "Your privacy", "text": "<p>Only your nickname is shown. "
-             "Your e-mail address and real name are never published.</p>"}},
-            {"type": "faq", "value": {"question": "What happens to the proposals?", "answer":
-             "<p>City staff review every proposal and publish an official answer. Proposals that reach the support "
-             "threshold are discussed at the council committee.</p>"}},
-        ]
+    heading, paragraph, callout_title, callout_text, question, answer = BODY_TEXT[language]
     return [
-        {"type": "heading", "value": {"text": "参加のしかた", "level": "h2"}},
-        {"type": "paragraph", "value": "<p>背景資料をお読みのうえ、提案の受付期間中に提案を投稿してください。"
-         "提案には賛成・反対・中立の立場でコメントでき、市に取り上げてほしい提案を応援できます。</p>"},
-        {"type": "callout", "value": {"title": "個人情報について", "text": "<p>表示されるのはニックネームだけです。"
-         "メールアドレスや本名が公開されることはありません。</p>"}},
-        {"type": "faq", "value": {"question": "投稿された提案はどうなりますか？", "answer":
-         "<p>市の担当課がすべての提案を確認し、公式な回答を掲載します。応援数が目標に達した提案は、"
-         "議会の委員会で報告されます。</p>"}},
+        {"type": "heading", "value": {"text": heading, "level": "h2"}},
+        {"type": "paragraph", "value": paragraph},
+        {"type": "callout", "value": {"title": callout_title, "text": callout_text}},
+        {"type": "faq", "value": {"question": question, "answer": answer}},
     ]
 
 
