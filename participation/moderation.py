@@ -67,7 +67,7 @@ class Target:
         if self.spec is None:
             return None
         try:
-            return self.spec.consultation_id(self.obj)
+            return self.spec.consultation_of(self.obj)
         except Exception:
             return None
 

@@ -110,9 +110,20 @@ class ModeratableSpec:
     label: Any
     url: Callable[[Any], str]  # public URL of an item
     text: Callable[[Any], str]  # short text shown in the moderation queue
-    consultation_id: Callable[[Any], int | None] = lambda obj: None
+    # ORM lookup from an item to its consultation's id ("consultation_id", "proposal__consultation_id"), or
+    # None when items do not belong to a consultation. The queue filters on it in the database.
+    consultation_field: str | None = None
     # Called after an item was hidden or unhidden (inside the transaction), e.g. to publish count events.
     on_visibility_changed: Callable[[Any], None] = lambda obj: None
+
+    def consultation_of(self, obj) -> int | None:
+        """The consultation id of an item, following ``consultation_field`` across relations."""
+        if not self.consultation_field:
+            return None
+        value = obj
+        for name in self.consultation_field.split("__"):
+            value = getattr(value, name)
+        return value
 
 
 @dataclass(frozen=True)

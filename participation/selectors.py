@@ -69,25 +69,34 @@ def moderation_queue(*, status: str = "open", kind: str | None = None, consultat
     """Items needing a moderator, most-flagged first.
 
     ``open``: items and accounts with open flags (auto-hidden ones included);
-    ``hidden``: every hidden item; ``blocked``: blocked accounts. Filters by kind and consultation.
+    ``hidden``: every hidden item; ``blocked``: blocked accounts. Filters by kind and consultation in the
+    database; accounts belong to no consultation.
     """
     if status == "hidden":
-        items = _hidden_items(kind)
+        items = _hidden_items(kind, consultation_id)
     elif status == "blocked":
-        items = [] if kind not in (None, "", USER_KIND) else _blocked_users()
+        items = [] if kind not in (None, "", USER_KIND) or consultation_id else _blocked_users()
     else:
-        items = _open_items(kind)
-    if consultation_id:
-        items = [item for item in items if item.target.consultation_id == consultation_id]
+        items = _items_for_rows(list(_open_groups(kind, consultation_id)))
     if attach:
         _attach_flags(items)
     return items
 
 
-def _open_groups(kind: str | None):
+def _in_consultation(spec, consultation_id: int) -> QuerySet:
+    return spec.model._base_manager.filter(**{spec.consultation_field: consultation_id}).values("pk")
+
+
+def _open_groups(kind: str | None, consultation_id: int | None = None):
     groups = Flag.objects.filter(status=FlagStatus.OPEN)
     if kind:
         groups = groups.filter(kind=kind)
+    if consultation_id:
+        condition = Q(pk__in=[])
+        for spec_kind, spec in registry.moderatables.items():
+            if spec.consultation_field and kind in (None, "", spec_kind):
+                condition |= Q(kind=spec_kind, object_id__in=_in_consultation(spec, consultation_id))
+        groups = groups.filter(condition)
     return (
         groups.values("kind", "object_id")
         .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at"))
@@ -105,31 +114,31 @@ def _items_for_rows(rows) -> list[QueueItem]:
     return items
 
 
-def _open_items(kind: str | None) -> list[QueueItem]:
-    return _items_for_rows(list(_open_groups(kind)))
-
-
 def moderation_queue_page(*, status: str = "open", kind: str | None = None, consultation_id: int | None = None,
                           page=1, per_page: int = 25):
-    """One page of the queue. The common case (open flags, no consultation filter) pages in the
-    database and loads only that page's items; the rest filter in Python over at most a few hundred."""
-    if status == "open" and not consultation_id:
-        page_obj = Paginator(_open_groups(kind), per_page).get_page(page)
+    """One page of the queue. Open flags page in the database and load only that page's items, with or
+    without a consultation filter; hidden items and blocked accounts are at most a few hundred."""
+    if status == "open":
+        page_obj = Paginator(_open_groups(kind, consultation_id), per_page).get_page(page)
         page_obj.object_list = _items_for_rows(list(page_obj.object_list))
-        _attach_flags(page_obj.object_list)
-        return page_obj
-    page_obj = Paginator(moderation_queue(status=status, kind=kind, consultation_id=consultation_id, attach=False),
-                         per_page).get_page(page)
+    else:
+        page_obj = Paginator(
+            moderation_queue(status=status, kind=kind, consultation_id=consultation_id, attach=False), per_page
+        ).get_page(page)
     _attach_flags(page_obj.object_list)
     return page_obj
 
 
-def _hidden_items(kind: str | None) -> list[QueueItem]:
+def _hidden_items(kind: str | None, consultation_id: int | None = None) -> list[QueueItem]:
     items = []
     for spec_kind, spec in registry.moderatables.items():
         if kind and spec_kind != kind:
             continue
         qs = spec.model._base_manager.filter(hidden_at__isnull=False).order_by("-hidden_at")
+        if consultation_id:
+            if not spec.consultation_field:
+                continue
+            qs = qs.filter(pk__in=_in_consultation(spec, consultation_id))
         qs = qs.select_related(*_direct_foreign_keys(spec.model))
         items.extend(QueueItem(Target(spec_kind, obj, spec)) for obj in qs[:500])
     items.sort(key=lambda item: item.target.obj.hidden_at, reverse=True)

@@ -193,12 +193,12 @@ def register() -> None:
 
     registry.add("moderatables", "proposal", ModeratableSpec(
         kind="proposal", model=Proposal, label=_("Proposal"), url=lambda p: p.get_absolute_url(),
-        text=lambda p: f"{p.title}: {p.body[:160]}", consultation_id=lambda p: p.consultation_id,
+        text=lambda p: f"{p.title}: {p.body[:160]}", consultation_field="consultation_id",
         on_visibility_changed=services.proposal_visibility_changed,
     ))
     registry.add("moderatables", "comment", ModeratableSpec(
         kind="comment", model=Comment, label=_("Comment"), url=lambda c: c.get_absolute_url(),
-        text=lambda c: c.body[:200], consultation_id=lambda c: c.proposal.consultation_id,
+        text=lambda c: c.body[:200], consultation_field="proposal__consultation_id",
         on_visibility_changed=services.comment_visibility_changed,
     ))
     registry.add("metrics", "proposals", MetricSpec(

@@ -124,6 +124,37 @@ def test_queue_lists_flagged_items_with_flags_and_filters(comment, user_factory,
     assert client.get(reverse("moderation:queue"), {"kind": "<x>", "consultation": "abc", "status": "zzz"}).status_code == 200
 
 
+def test_queue_consultation_filter_runs_in_the_database(comment, user_factory, moderator, open_consultation,
+                                                       support_consultation, django_assert_max_num_queries):
+    """Proposals and comments of each consultation, in every tab; items outside consultations never match."""
+    flagger = user_factory("flaggery")
+    from proposals.models import Proposal
+
+    # written while that consultation still took proposals (its phase is now support-only)
+    other = Proposal.objects.create(consultation=support_consultation, author=flagger, title="図書館の開館時間", body="夜も")
+    moderation.flag_create(user=flagger, kind="comment", object_id=comment.pk, reason="spam")
+    moderation.flag_create(user=flagger, kind="proposal", object_id=comment.proposal_id, reason="spam")
+    moderation.flag_create(user=moderator, kind="proposal", object_id=other.pk, reason="spam")
+    client = client_for(moderator)
+
+    def count(**query) -> int:
+        return client.get(reverse("moderation:queue"), query).context["page_obj"].paginator.count
+
+    assert count(consultation=open_consultation.pk) == 2
+    assert count(consultation=open_consultation.pk, kind="comment") == 1
+    assert count(consultation=support_consultation.pk) == 1
+    assert count(consultation=support_consultation.pk, kind="report") == 0
+    moderation.item_hide(actor=moderator, kind="proposal", object_id=other.pk, reason="理由")
+    assert count(consultation=support_consultation.pk, status="hidden") == 1
+    assert count(consultation=open_consultation.pk, status="hidden") == 0
+    assert count(consultation=open_consultation.pk, status="blocked") == 0
+    assert count(consultation=10**9) == 0
+    # one page costs the same few queries however many consultations and flags there are
+    client.get(reverse("moderation:queue"), {"consultation": open_consultation.pk})
+    with django_assert_max_num_queries(25):
+        client.get(reverse("moderation:queue"), {"consultation": open_consultation.pk})
+
+
 def test_queue_hidden_and_blocked_tabs(comment, moderator, resident):
     moderation.item_hide(actor=moderator, kind="comment", object_id=comment.pk, reason="理由")
     client = client_for(moderator)
