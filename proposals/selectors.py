@@ -85,7 +85,10 @@ def proposal_list(*, consultation_id: int, filters: ProposalFilters, user=None):
     """Visible proposals of a consultation, filtered and sorted (random: stable per seed)."""
     qs = proposal_queryset(user=user).filter(consultation_id=consultation_id)
     if filters.category:
-        qs = qs.filter(category__slug=filters.category)
+        # By id, not through a join on the slug, so the (consultation, category, newest) index applies.
+        category_model = Proposal._meta.get_field("category").related_model
+        qs = qs.filter(category_id__in=Subquery(
+            category_model.objects.filter(page_id=consultation_id, slug=filters.category).values("pk")))
     if filters.state:
         qs = qs.filter(state=filters.state)
     if filters.q:
@@ -239,15 +242,27 @@ def consultation_counts(*, consultation_id: int) -> dict[str, int]:
 
 
 def consultation_counts_many(*, consultation_ids: list[int]) -> dict[int, dict[str, int]]:
-    rows = (
-        Proposal.objects.visible().filter(consultation_id__in=consultation_ids).values("consultation_id")
-        .annotate(proposals=Count("pk"), comments=Sum("comment_count"), supports=Sum("support_count"))
-    )
+    """``consultation_counts`` for several consultations in three queries (totals, blocked authors'
+    share, live counts for any consultation without totals yet)."""
+    sums = {"proposals": Count("pk"), "comments": Sum("comment_count"), "supports": Sum("support_count")}
     result = {cid: {"proposals": 0, "comments": 0, "supports": 0} for cid in consultation_ids}
-    for row in rows:
-        result[row["consultation_id"]] = {
-            "proposals": row["proposals"], "comments": row["comments"] or 0, "supports": row["supports"] or 0
-        }
+    tallies = {t["consultation_id"]: t for t in ConsultationTally.objects.filter(consultation_id__in=consultation_ids)
+               .values("consultation_id", "proposals", "comments", "supports")}
+    for cid, tally in tallies.items():
+        result[cid] = {key: tally[key] for key in sums}
+    blocked = (
+        Proposal.objects.filter(author_id__in=_blocked_author_ids(), consultation_id__in=list(tallies),
+                                hidden_at__isnull=True)
+        .values("consultation_id").annotate(**sums).order_by()
+    )
+    for row in blocked if tallies else []:
+        for key in sums:
+            result[row["consultation_id"]][key] -= row[key] or 0
+    untallied = [cid for cid in consultation_ids if cid not in tallies]
+    if untallied:
+        rows = visible_proposals().filter(consultation_id__in=untallied).values("consultation_id").annotate(**sums).order_by()
+        for row in rows:
+            result[row["consultation_id"]] = {key: row[key] or 0 for key in sums}
     return result
 
 

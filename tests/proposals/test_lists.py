@@ -110,3 +110,41 @@ def test_filtered_list_counts_up_to_a_bound(open_consultation, resident, monkeyp
     assert 'rel="next"' in html and "6" in html
     exact = client.get(open_consultation.url + "?q=図書館&page=9").content.decode()
     assert 'rel="next"' not in exact
+
+
+def test_counts_for_many_consultations_match_one_by_one(demo_pages, resident, moderator, user_factory):
+    open_c, support_c, closed_c = demo_pages[:3]
+    spammer = user_factory("spammer")
+    make_proposal(open_c, resident)
+    make_proposal(open_c, spammer, title="宣伝")
+    Proposal.objects.create(consultation=support_c, author=resident, title="t", body="b")
+    ConsultationTally.objects.filter(pk=support_c.pk).delete()  # no totals yet: counted live
+    moderation.user_block(actor=moderator, user_id=spammer.pk, reason="spam")
+    many = selectors.consultation_counts_many(consultation_ids=[open_c.pk, support_c.pk, closed_c.pk])
+    for c in (open_c, support_c, closed_c):
+        assert many[c.pk] == shown(c.pk) == live_counts(c.pk)
+    assert many[open_c.pk]["proposals"] == 1 and many[support_c.pk]["proposals"] == 1
+    assert many[closed_c.pk] == {"proposals": 0, "comments": 0, "supports": 0}
+
+
+def test_cached_cards_never_show_stale_content(open_consultation, resident, other_resident, moderator):
+    from participation.models import User
+
+    p = make_proposal(open_consultation, resident, title="図書館の開館を延長", body="夜も使いたいです。")
+    client = Client()
+    first = client.get(open_consultation.url).content.decode()
+    assert "図書館の開館を延長" in first and f'data-live-supports="{p.pk}">0<' in first
+    services.support_add(proposal=p, user=other_resident)
+    User.objects.filter(pk=resident.pk).update(display_name="新しい名前")
+    Proposal.objects.filter(pk=p.pk).update(title="図書館の開館を夜10時まで")  # even a write outside the services
+    html = client.get(open_consultation.url).content.decode()
+    assert f'data-live-supports="{p.pk}">1<' in html
+    assert "新しい名前" in html and "図書館の開館を夜10時まで" in html and "図書館の開館を延長" not in html
+    moderation.item_hide(actor=moderator, kind="proposal", object_id=p.pk, reason="spam")
+    assert "図書館の開館" not in client.get(open_consultation.url).content.decode()
+    # Per visitor: "you support this" is part of the card, so one person's card never reaches another.
+    moderation.item_unhide(actor=moderator, kind="proposal", object_id=p.pk)
+    supporter = Client()
+    supporter.force_login(other_resident)
+    assert "supported-mark" in supporter.get(open_consultation.url).content.decode()
+    assert "supported-mark" not in client.get(open_consultation.url).content.decode()
