@@ -148,3 +148,23 @@ def test_cached_cards_never_show_stale_content(open_consultation, resident, othe
     supporter.force_login(other_resident)
     assert "supported-mark" in supporter.get(open_consultation.url).content.decode()
     assert "supported-mark" not in client.get(open_consultation.url).content.decode()
+
+
+def test_random_order_is_stable_per_seed_and_pages_cover_everything(open_consultation, resident, monkeypatch):
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 4)
+    for i in range(10):
+        Proposal.objects.create(consultation=open_consultation, author=resident, title=f"提案{i}", body="b")
+    client = Client()
+    url = f"/api/v1/consultations/{open_consultation.pk}/proposals?sort=random&seed=abc"
+
+    def order(suffix=""):
+        return [item["id"] for page in (1, 2, 3)
+                for item in client.get(f"{url}{suffix}&page={page}").json()["items"]]
+
+    first = order()
+    assert sorted(first) == sorted(Proposal.objects.values_list("pk", flat=True))  # no gaps, no repeats
+    assert order() == first
+    assert order().__len__() == 10 and first != sorted(first, reverse=True)
+    other = [item["id"] for page in (1, 2, 3) for item in client.get(
+        f"/api/v1/consultations/{open_consultation.pk}/proposals?sort=random&seed=xyz&page={page}").json()["items"]]
+    assert sorted(other) == sorted(first) and other != first
