@@ -20,6 +20,16 @@ COMMENT_MAX = 2000
 MAX_COMMENT_DEPTH = 3  # a top-level comment has depth 1
 
 
+SHUFFLE_MAX = 2**31 - 1
+
+
+def shuffle_key() -> int:
+    """A proposal's place in the consultation's random order (see selectors.proposal_list)."""
+    import secrets
+
+    return secrets.randbelow(SHUFFLE_MAX)
+
+
 class ProposalState(models.TextChoices):
     PUBLISHED = "published", _("Published")
     EVALUATING = "evaluating", _("Being evaluated")
@@ -63,6 +73,7 @@ class Proposal(Moderatable):
     )
     support_count = models.PositiveIntegerField(_("supports"), default=0)
     comment_count = models.PositiveIntegerField(_("comments"), default=0)
+    shuffle = models.PositiveIntegerField(default=shuffle_key, editable=False)
     created_at = models.DateTimeField(_("published at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
@@ -84,8 +95,9 @@ class Proposal(Moderatable):
             models.Index(fields=["consultation", "category", "-created_at", "-id"], name="proposal_cons_cat_idx"),
             models.Index(fields=["consultation", "state", "-created_at", "-id"], name="proposal_cons_state_idx"),
             models.Index(fields=["author", "consultation"], name="proposal_author_cons_idx"),
-            # Covers the visibility filter: the random order ranks ids from this index alone.
+            # Covers the visibility filter (random-order counts on filtered lists read it alone).
             models.Index(fields=["consultation", "hidden_at", "author", "id"], name="proposal_cons_visible_idx"),
+            models.Index(fields=["consultation", "shuffle", "id"], name="proposal_cons_shuffle_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(state__in=ProposalState.values), name="proposal_state_valid"),

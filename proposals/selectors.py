@@ -13,7 +13,16 @@ from django.db.models.functions import TruncDate
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Comment, CommentVote, ConsultationTally, Follow, Proposal, ProposalState, Support
+from proposals.models import (
+    SHUFFLE_MAX,
+    Comment,
+    CommentVote,
+    ConsultationTally,
+    Follow,
+    Proposal,
+    ProposalState,
+    Support,
+)
 
 PAGE_SIZE = 20
 COMMENT_PAGE_SIZE = 50
@@ -99,13 +108,8 @@ def proposal_list(*, consultation_id: int, filters: ProposalFilters, user=None):
     elif filters.sort == "commented":
         qs = qs.order_by("-comment_count", "-created_at", "-pk")
     elif filters.sort == "random":
-        # A stable pseudo-random order: (pk * a + seed) mod m, computed in the database.
-        seed_number = int(hashlib.sha256(filters.seed.encode()).hexdigest()[:6], 16)
-        from django.db.models import ExpressionWrapper, F, IntegerField
-
-        qs = qs.annotate(
-            random_key=ExpressionWrapper((F("pk") * 7919 + seed_number) % 10007, output_field=IntegerField())
-        ).order_by("random_key", "pk")
+        pivot = int(hashlib.sha256(filters.seed.encode()).hexdigest()[:8], 16) % SHUFFLE_MAX
+        return RotatedOrder(qs, pivot)
     else:
         qs = qs.order_by("-created_at", "-pk")
     return qs
@@ -117,6 +121,44 @@ def _page_number(page) -> int:
     except (TypeError, ValueError, OverflowError):
         number = 1
     return max(1, number)
+
+
+class RotatedOrder:
+    """The random order: proposals by their stored random ``shuffle`` key, starting at the visitor's
+    pivot and wrapping around. Every visitor sees one fixed random permutation from their own
+    starting point (stable per seed), and a page is two index range scans on (consultation,
+    shuffle, id) that stop after 20 rows, instead of a sort of every proposal by a computed key.
+    Slicing is all a paginator needs."""
+
+    ordered = True
+
+    def __init__(self, qs, pivot: int):
+        self.qs = qs
+        self.head = qs.filter(shuffle__gte=pivot).order_by("shuffle", "pk")
+        self.tail = qs.filter(shuffle__lt=pivot).order_by("shuffle", "pk")
+
+    def count(self) -> int:
+        return self.qs.order_by().count()
+
+    def bounded_count(self, limit: int) -> int:
+        return self.qs.order_by()[:limit].count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop
+        rows = list(self.head[start:stop])
+        wanted = stop - start
+        if len(rows) < wanted:
+            # Past the end of the head: its size is known from this page unless the page starts
+            # beyond it (then one count, no dearer than the OFFSET itself).
+            head_size = start + len(rows) if rows else self.head.count()
+            tail_start = max(0, start - head_size)
+            rows += list(self.tail[tail_start : tail_start + wanted - len(rows)])
+        return rows
 
 
 def paginate(qs, *, page, per_page: int = PAGE_SIZE):
@@ -140,7 +182,10 @@ class ProposalPaginator(Paginator):
     def count(self) -> int:
         if self.known_count is not None:
             return self.known_count
-        counted = self.object_list.order_by()[: self.bound + 1].count()
+        if isinstance(self.object_list, RotatedOrder):
+            counted = self.object_list.bounded_count(self.bound + 1)
+        else:
+            counted = self.object_list.order_by()[: self.bound + 1].count()
         if counted > self.bound:
             self.count_is_lower_bound = True
             return self.bound
@@ -154,22 +199,13 @@ def paginate_proposals(qs, *, page, filters: ProposalFilters, consultation_id: i
     reaches past the page asked for (so every page up to it can be reached, then "Next")."""
     number = _page_number(page)
     per_page = per_page or PAGE_SIZE
-    # The random order is a computed key: rank ids only (a narrow index-only scan), then load the
-    # page's 20 full rows, instead of sorting every full row.
-    random_order = filters.sort == "random"
-    ranked = qs.values_list("pk", flat=True) if random_order else qs
     if filters.is_unfiltered:
         counts = counts or consultation_counts(consultation_id=consultation_id)
-        paginator = ProposalPaginator(ranked, per_page, known_count=counts["proposals"])
+        paginator = ProposalPaginator(qs, per_page, known_count=counts["proposals"])
     else:
         bound = max(COUNT_BOUND, (min(number, 10**6) + 5) * per_page)
-        paginator = ProposalPaginator(ranked, per_page, bound=bound)
-    page_obj = paginator.page(min(number, paginator.num_pages))
-    if random_order:
-        ids = list(page_obj.object_list)
-        rows = {p.pk: p for p in qs.order_by().filter(pk__in=ids)}
-        page_obj.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page_obj
+        paginator = ProposalPaginator(qs, per_page, bound=bound)
+    return paginator.page(min(number, paginator.num_pages))
 
 
 def proposal_detail(*, proposal_id: int, user=None) -> Proposal | None:

@@ -151,20 +151,35 @@ def test_cached_cards_never_show_stale_content(open_consultation, resident, othe
 
 
 def test_random_order_is_stable_per_seed_and_pages_cover_everything(open_consultation, resident, monkeypatch):
+    from proposals.models import SHUFFLE_MAX
+
     monkeypatch.setattr(selectors, "PAGE_SIZE", 4)
     for i in range(10):
-        Proposal.objects.create(consultation=open_consultation, author=resident, title=f"提案{i}", body="b")
+        p = Proposal.objects.create(consultation=open_consultation, author=resident, title=f"提案{i}", body="b")
+        Proposal.objects.filter(pk=p.pk).update(shuffle=(i * 7 % 10) * (SHUFFLE_MAX // 10))  # spread, not by age
     client = Client()
-    url = f"/api/v1/consultations/{open_consultation.pk}/proposals?sort=random&seed=abc"
+    base = f"/api/v1/consultations/{open_consultation.pk}/proposals?sort=random"
 
-    def order(suffix=""):
+    def order(seed):
         return [item["id"] for page in (1, 2, 3)
-                for item in client.get(f"{url}{suffix}&page={page}").json()["items"]]
+                for item in client.get(f"{base}&seed={seed}&page={page}").json()["items"]]
 
-    first = order()
-    assert sorted(first) == sorted(Proposal.objects.values_list("pk", flat=True))  # no gaps, no repeats
-    assert order() == first
-    assert order().__len__() == 10 and first != sorted(first, reverse=True)
-    other = [item["id"] for page in (1, 2, 3) for item in client.get(
-        f"/api/v1/consultations/{open_consultation.pk}/proposals?sort=random&seed=xyz&page={page}").json()["items"]]
-    assert sorted(other) == sorted(first) and other != first
+    all_ids = sorted(Proposal.objects.values_list("pk", flat=True))
+    first = order("abc")
+    assert sorted(first) == all_ids  # across pages: no gaps, no repeats (the wrap-around included)
+    assert order("abc") == first  # stable for one visitor
+    assert first not in (all_ids, all_ids[::-1])
+    starts = set()
+    for n in range(20):
+        seen = order(f"visitor{n}")
+        assert sorted(seen) == all_ids
+        # Every visitor walks the same cycle, from their own starting point.
+        k = seen.index(first[0])
+        assert seen[k:] + seen[:k] == first
+        starts.add(seen[0])
+    assert len(starts) > 1
+    # Page 3 alone (the pages before it never fetched) is the same as when paging through.
+    assert [i["id"] for i in client.get(f"{base}&seed=abc&page=3").json()["items"]] == first[8:]
+    # With a filter the rotation still covers all matches, counted up to the bound.
+    matches = [i["id"] for page in (1, 2, 3) for i in client.get(f"{base}&seed=abc&q=提案&page={page}").json()["items"]]
+    assert matches == first
