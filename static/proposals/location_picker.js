@@ -74,10 +74,18 @@
     el.setAttribute("tabindex", "0");
 
     map.on("click", function (event) { place(event.latlng); });
+    // Arrow keys pan with a short animation; Enter pressed meanwhile places the pin where the pan ends.
+    var moving = false;
+    map.on("movestart", function () { moving = true; });
+    map.on("moveend", function () { moving = false; });
     el.addEventListener("keydown", function (event) {
       if (event.target !== el || (event.key !== "Enter" && event.key !== " ")) { return; }
       event.preventDefault(); // Enter must not submit the form, Space must not scroll
-      place(map.getCenter());
+      if (moving) {
+        map.once("moveend", function () { place(map.getCenter()); });
+      } else {
+        place(map.getCenter());
+      }
     });
     [latInput, lonInput].forEach(function (input) {
       input.addEventListener("change", function () {
