@@ -29,6 +29,11 @@ class Command(BaseCommand):
             if entry.obsolete:
                 continue
             translation = glossary.get(entry.msgid)
+            if translation and "fuzzy" in entry.flags:
+                # msgmerge's fuzzy guess is another message's text ("Page %(n)s" -> "写真%(n)s"): the glossary wins.
+                entry.flags.remove("fuzzy")
+                entry.msgstr = ""
+                entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
             if entry.msgid_plural:
                 if not any(entry.msgstr_plural.values()) and translation:
                     entry.msgstr_plural = {0: translation}
@@ -41,8 +46,6 @@ class Command(BaseCommand):
                     filled += 1
                 else:
                     missing += 1
-            if translation and "fuzzy" in entry.flags:
-                entry.flags.remove("fuzzy")
         catalogue.metadata["Language"] = language
         catalogue.metadata["Plural-Forms"] = "nplurals=1; plural=0;" if language == "ja" else catalogue.metadata.get("Plural-Forms", "")
         catalogue.save(str(po_path))
