@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from ml.cluster import cluster, default_k_range, project_2d, representatives, subcluster
@@ -71,3 +72,14 @@ def test_duplicate_texts_are_not_repeated_as_representatives():
     reps = representatives(points, np.arange(6), count=5)
     assert sum(1 for r in reps if r < 4) == 1
     assert len(reps) == 3
+
+
+def test_silhouettes_from_one_distance_matrix_equal_the_direct_ones():
+    from ml.cluster import _kmeans, _pairwise_distances, _silhouette
+
+    rng = np.random.default_rng(3)
+    rows = rng.normal(size=(300, 16))
+    distances = _pairwise_distances(rows)
+    for k in (2, 3, 5):
+        labels, _ = _kmeans(rows, k, 0)
+        assert _silhouette(rows, labels, 0, distances) == pytest.approx(_silhouette(rows, labels, 0), abs=1e-9)
