@@ -47,12 +47,12 @@ def register() -> None:
     ))
     registry.headline_counts["reports"] = (_("Issue reports"), selectors.reports_total)
     registry.add("dashboard_tables", "reports_by_status", DashboardTable(
-        label=_("Reports by status"), columns=[("status", _("Status")), ("count", _("Reports"))],
+        label=_("Reports by status"), columns=[("status", _("Status")), ("count", _("Number of reports"))],
         rows=selectors.reports_by_status,
     ))
     registry.add("dashboard_tables", "reports_by_category", DashboardTable(
         label=_("Reports by category"),
-        columns=[("category", _("Category")), ("total", _("Reports")), ("open", _("Not yet resolved")),
+        columns=[("category", _("Category")), ("total", _("Number of reports")), ("open", _("Not yet resolved")),
                  ("fixed", _("Fixed"))],
         rows=selectors.reports_by_category,
     ))
