@@ -25,3 +25,5 @@ def test_wagtail_menu_words_keep_wagtail_translations():
 
     with translation.override("ja"):
         assert translation.gettext("Reports") == "レポート"
+        assert translation.gettext("New") == "新規作成"  # ours is the unread badge, with its own context
+        assert translation.pgettext("unread notification", "New") == "新着"
