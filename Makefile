@@ -34,8 +34,8 @@ lint: install
 	$(BIN)/lint-imports
 
 messages:
-	$(BIN)/python manage.py makemessages -l ja -l en --ignore=.venv --ignore=var
-	$(BIN)/python manage.py makemessages -d djangojs -l ja -l en --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l ja -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=test-artifacts
+	$(BIN)/python manage.py makemessages -d djangojs -l ja -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=test-artifacts
 	$(BIN)/python manage.py compile_translations
 
 clean:
