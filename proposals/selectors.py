@@ -263,33 +263,20 @@ def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMME
 
 
 def consultation_counts(*, consultation_id: int) -> dict[str, int]:
-    """Visible proposals, their (visible, not deleted) comments and their supports.
-
-    The stored ``ConsultationTally`` (proposals not hidden, any author) minus what blocked authors
-    wrote, which is read through the author index: two small queries, whatever the number of
-    proposals. A consultation without a tally row yet is counted directly.
-    """
-    tally = ConsultationTally.objects.filter(pk=consultation_id).values("proposals", "comments", "supports").first()
-    sums = {"proposals": Count("pk"), "comments": Sum("comment_count"), "supports": Sum("support_count")}
-    if tally is None:
-        totals = visible_proposals().filter(consultation_id=consultation_id).aggregate(**sums)
-    else:
-        blocked = Proposal.objects.filter(
-            author_id__in=_blocked_author_ids(), consultation_id=consultation_id, hidden_at__isnull=True
-        ).aggregate(**sums)
-        totals = {key: tally[key] - (blocked[key] or 0) for key in sums}
-    return {
-        "type": "counts",
-        "consultation": consultation_id,
-        "proposals": totals["proposals"] or 0,
-        "comments": totals["comments"] or 0,
-        "supports": totals["supports"] or 0,
-    }
+    """Visible proposals, their (visible, not deleted) comments and their supports, as the websocket's
+    ``counts`` message: the stored ``ConsultationTally`` minus what blocked authors wrote (see
+    ``consultation_counts_many``), two small queries whatever the number of proposals."""
+    totals = consultation_counts_many(consultation_ids=[consultation_id])[consultation_id]
+    return {"type": "counts", "consultation": consultation_id, **totals}
 
 
 def consultation_counts_many(*, consultation_ids: list[int]) -> dict[int, dict[str, int]]:
     """``consultation_counts`` for several consultations in three queries (totals, blocked authors'
-    share, live counts for any consultation without totals yet)."""
+    share, live counts for any consultation without totals yet).
+
+    The stored totals count proposals not hidden by a moderator, any author; what blocked authors
+    wrote is subtracted, read through the author index. A consultation without a tally row yet is
+    counted directly."""
     sums = {"proposals": Count("pk"), "comments": Sum("comment_count"), "supports": Sum("support_count")}
     result = {cid: {"proposals": 0, "comments": 0, "supports": 0} for cid in consultation_ids}
     tallies = {t["consultation_id"]: t for t in ConsultationTally.objects.filter(consultation_id__in=consultation_ids)
