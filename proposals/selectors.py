@@ -262,6 +262,14 @@ def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMME
     return page_obj, roots
 
 
+def tally_sums() -> dict:
+    """The consultation totals as aggregates over ``Proposal`` rows, from the proposals' stored
+    counters (keys as ``ConsultationTally``'s columns): the one spelling that
+    ``services.tally_recompute`` fills the tally with and ``consultation_counts_many`` counts with.
+    New expressions on each call. The migration that created the table keeps its own frozen copy."""
+    return {"proposals": Count("pk"), "comments": Sum("comment_count"), "supports": Sum("support_count")}
+
+
 def consultation_counts(*, consultation_id: int) -> dict[str, int]:
     """Visible proposals, their (visible, not deleted) comments and their supports, as the websocket's
     ``counts`` message: the stored ``ConsultationTally`` minus what blocked authors wrote (see
@@ -277,7 +285,7 @@ def consultation_counts_many(*, consultation_ids: list[int]) -> dict[int, dict[s
     The stored totals count proposals not hidden by a moderator, any author; what blocked authors
     wrote is subtracted, read through the author index. A consultation without a tally row yet is
     counted directly."""
-    sums = {"proposals": Count("pk"), "comments": Sum("comment_count"), "supports": Sum("support_count")}
+    sums = tally_sums()
     result = {cid: {"proposals": 0, "comments": 0, "supports": 0} for cid in consultation_ids}
     tallies = {t["consultation_id"]: t for t in ConsultationTally.objects.filter(consultation_id__in=consultation_ids)
                .values("consultation_id", "proposals", "comments", "supports")}

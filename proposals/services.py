@@ -39,6 +39,7 @@ from proposals.models import (
     Stance,
     Support,
 )
+from proposals.selectors import tally_sums
 
 EVENT_PROPOSAL_CHANGED = "proposals.proposal_changed"
 EVENT_SUPPORT_CHANGED = "proposals.support_changed"
@@ -418,10 +419,7 @@ def _tally_actual(consultation_id: int) -> dict[str, int]:
 
 
 def _tally_stored_sums(consultation_id: int) -> dict[str, int]:
-    from django.db.models import Sum
-
-    totals = Proposal.objects.filter(consultation_id=consultation_id, hidden_at__isnull=True).aggregate(
-        proposals=Count("pk"), comments=Sum("comment_count"), supports=Sum("support_count"))
+    totals = Proposal.objects.filter(consultation_id=consultation_id, hidden_at__isnull=True).aggregate(**tally_sums())
     return {k: v or 0 for k, v in totals.items()}
 
 

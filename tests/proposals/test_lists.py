@@ -127,6 +127,20 @@ def test_counts_for_many_consultations_match_one_by_one(demo_pages, resident, mo
     assert many[closed_c.pk] == {"proposals": 0, "comments": 0, "supports": 0}
 
 
+def test_one_spelling_of_the_totals_fills_and_reads_the_tally(open_consultation, resident, other_resident):
+    """``selectors.tally_sums`` names the tally's columns; the recompute writes exactly them."""
+    tally_columns = {f.name for f in ConsultationTally._meta.get_fields()} - {"consultation"}
+    assert set(selectors.tally_sums()) <= tally_columns
+    a = make_proposal(open_consultation, resident)
+    make_comment(a, other_resident)
+    services.support_add(proposal=a, user=other_resident)
+    ConsultationTally.objects.all().delete()
+    assert shown(open_consultation.pk) == live_counts(open_consultation.pk)  # counted live with tally_sums
+    services.tally_recompute(open_consultation.pk)
+    tally = ConsultationTally.objects.values(*selectors.tally_sums()).get(pk=open_consultation.pk)
+    assert tally == live_counts(open_consultation.pk) == {"proposals": 1, "comments": 1, "supports": 1}
+
+
 def test_cached_cards_never_show_stale_content(open_consultation, resident, other_resident, moderator):
     from participation.models import User
 
