@@ -12,7 +12,6 @@ import secrets
 from urllib.parse import urlencode
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participation.api import Conflict
+from participation.maps import tile_config
 from participation.ratelimit import rate_limit_hit
 from proposals import selectors, services
 from proposals.forms import AnswerForm, CommentForm, ProposalForm
@@ -176,12 +176,11 @@ def proposal_create_view(request, consultation_id: int):
 
 def location_config(consultation, proposal=None) -> dict:
     """What static/proposals/location_picker.js needs: the consultation's map (centre, zoom), the
-    tile server from settings (the same as the reports map), the pin if any, and its texts."""
+    tile server (participation.maps, the same as the reports map), the pin if any, and its texts."""
     config = {
         "center": [consultation.map_latitude, consultation.map_longitude],
         "zoom": consultation.map_zoom,
-        "tileUrl": settings.MAP_TILE_URL,
-        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        **tile_config(),
         "text": {
             "marker": _("Place of the proposal"),
             # %(lat)s and %(lon)s are filled in by the script.

@@ -1,4 +1,4 @@
-/* Location on a Leaflet map (the vendored Leaflet and tile settings the reports map uses), as an
+/* Location on a Leaflet map (the vendored Leaflet; tiles from participation/map_tiles.js), as an
    enhancement of two plain number inputs: without JavaScript, or without Leaflet, the inputs are
    the whole feature and the map stays hidden.
 
@@ -11,7 +11,7 @@
      A read-only map with the pin at config.pin (the text next to it says the same). */
 (function () {
   "use strict";
-  if (typeof L === "undefined") { return; }
+  if (typeof L === "undefined" || !window.CivicMap) { return; }
 
   function readConfig(el) {
     var node = document.getElementById(el.dataset.config);
@@ -25,7 +25,7 @@
   function baseMap(el, config, options) {
     el.hidden = false;
     var map = L.map(el, options);
-    L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
+    window.CivicMap.addTiles(map, config);
     return map;
   }
 

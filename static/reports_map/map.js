@@ -4,7 +4,7 @@
   "use strict";
   var configEl = document.getElementById("report-map-config");
   var el = document.getElementById("report-map");
-  if (!configEl || !el || typeof L === "undefined") { return; }
+  if (!configEl || !el || typeof L === "undefined" || !window.CivicMap) { return; }
   var config = JSON.parse(configEl.textContent);
   var statusEl = document.getElementById("report-map-status");
   var lang = document.documentElement.lang || "ja";
@@ -23,13 +23,12 @@
 
   el.hidden = false;
   var map = L.map(el, { scrollWheelZoom: false });
-  var tiles = L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 });
+  var tiles = window.CivicMap.addTiles(map, config);  // no view yet: no tile loads before the listener
   var tileErrors = 0;
   tiles.on("tileerror", function () {
     tileErrors += 1;
     if (tileErrors === 3) { say(text.tilesFailed); el.classList.add("tiles-failed"); }
   });
-  tiles.addTo(map);
 
   function markerIcon(colour, label) {
     return L.divIcon({

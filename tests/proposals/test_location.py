@@ -8,6 +8,7 @@ import json
 import pytest
 from django.test import Client
 
+from participation.maps import tile_config
 from proposals.forms import ProposalForm
 from proposals.models import Proposal
 from tests.proposals.factories import make_proposal
@@ -66,6 +67,7 @@ def test_form_accepts_a_place_or_none(open_consultation, resident):
     detail = client.get(p.get_absolute_url()).content.decode()
     assert "35.68124, 139.76713" in detail  # the text, for everyone
     assert "data-location-show" in detail and "proposal-location-config" in detail
+    assert "participation/map_tiles.js" in detail
     assert post_new(client, open_consultation, latitude="", longitude="").status_code == 302
     assert Proposal.objects.filter(latitude__isnull=True).count() == 1
 
@@ -78,12 +80,15 @@ def test_form_page_has_the_picker_and_plain_inputs(open_consultation, resident):
     config = json.loads(html.split('id="proposal-location-config" type="application/json">')[1].split("</script>")[0])
     assert config["center"] == [open_consultation.map_latitude, open_consultation.map_longitude]
     assert "%(lat)s" in config["text"]["placed"]
+    assert config.items() >= tile_config().items()  # the same tiles as the reports map
+    order = [html.index(s) for s in ("leaflet.js", "participation/map_tiles.js", "proposals/location_picker.js")]
+    assert order == sorted(order)
 
 
 def test_detail_without_place_loads_no_map(open_consultation, resident, client):
     p = make_proposal(open_consultation, resident)
     html = client.get(p.get_absolute_url()).content.decode()
-    assert "leaflet.js" not in html and "data-location-show" not in html
+    assert "leaflet.js" not in html and "map_tiles.js" not in html and "data-location-show" not in html
 
 
 def test_edit_keeps_and_validates_the_place(open_consultation, resident):

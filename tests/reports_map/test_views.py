@@ -1,9 +1,13 @@
 import csv
 import io
+import json
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 
+from participation.maps import TILE_MAX_ZOOM, tile_config
 from participation.photos import process_photo
 from reports_map import services
 from reports_map.models import Report, ReportDraft, ReportFollower, ReportPhoto, Status
@@ -26,6 +30,38 @@ def test_list_and_map_page_render_for_visitors(client, resident, make_report):
     assert 'id="report-map-config"' in body and "vendor/leaflet/leaflet.js" in body
     assert "<script>" not in body.replace('<script type="application/json"', "")
     assert "style=" not in body
+
+
+def page_json(body: str, script_id: str) -> dict:
+    return json.loads(body.split(f'id="{script_id}" type="application/json">')[1].split("</script>")[0])
+
+
+def test_tile_config_comes_from_settings(settings):
+    settings.MAP_TILE_URL = "https://tiles.example.jp/{z}/{x}/{y}.png"
+    settings.MAP_TILE_ATTRIBUTION = "© みらい市"
+    assert tile_config() == {"tileUrl": "https://tiles.example.jp/{z}/{x}/{y}.png", "attribution": "© みらい市",
+                             "maxZoom": TILE_MAX_ZOOM}
+
+
+def test_map_pages_take_the_tiles_from_the_one_helper(client, resident, make_report):
+    """List, form and report page: the tile settings from participation.maps, and the shared tile
+    script loaded after Leaflet and before the page's own script (all deferred: they run in order)."""
+    report = make_report(resident)
+    client.force_login(resident)
+    pages = [(reverse("reports_map:list"), "report-map-config", "reports_map/map.js"),
+             (reverse("reports_map:detail", args=[report.pk]), "report-map-config", "reports_map/map.js"),
+             (reverse("reports_map:new"), "report-form-config", "reports_map/report_form.js")]
+    for url, script_id, own_script in pages:
+        body = client.get(url).content.decode()
+        assert page_json(body, script_id).items() >= tile_config().items(), url
+        order = [body.index(s) for s in ("vendor/leaflet/leaflet.js", "participation/map_tiles.js", own_script)]
+        assert order == sorted(order), url
+
+
+def test_only_the_shared_script_makes_tile_layers():
+    static = Path(django_settings.BASE_DIR) / "static"
+    makers = sorted(str(p.relative_to(static)) for p in static.rglob("*.js") if "L.tileLayer(" in p.read_text())
+    assert makers == ["participation/map_tiles.js"]
 
 
 def test_english_list(client, db):
