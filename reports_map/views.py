@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from participation.maps import tile_config
 from participation.photos import process_photo
 from participation.ratelimit import rate_limit_hit
 from reports_map import selectors, services, storage
@@ -44,12 +45,7 @@ def photo_url(photo: ReportPhoto, *, thumbnail: bool = False) -> str:
 
 
 def _map_config() -> dict:
-    return {
-        "center": settings.CITY["center"],
-        "zoom": settings.CITY["zoom"],
-        "tileUrl": settings.MAP_TILE_URL,
-        "attribution": settings.MAP_TILE_ATTRIBUTION,
-    }
+    return {"center": settings.CITY["center"], "zoom": settings.CITY["zoom"], **tile_config()}
 
 
 def _user_may_view(request: HttpRequest, report: Report) -> None:

@@ -41,13 +41,13 @@
     checkNearby();
   }
 
-  if (typeof L !== "undefined") {
+  if (typeof L !== "undefined" && window.CivicMap) {
     var mapEl = document.getElementById("pick-map");
     mapEl.hidden = false;
     document.getElementById("map-tools").hidden = false;
     var start = latInput.value && lonInput.value ? [parseFloat(latInput.value), parseFloat(lonInput.value)] : config.center;
     map = L.map(mapEl).setView(start, latInput.value ? 17 : config.zoom);
-    L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
+    window.CivicMap.addTiles(map, config);
     marker = L.marker(start, { draggable: true, autoPan: true, title: lang === "en" ? "Place of the problem" : "問題の場所" }).addTo(map);
     marker.on("dragend", function () { var p = marker.getLatLng(); setLocation(p.lat, p.lng, T.moved); });
     map.on("click", function (e) { setLocation(e.latlng.lat, e.latlng.lng, T.moved); });
