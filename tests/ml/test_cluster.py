@@ -74,12 +74,54 @@ def test_duplicate_texts_are_not_repeated_as_representatives():
     assert len(reps) == 3
 
 
-def test_silhouettes_from_one_distance_matrix_equal_the_direct_ones():
-    from ml.cluster import _kmeans, _pairwise_distances, _silhouette
+def test_kmeans_gives_scikit_learns_partitions():
+    """ml.cluster._kmeans is scikit-learn's KMeans (k-means++, Lloyd) written out in numpy: same partitions,
+    whether the k-means++ distances come from a precomputed matrix or are computed per step."""
+    from sklearn.cluster import KMeans
+
+    from ml.cluster import _kmeans, _pairwise_squared_distances
+
+    rows, _ = blobs(k=5, per=40, dim=24, seed=1)
+    rows = rows + np.random.default_rng(2).normal(scale=0.3, size=rows.shape)  # overlapping, so starts differ
+    squared = _pairwise_squared_distances(rows)
+    for k in (2, 3, 5, 8, 13):
+        for seed in (0, 1):
+            expected = KMeans(n_clusters=k, n_init=4, random_state=seed, max_iter=200).fit_predict(rows)
+            for shared in (None, squared):
+                labels, centres = _kmeans(rows, k, seed, squared_distances=shared)
+                assert adjusted_rand_score(expected, labels) == 1.0
+                assert centres.shape == (k, rows.shape[1])
+
+
+def test_kmeans_with_more_clusters_than_distinct_rows():
+    from ml.cluster import _kmeans
+
+    rows = np.array([[1.0, 0.0]] * 6 + [[0.0, 1.0]] * 4)
+    labels, _ = _kmeans(rows, 3, 0)
+    assert len(labels) == 10 and len(set(labels[:6].tolist())) == 1 and labels[0] != labels[-1]
+
+
+def test_silhouettes_equal_scikit_learns():
+    from sklearn.metrics import silhouette_score
+
+    from ml.cluster import _kmeans, _pairwise_squared_distances, _silhouette
 
     rng = np.random.default_rng(3)
     rows = rng.normal(size=(300, 16))
-    distances = _pairwise_distances(rows)
+    distances = np.sqrt(_pairwise_squared_distances(rows))
     for k in (2, 3, 5):
         labels, _ = _kmeans(rows, k, 0)
-        assert _silhouette(rows, labels, 0, distances) == pytest.approx(_silhouette(rows, labels, 0), abs=1e-9)
+        assert _silhouette(distances, labels) == pytest.approx(silhouette_score(rows, labels), abs=1e-9)
+    singletons = np.array([0, 1] + [2] * 298)  # rows alone in their cluster score 0, as in scikit-learn
+    assert _silhouette(distances, singletons) == pytest.approx(silhouette_score(rows, singletons), abs=1e-9)
+    assert _silhouette(distances, np.zeros(300, dtype=int)) == -1.0
+
+
+def test_projection_matches_scikit_learns_pca():
+    from sklearn.decomposition import PCA
+
+    points, _ = blobs(k=3, per=30, dim=12)
+    expected = PCA(n_components=2, svd_solver="full").fit_transform(points)
+    expected /= np.abs(expected).max(axis=0)
+    assert np.allclose(project_2d(points), expected, atol=1e-6)
+    assert project_2d(points[:2]).shape == (2, 2)
