@@ -29,7 +29,7 @@ def _kmeans(
     seed: int,
     *,
     n_init: int | None = None,
-    squared_distances: np.ndarray | None = None,
+    gram: np.ndarray | None = None,
     max_iter: int = 200,
     tol: float = 1e-4,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -39,12 +39,12 @@ def _kmeans(
     The algorithm of scikit-learn's ``KMeans(init="k-means++", algorithm="lloyd")`` step for step — the same
     random draws from ``RandomState(seed)``, candidates per centre, convergence test (labels unchanged, or
     centre shift ≤ ``tol`` × mean feature variance), empty-cluster relocation — so it returns the same
-    partitions (checked on the fixtures and the benchmark corpora: identical for every k and seed tried).
-    It is written out in numpy because choosing k fits dozens of small models, and per fit scikit-learn
-    validated its input, copied it and computed k-means++ distances through its generic pairwise
-    function: 1.4 s of the 1.7 s spent choosing k for 1,000 MiniLM vectors. Here the k-means++
-    distances are rows of ``squared_distances`` (the caller's n × n matrix, if it has one) and each
-    Lloyd step only moves the rows whose cluster changed.
+    partitions (tests/ml/test_cluster.py; on the fixtures and the 1,000-text benchmark corpus, identical
+    for every k and seed tried). Choosing k fits dozens of small models, where scikit-learn's per-fit
+    validation, its generic distance function in k-means++ and a full distance pass per Lloyd step
+    dominated. ``gram`` (optional) is ``centred @ centred.T`` of the centred rows, shared by every fit
+    on the same rows: k-means++ then reads its distances from it and Lloyd's steps update only what
+    the rows that changed cluster change (see :func:`_lloyd`).
     """
     if n_init is None:
         n_init = 4 if len(matrix) <= 5000 else 2
@@ -55,25 +55,20 @@ def _kmeans(
     squared_norms = np.einsum("ij,ij->i", rows, rows)
 
     def distances_to(ids: np.ndarray) -> np.ndarray:
-        if squared_distances is not None:
-            return squared_distances[ids]
-        return _squared_distances(rows[ids], rows, squared_norms)
+        """Squared distances from the rows ``ids`` to every row."""
+        distances = -2.0 * (gram[ids] if gram is not None else rows[ids] @ rows.T)
+        distances += squared_norms[ids][:, None]
+        distances += squared_norms[None, :]
+        return np.maximum(distances, 0.0, out=distances)
 
     random_state = np.random.RandomState(seed)
     best = None
     for _ in range(n_init):
-        centres = rows[_kmeans_plusplus(distances_to, len(rows), k, random_state)]
-        labels, centres, inertia = _lloyd(rows, centres, max_iter, tolerance)
+        seeds = _kmeans_plusplus(distances_to, len(rows), k, random_state)
+        labels, centres, inertia = _lloyd(rows, squared_norms, gram, seeds, max_iter, tolerance)
         if best is None or inertia < best[2]:
             best = (labels, centres, inertia)
     return best[0], best[1] + mean
-
-
-def _squared_distances(a: np.ndarray, b: np.ndarray, b_squared_norms: np.ndarray) -> np.ndarray:
-    distances = -2.0 * (a @ b.T)
-    distances += np.einsum("ij,ij->i", a, a)[:, None]
-    distances += b_squared_norms[None, :]
-    return np.maximum(distances, 0.0, out=distances)
 
 
 def _kmeans_plusplus(distances_to, n: int, k: int, random_state: np.random.RandomState) -> np.ndarray:
@@ -96,28 +91,52 @@ def _kmeans_plusplus(distances_to, n: int, k: int, random_state: np.random.Rando
     return np.array(seeds)
 
 
-def _nearest(rows: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre per row (first one on ties)."""
-    return np.argmin(np.einsum("ij,ij->i", centres, centres)[None, :] - 2.0 * (rows @ centres.T), axis=1)
+class _Centres:
+    """k centres held as sums of rows and weights (centre = sum / weight), with each centre's dot
+    product with every row (``products`` = sums · rowsᵀ, k × n)."""
+
+    def __init__(self, sums: np.ndarray, weights: np.ndarray, products: np.ndarray):
+        self.sums, self.weights, self.products = sums, weights, products
+
+    def means(self) -> np.ndarray:
+        return self.sums / self.weights[:, None]
+
+    def distances(self) -> np.ndarray:
+        """Squared distance from every centre to every row (k × n), less the row's own squared norm."""
+        norms = np.einsum("ij,ij->i", self.sums, self.sums) / self.weights**2
+        return norms[:, None] - 2.0 * self.products / self.weights[:, None]
 
 
-def _lloyd(rows: np.ndarray, centres: np.ndarray, max_iter: int, tolerance: float):
-    """Lloyd's iterations from ``centres``; returns (labels, centres, inertia)."""
-    n, k = len(rows), len(centres)
-    sums = np.zeros_like(centres)  # sum of the rows of each cluster under ``previous``
+def _lloyd(rows, squared_norms, gram, seeds, max_iter, tolerance):
+    """Lloyd's iterations from the rows ``seeds``; returns (labels, centres, inertia).
+
+    The clusters' sums of rows and their dot products with every row are updated with the rows that
+    changed cluster: m moved rows change the products by signs · gram[moved], k·m·n operations
+    instead of the n·d·k of recomputing every distance; after the first steps few rows move. Without a
+    Gram matrix, or when as many rows as dimensions moved, the products are recomputed.
+    """
+    n, dims = rows.shape
+    k = len(seeds)
+    centres = _Centres(rows[seeds], np.ones(k), gram[seeds] if gram is not None else rows[seeds] @ rows.T)
+    sums, products = np.zeros((k, dims)), np.zeros((k, n))  # of the clusters as labelled
     previous = np.full(n, -1)
     converged = False
     for _ in range(max_iter):
-        labels = _nearest(rows, centres)
-        # Update the per-cluster sums with the rows that changed cluster only (all of them at first).
+        labels = np.argmin(centres.distances(), axis=0)  # the first nearest centre on ties
         moved = np.flatnonzero(labels != previous)
-        if len(moved) == n:
-            sums = _signed_sums(rows, k, labels)
-        elif len(moved):
-            sums += _signed_sums(rows[moved], k, labels[moved], previous[moved])
+        if len(moved):
+            signs = np.zeros((k, len(moved)))  # +1 into the new cluster, -1 out of the old one
+            signs[labels[moved], np.arange(len(moved))] = 1.0
+            had = previous[moved] >= 0
+            signs[previous[moved][had], np.flatnonzero(had)] = -1.0
+            sums += signs @ rows[moved]
+            if gram is not None and len(moved) < dims:
+                products += signs @ gram[moved]
+            else:
+                products = sums @ rows.T
         counts = np.bincount(labels, minlength=k).astype(np.float64)
-        new = _means(rows, labels, centres, sums, counts)
-        shift = float(((new - centres) ** 2).sum())
+        new = _move_to_means(rows, gram, labels, centres, _Centres(sums.copy(), counts, products.copy()))
+        shift = float(((new.means() - centres.means()) ** 2).sum())
         centres = new
         if not len(moved):
             converged = True  # the labels did not change: the centres are their means
@@ -125,41 +144,32 @@ def _lloyd(rows: np.ndarray, centres: np.ndarray, max_iter: int, tolerance: floa
         if shift <= tolerance:
             break
         previous = labels
+    distances = centres.distances()
     if not converged:
-        labels = _nearest(rows, centres)
-    inertia = float(((rows - centres[labels]) ** 2).sum())
-    return labels, centres, inertia
+        labels = np.argmin(distances, axis=0)
+    inertia = float(squared_norms.sum() + distances[labels, np.arange(n)].sum())
+    return labels, centres.means(), inertia
 
 
-def _signed_sums(rows: np.ndarray, k: int, added_to: np.ndarray, removed_from: np.ndarray | None = None) -> np.ndarray:
-    """Per cluster: the sum of the rows added to it minus those removed from it (one matrix product)."""
-    signs = np.zeros((k, len(rows)))
-    signs[added_to, np.arange(len(rows))] = 1.0
-    if removed_from is not None:
-        signs[removed_from, np.arange(len(rows))] = -1.0
-    return signs @ rows
-
-
-def _means(rows, labels, centres, sums, counts) -> np.ndarray:
-    """New centres: the mean of each cluster. An empty cluster takes over the row farthest from its
+def _move_to_means(rows, gram, labels, old: _Centres, new: _Centres) -> _Centres:
+    """The clusters' means (``new``, in place). An empty cluster takes over the row farthest from its
     centre (scikit-learn's relocation); if every row sits on its centre (duplicates), it copies the
-    centre of the largest cluster."""
-    empty = np.flatnonzero(counts == 0)
+    largest cluster's centre."""
+    empty = np.flatnonzero(new.weights == 0)
     if len(empty):
-        distances = ((rows - centres[labels]) ** 2).sum(axis=1)
-        if distances.max() > 0:
-            sums, counts = sums.copy(), counts.copy()
-            farthest = np.argpartition(distances, -len(empty))[: -len(empty) - 1 : -1]
-            for cluster_id, row in zip(empty, farthest, strict=True):
-                sums[labels[row]] -= rows[row]
-                counts[labels[row]] -= 1
-                sums[cluster_id] = rows[row]
-                counts[cluster_id] = 1
-    filled = counts > 0
-    means = np.empty_like(sums)
-    means[filled] = sums[filled] / counts[filled, None]
-    means[~filled] = means[np.argmax(counts)]
-    return means
+        far = ((rows - old.means()[labels]) ** 2).sum(axis=1)
+        if far.max() > 0:
+            for cluster_id, row in zip(empty, np.argpartition(far, -len(empty))[: -len(empty) - 1 : -1], strict=True):
+                products = gram[row] if gram is not None else rows @ rows[row]
+                new.sums[labels[row]] -= rows[row]
+                new.weights[labels[row]] -= 1
+                new.products[labels[row]] -= products
+                new.sums[cluster_id], new.weights[cluster_id], new.products[cluster_id] = rows[row], 1, products
+        still = new.weights == 0
+        largest = int(np.argmax(new.weights))
+        new.sums[still], new.products[still] = new.sums[largest], new.products[largest]
+        new.weights[still] = new.weights[largest]
+    return new
 
 
 def _silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
@@ -182,11 +192,21 @@ def _silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(np.nan_to_num(scores)))
 
 
-def _pairwise_squared_distances(matrix: np.ndarray) -> np.ndarray:
-    squared = np.einsum("ij,ij->i", matrix, matrix)
-    distances = _squared_distances(matrix, matrix, squared)
+def _gram(matrix: np.ndarray) -> np.ndarray:
+    """Dot products between the centred rows (the form :func:`_kmeans` takes)."""
+    centred = matrix - matrix.mean(axis=0)
+    return centred @ centred.T
+
+
+def _distances_from_gram(gram: np.ndarray) -> np.ndarray:
+    """Euclidean distances between all rows from their Gram matrix."""
+    squared_norms = np.diag(gram).copy()
+    distances = -2.0 * gram
+    distances += squared_norms[:, None]
+    distances += squared_norms[None, :]
+    np.maximum(distances, 0.0, out=distances)
     np.fill_diagonal(distances, 0.0)
-    return distances
+    return np.sqrt(distances, out=distances)
 
 
 def default_k_range(n: int) -> range:
@@ -229,14 +249,13 @@ def cluster(
         reduced = np.asarray(_reduce(matrix, seed) if n > REDUCE_ABOVE else matrix, dtype=np.float64)
         # Every candidate's silhouette is taken over the same rows — all of them, or above
         # SILHOUETTE_SAMPLE the sample scikit-learn's silhouette_score(sample_size=, random_state=seed)
-        # draws — so one distance matrix serves every candidate; over all rows, its squares also serve
-        # the k-means++ seeding.
+        # draws — so one distance matrix serves every candidate. Over all rows it comes from the Gram
+        # matrix that every k-means fit shares.
         if n <= SILHOUETTE_SAMPLE:
-            sample = np.arange(n)
+            sample, gram = np.arange(n), _gram(reduced)
         else:
-            sample = np.random.RandomState(seed).permutation(n)[:SILHOUETTE_SAMPLE]
-        squared = _pairwise_squared_distances(reduced[sample])
-        distances = np.sqrt(squared)
+            sample, gram = np.random.RandomState(seed).permutation(n)[:SILHOUETTE_SAMPLE], None
+        distances = _distances_from_gram(gram if gram is not None else _gram(reduced[sample]))
         best = None
         for candidate in k_range or default_k_range(n):
             if candidate >= n:
@@ -246,7 +265,7 @@ def cluster(
                 candidate,
                 seed,
                 n_init=4 if n <= REDUCE_ABOVE else 2,
-                squared_distances=squared if n <= SILHOUETTE_SAMPLE else None,
+                gram=gram,
             )
             scores[candidate] = _silhouette(distances, labels_k[sample])
             if best is None or scores[candidate] > best[0] + 1e-9:

@@ -76,19 +76,19 @@ def test_duplicate_texts_are_not_repeated_as_representatives():
 
 def test_kmeans_gives_scikit_learns_partitions():
     """ml.cluster._kmeans is scikit-learn's KMeans (k-means++, Lloyd) written out in numpy: same partitions,
-    whether the k-means++ distances come from a precomputed matrix or are computed per step."""
+    with or without the shared Gram matrix."""
     from sklearn.cluster import KMeans
 
-    from ml.cluster import _kmeans, _pairwise_squared_distances
+    from ml.cluster import _gram, _kmeans
 
     rows, _ = blobs(k=5, per=40, dim=24, seed=1)
     rows = rows + np.random.default_rng(2).normal(scale=0.3, size=rows.shape)  # overlapping, so starts differ
-    squared = _pairwise_squared_distances(rows)
+    gram = _gram(rows)
     for k in (2, 3, 5, 8, 13):
         for seed in (0, 1):
             expected = KMeans(n_clusters=k, n_init=4, random_state=seed, max_iter=200).fit_predict(rows)
-            for shared in (None, squared):
-                labels, centres = _kmeans(rows, k, seed, squared_distances=shared)
+            for shared in (None, gram):
+                labels, centres = _kmeans(rows, k, seed, gram=shared)
                 assert adjusted_rand_score(expected, labels) == 1.0
                 assert centres.shape == (k, rows.shape[1])
 
@@ -104,11 +104,11 @@ def test_kmeans_with_more_clusters_than_distinct_rows():
 def test_silhouettes_equal_scikit_learns():
     from sklearn.metrics import silhouette_score
 
-    from ml.cluster import _kmeans, _pairwise_squared_distances, _silhouette
+    from ml.cluster import _distances_from_gram, _gram, _kmeans, _silhouette
 
     rng = np.random.default_rng(3)
     rows = rng.normal(size=(300, 16))
-    distances = np.sqrt(_pairwise_squared_distances(rows))
+    distances = _distances_from_gram(_gram(rows))
     for k in (2, 3, 5):
         labels, _ = _kmeans(rows, k, 0)
         assert _silhouette(distances, labels) == pytest.approx(silhouette_score(rows, labels), abs=1e-9)
