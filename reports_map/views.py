@@ -213,12 +213,13 @@ def nearby(request: HttpRequest) -> JsonResponse:
     # The form calls this asynchronously while the resident types: nearby reports of the category,
     # those similar in meaning to the description first (``similar``); the form never waits for it.
     text = request.GET.get("text", "")[:2000]
-    found = selectors.reports_nearby(category=category, latitude=lat, longitude=lon, text=text, by_meaning=bool(text))
+    # ``pending``: the suggestions worker is still embedding the text; the form asks again shortly.
+    found, pending = selectors.reports_nearby_by_meaning(category=category, latitude=lat, longitude=lon, text=text)
     return JsonResponse({"reports": [
         {"id": r.pk, "url": reverse("reports_map:detail", args=[r.pk]), "distance_m": r.distance_m,
          "status_label": r.get_status_display(), "description": r.short_description(),
          "similar": r.similar, "score": r.meaning_score} for r in found
-    ]})
+    ], "pending": pending})
 
 
 # --- report page ------------------------------------------------------------------------------

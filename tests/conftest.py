@@ -123,6 +123,14 @@ def council_member(db):
 
 
 @pytest.fixture
+def task_queue(monkeypatch):
+    """Tasks go to the database queue (as under `make run`) instead of running inline; see tests/ml/workers.py."""
+    from tests.ml.workers import database_task_queue
+
+    yield from database_task_queue(monkeypatch)
+
+
+@pytest.fixture
 def demo_pages(db):
     """The demo page tree: home, index, three consultations (proposals / support / closed phase), English copies."""
     from cms.demo import demo_consultations, seed_pages
@@ -190,8 +198,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_asgi_server(tmp_path: Path, **extra_env: str) -> LiveServer:
-    """Run daphne (HTTP + websockets) in a separate process on the test database."""
+def subprocess_env(**extra_env: str) -> dict[str, str]:
+    """Environment for another process of this project (server, worker) on the test database."""
     from django.db import connection
 
     db = connection.settings_dict
@@ -202,14 +210,19 @@ def start_asgi_server(tmp_path: Path, **extra_env: str) -> LiveServer:
         env["DATABASE_URL"] = (
             f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
+    env.update(
+        TESTING="1", DEBUG="1", RATE_LIMITS_ENABLED="0", MEDIA_ROOT=str(settings.MEDIA_ROOT), PYTHONUNBUFFERED="1",
+        DJANGO_SETTINGS_MODULE="participation.settings", **extra_env,
+    )
+    return env
+
+
+def start_asgi_server(tmp_path: Path, **extra_env: str) -> LiveServer:
+    """Run daphne (HTTP + websockets) in a separate process on the test database."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir(exist_ok=True)
     port = _free_port()
-    env.update(
-        TESTING="1", DEBUG="1", EMAIL_URL=f"file://{mail_dir}", RATE_LIMITS_ENABLED="0",
-        MEDIA_ROOT=str(settings.MEDIA_ROOT), PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="participation.settings",
-        SITE_URL=f"http://127.0.0.1:{port}", **extra_env,
-    )
+    env = subprocess_env(EMAIL_URL=f"file://{mail_dir}", SITE_URL=f"http://127.0.0.1:{port}", **extra_env)
     log = tmp_path / f"daphne-{port}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "participation.asgi:application"],
@@ -228,6 +241,33 @@ def start_asgi_server(tmp_path: Path, **extra_env: str) -> LiveServer:
             time.sleep(0.3)
     process.terminate()
     raise RuntimeError(f"daphne did not start: {log.read_text()[-2000:]}")
+
+
+@dataclass
+class LiveWithWorker:
+    server: LiveServer
+    worker: subprocess.Popen
+    worker_log: Path
+
+
+@pytest.fixture
+def live_with_suggestions_worker(transactional_db, tmp_path):
+    """As under `make run`: daphne with the database task queue, and `db_worker --queue-name suggestions`."""
+    server = start_asgi_server(tmp_path, TASKS_IMMEDIATE="0")
+    worker_log = tmp_path / "suggestions-worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--queue-name", "suggestions", "--interval", "0.2",
+         "--no-startup-delay", "--no-reload"],
+        cwd=settings.BASE_DIR, env=subprocess_env(TASKS_IMMEDIATE="0"), stdout=worker_log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    yield LiveWithWorker(server, worker, worker_log)
+    for process in (worker, server.process):
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @pytest.fixture

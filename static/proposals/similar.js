@@ -10,8 +10,10 @@
   if (!url || !title || !body) { return; }
   var timer = null;
   var lastText = "";
-  var heading = document.documentElement.lang && document.documentElement.lang.indexOf("en") === 0
-    ? "Similar proposals" : "似ている提案";
+  var english = document.documentElement.lang && document.documentElement.lang.indexOf("en") === 0;
+  var heading = english ? "Similar proposals" : "似ている提案";
+  var hint = english ? "If one of them says what you mean, you can support it instead."
+    : "同じ趣旨の提案があれば、新しく書く代わりに賛同することもできます。";
 
   function clear() { box.textContent = ""; }
 
@@ -32,7 +34,10 @@
       list.appendChild(li);
     });
     if (!list.children.length) { return; }
+    var p = document.createElement("p");
+    p.textContent = hint;
     box.appendChild(h);
+    box.appendChild(p);
     box.appendChild(list);
   }
 
@@ -40,10 +45,24 @@
     var text = (title.value + " " + body.value).trim();
     if (text.length < 4 || text === lastText) { if (text.length < 4) { clear(); } return; }
     lastText = text;
+    ask(text, 0);
+  }
+
+  // 202: the worker is still reading the text; show what there is and ask again each second, a few times.
+  function ask(text, attempt) {
     fetch(url + "?text=" + encodeURIComponent(text.slice(0, 1000)), { credentials: "same-origin" })
-      .then(function (r) { if (r.status !== 200) { throw new Error("status"); } return r.json(); })
-      .then(render)
-      .catch(clear);
+      .then(function (r) {
+        if (r.status !== 200 && r.status !== 202) { throw new Error("status"); }
+        return r.json().then(function (items) { return { items: items, pending: r.status === 202 }; });
+      })
+      .then(function (answer) {
+        if (text !== lastText) { return; }  // the resident has typed on; a newer lookup is on its way
+        render(answer.items);
+        if (answer.pending && attempt < 8) {
+          window.setTimeout(function () { if (text === lastText) { ask(text, attempt + 1); } }, 1000);
+        }
+      })
+      .catch(function () { if (text === lastText) { clear(); } });
   }
 
   function schedule() { window.clearTimeout(timer); timer = window.setTimeout(lookup, 400); }

@@ -121,11 +121,17 @@
     var params = new URLSearchParams({ category_id: chosen.value, lat: lat, lon: lon });
     var text = description ? description.value.trim().slice(0, 2000) : "";
     if (text.length >= 3) { params.set("text", text); }
-    var request = ++nearbyRequest;
+    askNearby(params, ++nearbyRequest, 0);
+  }
+  // While the worker is still reading the description ("pending"), ask again each second, a few times.
+  function askNearby(params, request, attempt) {
     fetch(config.nearbyUrl + "?" + params.toString(), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (request !== nearbyRequest) { return; }  // a newer check is on its way
+        if (data.pending && attempt < 8) {
+          window.setTimeout(function () { askNearby(params, request, attempt + 1); }, 1000);
+        }
         nearbyList.textContent = "";
         (data.reports || []).forEach(function (r) {
           var li = document.createElement("li"), a = document.createElement("a");

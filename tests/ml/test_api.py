@@ -41,7 +41,7 @@ def test_falls_back_to_tfidf_without_the_model(client, open_consultation, fake_s
     def broken():
         raise RuntimeError("model not loaded")
 
-    monkeypatch.setattr("participation.analysis._query_embedder", broken)
+    monkeypatch.setattr("participation.suggestions.suggestion_embedder", broken)
     data = client.get(url(open_consultation.pk), {"text": "図書館の開館時間を延ばして"}).json()
     assert data and data[0]["id"] == 13
 
@@ -63,10 +63,11 @@ def test_non_numeric_id_is_a_client_error(client):
 
 
 def test_rank_similar_for_other_forms(db):
-    from participation.analysis import rank_similar
+    from participation.suggestions import rank_similar
 
     candidates = [(1, "道路に穴が開いていて危ない"), (2, "公園のベンチが壊れている"), (3, "街灯が切れて夜道が暗い")]
     ranked = rank_similar(text="道路の穴ぼこを直してほしい", candidates=candidates, min_score=0.0)
-    assert ranked[0][0] == 1
-    assert rank_similar(text="x", candidates=candidates) == []
-    assert rank_similar(text="道路の穴", candidates=[]) == []
+    assert ranked.method == "meaning" and not ranked.pending
+    assert ranked.matches[0][0] == 1
+    assert rank_similar(text="x", candidates=candidates).matches == []
+    assert rank_similar(text="道路の穴", candidates=[]).matches == []
