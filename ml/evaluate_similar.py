@@ -91,8 +91,8 @@ METHODS: dict[str, ScoreFn] = {
 # The choice measured by ``main()`` (recorded here for tests/ml/test_similar_fixture.py): a consultation
 # with few proposals still has a meaningful median thanks to the background; z-scores cannot reach a
 # high cut-off with few candidates, and the raw cosine needs a different cut-off per language.
-RECOMMENDED_METHOD = "minus_median_bg"
-RECOMMENDED_CUTOFF = 0.0725
+RECOMMENDED_METHOD = "minus_median_bg"  # ml.similar.margin_scores
+RECOMMENDED_CUTOFF = 0.0725  # ml.similar.E5_MIN_MARGIN
 
 # Cut-offs printed per method (the recommendation searches FINE_GRID).
 GRID: dict[str, list[float]] = {
@@ -134,6 +134,8 @@ def load(path: Path) -> Fixture:
 
 
 def background_texts(fixtures: Path, lang: str) -> list[str]:
+    """Every 7th public comment of the theme fixture: the background the site uses (ml/data/similar_background.json,
+    kept equal by tests/ml/test_similar_fixture.py)."""
     with open(fixtures / f"opinions_{lang}.csv", encoding="utf-8") as handle:
         return [row["text"] for row in csv.DictReader(handle)][::BACKGROUND_EVERY]
 

@@ -72,25 +72,30 @@ def rank_similar(
 
 
 def _rank_by_meaning(text: str, ids: list, texts: list[str], *, limit: int, min_score: float | None) -> Similar:
+    import numpy as np
+
     from ml import similar
 
-    vectors = _cached_vectors([text, *texts])
-    missing = [t for t in dict.fromkeys([text, *texts]) if t not in vectors]
+    background = similar.background_texts(text)
+    needed = [text, *texts, *background]
+    vectors = _cached_vectors(needed)
+    missing = [t for t in dict.fromkeys(needed) if t not in vectors]
     state = _request_embeddings(missing[:MAX_TEXTS_PER_TASK]) if missing else "done"
     if state == "done" and missing:
-        vectors = _cached_vectors([text, *texts])
+        vectors = _cached_vectors(needed)
     if state == "unavailable" and text not in vectors:
         return _rank_by_tfidf(text, ids, texts, limit=limit, min_score=min_score)
     # More to embed (a later batch, or this one still in the worker): the next request ranks better.
-    pending = state != "unavailable" and any(t not in vectors for t in [text, *texts])
+    pending = state != "unavailable" and any(t not in vectors for t in needed)
     if text not in vectors:
         return Similar(method="meaning", pending=pending)
-    import numpy as np
-
     known = [(i, t) for i, t in zip(ids, texts, strict=True) if t in vectors]
     matrix = np.vstack([vectors[t] for _, t in known]) if known else np.zeros((0, len(vectors[text])))
-    floor = similar.E5_MIN_SCORE if min_score is None else min_score
-    matches = similar.by_vectors(vectors[text], matrix, [i for i, _ in known], top=limit, min_score=floor)
+    background_matrix = np.vstack([vectors[t] for t in background if t in vectors] or [matrix[:0]])
+    floor = similar.E5_MIN_MARGIN if min_score is None else min_score
+    matches = similar.by_vectors(
+        vectors[text], matrix, [i for i, _ in known], background=background_matrix, top=limit, min_score=floor
+    )
     return Similar(matches=matches, method="meaning", pending=pending)
 
 

@@ -82,3 +82,20 @@ def test_the_current_raw_floor_flags_far_too_much(embedder):
     scores = ev.compute_scores(vectors("ja", embedder), "raw")
     precision, _, share = ev.at_cutoff(scores, 0.86)
     assert precision < 0.2 and share > 0.9
+
+
+def test_the_site_scores_and_cuts_as_measured():
+    """ml.similar (what the site runs) uses the measured method, cut-off and background."""
+    import json
+
+    from ml import similar
+
+    assert similar.E5_MIN_MARGIN == ev.RECOMMENDED_CUTOFF and ev.RECOMMENDED_METHOD == "minus_median_bg"
+    with open(similar.BACKGROUND_FILE, encoding="utf-8") as handle:
+        stored = json.load(handle)
+    for lang in ("ja", "en", "de"):
+        assert stored[lang] == ev.background_texts(ev.DEFAULT_FIXTURES, lang)
+    rng = np.random.default_rng(0)
+    query, candidates, background = (rng.normal(size=shape) for shape in ((8,), (5, 8), (20, 8)))
+    expected = ev.score_minus_median_bg(query[None, :], candidates, background)[0]
+    assert np.allclose(similar.margin_scores(query, candidates, background), expected)

@@ -31,10 +31,11 @@ def test_the_request_queues_the_draft_and_the_worker_embeds_it(
     assert first.status_code == 202 and first["Retry-After"] == "1" and first.json() == []
     queued = DBTaskResult.objects.get()
     assert queued.queue_name == "suggestions" and queued.status == "READY"
-    # The draft and every proposal without a vector travel in one task.
-    assert queued.args_kwargs["args"][0][0] == DRAFT and len(queued.args_kwargs["args"][0]) == 1 + len(
-        fake_source.texts
-    )
+    # The draft, every proposal without a vector and the background comments travel in one task.
+    from ml.similar import background_texts
+
+    texts = queued.args_kwargs["args"][0]
+    assert texts == [DRAFT, *fake_source.texts.values(), *background_texts(DRAFT)]
 
     again = similar(client, open_consultation.pk)  # the form asks again a second later
     assert again.status_code == 202 and DBTaskResult.objects.count() == 1  # no second task for the same draft
