@@ -88,19 +88,16 @@ def main(fixtures: Path = DEFAULT_FIXTURES, languages: tuple[str, ...] = LANGUAG
         print(f"detect_language(opinions_{lang}.csv) = {found!r}")
 
 
-def _arguments(argv: list[str]) -> tuple[Path, tuple[str, ...]]:
-    fixtures, languages = DEFAULT_FIXTURES, LANGUAGES
-    rest = list(argv)
-    while rest:
-        arg = rest.pop(0)
-        if arg == "--lang" and rest:
-            languages = tuple(x for x in rest.pop(0).split(",") if x)
-        elif arg.startswith("--lang="):
-            languages = tuple(x for x in arg.split("=", 1)[1].split(",") if x)
-        else:
-            fixtures = Path(arg)
-    return fixtures, languages
+def fixture_arguments(argv: list[str], languages: tuple[str, ...] = LANGUAGES) -> tuple[Path, tuple[str, ...]]:
+    """``[FIXTURES_DIR] [--lang ja,en]`` of the evaluation commands (this one and ``ml.evaluate_similar``)."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("fixtures", nargs="?", type=Path, default=DEFAULT_FIXTURES)
+    parser.add_argument("--lang", default=",".join(languages), help="comma-separated languages")
+    options = parser.parse_args(argv)
+    return options.fixtures, tuple(x for x in options.lang.split(",") if x)
 
 
 if __name__ == "__main__":
-    main(*_arguments(sys.argv[1:]))
+    main(*fixture_arguments(sys.argv[1:]))

@@ -35,7 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "ml" / "fixtures"
+from ml.evaluate import DEFAULT_FIXTURES, fixture_arguments
+
 LANGUAGES = ("ja", "en")
 MIN_PRECISION = 0.9
 MAX_NO_DUPLICATE_SHARE = 0.15
@@ -310,19 +311,5 @@ def main(fixtures: Path = DEFAULT_FIXTURES, languages: tuple[str, ...] = LANGUAG
     )
 
 
-def _arguments(argv: list[str]) -> tuple[Path, tuple[str, ...]]:
-    fixtures, languages = DEFAULT_FIXTURES, LANGUAGES
-    rest = list(argv)
-    while rest:
-        arg = rest.pop(0)
-        if arg == "--lang" and rest:
-            languages = tuple(x for x in rest.pop(0).split(",") if x)
-        elif arg.startswith("--lang="):
-            languages = tuple(x for x in arg.split("=", 1)[1].split(",") if x)
-        else:
-            fixtures = Path(arg)
-    return fixtures, languages
-
-
 if __name__ == "__main__":
-    main(*_arguments(sys.argv[1:]))
+    main(*fixture_arguments(sys.argv[1:], LANGUAGES))
