@@ -45,6 +45,17 @@ def django_db_modify_db_settings():
             test["NAME"] = f"test_{db['NAME']}_{suffix}"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the demo page tree once in the fresh test database: Wagtail page creation (revisions, English
+    copies, reference index) takes seconds, and most tests start from it (``demo_pages``). Tests roll back
+    to this state; a transactional test's flush removes it, and ``demo_pages`` then builds it again."""
+    from cms.demo import seed_pages
+
+    with django_db_blocker.unblock():
+        seed_pages(stdout=io.StringIO())
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
