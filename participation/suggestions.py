@@ -112,14 +112,11 @@ def _rank_by_tfidf(text: str, ids: list, texts: list[str], *, limit: int, min_sc
 
 def _cached_vectors(texts: list[str]):
     """{normalised text: L2-normalised vector} for the texts whose vector is in the embedding cache."""
-    from ml.models import EmbeddingCache
+    from ml.cache import cached_vectors
     from ml.text import text_hash
 
     by_hash = {text_hash(t): t for t in texts}
-    rows = EmbeddingCache.objects.filter(model_id=suggestion_model_id(), text_hash__in=list(by_hash)).only(
-        "text_hash", "dim", "vector"
-    )
-    return {by_hash[row.text_hash]: row.as_array() for row in rows}
+    return {by_hash[key]: vector for key, vector in cached_vectors(suggestion_model_id(), list(by_hash)).items()}
 
 
 def _request_embeddings(texts: list[str]) -> str:
