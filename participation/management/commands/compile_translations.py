@@ -1,8 +1,13 @@
-"""Compile locale/*/LC_MESSAGES/*.po into .mo with polib (no GNU gettext needed on the machine)."""
+"""Compile locale/*/LC_MESSAGES/*.po into .mo with polib (no GNU gettext needed on the machine).
+
+Both the project catalogue (``LOCALE_PATHS``) and each project app's own ``<app>/locale/`` are compiled,
+so a feature app can carry its catalogue beside its code.
+"""
 
 from pathlib import Path
 
 import polib
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -12,7 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = 0
-        for locale_dir in settings.LOCALE_PATHS:
+        base = Path(settings.BASE_DIR).resolve()
+        app_dirs = [
+            Path(config.path) / "locale"
+            for config in apps.get_app_configs()
+            if Path(config.path).resolve().parent == base and (Path(config.path) / "locale").is_dir()
+        ]
+        for locale_dir in [*settings.LOCALE_PATHS, *app_dirs]:
             for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
