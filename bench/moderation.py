@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def setup_django(scratch: Path | None) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.config.settings")
     os.environ["RATE_LIMITS_ENABLED"] = "0"
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
@@ -119,8 +119,8 @@ def main() -> None:
     from django.test import Client
 
     from cms.demo import demo_consultations, seed_pages
-    from participation import moderation
-    from participation.predicates import COUNCIL, MODERATOR, RESIDENT
+    from participation.core.predicates import COUNCIL, MODERATOR, RESIDENT
+    from participation.moderation import services as moderation
     from tests.conftest import make_user
 
     settings.ALLOWED_HOSTS = ["*"]

@@ -37,7 +37,7 @@ def percentile(values: list[float], pct: float) -> float:
 def setup_django(db_path: str, media: str) -> None:
     os.environ["SQLITE_PATH"] = db_path
     os.environ["MEDIA_ROOT"] = media
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.config.settings")
     os.environ["RATE_LIMITS_ENABLED"] = "0"
     os.environ["LOG_LEVEL"] = "ERROR"
     import django
@@ -161,7 +161,7 @@ def make_jpeg(megapixels: float) -> bytes:
 def bench_photo(megapixels: float, runs: int = 3) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from participation.photos import process_photo
+    from participation.core.photos import process_photo
 
     data = make_jpeg(megapixels)
     rss_before = _reset_peak_rss()

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from wagtail.models import Locale
 
 from cms.models import ConsultationPage
-from proposals.selectors import consultation_counts_many
+from participation.core.consultations import counts_many
 
 router = Router(tags=["consultations"])
 
@@ -64,7 +64,7 @@ def consultation_out(page: ConsultationPage, counts: dict | None = None) -> dict
         "supports_per_user": page.supports_per_user,
         "proposals_per_user": page.proposals_per_user,
         "support_threshold": page.support_threshold,
-        **(counts if counts is not None else consultation_counts_many(consultation_ids=[page.pk])[page.pk]),
+        **(counts if counts is not None else counts_many([page.pk])[page.pk]),
     }
 
 
@@ -78,7 +78,7 @@ def canonical_consultations():
 @router.get("/consultations", response=list[ConsultationOut], summary="List consultations")
 def consultation_list(request):
     pages = list(canonical_consultations())
-    counts = consultation_counts_many(consultation_ids=[page.pk for page in pages])
+    counts = counts_many([page.pk for page in pages])
     return [consultation_out(page, counts[page.pk]) for page in pages]
 
 

@@ -8,10 +8,6 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms import analysis_glue, api, demo, exports
-        from participation.registry import registry
+        from cms import registration
 
-        registry.add_api_router("/", api.router)
-        registry.add_demo_seeder("pages", demo.seed_pages, order=20)
-        analysis_glue.register()
-        exports.register(registry)
+        registration.register()

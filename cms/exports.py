@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
-from participation.registry import ExportSpec
+from participation.core.registry import ExportSpec
 
 FIELDS = {
     "id": _("Consultation number (the id other tables refer to)"),

@@ -50,7 +50,7 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from participation.registry import registry
+        from participation.core.registry import registry
 
         context = super().get_context(request, *args, **kwargs)
         context["consultations"] = (
@@ -156,7 +156,7 @@ class ConsultationPage(Page):
         return self.canonical.categories.all()
 
     def get_context(self, request, *args, **kwargs):
-        from participation.registry import consultation_sections
+        from participation.core.registry import consultation_sections
 
         context = super().get_context(request, *args, **kwargs)
         context["phase"] = self.current_phase()

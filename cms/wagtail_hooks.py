@@ -1,3 +1,3 @@
-"""Wagtail admin hooks. Each feature area keeps its hooks in its own module, imported here."""
+"""Wagtail admin hooks. Each feature area keeps its hooks in its own module under cms/admin/, imported here."""
 
-from cms import hooks_analysis, hooks_moderation  # noqa: F401
+from cms.admin import analysis_hooks, staff_menu  # noqa: F401

@@ -8,10 +8,12 @@ class ParticipationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from participation import analysis_setup, demo, moderation_setup
-        from participation.registry import NavItem, registry
+        """Each room of the kernel plugs itself in through its own ``registration.register()``."""
+        from participation.accounts import registration as accounts
+        from participation.analysis import registration as analysis
+        from participation.dashboard import registration as dashboard
+        from participation.moderation import registration as moderation
+        from participation.opendata import registration as opendata
 
-        registry.add_nav_item(NavItem("participation:notifications", _("Notifications"), order=900, permission="participation.act"))
-        registry.add_demo_seeder("accounts", demo.seed_accounts, order=10)
-        moderation_setup.register()
-        analysis_setup.register()
+        for room in (accounts, moderation, dashboard, opendata, analysis):
+            room.register()

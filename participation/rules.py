@@ -2,7 +2,7 @@
 
 import rules
 
-from participation.predicates import is_council, is_member, is_moderator, is_staff_member
+from participation.core.predicates import is_council, is_member, is_moderator, is_staff_member
 
 rules.add_perm("participation.act", is_member)
 rules.add_perm("participation.view_dashboard", is_council | is_staff_member)

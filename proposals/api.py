@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
-from participation.ratelimit import rate_limit_hit
+from participation.core import consultations
+from participation.core.ratelimit import rate_limit_hit
 from proposals import selectors, services
 from proposals.models import Comment, Proposal
 
@@ -125,10 +124,7 @@ def comment_out(c: Comment) -> dict:
 
 
 def _consultation(consultation_id: int):
-    from wagtail.models import Locale
-
-    page_model = apps.get_model("cms", "ConsultationPage")
-    return get_object_or_404(page_model.objects.live().public().filter(locale=Locale.get_default()), pk=consultation_id)
+    return consultations.get_or_404(consultation_id)
 
 
 def _proposal(request, proposal_id: int) -> Proposal:

@@ -2,25 +2,21 @@
 
 connect(): the page must exist, be live and be the default-language page, and the user must
 hold ``proposals.view_consultation_live``; then join the group and send the counts at once.
-Broadcasts come from ``proposals.integration.broadcast_change`` after commit.
+Broadcasts come from ``proposals.registration.broadcast_change`` after commit.
 """
 
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.apps import apps
 
-from participation import live
+from participation.core import consultations, live
 from proposals.selectors import consultation_counts
 
 
 @database_sync_to_async
 def _authorised_counts(user, consultation_id: int):
-    from wagtail.models import Locale
-
-    page_model = apps.get_model("cms", "ConsultationPage")
-    page = page_model.objects.filter(pk=consultation_id, live=True, locale=Locale.get_default()).first()
+    page = consultations.get(consultation_id)
     if page is None or not user.has_perm("proposals.view_consultation_live", page):
         return None
     return consultation_counts(consultation_id=page.pk)
@@ -39,7 +35,7 @@ class ConsultationCountsConsumer(AsyncJsonWebsocketConsumer):
         if counts is None:
             await self.close()
             return
-        self.group = live.group_name("consultation", consultation_id)
+        self.group = live.group_name("consultation", counts["consultation"])  # the canonical id
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json(counts)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.apps import apps
 from django.utils import timezone
+
+from participation.core import consultations
 
 PARKS = {
     "play": [
@@ -175,15 +176,12 @@ def _expand(topics: dict, places: list[str], target: int, rng) -> list[tuple[str
 
 
 def seed_proposals(*, stdout, rng, **_) -> None:
-    from wagtail.models import Locale
-
     from participation.models import User
     from proposals.models import Comment, CommentVote, Follow, Proposal, ProposalState, Support
     from proposals.services import counts_reconcile
 
-    page_model = apps.get_model("cms", "ConsultationPage")
-    pages = {p.slug: p for p in page_model.objects.filter(locale=Locale.get_default(),
-                                                          slug__in=["parks-future", "community-bus", "childcare-plan"])}
+    pages = {p.slug: p for p in consultations.canonical_pages().filter(
+        slug__in=["parks-future", "community-bus", "childcare-plan"])}
     if not pages:
         stdout.write("proposals: no demo consultations, nothing seeded")
         return

@@ -8,7 +8,7 @@ import rules
 from django.conf import settings
 from django.utils import timezone
 
-from participation.predicates import is_author, is_member, is_staff_member, is_visible, phase_allows
+from participation.core.predicates import is_author, is_member, is_staff_member, is_visible, phase_allows
 
 
 def _consultation(obj):

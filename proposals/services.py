@@ -2,7 +2,7 @@
 
 Each service: check the permission name and lock → write (counters with ``F()``) → publish an
 event that subscribers receive after commit. Errors are ``ValidationError`` (bad input),
-``PermissionDenied`` (not allowed now, with a message) or ``participation.api.Conflict``
+``PermissionDenied`` (not allowed now, with a message) or ``participation.config.api.Conflict``
 (already done).
 """
 
@@ -22,9 +22,9 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participation.api import Conflict
-from participation.events import publish
-from participation.notifications import notification_send
+from participation.accounts.notifications import notification_send
+from participation.config.api import Conflict
+from participation.core.events import publish
 from proposals.models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -65,9 +65,6 @@ def _clean_title_body(title, body) -> tuple[str, str]:
     errors: dict[str, list] = {}
     raw_title = "" if title is None else str(title)
     raw_body = "" if body is None else str(body)
-    if len(raw_title) > TITLE_MAX * 4 or len(raw_body) > BODY_MAX * 4:
-        # Far too long to be markup around allowed text: refuse before sanitizing.
-        pass
     title_text, body_text = clean_text(raw_title), clean_text(raw_body)
     if not title_text:
         errors["title"] = [_("Please enter a title.")]
@@ -126,7 +123,7 @@ def proposal_create(*, author, consultation, title: str, body: str, category=Non
     lat, lon = _clean_location(latitude, longitude)
     processed = None
     if photo:
-        from participation.photos import process_photo
+        from participation.core.photos import process_photo
 
         processed = process_photo(photo)  # raises ValidationError before anything is stored
     with transaction.atomic():

@@ -11,14 +11,13 @@ import json
 import secrets
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,9 +25,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from participation.api import Conflict
-from participation.maps import tile_config
-from participation.ratelimit import rate_limit_hit
+from participation.config.api import Conflict
+from participation.core import consultations
+from participation.core.maps import tile_config
+from participation.core.ratelimit import rate_limit_hit
 from proposals import selectors, services
 from proposals.forms import AnswerForm, CommentForm, ProposalForm
 from proposals.models import Comment, Proposal, ProposalState
@@ -121,13 +121,7 @@ def consultation_section(request, page):
 
 
 def _consultation_or_404(consultation_id: int):
-    from wagtail.models import Locale
-
-    page_model = apps.get_model("cms", "ConsultationPage")
-    page = get_object_or_404(page_model.objects.live().public(), pk=consultation_id)
-    if page.locale_id != Locale.get_default().pk:
-        page = page.canonical
-    return page
+    return consultations.get_or_404(consultation_id)
 
 
 def _proposal_or_404(request, proposal_id: int) -> Proposal:
@@ -176,7 +170,7 @@ def proposal_create_view(request, consultation_id: int):
 
 def location_config(consultation, proposal=None) -> dict:
     """What static/proposals/location_picker.js needs: the consultation's map (centre, zoom), the
-    tile server (participation.maps, the same as the reports map), the pin if any, and its texts."""
+    tile server (participation.core.maps, the same as the reports map), the pin if any, and its texts."""
     config = {
         "center": [consultation.map_latitude, consultation.map_longitude],
         "zoom": consultation.map_zoom,
@@ -294,9 +288,7 @@ def support_view(request, proposal_id: int):
         rate_limit_hit("support", request=request, user=request.user)
         _run(request, services.support_remove, _("Your support was removed."), proposal=proposal, user=request.user)
     else:
-        if not request.user.has_perm("proposals.support_proposal", proposal):
-            # The service explains why (withdrawn, rejected, phase closed ...).
-            pass
+        # The permission is checked by the service, which says why it refuses (withdrawn, phase closed ...).
         rate_limit_hit("support", request=request, user=request.user)
         _run(request, services.support_add, _("Thank you for your support."), proposal=proposal, user=request.user)
     return _back(request.POST.get("next") if _safe_next(request) else proposal)

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from participation.photos import process_photo
+from participation.core.photos import process_photo
 from reports_map.geo import inside_city, validate_location
 from reports_map.models import Category, CategoryQuestion, Status
 from reports_map.services import MAX_DESCRIPTION, MAX_PHOTOS, clean_text, validate_attributes

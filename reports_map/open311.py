@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from participation.photos import process_photo
-from participation.ratelimit import RateLimited, rate_limit_hit
+from participation.core.photos import process_photo
+from participation.core.ratelimit import RateLimited, rate_limit_hit
 from reports_map import selectors, services
 from reports_map.models import OPEN_STATUSES, Category, Report, ReportPhoto, Status
 

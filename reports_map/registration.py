@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from participation.events import subscribe
-from participation.registry import (
+from participation.core.events import subscribe
+from participation.core.registry import (
     AccountDataSpec,
     DashboardTable,
     ExportSpec,

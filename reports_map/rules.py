@@ -2,7 +2,7 @@
 
 import rules
 
-from participation.predicates import is_author, is_member, is_staff_member
+from participation.core.predicates import is_author, is_member, is_staff_member
 
 
 @rules.predicate

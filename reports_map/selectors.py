@@ -138,7 +138,7 @@ def reports_nearby_by_meaning(*, category: Category, latitude: float, longitude:
     closest ones); the others keep the distance order.
 
     Returns (reports, pending): ``pending`` while the suggestions worker is still embedding the text
-    (participation.suggestions); asking again shortly ranks by meaning. Without the worker or its
+    (participation.analysis.suggestions); asking again shortly ranks by meaning. Without the worker or its
     model the ranking falls back to TF-IDF, and on any failure to the distance order.
     """
     scored = _nearby_scored(category, latitude, longitude, metres, text)
@@ -175,7 +175,7 @@ SIMILAR_MARGIN = 0.03
 
 
 def _similar_in_meaning_first(text: str, reports: list[Report]) -> tuple[list[Report], bool]:
-    from participation.suggestions import rank_similar
+    from participation.analysis.suggestions import rank_similar
 
     found = rank_similar(text=text[:2000], candidates=[(r.pk, r.description) for r in reports], limit=len(reports))
     matches = dict(found.matches)

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from participation.events import publish
-from participation.notifications import notification_send
-from participation.photos import ProcessedPhoto
+from participation.accounts.notifications import notification_send
+from participation.core.events import publish
+from participation.core.photos import ProcessedPhoto
 from reports_map import storage
 from reports_map.geo import validate_location
 from reports_map.models import (

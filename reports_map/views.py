@@ -19,9 +19,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from participation.maps import tile_config
-from participation.photos import process_photo
-from participation.ratelimit import rate_limit_hit
+from participation.core.maps import tile_config
+from participation.core.photos import process_photo
+from participation.core.ratelimit import rate_limit_hit
 from reports_map import selectors, services, storage
 from reports_map.forms import (
     ApiKeyForm,

@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from participation.predicates import COUNCIL, MODERATOR, RESIDENT, STAFF
+from participation.core.predicates import COUNCIL, MODERATOR, RESIDENT, STAFF
 
 CHROMIUM = "/usr/bin/chromium"
 HAS_POSTGRES = settings.USING_POSTGRES
@@ -136,7 +136,7 @@ def council_member(db):
 @pytest.fixture
 def task_queue(monkeypatch):
     """Tasks go to the database queue (as under `make run`) instead of running inline; see tests/ml/workers.py."""
-    from tests.ml.workers import database_task_queue
+    from tests.participation.analysis.workers import database_task_queue
 
     yield from database_task_queue(monkeypatch)
 
@@ -222,8 +222,8 @@ def subprocess_env(**extra_env: str) -> dict[str, str]:
             f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
     env.update(
-        TESTING="1", DEBUG="1", RATE_LIMITS_ENABLED="0", MEDIA_ROOT=str(settings.MEDIA_ROOT), PYTHONUNBUFFERED="1",
-        DJANGO_SETTINGS_MODULE="participation.settings", **extra_env,
+        DEBUG="1", RATE_LIMITS_ENABLED="0", MEDIA_ROOT=str(settings.MEDIA_ROOT), PYTHONUNBUFFERED="1",
+        DJANGO_SETTINGS_MODULE="participation.config.test_settings", **extra_env,
     )
     return env
 
@@ -236,7 +236,7 @@ def start_asgi_server(tmp_path: Path, **extra_env: str) -> LiveServer:
     env = subprocess_env(EMAIL_URL=f"file://{mail_dir}", SITE_URL=f"http://127.0.0.1:{port}", **extra_env)
     log = tmp_path / f"daphne-{port}.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "participation.asgi:application"],
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "participation.config.asgi:application"],
         cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from participation import moderation
+from participation.moderation import services as moderation
 from tests.participation.helpers import make_comment, make_proposal
 
 pytestmark = pytest.mark.browser

@@ -21,7 +21,7 @@ EXIF_LAT, EXIF_LON = 35 + 40 / 60 + 52 / 3600, 139 + 33 / 60 + 36 / 3600
 
 @pytest.fixture
 def reports_site(live_asgi):
-    from participation.predicates import RESIDENT, STAFF
+    from participation.core.predicates import RESIDENT, STAFF
     from reports_map.demo import seed_categories
     from reports_map.models import Category
     from reports_map.services import report_create

@@ -16,8 +16,8 @@ def test_import_contracts_hold():
 
 def test_web_process_never_imports_torch():
     code = (
-        "import os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'participation.settings');"
-        "from participation.asgi import application; import participation.urls;"
+        "import os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'participation.config.settings');"
+        "from participation.config.asgi import application; import participation.config.urls;"
         "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120)

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from participation.registry import registry
+from participation.core.registry import registry
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import sys
 
 from django.conf import settings
 
-from participation.env import email_settings
+from participation.config.env import email_settings
 
 PRODUCTION_ENV = {
     "DEBUG": "0",
@@ -21,7 +21,7 @@ PRODUCTION_ENV = {
 def run_manage(*args, env=None):
     full_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     full_env.update(env or {})
-    full_env.pop("TESTING", None)
+    full_env["DJANGO_SETTINGS_MODULE"] = "participation.config.settings"  # production settings
     return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=full_env,
                           capture_output=True, text=True, timeout=120)
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from participation.registry import registry
+from participation.core.registry import registry
 
 pytestmark = pytest.mark.django_db
 

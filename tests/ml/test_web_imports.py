@@ -8,11 +8,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CODE = """
 import os, sys
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.config.settings")
 import django
 django.setup()
-import participation.urls, participation.asgi, participation.analysis, participation.analysis_setup
-import cms.analysis_views, cms.hooks_analysis, ml.selectors, ml.services, ml.pipeline, ml.similar
+import participation.config.urls, participation.config.asgi, participation.analysis.runs, participation.analysis.registration
+import cms.admin.analysis_views, cms.admin.analysis_hooks, ml.selectors, ml.services, ml.pipeline, ml.similar
 from django.urls import reverse
 reverse("ml_analysis:index")
 print(sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules))

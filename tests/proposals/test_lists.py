@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from participation import moderation
+from participation.moderation import services as moderation
 from proposals import selectors, services
 from proposals.models import ConsultationTally, Proposal
 from tests.proposals.factories import make_comment, make_proposal
@@ -59,7 +59,7 @@ def test_totals_follow_every_change(open_consultation, resident, other_resident,
     assert shown(cid) == live_counts(cid)
 
     # Account deletion takes the person's supports away; deleting a proposal takes it out.
-    from proposals.integration import account_anonymise
+    from proposals.registration import account_anonymise
 
     account_anonymise(other_resident)
     assert shown(cid) == live_counts(cid)

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from participation.maps import tile_config
+from participation.core.maps import tile_config
 from proposals.forms import ProposalForm
 from proposals.models import Proposal
 from tests.proposals.factories import make_proposal

@@ -1,6 +1,6 @@
 import io
 
-from participation.registry import registry
+from participation.core.registry import registry
 from reports_map import services
 from reports_map.demo import DEMO_COUNT, seed_reports
 from reports_map.geo import inside_city
@@ -16,7 +16,7 @@ def test_registered_everywhere():
 
 
 def test_export_rows_are_public_only_and_carry_no_personal_data(resident, staff_user, make_report):
-    from participation.photos import process_photo
+    from participation.core.photos import process_photo
 
     public = make_report(resident, photos=[process_photo(upload())], show_name=True)
     private = make_report(resident, photos=[process_photo(upload())])
@@ -29,7 +29,7 @@ def test_export_rows_are_public_only_and_carry_no_personal_data(resident, staff_
 
 
 def test_account_data_export_includes_photo_files(resident, make_report):
-    from participation.photos import process_photo
+    from participation.core.photos import process_photo
 
     make_report(resident, photos=[process_photo(upload())])
     data, files = registry.account_data["reports"].export(resident)
@@ -40,7 +40,7 @@ def test_account_data_export_includes_photo_files(resident, make_report):
 def test_moderation_hiding_a_report_moves_its_photos(resident, make_report):
     from django.utils import timezone
 
-    from participation.photos import process_photo
+    from participation.core.photos import process_photo
 
     report = make_report(resident, photos=[process_photo(upload())])
     report.hidden_at = timezone.now()
@@ -50,7 +50,7 @@ def test_moderation_hiding_a_report_moves_its_photos(resident, make_report):
 
 
 def test_demo_seeder_is_idempotent_and_inside_the_city(db):
-    from participation.demo import seed_accounts
+    from participation.accounts.demo import seed_accounts
 
     out = io.StringIO()
     seed_accounts(stdout=out, password="demo-pass-2026-x", set_password=False)
@@ -68,8 +68,8 @@ def test_demo_seeder_is_idempotent_and_inside_the_city(db):
 
 def test_blocking_the_author_moves_photos_out_of_public(resident, moderator, make_report,
                                                        django_capture_on_commit_callbacks):
-    from participation.moderation import user_block, user_unblock
-    from participation.photos import process_photo
+    from participation.core.photos import process_photo
+    from participation.moderation.services import user_block, user_unblock
 
     make_report(resident, photos=[process_photo(upload())])
     with django_capture_on_commit_callbacks(execute=True):

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from PIL import Image
 
+from participation.core.photos import process_photo
 from participation.models import Notification
-from participation.photos import process_photo
 from reports_map import services
 from reports_map.models import Report, ReportFollower, ReportPhoto, ReportUpdate, Status
 from tests.reports_map.conftest import CENTER, jpeg, media_files, upload

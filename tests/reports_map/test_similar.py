@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from reports_map import selectors
-from tests.ml.workers import run_suggestions_worker
+from tests.participation.analysis.workers import run_suggestions_worker
 from tests.reports_map.conftest import CENTER
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_without_text_the_order_is_by_distance(client, nearby_reports, category,
     def must_not_run(**kwargs):
         raise AssertionError("no text, no meaning check")
 
-    monkeypatch.setattr("participation.suggestions.rank_similar", must_not_run)
+    monkeypatch.setattr("participation.analysis.suggestions.rank_similar", must_not_run)
     found = nearby(client, category)
     assert [r["id"] for r in found] == [r.pk for r in nearby_reports]
     assert not any(r["similar"] for r in found) and all(r["score"] is None for r in found)
@@ -82,7 +82,7 @@ def test_without_the_model_tfidf_still_ranks(client, nearby_reports, category, m
     def not_loaded():
         raise RuntimeError("model not loaded")
 
-    monkeypatch.setattr("participation.suggestions.suggestion_embedder", not_loaded)
+    monkeypatch.setattr("participation.analysis.suggestions.suggestion_embedder", not_loaded)
     found = nearby(client, category, text="歩道に大きな穴があります")
     assert found[0]["id"] == nearby_reports[3].pk and found[0]["similar"] is True
     assert {r["id"] for r in found} == {r.pk for r in nearby_reports}
@@ -92,7 +92,7 @@ def test_when_ranking_fails_the_check_works_as_before(client, nearby_reports, ca
     def broken_tfidf(*args, **kwargs):
         raise ValueError("broken")
 
-    monkeypatch.setattr("participation.suggestions.suggestion_embedder", lambda: (_ for _ in ()).throw(RuntimeError()))
+    monkeypatch.setattr("participation.analysis.suggestions.suggestion_embedder", lambda: (_ for _ in ()).throw(RuntimeError()))
     monkeypatch.setattr("ml.similar.by_tfidf", broken_tfidf)
     found = nearby(client, category, text="歩道に大きな穴があります")
     assert not any(r["similar"] for r in found)
@@ -130,7 +130,7 @@ def test_the_form_files_a_report_without_the_model(client, resident, nearby_repo
     def must_not_run(**kwargs):
         raise AssertionError("filing does not rank by meaning")
 
-    monkeypatch.setattr("participation.suggestions.rank_similar", must_not_run)
+    monkeypatch.setattr("participation.analysis.suggestions.rank_similar", must_not_run)
     client.force_login(resident)
     page = client.get(reverse("reports_map:new")).content.decode()
     assert 'id="id_description"' in page and "reports_map/report_form.js" in page

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from participation.maps import TILE_MAX_ZOOM, tile_config
-from participation.photos import process_photo
+from participation.core.maps import TILE_MAX_ZOOM, tile_config
+from participation.core.photos import process_photo
 from reports_map import services
 from reports_map.models import Report, ReportDraft, ReportFollower, ReportPhoto, Status
 from tests.reports_map.conftest import CENTER, jpeg, media_files, upload
@@ -44,7 +44,7 @@ def test_tile_config_comes_from_settings(settings):
 
 
 def test_map_pages_take_the_tiles_from_the_one_helper(client, resident, make_report):
-    """List, form and report page: the tile settings from participation.maps, and the shared tile
+    """List, form and report page: the tile settings from participation.core.maps, and the shared tile
     script loaded after Leaflet and before the page's own script (all deferred: they run in order)."""
     report = make_report(resident)
     client.force_login(resident)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from participation.registry import registry
+from participation.core.registry import registry
 
 
 class Command(BaseCommand):

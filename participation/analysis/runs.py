@@ -1,0 +1,198 @@
+"""Glue between consultations and the ``ml`` pipeline: gather texts and votes from the registered
+opinion sources, run themes and opinion groups with the embedding cache, store the run.
+
+Heavy libraries are imported inside functions: importing this module from a web process never loads
+torch (only the analysis task may, and only for an English corpus with the default backend).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from participation.core import consultations
+from participation.core.registry import registry
+
+logger = logging.getLogger(__name__)
+MIN_TEXTS = 5
+
+
+def consultation_items(consultation_id: int) -> list[dict[str, Any]]:
+    """Visible texts of a consultation from every opinion source, each {"id", "text", "url", "kind", "source"}."""
+    items: dict[str, dict[str, Any]] = {}
+    for key, source in registry.opinion_sources.items():
+        for item in source.items(consultation_id) or []:
+            text = (item.get("text") or "").strip()
+            if not text:
+                continue
+            item_id = str(item["id"])
+            items.setdefault(item_id, {**item, "id": item_id, "text": text, "source": key})
+    return list(items.values())
+
+
+def consultation_votes(consultation_id: int) -> list[tuple[Any, str, int]]:
+    votes = []
+    for source in registry.opinion_sources.values():
+        for participant, statement, vote in source.votes(consultation_id) or []:
+            votes.append((participant, str(statement), int(vote)))
+    return votes
+
+
+def canonical_consultation_id(consultation_id: int) -> int | None:
+    """The default-language page id of a consultation (None when it does not exist)."""
+    return consultations.canonical_id(consultation_id)
+
+
+def analysis_start(*, consultation_id: int, user=None, themes: int | None = None, sublevel: bool = True):
+    """Queue an analysis of a consultation (refused while one is queued or running) and enqueue its task."""
+    from ml.services import run_create
+
+    if themes is not None and not 2 <= themes <= 30:
+        raise ValidationError(
+            {"themes": _("Choose between 2 and 30 themes, or leave it empty to choose automatically.")}
+        )
+    parameters = {
+        "backend": settings.ML_EMBEDDING_BACKEND,
+        "model": settings.ML_EMBEDDING_MODEL,
+        "themes": themes,
+        "sublevel": sublevel,
+        "seed": 0,
+    }
+    run = run_create(consultation_id=consultation_id, parameters=parameters, user=user)
+    transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
+    return run
+
+
+def analysis_execute(*, run_id: int):
+    """The work of one run (called by the task): themes of the texts, opinion groups of the votes."""
+    from ml.cache import CacheStats, cached_embed
+    from ml.models import AnalysisRun
+    from ml.services import run_fail, run_mark_running, run_progress, run_store_results
+
+    run = AnalysisRun.objects.get(pk=run_id)
+    if run.status != AnalysisRun.Status.QUEUED:
+        return run
+    run_mark_running(run=run)
+    try:
+        return _execute(run, CacheStats(), cached_embed, run_progress, run_store_results)
+    except Exception as exc:  # the run records why; earlier successful runs stay visible
+        logger.exception("analysis run %s failed", run.pk)
+        message = str(exc) if isinstance(exc, ValidationError | ValueError) else f"{type(exc).__name__}: {exc}"
+        run_fail(run=run, error=message or traceback.format_exc(limit=1))
+        return run
+
+
+def _execute(run, stats, cached_embed, run_progress, run_store_results):
+    from ml.opinion_groups import opinion_groups
+    from ml.pipeline import analyse_texts
+
+    params = run.parameters or {}
+    started = time.perf_counter()
+    run_progress(run=run, progress=2, stage="gather")
+    items = consultation_items(run.consultation_id)
+    if len(items) < MIN_TEXTS:
+        raise ValidationError(_("Too few texts to analyse (at least %(count)d are needed).") % {"count": MIN_TEXTS})
+
+    def progress(percent: int, stage: str) -> None:
+        run_progress(run=run, progress=5 + int(percent * 0.8), stage=stage)
+
+    embed_holder = {}
+
+    def wrap(embedder):
+        embed_holder["fn"] = cached_embed(embedder, stats)
+        return embed_holder["fn"]
+
+    result = analyse_texts(
+        [item["text"] for item in items],
+        backend=params.get("backend") or settings.ML_EMBEDDING_BACKEND,
+        model=params.get("model") or settings.ML_EMBEDDING_MODEL,
+        threads=settings.ML_TORCH_THREADS,
+        wrap_embed=wrap,
+        k=params.get("themes"),
+        seed=int(params.get("seed") or 0),
+        sublevel=bool(params.get("sublevel", True)),
+        progress=progress,
+    )
+    ids = [item["id"] for item in items]
+    coords = result["coords"]
+    snapshot = {}
+    for index, item in enumerate(items):
+        snapshot[item["id"]] = {
+            "text": item["text"][:1000],
+            "url": item.get("url", ""),
+            "kind": item.get("kind", ""),
+            "xy": coords[index],
+            "theme": result["labels"][index],
+        }
+    themes = []
+    for theme in result["themes"]:
+        themes.append(
+            {
+                **theme,
+                "members": [ids[i] for i in theme["members"]],
+                "representatives": [ids[i] for i in theme["representatives"]],
+                "coords": [coords[i] for i in theme["members"]],
+                "subthemes": [
+                    {
+                        **sub,
+                        "members": [ids[i] for i in sub["members"]],
+                        "representatives": [ids[i] for i in sub["representatives"]],
+                    }
+                    for sub in theme["subthemes"]
+                ],
+            }
+        )
+
+    run_progress(run=run, progress=88, stage="opinion groups")
+    groups, opinion = [], {}
+    votes = consultation_votes(run.consultation_id)
+    counts = {
+        "texts": len(items),
+        "themes": len(themes),
+        "noise": len(result["noise"]),
+        "embedded_new": stats.embedded,
+        "embedding_cache_hits": stats.hits,
+        "votes": len(votes),
+        "groups": 0,
+    }
+    if votes:
+        try:
+            grouped = opinion_groups(votes, seed=int(params.get("seed") or 0))
+        except ValueError as exc:
+            opinion = {"skipped": str(exc)}
+        else:
+            groups = grouped["groups"]
+            opinion = {
+                key: grouped[key]
+                for key in ("consensus", "divisive", "consensus_detail", "divisive_detail", "k_scores", "params")
+            }
+            counts["groups"] = len(groups)
+            counts["voters"] = grouped["params"]["participants_in_conversation"]
+    timings = dict(result["timings"])
+    timings["all"] = round(time.perf_counter() - started, 4)
+    run.parameters = {**params, "lang": result["lang"], "backend_used": result["backend"]}
+    return run_store_results(
+        run=run,
+        themes=themes,
+        items=snapshot,
+        noise_ids=[ids[i] for i in result["noise"]],
+        groups=groups,
+        opinion=opinion,
+        model=result["model"],
+        timings=timings,
+        counts=counts,
+    )
+
+
+@task()
+def run_analysis(run_id: int) -> None:
+    """Embed, cluster and store one queued analysis run; progress is written to the run row."""
+    analysis_execute(run_id=run_id)

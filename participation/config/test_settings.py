@@ -1,0 +1,29 @@
+"""Settings for the test suite and for the servers and workers that tests start (``DJANGO_SETTINGS_MODULE``).
+
+Production settings (``settings.py``) carry no test branches: everything tests need differently is here.
+"""
+
+from participation.config.env import env_bool, env_int, env_str
+from participation.config.settings import *  # noqa: F403
+from participation.config.settings import ACCOUNT_RATE_LIMITS, LOGGING, STATIC_ROOT, TASKS
+
+# Tasks run inline unless a test starts a real worker (which sets TASKS_IMMEDIATE=0).
+TASKS["default"]["BACKEND"] = (
+    "django_tasks.backends.immediate.ImmediateBackend"
+    if env_bool("TASKS_IMMEDIATE", default=True)
+    else "django_tasks_db.backend.DatabaseBackend"
+)
+# Tests create hundreds of users: the production hasher (PBKDF2, about 0.5 s a password on these cores)
+# took minutes of every suite run. Servers started by tests read the same hashes.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "signup": "200/m/ip"}
+# Static files straight from the source folders, whatever DEBUG says.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The honeypot is always on; the minimum fill time only where a test asks for it.
+FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 0)
+LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": env_str("LOG_LEVEL", "WARNING")}}

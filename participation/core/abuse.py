@@ -1,0 +1,145 @@
+"""Abuse protection shared by every public form: a honeypot field, a minimum fill time, and
+throttling of the Wagtail / Django admin login.
+
+Use ``AntiSpamFormMixin`` on any form (put it first in the bases)::
+
+    class FlagForm(AntiSpamFormMixin, forms.Form): ...
+
+The form then carries two hidden fields: ``website`` (a text input people never see; bots fill
+it) and ``form_started`` (a signed timestamp). A form sent back faster than
+``settings.FORM_MIN_FILL_SECONDS`` or with the honeypot filled is invalid with a clear message,
+and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from participation.core.ratelimit import RateLimited, client_ip
+
+HONEYPOT_FIELD = "website"
+STARTED_FIELD = "form_started"
+_SALT = "participation.core.abuse.form_started"
+
+
+class HoneypotWidget(forms.TextInput):
+    """A text input inside a visually hidden, aria-hidden wrapper; rendered with the hidden fields."""
+
+    is_hidden = True  # rendered by includes/form.html together with the hidden fields
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", "tabindex": "-1", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        field_id = (attrs or {}).get("id", "")
+        return format_html(
+            '<div class="visually-hidden" aria-hidden="true"><label for="{}">{}</label>{}</div>',
+            field_id, _("Leave this field empty"), field,
+        )
+
+
+def form_started_token(now: float | None = None) -> str:
+    return signing.dumps(int(now if now is not None else time.time()), salt=_SALT)
+
+
+class AntiSpamFormMixin(forms.Form):
+    """Honeypot + minimum fill time. Works for ModelForms and allauth forms alike."""
+
+    antispam_error = _("Your form could not be accepted. Please wait a moment and send it again.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[HONEYPOT_FIELD] = forms.CharField(
+            label=_("Leave this field empty"), required=False, widget=HoneypotWidget()
+        )
+        self.fields[STARTED_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput())
+        self._sent_started = ""
+        if self.is_bound:
+            self._sent_started = str(self.data.get(STARTED_FIELD) or "")
+            if not self._sent_started:
+                # Re-rendered after an error, the form then carries a start time for the next try.
+                self.data = self.data.copy()
+                self.data[STARTED_FIELD] = form_started_token()
+        else:
+            self.initial[STARTED_FIELD] = form_started_token()
+
+    def clean(self):
+        cleaned = super().clean()
+        if (self.data.get(HONEYPOT_FIELD) or "").strip():
+            raise forms.ValidationError(self.antispam_error, code="honeypot")
+        minimum = getattr(settings, "FORM_MIN_FILL_SECONDS", 0)
+        if minimum > 0:
+            started = self.started_at()
+            if started is None or time.time() - started < minimum:
+                raise forms.ValidationError(self.antispam_error, code="too_fast")
+        return cleaned
+
+    def started_at(self) -> int | None:
+        if not self._sent_started:
+            return None
+        try:
+            return int(signing.loads(self._sent_started, salt=_SALT, max_age=24 * 3600))
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+
+
+# --- Admin login throttling -------------------------------------------------------------------
+
+ADMIN_LOGIN_PATHS = ("/admin/login/", "/django-admin/login/")
+ADMIN_LOGIN_DEFAULT_RULE = "10/300"
+
+
+def throttle_hit(action: str, *, rule: str, keys: list[str]) -> None:
+    """Count one hit for each key in a fixed window; raise RateLimited when any is over the rule."""
+    limit, window = (int(part) for part in rule.split("/"))
+    now = int(time.time())
+    bucket = now // window
+    for key in keys:
+        full = f"rl:{action}:{key}:{bucket}"
+        cache.add(full, 0, timeout=window + 5)
+        try:
+            count = cache.incr(full)
+        except ValueError:
+            cache.set(full, 1, timeout=window + 5)
+            count = 1
+        if count > limit:
+            raise RateLimited(action, retry_after=window - (now % window))
+
+
+class AdminLoginThrottleMiddleware:
+    """Throttle POSTs to the Wagtail and Django admin login per client IP and per username.
+
+    The rule is ``RATE_LIMITS["admin_login"]`` (default 10 per 5 minutes); the IP comes from
+    ``participation.core.ratelimit.client_ip`` (TRUSTED_PROXY_COUNT), so a forged X-Forwarded-For
+    does not reset it. Place it after the session/auth middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and settings.RATE_LIMITS_ENABLED and self._is_admin_login(request.path):
+            from participation.core.ratelimit import rate_limited_response
+
+            rule = settings.RATE_LIMITS.get("admin_login") or ADMIN_LOGIN_DEFAULT_RULE
+            keys = [f"ip:{client_ip(request)}"]
+            username = (request.POST.get("username") or "").strip().lower()[:150]
+            if username:
+                keys.append(f"user:{username}")
+            try:
+                throttle_hit("admin_login", rule=rule, keys=keys)
+            except RateLimited as exc:
+                return rate_limited_response(request, exc)
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_admin_login(path: str) -> bool:
+        return any(path == p or path.startswith(p) for p in ADMIN_LOGIN_PATHS)

@@ -1,0 +1,35 @@
+"""Forms for flagging and for moderator actions (plain HTML forms that work without JavaScript)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from participation.core.abuse import AntiSpamFormMixin
+from participation.models import FlagReason
+from participation.moderation.services import DETAILS_MAX, REASON_MAX
+
+
+class FlagForm(AntiSpamFormMixin, forms.Form):
+    reason = forms.ChoiceField(label=_("Why should a moderator look at this?"), choices=FlagReason.choices,
+                               widget=forms.RadioSelect)
+    details = forms.CharField(
+        label=_("Details (optional)"), required=False, max_length=DETAILS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What is wrong? Moderators read this; it is never shown publicly."),
+    )
+
+
+class ModerationActionForm(forms.Form):
+    ACTIONS = [
+        ("hide", _("Hide")),
+        ("unhide", _("Unhide")),
+        ("dismiss", _("Dismiss flags")),
+        ("block", _("Block the author")),
+        ("unblock", _("Unblock")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to hide or block. The author is told the reason."),
+    )

