@@ -12,6 +12,8 @@ then, in another shell with the same DATABASE_URL:
 
     .venv/bin/python bench/load.py --url http://127.0.0.1:8091 --password demo-pass --scenario all
     .venv/bin/python bench/load.py --password demo-pass --scenario readers --duration 10 --readers 50   # quick
+    .venv/bin/python bench/load.py ... --url http://127.0.0.1:8001 --also-url http://127.0.0.1:8002   # 2 processes,
+                                          # no proxy: clients and sockets spread over both, supports sent to --url
 
 Scenarios (--scenario, repeatable or comma-separated):
   readers     --readers anonymous clients (200) for --duration seconds (60), each in a closed loop over the
@@ -257,7 +259,8 @@ class Target:
     base: str
     consultation_id: int
     consultation_title: str
-    page_url: str
+    page_url: str  # absolute, on the first --url
+    page_path: str
     proposal_ids: list[int]
     health_path: str
 
@@ -323,7 +326,8 @@ async def discover(session: aiohttp.ClientSession, args) -> Target:
         if status != "200":
             raise SystemExit(f"neither /readyz nor /healthz answers 200 before the load ({status}): not healthy")
     return Target(base=base, consultation_id=consultation["id"], consultation_title=consultation["title"],
-                  page_url=urljoin(base + "/", consultation["url"]), proposal_ids=ids, health_path=health)
+                  page_url=urljoin(base + "/", consultation["url"]), page_path=urlsplit(consultation["url"]).path,
+                  proposal_ids=ids, health_path=health)
 
 
 async def login(session: aiohttp.ClientSession, args, email: str) -> Resident:
@@ -389,11 +393,13 @@ async def supported_ids(session, args, target: Target, resident: Resident) -> se
 
 
 async def reader(i: int, session, args, target: Target, rec: Recorder, deadline: float) -> None:
-    api = f"{args.url}/api/v1/consultations/{target.consultation_id}/proposals"
+    base = args.urls[i % len(args.urls)]  # several processes without a proxy: clients spread over them
+    api = f"{base}/api/v1/consultations/{target.consultation_id}/proposals"
+    page = base + target.page_path
     rotation = [
         ("api_list", [api, api + "?sort=supported", api + "?page=2"]),
-        ("consultation_page", [target.page_url]),
-        ("list_page", [target.page_url + q for q in ("?sort=supported", "?page=2", "?sort=commented")]),
+        ("consultation_page", [page]),
+        ("list_page", [page + q for q in ("?sort=supported", "?page=2", "?sort=commented")]),
     ]
     n = i  # readers start at different points of the rotation
     for _ in range(args.max_requests):
@@ -407,7 +413,7 @@ async def reader(i: int, session, args, target: Target, rec: Recorder, deadline:
 async def writer(i: int, session, args, target: Target, resident: Resident, rec: Recorder, deadline: float) -> None:
     rng = random.Random(i)
     supported = await supported_ids(session, args, target, resident)
-    base = args.url
+    base = args.urls[i % len(args.urls)]
     for n in range(args.max_requests):
         if time.monotonic() >= deadline:
             return
@@ -450,7 +456,7 @@ def new_session(limit: int) -> aiohttp.ClientSession:
 
 async def run_http_scenario(name: str, args, target: Target, residents: list[Resident], readers: int,
                             writers: int) -> None:
-    print(f"\n== {name}: {readers} readers, {writers} writers, {args.duration:g} s, {target.base}, consultation "
+    print(f"\n== {name}: {readers} readers, {writers} writers, {args.duration:g} s, {', '.join(args.urls)}, consultation "
           f"{target.consultation_id} ({len(target.proposal_ids)} proposals); writes via {args.write_via}")
     rec = Recorder()
     monitor = PgMonitor(args.pg_dsn, args.pg_interval)
@@ -489,10 +495,14 @@ async def run_http_scenario(name: str, args, target: Target, residents: list[Res
 
 
 async def time_to_healthy(session, args, target: Target) -> float | None:
+    """Seconds until every process (--url, --also-url) answers 200 on the health path."""
     start = time.monotonic()
+    waiting = list(args.urls)
     while time.monotonic() - start < args.health_timeout:
-        status, _, _ = await timed(None, "", session, "GET", target.base + target.health_path, 5)
-        if status == "200":
+        answers = await asyncio.gather(*(timed(None, "", session, "GET", base + target.health_path, 5)
+                                         for base in waiting))
+        waiting = [base for base, (status, _, _) in zip(waiting, answers, strict=True) if status != "200"]
+        if not waiting:
             return time.monotonic() - start
         await asyncio.sleep(0.1)
     return None
@@ -531,7 +541,7 @@ async def run_websockets(args, target: Target, session) -> None:
     from websockets.asyncio.client import connect
 
     print(f"\n== websockets: {args.sockets} sockets on /ws/consultations/{target.consultation_id}/, "
-          f"{args.ws_rounds} support/unsupport rounds, {target.base}")
+          f"{args.ws_rounds} support/unsupport rounds, {', '.join(args.urls)}")
     (resident,) = await login_many(session, args, 1, first=args.ws_user)
     supported = await supported_ids(session, args, target, resident)
     # A proposal this resident supports can always be unsupported then supported again (no per-user limit hit).
@@ -542,8 +552,8 @@ async def run_websockets(args, target: Target, session) -> None:
     stop = asyncio.Event()
     sampler = asyncio.create_task(monitor.run(stop, args.ws_connect_timeout + args.ws_rounds * (args.ws_wait + 5)
                                               + args.health_timeout + 120))
-    scheme = "wss" if target.base.startswith("https") else "ws"
-    ws_url = f"{scheme}://{urlsplit(target.base).netloc}/ws/consultations/{target.consultation_id}/"
+    ws_urls = [f"{'wss' if base.startswith('https') else 'ws'}://{urlsplit(base).netloc}"
+               f"/ws/consultations/{target.consultation_id}/" for base in args.urls]
     inboxes: list[list[tuple[float, str]]] = []
     sockets = []
     readers = []
@@ -559,11 +569,11 @@ async def run_websockets(args, target: Target, session) -> None:
         except Exception:  # noqa: BLE001 - a closed socket simply stops receiving
             return
 
-    async def open_one() -> None:
+    async def open_one(k: int) -> None:
         async with gate:
             start = time.perf_counter()
             try:
-                ws = await connect(ws_url, origin=target.base, open_timeout=args.timeout, ping_interval=None,
+                ws = await connect(ws_urls[k % len(ws_urls)], origin=target.base, open_timeout=args.timeout, ping_interval=None,
                                    close_timeout=2, max_size=2**20)
                 await asyncio.wait_for(ws.recv(), timeout=args.timeout)  # the counts sent on connect
             except Exception as exc:  # noqa: BLE001
@@ -576,7 +586,7 @@ async def run_websockets(args, target: Target, session) -> None:
             readers.append(asyncio.create_task(listen(ws, inbox)))
 
     start = time.monotonic()
-    opening = [asyncio.create_task(open_one()) for _ in range(args.sockets)]
+    opening = [asyncio.create_task(open_one(k)) for k in range(args.sockets)]
     done, pending = await asyncio.wait(opening, timeout=args.ws_connect_timeout)
     for task in pending:
         task.cancel()
@@ -622,6 +632,8 @@ async def run_websockets(args, target: Target, session) -> None:
               f"p50 {percentile(round_answer, 50):.0f} ms, p95 {percentile(round_answer, 95):.0f} ms, "
               f"max {round_answer[-1] if round_answer else float('nan'):.0f} ms; from sending p50 "
               f"{percentile(round_send, 50):.0f} ms, p95 {percentile(round_send, 95):.0f} ms")
+        if len(got) < len(inboxes):
+            print(f"    sockets without it: {missed_summary(sockets, inboxes, arrivals, marks)}")
         await asyncio.sleep(1)
     stopped = time.monotonic()
     await asyncio.wait([asyncio.create_task(close_quietly(ws)) for ws in sockets] or [asyncio.sleep(0)], timeout=30)
@@ -654,6 +666,21 @@ async def close_quietly(ws) -> None:
         await ws.close()
 
 
+def missed_summary(sockets, inboxes, arrivals, marks) -> str:
+    """Why sockets missed the message: closed by the server (close code), or open and silent."""
+    reasons: Counter = Counter()
+    for ws, inbox, arrival, mark in zip(sockets, inboxes, arrivals, marks, strict=True):
+        if arrival is not None:
+            continue
+        if ws.close_code is not None:
+            reasons[f"closed (code {ws.close_code})"] += 1
+        elif len(inbox) > mark:
+            reasons["open, got other messages only"] += 1
+        else:
+            reasons["open, nothing received"] += 1
+    return format_counter(reasons)
+
+
 def first_match(inbox: list[tuple[float, str]], mark: int, pid: int, supports: int) -> float | None:
     """When the socket got {"type": "proposal", "id": pid, "supports": <the answer's count>} after mark."""
     for received, message in inbox[mark:]:
@@ -670,7 +697,7 @@ def first_match(inbox: list[tuple[float, str]], mark: int, pid: int, supports: i
 
 
 async def main_async(args) -> None:
-    print(f"bench/load.py at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}: {' '.join(args.scenarios)} against {args.url}")
+    print(f"bench/load.py at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}: {' '.join(args.scenarios)} against {', '.join(args.urls)}")
     async with new_session(8) as session:
         target = await discover(session, args)
         print(f"consultation {target.consultation_id} 「{target.consultation_title}」 {target.page_url}, "
@@ -694,6 +721,9 @@ async def main_async(args) -> None:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://127.0.0.1:8091", help="the running instance (127.0.0.1/localhost only)")
+    parser.add_argument("--also-url", action="append", default=[],
+                        help="another process of the same instance (no proxy in front): clients and sockets are "
+                             "spread over --url and these; the websockets run's support goes to --url")
     parser.add_argument("--scenario", action="append", default=[],
                         help=f"{', '.join(SCENARIOS)} or all; repeat or separate with commas (default: readers)")
     parser.add_argument("--duration", type=float, default=60, help="seconds of load per HTTP scenario")
@@ -723,6 +753,7 @@ def parse_args(argv=None):
     parser.add_argument("--no-reconcile", action="store_true", help="skip manage.py reconcile_counts --check")
     args = parser.parse_args(argv)
     args.url = check_local_url(args.url)
+    args.urls = [args.url, *(check_local_url(url) for url in args.also_url)]
     if args.pg_dsn and args.pg_dsn.startswith("sqlite"):
         args.pg_dsn = None
     if args.pg_dsn:
