@@ -3,9 +3,11 @@
 Production settings (``settings.py``) carry no test branches: everything tests need differently is here.
 """
 
+import os
+
 from participation.config.env import env_bool, env_int, env_str
 from participation.config.settings import *  # noqa: F403
-from participation.config.settings import ACCOUNT_RATE_LIMITS, LOGGING, STATIC_ROOT, TASKS
+from participation.config.settings import ACCOUNT_RATE_LIMITS, CACHES, CHANNEL_LAYERS, LOGGING, STATIC_ROOT, TASKS
 
 # Tasks run inline unless a test starts a real worker (which sets TASKS_IMMEDIATE=0).
 TASKS["default"]["BACKEND"] = (
@@ -27,3 +29,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The honeypot is always on; the minimum fill time only where a test asks for it.
 FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 0)
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": env_str("LOG_LEVEL", "WARNING")}}
+
+# Parallel test workers (pytest-xdist, PYTEST_XDIST_WORKER) share one Redis: each keeps its own cache keys and
+# channel groups, so a broadcast in one worker's test never reaches another's sockets. Servers that tests start
+# inherit the variable.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER:
+    CACHES["default"]["KEY_PREFIX"] = f"test-{_WORKER}"
+    if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis"):
+        CHANNEL_LAYERS["default"].setdefault("CONFIG", {})["prefix"] = f"asgi-{_WORKER}"
