@@ -71,8 +71,52 @@ JA_STOP = frozenset(
         "にくい",
     ]
 )
-JA_POS = ("名詞", "動詞", "形容詞")
-JA_SKIP_SUBPOS = ("非自立", "代名詞", "数", "接尾", "副詞可能")
+# Nouns that say nothing about a theme in public comments (formulas, the writer, the procedure). More
+# per consultation (district names, the plan's own name) come through ``stop_terms``.
+JA_BOILERPLATE_TERMS = frozenset(
+    [
+        "件", "意見", "要望", "以上", "今回", "本件", "利用者", "住民", "市民", "者", "自分", "皆さん", "皆様",
+        "私たち", "お願い", "思い", "検討", "対応", "計画案", "案", "提案", "問題", "必要", "気", "感じ",
+        "場合", "部分", "面", "点", "方々", "今後", "現在", "以前", "最近", "ところ", "様", "所", "等",
+    ]
+)
+_KANJI = re.compile(r"[\u4e00-\u9fff]")
+_ONLY_DIGITS = re.compile(r"^[\d.,０-９一二三四五六七八九十百千万]+$")
+# Nouns that never start or continue a compound (janome / IPADIC sub-categories).
+_NOUN_BREAK = ("非自立", "代名詞", "副詞可能")
+
+
+def compound_nouns(text: str, tokenizer) -> list[str]:
+    """Compound nouns of a Japanese text: runs of nouns (with a leading prefix and trailing suffixes)
+    joined as written — 中間貯蔵施設, 運賃無料, バス停, 最終便 — instead of their morphemes (中間 / 貯蔵 /
+    施設). Pronouns, dependent nouns (こと, ため), adverbial nouns (今日) and bare numbers are not
+    keywords, nor single characters (「駅」「本」 alone read as fragments in a label)."""
+    words: list[str] = []
+    current: list[tuple[str, str]] = []  # (surface, sub-category) of the run
+
+    def flush() -> None:
+        while current and current[-1][1] in ("数", "接頭"):
+            current.pop()  # 「第」「3」 at the end are not part of a name
+        while current and current[0][1] in ("接尾", "数"):
+            current.pop(0)
+        if current:
+            word = "".join(surface for surface, _ in current)
+            if len(word) >= 2 and not _ONLY_DIGITS.match(word):
+                words.append(word)
+        current.clear()
+
+    for token in tokenizer.tokenize(text):
+        parts = token.part_of_speech.split(",")
+        if parts[0] == "名詞" and parts[1] not in _NOUN_BREAK:
+            sub = "接尾" if parts[1] == "接尾" else ("数" if parts[1] == "数" else "名詞")
+            current.append((token.surface, sub))
+        elif parts[0] == "接頭詞" and parts[1] == "名詞接続":
+            flush()
+            current.append((token.surface, "接頭"))
+        else:
+            flush()
+    flush()
+    return words
 
 
 @functools.lru_cache(maxsize=1)
@@ -132,19 +176,7 @@ def tokens(text: str, lang: str = "en") -> list[str]:
         tokenizer = _janome()
         if tokenizer is None:
             return [text[i : i + 2] for i in range(max(0, len(text) - 1))]
-        words = []
-        for token in tokenizer.tokenize(text):
-            parts = token.part_of_speech.split(",")
-            if parts[0] not in JA_POS or parts[1] in JA_SKIP_SUBPOS:
-                continue
-            base = token.base_form if token.base_form != "*" else token.surface
-            if len(base) < 2 and not re.match(r"[\u4e00-\u9fff]", base):
-                continue
-            if base in JA_STOP:
-                continue
-            words.append(base.lower())
-        # English words inside Japanese text (Wi-Fi, IC) count too.
-        return words
+        return [w for w in compound_nouns(text, tokenizer) if w not in JA_STOP and w not in JA_BOILERPLATE_TERMS]
     stop = _english_stop_words() if lang == "en" else _other_stop_words()
     return [w for w in (m.lower() for m in _WORD.findall(text)) if len(w) > 2 and w not in stop]
 
@@ -160,6 +192,7 @@ def ctfidf_keywords(
     seed: int = 0,
     lang: str = "en",
     weights: np.ndarray | None = None,
+    stop_terms: tuple[str, ...] | list[str] | frozenset[str] = (),
 ) -> dict[int, list[str]]:
     """Top words per cluster label (noise -1 ignored), by c-TF-IDF: tf(t, c) · log(1 + A / f(t)).
 
@@ -167,7 +200,12 @@ def ctfidf_keywords(
     tf(t, c); without them every text counts 1. Ties go to words used by more texts of the cluster.
     At most MAX_TEXTS_PER_CLASS texts per cluster are tokenised (a fixed-seed sample): word
     frequencies are stable long before that, and Japanese tokenisation is the slow part.
+
+    Words spread evenly over the clusters (a district named in every theme, 「利用」) are down-weighted
+    by ``1 − H(t) / log C`` (H: entropy of the word's share per cluster, C ≥ 3 clusters), and words in
+    ``stop_terms`` (e.g. the consultation's district names) are never keywords.
     """
+    stop = {normalise_term(t) for t in stop_terms if t}
     labels = np.asarray(labels)
     classes = sorted({int(x) for x in labels} - {-1})
     counts = {c: Counter() for c in classes}  # weighted term frequency per class
@@ -179,7 +217,7 @@ def ctfidf_keywords(
         if len(members) > MAX_TEXTS_PER_CLASS:
             members = np.sort(rng.choice(members, MAX_TEXTS_PER_CLASS, replace=False))
         for index in members:
-            words = tokens(texts[index], lang)
+            words = [w for w in tokens(texts[index], lang) if w not in stop]
             weight = 1.0 if weights is None else max(float(weights[index]), 1e-3)
             for word, count in Counter(words).items():
                 counts[c][word] += weight * count
@@ -188,11 +226,13 @@ def ctfidf_keywords(
     if not total:
         return {c: [] for c in classes}
     average_words = sum(total.values()) / max(1, len(classes))
+    sizes = {c: sum(counts[c].values()) or 1 for c in classes}
+    evenness = _evenness(counts, sizes, classes)
     result = {}
     for c in classes:
-        size = sum(counts[c].values()) or 1
+        size = sizes[c]
         scored = [
-            (count / size * np.log(1 + average_words / total[word]), spread[c][word], word)
+            (count / size * np.log(1 + average_words / total[word]) * (1.0 - evenness.get(word, 0.0)), spread[c][word], word)
             for word, count in counts[c].items()
         ]
         scored.sort(key=lambda item: (-round(item[0], 12), -item[1], item[2]))
@@ -200,6 +240,95 @@ def ctfidf_keywords(
     return result
 
 
+def normalise_term(term: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", term).strip().lower()
+
+
+def _evenness(counts: dict[int, Counter], sizes: dict[int, float], classes: list[int]) -> dict[str, float]:
+    """Per word, the entropy of its relative frequency over the clusters divided by log C (0: one
+    cluster only, 1: equally common in all); 0 for everything below 3 clusters."""
+    if len(classes) < 3:
+        return {}
+    shares: dict[str, list[float]] = {}
+    for position, c in enumerate(classes):
+        for word, count in counts[c].items():
+            shares.setdefault(word, [0.0] * len(classes))[position] = count / sizes[c]
+    result = {}
+    log_c = np.log(len(classes))
+    for word, values in shares.items():
+        p = np.asarray(values)
+        p = p[p > 0] / p.sum()
+        result[word] = float(-(p * np.log(p)).sum() / log_c) if len(p) > 1 else 0.0
+    return result
+
+
 def label_from_keywords(keywords: list[str], *, lang: str, count: int = 3) -> str:
     separator = "・" if lang == "ja" else ", "
     return separator.join(keywords[:count])
+
+
+# Connectives and asides that open a unit but do not belong in a title.
+_JA_LEAD = re.compile(
+    r"^(また|それから|加えて|さらに|あわせて|併せて|まず|次に|最後に|なお|ついでに言うと|話は変わりますが|それと|そして|ただ|しかし|特に|一方|あと)[、,]?\s*"
+)
+_EN_LEAD = re.compile(r"^(also|and|but|finally|first|second|moreover|furthermore|in addition|besides|however)[,]?\s+", re.IGNORECASE)
+_END = re.compile(r"[\s。．.!！?？、,]+$")
+TITLE_CHARS = {"ja": 40, "other": 90}
+
+
+def _shorten(text: str, lang: str) -> str:
+    limit = TITLE_CHARS["ja" if lang == "ja" else "other"]
+    if len(text) <= limit:
+        return text
+    if lang == "ja":
+        cut = max((m.end() for m in re.finditer(r"[、,]", text[:limit])), default=0)
+    else:
+        cut = max((m.start() for m in re.finditer(r"[,;:]|\s(?:and|but|because|which)\s", text[:limit])), default=0)
+    if cut >= limit // 3:
+        return _END.sub("", text[:cut]) + "…"
+    if lang != "ja":
+        space = text.rfind(" ", 0, limit)
+        return text[: space if space > limit // 2 else limit].rstrip() + "…"
+    return text[:limit].rstrip() + "…"
+
+
+def clean_unit(text: str, lang: str) -> str:
+    """A unit as a title: without a leading connective (「また、」「Also,」) and trailing punctuation."""
+    text = text.strip()
+    previous = None
+    while previous != text:
+        previous = text
+        text = (_JA_LEAD if lang == "ja" else _EN_LEAD).sub("", text)
+    text = _END.sub("", text)
+    if lang != "ja" and text:
+        text = text[0].upper() + text[1:]
+    return text
+
+
+def theme_title(texts: list[str], rows: np.ndarray, keywords: list[str], *, lang: str) -> str:
+    """A short readable title for a theme: its most central unit that names one of the theme's top
+    keywords and is short enough to publish, without connectives; shortened at a clause boundary when
+    every candidate is long. Never a greeting or formula (those are not units of a theme)."""
+    if not texts:
+        return ""
+    rows = np.asarray(rows, dtype=np.float64)
+    centre = rows.mean(axis=0)
+    norm = np.linalg.norm(centre)
+    central = rows @ (centre / norm) if norm else np.zeros(len(rows))
+    limit = TITLE_CHARS["ja" if lang == "ja" else "other"]
+    top = [k for k in keywords[:3] if k]
+    best, best_score = None, -np.inf
+    seen = set()
+    for index in np.argsort(-central)[:50]:
+        title = clean_unit(texts[index], lang)
+        if not title or title in seen:
+            continue
+        seen.add(title)
+        lowered = title.lower()
+        named = sum(1 for k in top if k.lower() in lowered)
+        score = float(central[index]) + 0.1 * min(named, 2) - (0.2 if len(title) > limit else 0.0) - (0.1 if len(title) < 6 else 0.0)
+        if score > best_score:
+            best, best_score = title, score
+    return _shorten(best or clean_unit(texts[0], lang), lang)

@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 
 from ml.cluster import REDUCE_ABOVE, centre_similarity, cluster, project_2d, representatives, subcluster
-from ml.embeddings import Embedder, EmbedFn, get_embedder, represent, representation_for, resolve_backend
-from ml.keywords import ctfidf_keywords, label_from_keywords
+from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, representation_for, resolve_backend
+from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
 from ml.text import detect_language, normalise
+from ml.units import UnitTable, text_themes, unit_table, vote
 
 Progress = Callable[[int, str], None]
 
@@ -37,6 +38,8 @@ def _analyse_texts(
     seed: int = 0,
     sublevel: bool = False,
     representatives_per_theme: int = 5,
+    units: bool = True,
+    stop_terms: tuple[str, ...] | list[str] = (),
     progress: Progress = _no_progress,
     bound_pools: Callable[[], None] = _no_bounds,
 ) -> dict[str, Any]:
@@ -59,14 +62,19 @@ def _analyse_texts(
         embed = wrap_embed(embedder) if wrap_embed else embedder.embed
     progress(5, "embed")
 
-    if method != "embedding" or len(texts) > REDUCE_ABOVE:
+    # Opinion units: sentences / clauses without greetings and formulas (ml/units.py). Short one-sentence
+    # texts are their own single unit, so for them everything below is what it was on whole texts.
+    table = unit_table(normalised) if units else UnitTable(normalised, np.arange(len(normalised)), [])
+    unit_texts = table.texts
+
+    if method != "embedding" or len(unit_texts) > REDUCE_ABOVE:
         # scikit-learn / SciPy compute TF-IDF's SVD and the PCA copy that k is chosen on for large corpora:
         # load their pools before they are bounded.
         import sklearn.decomposition  # noqa: F401
     bound_pools()
     tick = time.perf_counter()
     matrix = represent(
-        normalised, method=method, lang=lang, embed=embed, center=bool(getattr(embedder, "center", False)), seed=seed
+        unit_texts, method=method, lang=lang, embed=embed, center=bool(getattr(embedder, "center", False)), seed=seed
     )
     timings["represent"] = time.perf_counter() - tick
     bound_pools()  # again: the embedder may have loaded more (torch; sentence-transformers imports scikit-learn)
@@ -74,45 +82,79 @@ def _analyse_texts(
 
     tick = time.perf_counter()
     result = cluster(matrix, k=k, seed=seed)
-    labels = result.labels
+    unit_labels = result.labels
+    labels = vote(table, unit_labels, len(texts))
+    touched = text_themes(table, unit_labels, len(texts))
     timings["cluster"] = time.perf_counter() - tick
     progress(80, "keywords")
 
     tick = time.perf_counter()
-    centrality = centre_similarity(matrix, labels)
-    keywords = ctfidf_keywords(normalised, labels, lang=lang, weights=centrality)
-    sub = subcluster(matrix, labels, seed=seed) if sublevel else np.full(len(labels), -1)
+    centrality = centre_similarity(matrix, unit_labels)
+    keywords = ctfidf_keywords(unit_texts, unit_labels, lang=lang, weights=centrality, stop_terms=stop_terms)
+    sub = subcluster(matrix, unit_labels, seed=seed) if sublevel else np.full(len(unit_labels), -1)
+    owner = table.owner
+
+    def quotes(unit_members: np.ndarray, count: int) -> tuple[list[int], list[dict[str, Any]]]:
+        """Representative texts and the units quoted from them (one quote per text, MMR order)."""
+        picked = representatives(matrix, unit_members, count=count * 3)
+        texts_seen: list[int] = []
+        quoted: list[dict[str, Any]] = []
+        for unit in picked:
+            text_index = int(owner[unit])
+            if text_index in texts_seen:
+                continue
+            texts_seen.append(text_index)
+            quoted.append({"text": text_index, "quote": unit_texts[unit]})
+            if len(texts_seen) == count:
+                break
+        return texts_seen, quoted
+
     themes = []
     for theme in range(result.k):
+        unit_members = np.where(unit_labels == theme)[0]
         members = np.where(labels == theme)[0]
-        if len(members) == 0:
+        if len(unit_members) == 0 or len(members) == 0:
             continue
         words = keywords.get(theme, [])
+        also = sorted(i for i in set(owner[unit_members].tolist()) if labels[i] != theme)
         subthemes = []
-        if sublevel and (sub[members] >= 0).any():
-            sub_labels = sub[members]
+        if sublevel and (sub[unit_members] >= 0).any():
+            sub_labels = sub[unit_members]
             sub_keywords = ctfidf_keywords(
-                [normalised[i] for i in members], sub_labels, lang=lang, weights=centre_similarity(matrix[members], sub_labels)
+                [unit_texts[i] for i in unit_members],
+                sub_labels,
+                lang=lang,
+                weights=centre_similarity(matrix[unit_members], sub_labels),
+                stop_terms=stop_terms,
             )
             for s in sorted(set(sub_labels.tolist()) - {-1}):
-                sub_members = members[sub_labels == s]
+                sub_units = unit_members[sub_labels == s]
+                sub_members = sorted(set(owner[sub_units].tolist()))
+                sub_representatives, sub_quotes = quotes(sub_units, 3)
                 subthemes.append(
                     {
                         "label": label_from_keywords(sub_keywords.get(s, []), lang=lang),
+                        "title": theme_title([unit_texts[i] for i in sub_units], matrix[sub_units], sub_keywords.get(s, []), lang=lang),
                         "keywords": sub_keywords.get(s, []),
-                        "size": int(len(sub_members)),
+                        "size": len(sub_members),
                         "members": [int(i) for i in sub_members],
-                        "representatives": representatives(matrix, sub_members, count=3),
+                        "representatives": sub_representatives,
+                        "quotes": sub_quotes,
                     }
                 )
+        theme_representatives, theme_quotes = quotes(unit_members, representatives_per_theme)
         themes.append(
             {
                 "index": theme,
                 "label": label_from_keywords(words, lang=lang) or f"#{theme + 1}",
+                "title": theme_title([unit_texts[i] for i in unit_members], matrix[unit_members], words, lang=lang),
                 "keywords": words,
                 "size": int(len(members)),
                 "members": [int(i) for i in members],
-                "representatives": representatives(matrix, members, count=representatives_per_theme),
+                "also": [int(i) for i in also],
+                "units": int(len(unit_members)),
+                "representatives": theme_representatives,
+                "quotes": theme_quotes,
                 "subthemes": subthemes,
             }
         )
@@ -120,13 +162,21 @@ def _analyse_texts(
     progress(90, "map")
 
     tick = time.perf_counter()
-    coords = project_2d(matrix)
+    if len(unit_texts) == len(texts):
+        text_rows = matrix
+    else:  # a text sits at the mean of its units
+        text_rows = np.zeros((len(texts), matrix.shape[1]), dtype=np.float64)
+        np.add.at(text_rows, owner, matrix)
+        text_rows = _l2(text_rows)
+    coords = project_2d(text_rows)
     timings["project"] = time.perf_counter() - tick
     timings["total"] = time.perf_counter() - started
     progress(95, "store")
     return {
         "themes": themes,
         "noise": [int(i) for i in np.where(labels == -1)[0]],
+        "themes_of": [sorted(t) for t in touched],
+        "units": {"count": len(unit_texts), "texts": unit_texts, "owner": [int(i) for i in owner], "labels": [int(x) for x in unit_labels]},
         "labels": [int(x) for x in labels],
         "coords": [[round(float(x), 4), round(float(y), 4)] for x, y in coords],
         "lang": lang,

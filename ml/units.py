@@ -1,0 +1,216 @@
+"""Opinion units: long comments split into sentences (and long sentences into clauses), boilerplate marked.
+
+A public comment often opens with who writes (「北町に住んでいる会社員です。」), makes two or three points,
+and closes with a formula (「以上、よろしくお願いいたします。」). Clustering whole letters mixes their points
+and their formulas; clustering their units keeps each point with its theme (ml/README.md, "Opinion units").
+
+Pure functions, no model: :func:`split_units` cuts a normalised text into units with their character spans,
+:func:`is_boilerplate` says whether a unit is a greeting, self-introduction or closing formula that says
+nothing about any theme.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+# Sentence ends: Japanese full stops and ! ? (also after NFKC), line breaks. A closing bracket or quote
+# right after the stop stays with the sentence.
+_JA_SENTENCE = re.compile(r"[^。．！？!?\n]*(?:[。．！？!?]+[」』）)\"']*|\n+|$)")
+_EN_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+# Clause boundaries inside a long Japanese sentence: a comma after a conjunctive particle or form.
+_JA_CLAUSE = re.compile(r"(?:ので|のに|けれど|けど|ですが|ますが|ため|から|し|が|て|で|り)[、,]")
+MAX_UNIT_CHARS_JA = 70  # longer sentences are cut at clause boundaries
+MAX_UNIT_CHARS_EN = 220
+MIN_UNIT_CHARS_JA = 6  # shorter pieces join the previous unit (「はい。」「以上。」 alone say nothing)
+MIN_UNIT_CHARS_EN = 15
+
+# Formulas that carry no opinion. Matched on the whole unit (after removing trailing punctuation).
+_JA_BOILERPLATE = [
+    r"(以上[、,]?\s*)?(どうぞ|何卒|なにとぞ)?(よろしく|宜しく)(お願い|おねがい)(いた|致)?(し)?(ます|申し上げます)",
+    r"(以上[、,]?\s*)?(ご|御)?(検討|考慮|配慮|対応)(の)?(ほど|方)?[、,]?\s*(を)?(よろしく|宜しく)?(お願い|おねがい|ください|下さい).*",
+    r"(以上|以上です|以上となります|以上、意見です|以上、私の意見です)",
+    r"(前向きな|ご|御)?(検討|善処|対応)を(お願い|おねがい)(いた|致)?(し)?ます",
+    r"いつも.{0,20}(ありがとう|お世話に|感謝).*",
+    r"(日頃|平素)より.*(ありがとう|お世話に|感謝|敬意).*",
+    r".{0,25}(住んで|住む|在住|暮らして|勤めて|勤務して|通って|働いて).{0,20}(です|ます|者です|おります)",
+    r".{0,25}(在住|住民|市民|利用者|会社員|主婦|学生|役員|者|者だ)(です|でございます|だ)",
+    r".{0,40}(について|に関して|に対して|に対する|の件で|の件について)(の)?(意見|要望|ご意見)?(を)?(申し上げ|述べ|送り|提出し|お伝えし|お送りし)(ます|させていただきます)",
+    r".{0,30}(の件|について|に関して)(です)?",
+    r"(意見|要望)(を)?(申し上げます|送ります|述べます|です)",
+    r"(ありがとうございます|ありがとうございました|お疲れ様です|こんにちは|はじめまして|初めまして)",
+]
+_EN_BOILERPLATE = [
+    r"(dear|hello|hi|to whom it may concern)\b.{0,60}",
+    r"(thank you|thanks|many thanks|kind regards|regards|best regards|sincerely|yours (faithfully|sincerely))\b.{0,60}",
+    r"i (have )?(live|lived|am living|have been living|work|am a resident|am writing)\b.{0,80}",
+    r"(i am|i'm) (a |an )?(resident|local|parent|student|business owner|retiree)\b.{0,80}",
+    r"(please )?(consider|see) (this|my|the above).{0,40}",
+]
+_JA_BOILERPLATE_RE = re.compile("|".join(f"(?:{p})" for p in _JA_BOILERPLATE))
+_EN_BOILERPLATE_RE = re.compile("|".join(f"(?:{p})" for p in _EN_BOILERPLATE), re.IGNORECASE)
+_TRAILING = re.compile(r"[\s。．.!！?？、,」』)）\"']+$")
+_LEADING = re.compile(r"^[\s「『(（\"']+")
+# Opinion words: a unit that contains one of these is an opinion even when it looks like a formula
+# (「〇〇の件について、反対です」).
+_JA_REQUEST_FORMULA = re.compile(r"(ご|御)?(検討|対応|配慮|善処)(を|の程|のほど|方)?[、,]?\s*(よろしく)?(お願い\S*|ください|下さい)")
+_JA_OPINION = re.compile(r"(ほしい|欲しい|ください|下さい|反対|賛成|困|危|不安|心配|改善|増や|減ら|べき|必要|ない|ません|したい|たい)")
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    start: int  # character span in the text it came from
+    end: int
+
+
+def _is_cjk_text(text: str) -> bool:
+    from ml.text import is_japanese
+
+    return is_japanese(text)
+
+
+def _pieces(text: str, japanese: bool) -> list[tuple[int, int]]:
+    """Spans of sentences."""
+    spans = []
+    if japanese:
+        for match in _JA_SENTENCE.finditer(text):
+            if match.end() > match.start():
+                spans.append((match.start(), match.end()))
+    else:
+        start = 0
+        for match in _EN_SENTENCE.finditer(text):
+            spans.append((start, match.start()))
+            start = match.end()
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _clauses(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """A long Japanese sentence cut at clause commas into pieces of about ``limit`` characters."""
+    if end - start <= limit:
+        return [(start, end)]
+    cuts = [start + m.end() for m in _JA_CLAUSE.finditer(text[start:end])]
+    spans, begin = [], start
+    for cut in cuts:
+        # Cut where the piece so far is long enough and the rest is not tiny.
+        if cut - begin >= limit // 2 and end - cut >= limit // 4:
+            spans.append((begin, cut))
+            begin = cut
+    spans.append((begin, end))
+    return spans
+
+
+def split_units(text: str, *, max_chars: int | None = None) -> list[Unit]:
+    """Sentences of ``text`` (clauses for long Japanese sentences), short pieces joined to the previous one.
+
+    The units cover the text in order; their ``text`` is stripped of surrounding spaces. A text with one
+    sentence is one unit.
+    """
+    if not text or not text.strip():
+        return []
+    japanese = _is_cjk_text(text)
+    limit = max_chars or (MAX_UNIT_CHARS_JA if japanese else MAX_UNIT_CHARS_EN)
+    minimum = MIN_UNIT_CHARS_JA if japanese else MIN_UNIT_CHARS_EN
+    spans: list[tuple[int, int]] = []
+    for start, end in _pieces(text, japanese):
+        spans.extend(_clauses(text, start, end, limit) if japanese else [(start, end)])
+    merged: list[list[int]] = []
+    for start, end in spans:
+        body = _TRAILING.sub("", text[start:end]).strip()
+        if merged and len(body) < minimum and not is_boilerplate(body):
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    # A short first piece joins the next one instead.
+    first = _TRAILING.sub("", text[merged[0][0] : merged[0][1]]).strip() if merged else ""
+    if len(merged) > 1 and len(first) < minimum and not is_boilerplate(first):
+        merged[1][0] = merged[0][0]
+        merged.pop(0)
+    units = []
+    for start, end in merged:
+        piece = text[start:end]
+        stripped = piece.strip()
+        if stripped:
+            offset = start + piece.index(stripped)
+            units.append(Unit(stripped, offset, offset + len(stripped)))
+    return units
+
+
+def is_boilerplate(unit: str) -> bool:
+    """True for greetings, self-introductions, "about the plan ..." openers and closing formulas."""
+    body = _LEADING.sub("", _TRAILING.sub("", unit.strip()))
+    if not body:
+        return True
+    if _is_cjk_text(body):
+        if len(body) > 45 or _JA_BOILERPLATE_RE.fullmatch(body) is None:
+            return False
+        # 「〇〇の件について、反対です」 is an opinion; 「ご検討ください」 is a formula.
+        return _JA_OPINION.search(_JA_REQUEST_FORMULA.sub("", body)) is None
+    if len(body) > 120:
+        return False
+    return _EN_BOILERPLATE_RE.fullmatch(body) is not None
+
+
+def opinion_units(text: str) -> list[Unit]:
+    """The units of ``text`` that are not boilerplate; the whole text as one unit when all of it is."""
+    units = split_units(text)
+    kept = [u for u in units if not is_boilerplate(u.text)]
+    if kept:
+        return kept
+    stripped = text.strip()
+    return [Unit(stripped, text.index(stripped), text.index(stripped) + len(stripped))] if stripped else []
+
+
+@dataclass
+class UnitTable:
+    """The units of a corpus: their texts and, per unit, the index of the text it came from."""
+
+    texts: list[str]
+    owner: np.ndarray  # text index per unit
+    spans: list[tuple[int, int]]
+
+    def of(self, text_index: int) -> np.ndarray:
+        return np.flatnonzero(self.owner == text_index)
+
+
+def unit_table(texts: list[str], *, drop_boilerplate: bool = True) -> UnitTable:
+    """Units of every text (normalised texts expected). Every text has at least one unit (itself when all
+    of it is boilerplate, or when it is empty)."""
+    unit_texts, owner, spans = [], [], []
+    for index, text in enumerate(texts):
+        units = opinion_units(text) if drop_boilerplate else split_units(text)
+        if not units:
+            units = [Unit(text, 0, len(text))]
+        for unit in units:
+            unit_texts.append(unit.text)
+            owner.append(index)
+            spans.append((unit.start, unit.end))
+    return UnitTable(unit_texts, np.asarray(owner, dtype=int), spans)
+
+
+def vote(table: UnitTable, unit_labels: np.ndarray, n_texts: int) -> np.ndarray:
+    """Each text's theme: the one most of its units' characters fall in (noise units do not vote; a text
+    whose units are all noise is noise, -1). Ties go to the text's earlier unit."""
+    unit_labels = np.asarray(unit_labels)
+    labels = np.full(n_texts, -1, dtype=int)
+    weights: dict[int, dict[int, float]] = {}
+    for position, (text_index, label) in enumerate(zip(table.owner.tolist(), unit_labels.tolist(), strict=True)):
+        if label < 0:
+            continue
+        votes = weights.setdefault(text_index, {})
+        votes[label] = votes.get(label, 0.0) + len(table.texts[position]) + 1e-6 * (len(table.texts) - position)
+    for text_index, votes in weights.items():
+        labels[text_index] = max(votes, key=votes.get)
+    return labels
+
+
+def text_themes(table: UnitTable, unit_labels: np.ndarray, n_texts: int) -> list[set[int]]:
+    """Every theme each text touches through its units (noise excluded)."""
+    result: list[set[int]] = [set() for _ in range(n_texts)]
+    for text_index, label in zip(table.owner.tolist(), np.asarray(unit_labels).tolist(), strict=True):
+        if label >= 0:
+            result[text_index].add(int(label))
+    return result
