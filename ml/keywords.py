@@ -112,7 +112,8 @@ def compound_nouns(text: str, tokenizer) -> list[str]:
             current.append((token.surface, sub))
         elif parts[0] == "接頭詞" and parts[1] == "名詞接続":
             flush()
-            current.append((token.surface, "接頭"))
+            if token.surface not in ("ご", "御", "お"):  # honorifics: 「ご検討」 is 検討
+                current.append((token.surface, "接頭"))
         else:
             flush()
     flush()
@@ -236,7 +237,8 @@ def ctfidf_keywords(
             for word, count in counts[c].items()
         ]
         scored.sort(key=lambda item: (-round(item[0], 12), -item[1], item[2]))
-        result[c] = [word for _, _, word in scored[:top]]
+        # A word equally common in every theme (score 0) describes none of them.
+        result[c] = [word for score, _, word in scored if score > 1e-9][:top]
     return result
 
 

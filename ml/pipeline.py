@@ -13,6 +13,7 @@ from ml.cluster import REDUCE_ABOVE, centre_similarity, cluster, project_2d, rep
 from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, representation_for, resolve_backend
 from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
 from ml.text import detect_language, normalise
+from ml.sentiment import analyse_sentiment, shares
 from ml.units import UnitTable, text_themes, unit_table, vote
 
 Progress = Callable[[int, str], None]
@@ -46,8 +47,18 @@ def _analyse_texts(
     """Themes of ``texts``. ``backend`` is the ML_EMBEDDING_BACKEND value ("auto" = measured default per
     language); ``wrap_embed(embedder)`` may return a caching embed function. Returns indices into ``texts``:
 
-    {"themes": [{"index", "label", "keywords", "size", "members", "representatives", "subthemes"}],
-     "noise": [...], "coords": [[x, y], ...], "lang", "k_scores", "timings": {...}}
+    {"themes": [{"index", "label", "title", "keywords", "size", "members", "also", "units",
+                 "representatives", "quotes": [{"text", "quote", "sentiment"}], "sentiment": {share per label},
+                 "subthemes": [...]}],
+     "noise": [...], "labels": [theme per text], "themes_of": [[every theme a text touches]],
+     "coords": [[x, y], ...], "sentiment": {"method", "texts", "scores", "shares"},
+     "units": {"texts", "owner", "labels", "sentiment"}, "lang", "k_scores", "timings": {...}}
+
+    With ``units`` (default) every text is split into opinion units (ml/units.py: sentences / clauses,
+    greetings and formulas left out); the units are embedded and clustered, a text's theme is the one most
+    of its units' characters fall in (``labels``, ``members``), the other themes it touches are listed
+    in ``themes_of`` and each theme's ``also``, and quotes are units. ``stop_terms`` (e.g. the
+    consultation's district names) never become keywords. Sentiment: ml/sentiment.py.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -73,8 +84,14 @@ def _analyse_texts(
         import sklearn.decomposition  # noqa: F401
     bound_pools()
     tick = time.perf_counter()
+    raw = _l2(embed(unit_texts)) if embed is not None and method != "tfidf" else None  # kept for sentiment
     matrix = represent(
-        unit_texts, method=method, lang=lang, embed=embed, center=bool(getattr(embedder, "center", False)), seed=seed
+        unit_texts,
+        method=method,
+        lang=lang,
+        embed=(lambda _texts: raw) if raw is not None else embed,
+        center=bool(getattr(embedder, "center", False)),
+        seed=seed,
     )
     timings["represent"] = time.perf_counter() - tick
     bound_pools()  # again: the embedder may have loaded more (torch; sentence-transformers imports scikit-learn)
@@ -86,7 +103,16 @@ def _analyse_texts(
     labels = vote(table, unit_labels, len(texts))
     touched = text_themes(table, unit_labels, len(texts))
     timings["cluster"] = time.perf_counter() - tick
-    progress(80, "keywords")
+    progress(80, "sentiment")
+
+    tick = time.perf_counter()
+    feeling = analyse_sentiment(
+        unit_texts, table.owner, len(texts), vectors=raw,
+        model_id=embedder.model_id if embedder is not None else "",
+    )
+    raw = None  # the clustered matrix is all that is needed from here on
+    timings["sentiment"] = time.perf_counter() - tick
+    progress(85, "keywords")
 
     tick = time.perf_counter()
     centrality = centre_similarity(matrix, unit_labels)
@@ -104,7 +130,7 @@ def _analyse_texts(
             if text_index in texts_seen:
                 continue
             texts_seen.append(text_index)
-            quoted.append({"text": text_index, "quote": unit_texts[unit]})
+            quoted.append({"text": text_index, "quote": unit_texts[unit], "sentiment": feeling["units"][unit]})
             if len(texts_seen) == count:
                 break
         return texts_seen, quoted
@@ -140,6 +166,7 @@ def _analyse_texts(
                         "members": [int(i) for i in sub_members],
                         "representatives": sub_representatives,
                         "quotes": sub_quotes,
+                        "sentiment": shares([feeling["units"][i] for i in sub_units]),
                     }
                 )
         theme_representatives, theme_quotes = quotes(unit_members, representatives_per_theme)
@@ -155,6 +182,7 @@ def _analyse_texts(
                 "units": int(len(unit_members)),
                 "representatives": theme_representatives,
                 "quotes": theme_quotes,
+                "sentiment": shares([feeling["units"][i] for i in unit_members]),
                 "subthemes": subthemes,
             }
         )
@@ -176,7 +204,18 @@ def _analyse_texts(
         "themes": themes,
         "noise": [int(i) for i in np.where(labels == -1)[0]],
         "themes_of": [sorted(t) for t in touched],
-        "units": {"count": len(unit_texts), "texts": unit_texts, "owner": [int(i) for i in owner], "labels": [int(x) for x in unit_labels]},
+        "sentiment": {
+            "method": feeling["method"],
+            "texts": feeling["texts"],
+            "scores": feeling["text_scores"],
+            "shares": shares(feeling["texts"]),
+        },
+        "units": {
+            "texts": unit_texts,
+            "owner": [int(i) for i in owner],
+            "labels": [int(x) for x in unit_labels],
+            "sentiment": feeling["units"],
+        },
         "labels": [int(x) for x in labels],
         "coords": [[round(float(x), 4), round(float(y), 4)] for x, y in coords],
         "lang": lang,

@@ -24,7 +24,7 @@ _EN_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 _JA_CLAUSE = re.compile(r"(?:ので|のに|けれど|けど|ですが|ますが|ため|から|し|が|て|で|り)[、,]")
 MAX_UNIT_CHARS_JA = 70  # longer sentences are cut at clause boundaries
 MAX_UNIT_CHARS_EN = 220
-MIN_UNIT_CHARS_JA = 6  # shorter pieces join the previous unit (「はい。」「以上。」 alone say nothing)
+MIN_UNIT_CHARS_JA = 4  # shorter pieces join the previous unit (「はい。」「同感。」 alone say little)
 MIN_UNIT_CHARS_EN = 15
 
 # Formulas that carry no opinion. Matched on the whole unit (after removing trailing punctuation).

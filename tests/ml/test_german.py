@@ -41,7 +41,10 @@ def test_german_is_not_detected_as_english():
 
 
 def test_german_themes_with_the_default_backend():
-    """Measured (python -m ml.evaluate --lang de): ARI 0.229 at the true k (seed 0), 0.444 with k chosen."""
+    """Measured with opinion units (2 of the 140 texts have two sentences): ARI 0.382 at the true k (seed 0;
+    mean of seeds 0-7 0.337, 0.310 on whole texts), 0.214 with k chosen (seed 0; mean of seeds 0-7 0.266,
+    0.340 on whole texts). The chosen k is noise on this fixture: the silhouettes of k = 3..8 all lie
+    within 0.0315 ± 0.007 (ml/README.md, "Opinion units")."""
     texts, truth = _fixture()
     vectors: dict[str, np.ndarray] = {}
 
@@ -56,10 +59,10 @@ def test_german_themes_with_the_default_backend():
 
     fixed = analyse_texts(texts, backend="auto", k=7, seed=0, threads=1, wrap_embed=wrap)
     assert fixed["lang"] == "other" and len(fixed["themes"]) == 7
-    assert adjusted_rand_score(truth, _labels(fixed, len(texts))) >= 0.2
+    assert adjusted_rand_score(truth, _labels(fixed, len(texts))) >= 0.3
 
     chosen = analyse_texts(texts, backend="auto", seed=0, threads=1, wrap_embed=wrap)
-    assert adjusted_rand_score(truth, _labels(chosen, len(texts))) >= 0.35
+    assert adjusted_rand_score(truth, _labels(chosen, len(texts))) >= 0.2
 
 
 def test_german_stop_words():

@@ -52,3 +52,39 @@ def test_central_texts_win_ties():
     weighted = ctfidf_keywords(texts, labels, lang="other", weights=np.array([0.2, 0.9, 0.8, 0.8]))
     assert weighted[0][:2] == ["fehlt", "zebrastreifen"]
     assert weighted[1][0] == "biotonne"  # used by both texts of its theme
+
+
+def test_japanese_keywords_are_compound_nouns_not_fragments():
+    assert tokens("中間貯蔵施設の建設に反対です。除染の範囲を広げてほしい") == ["中間貯蔵施設", "建設", "反対", "除染", "範囲"]
+    assert tokens("コミュニティバスの最終便を遅くして運賃無料にしてほしい") == ["コミュニティバス", "最終便", "運賃無料"]
+    assert tokens("第3回の会合でIAEAの報告書が示された") == ["会合", "IAEA", "報告書"]
+    # no single characters, numbers, auxiliary verbs or formula nouns
+    words = tokens("本の件で意見を3回送りましたが、ご検討ください")
+    assert words == []
+
+
+def test_terms_spread_evenly_over_themes_and_stop_terms_are_not_keywords():
+    districts = ["北町", "東町", "南町"]
+    texts, labels = [], []
+    for theme, words in enumerate([("公園", "遊具"), ("バス", "バス停"), ("図書館", "蔵書")]):
+        for i, district in enumerate(districts * 2):
+            texts.append(f"{district}の{words[i % 2]}を利用しています")
+            labels.append(theme)
+    keywords = ctfidf_keywords(texts, np.array(labels), lang="ja")
+    for theme_words in keywords.values():
+        assert not set(theme_words[:3]) & set(districts)
+        assert "利用" not in theme_words[:3]
+    stopped = ctfidf_keywords(["北町公園の遊具", "北町公園のベンチ"], np.array([0, 0]), lang="ja", stop_terms=["北町公園"])
+    assert "北町公園" not in stopped[0]
+
+
+def test_theme_title_is_a_central_unit_without_connectives():
+    from ml.keywords import theme_title
+
+    texts = ["また、公園の遊具を新しくしてほしい。", "公園の遊具が古い", "公園のベンチを増やして"]
+    rows = np.array([[1.0, 0.0], [0.9, 0.1], [0.6, 0.4]])
+    assert theme_title(texts, rows, ["遊具", "公園"], lang="ja") == "公園の遊具を新しくしてほしい"
+    long = ["公園の遊具が古くなっているので新しくしてほしいのですが、予算がないなら、せめて危険な遊具だけでも撤去してください"]
+    title = theme_title(long, np.array([[1.0, 0.0]]), ["遊具"], lang="ja")
+    assert len(title) <= 41 and title.endswith("…")
+    assert theme_title(["Also, the buses are late."], np.array([[1.0]]), ["buses"], lang="en") == "The buses are late"

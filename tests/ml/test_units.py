@@ -1,0 +1,75 @@
+"""Opinion units: sentences / clauses with their spans, boilerplate left out, votes back to texts."""
+
+import numpy as np
+
+from ml.units import is_boilerplate, opinion_units, split_units, text_themes, unit_table, vote
+
+LETTER = "北町に住んでいる会社員です。バスの本数が少なくて通勤に使えない。また、公園のトイレが汚い。以上、よろしくお願いいたします。"
+
+
+def test_a_letter_splits_into_sentences_with_spans():
+    units = split_units(LETTER)
+    assert [u.text for u in units] == [
+        "北町に住んでいる会社員です。",
+        "バスの本数が少なくて通勤に使えない。",
+        "また、公園のトイレが汚い。",
+        "以上、よろしくお願いいたします。",
+    ]
+    for unit in units:
+        assert LETTER[unit.start : unit.end] == unit.text
+
+
+def test_greetings_introductions_and_closings_are_boilerplate():
+    for text in [
+        "北町に住んでいる会社員です。",
+        "東町在住の主婦です",
+        "いつも市政にご尽力いただきありがとうございます。",
+        "今回の計画案について意見を申し上げます。",
+        "以上です。",
+        "ご検討のほどよろしくお願いします。",
+        "Dear council,",
+        "Thank you.",
+        "I live in Northtown.",
+    ]:
+        assert is_boilerplate(text), text
+    for text in [
+        "バスの本数が少なくて通勤に使えない。",
+        "北町の件について、反対です。",
+        "公園の遊具を新しくしてほしい",
+        "The buses are always late.",
+    ]:
+        assert not is_boilerplate(text), text
+
+
+def test_opinion_units_drop_formulas_but_never_the_whole_text():
+    assert [u.text for u in opinion_units(LETTER)] == ["バスの本数が少なくて通勤に使えない。", "また、公園のトイレが汚い。"]
+    assert [u.text for u in opinion_units("よろしくお願いします。")] == ["よろしくお願いします。"]
+    assert opinion_units("") == []
+
+
+def test_short_pieces_join_their_neighbour_and_short_texts_stay_whole():
+    assert [u.text for u in split_units("はい。公園がほしい")] == ["はい。公園がほしい"]
+    assert len(split_units("公園の遊具が古くなっているので新しくしてほしい")) == 1
+    assert len(split_units("Please add benches to the park")) == 1
+
+
+def test_long_sentences_are_cut_at_clause_boundaries():
+    text = (
+        "公園の遊具が古くなっているので新しくしてほしいのですが、予算がないなら、せめて危険な遊具だけでも撤去して、"
+        "代わりにベンチを置くなど、子どもと高齢者が安心して過ごせる場所にしてほしいと思います。"
+    )
+    units = split_units(text)
+    assert len(units) == 2 and "".join(u.text for u in units) == text
+
+
+def test_english_sentences():
+    units = split_units("The buses are late. I miss my train every day! Could you add more buses?")
+    assert [u.text for u in units] == ["The buses are late.", "I miss my train every day!", "Could you add more buses?"]
+
+
+def test_votes_map_unit_themes_back_to_texts():
+    table = unit_table(["バスが来ない。公園が汚い。公園のトイレが壊れている。", "よろしくお願いします。", "図書館を増やして"])
+    assert table.owner.tolist() == [0, 0, 0, 1, 2]
+    labels = np.array([1, 0, 0, -1, 2])
+    assert vote(table, labels, 3).tolist() == [0, -1, 2]
+    assert text_themes(table, labels, 3) == [{0, 1}, set(), {2}]
