@@ -54,6 +54,8 @@ class AnalysisRun(models.Model):
     noise_ids = models.JSONField(default=list, blank=True)
     # Polis-style results: {"consensus": [...], "divisive": [...], "consensus_detail", "divisive_detail", "k_scores"}.
     opinion = models.JSONField(default=dict, blank=True)
+    # {"method": ..., "shares": {"positive", "negative", "neutral"}} over the analysed items.
+    sentiment = models.JSONField(default=dict, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -92,6 +94,15 @@ class Theme(models.Model):
     member_ids = models.JSONField(default=list, blank=True)  # opinion-source item ids ("p12", "c40")
     representative_ids = models.JSONField(default=list, blank=True)
     coords = models.JSONField(default=list, blank=True)  # [[x, y], ...] aligned with member_ids
+    # A short publishable phrase (the most central opinion unit, shortened), generated; ``label`` stays the
+    # keywords (or staff's own name for the theme).
+    title = models.CharField(max_length=300, blank=True)
+    # Items whose main theme is another one but which also make a point of this theme (through an opinion unit).
+    also_ids = models.JSONField(default=list, blank=True)
+    # Representative opinion units: [{"id": item id, "quote": the unit's text, "sentiment": label}].
+    quotes = models.JSONField(default=list, blank=True)
+    # Share of the theme's opinion units per sentiment: {"positive": 0.2, "negative": 0.5, "neutral": 0.3}.
+    sentiment = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

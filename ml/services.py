@@ -70,8 +70,14 @@ def run_store_results(
     model: str,
     timings: dict[str, float],
     counts: dict[str, int],
+    sentiment: dict[str, Any] | None = None,
 ) -> AnalysisRun:
-    """Themes (with sub-themes), opinion groups and the run's metadata, in one transaction."""
+    """Themes (with sub-themes), opinion groups and the run's metadata, in one transaction.
+
+    A theme's optional ``title``, ``also`` (item ids), ``quotes`` ([{"id", "quote", "sentiment"}]) and
+    ``sentiment`` (shares) are stored when given (ml.pipeline returns them with text indices: the caller
+    maps indices to item ids as for ``members``).
+    """
     for position, theme in enumerate(themes):
         parent = Theme.objects.create(
             run=run,
@@ -83,6 +89,7 @@ def run_store_results(
             member_ids=theme["members"],
             representative_ids=theme["representatives"],
             coords=theme.get("coords", []),
+            **_extras(theme),
         )
         for sub_position, sub in enumerate(theme.get("subthemes", [])):
             Theme.objects.create(
@@ -95,6 +102,7 @@ def run_store_results(
                 size=sub["size"],
                 member_ids=sub["members"],
                 representative_ids=sub["representatives"],
+                **_extras(sub),
             )
     OpinionGroup.objects.bulk_create(
         OpinionGroup(
@@ -105,6 +113,7 @@ def run_store_results(
     run.items = items
     run.noise_ids = noise_ids
     run.opinion = opinion
+    run.sentiment = sentiment or {}
     run.model = model[:200]
     run.timings = timings
     run.counts = counts
@@ -114,6 +123,18 @@ def run_store_results(
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def _extras(theme: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": (theme.get("title") or "")[:300],
+        "also_ids": list(theme.get("also") or []),
+        "quotes": [
+            {"id": q.get("id", q.get("text")), "quote": q.get("quote", ""), "sentiment": q.get("sentiment", "")}
+            for q in theme.get("quotes") or []
+        ],
+        "sentiment": dict(theme.get("sentiment") or {}),
+    }
 
 
 def theme_rename(*, theme: Theme, label: str) -> Theme:
@@ -146,6 +167,19 @@ def theme_merge(*, target: Theme, other: Theme) -> Theme:
     reps = list(dict.fromkeys(target.representative_ids + other.representative_ids))
     target.representative_ids = reps[:5]
     target.keywords = list(dict.fromkeys(target.keywords + other.keywords))[:10]
+    members = set(target.member_ids)
+    target.also_ids = [i for i in dict.fromkeys(target.also_ids + other.also_ids) if i not in members]
+    target.quotes = (target.quotes + other.quotes)[:5]
+    if target.sentiment or other.sentiment:  # shares weighted by the themes' sizes before the merge
+        before = max(1, target.size - len(other.member_ids))
+        target.sentiment = {
+            label: round(
+                (target.sentiment.get(label, 0.0) * before + other.sentiment.get(label, 0.0) * other.size)
+                / max(1, before + other.size),
+                3,
+            )
+            for label in ("positive", "negative", "neutral")
+        }
     target.save()
     other.subthemes.update(parent=target)
     other.delete()

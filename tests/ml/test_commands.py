@@ -26,7 +26,7 @@ def test_cluster_file_writes_the_contract(tmp_path):
         str(out),
     )
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert set(data) == {"themes", "noise", "params", "timings"}
+    assert set(data) == {"themes", "noise", "sentiment", "params", "timings"}
     assert 1 <= len(data["themes"]) <= 5
     theme = data["themes"][0]
     assert set(theme) >= {"id", "label", "keywords", "size", "members", "representatives"}
@@ -36,6 +36,33 @@ def test_cluster_file_writes_the_contract(tmp_path):
     )
     assert set(theme["representatives"]) <= set(theme["members"])
     assert data["params"]["texts"] == 140
+    assert theme["title"] and {q["text"] for q in theme["quotes"]} == set(theme["representatives"])
+    assert set(theme["sentiment"]) == {"positive", "negative", "neutral"}
+    assert data["sentiment"]["method"] == "lexicon" and len(data["sentiment"]["texts"]) == 140
+
+
+def test_cluster_file_splits_letters_into_opinion_units(tmp_path):
+    source = tmp_path / "letters.csv"
+    rows = ["id,text"] + [
+        f"{i},北町に住んでいる会社員です。{a}。また、{b}。以上、よろしくお願いいたします。"
+        for i, (a, b) in enumerate(
+            [("公園の遊具が古い", "バスが来ない"), ("公園のトイレが汚い", "バス停に屋根がない"), ("公園に木陰がない", "バスの本数が少ない")] * 2
+        )
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    call_command(
+        "cluster_file", str(source), "--text-column", "text", "--id-column", "id", "--backend", "tfidf",
+        "--themes", "2", "--stop-terms", "北町", "--out", str(out),
+    )
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["units"] == 12  # two opinion units per letter, formulas left out
+    quotes = [q["quote"] for t in data["themes"] for q in t["quotes"]]
+    assert quotes and not any("よろしく" in q or "会社員" in q for q in quotes)
+    assert not any("北町" in k for t in data["themes"] for k in t["keywords"])
+    # every letter touches both themes: main theme in members, the other in "also"
+    for theme in data["themes"]:
+        assert set(theme["members"]) | set(theme["also"]) == {str(i) for i in range(6)}
 
 
 def test_cluster_file_row_numbers_without_id_column(tmp_path):

@@ -102,3 +102,38 @@ def test_summary_too_long_is_refused(run):
     with pytest.raises(ValidationError):
         services.summary_save(consultation_id=1, text="x" * 20001, run=run)
     assert not Summary.objects.exists()
+
+
+def test_store_results_keeps_titles_quotes_also_and_sentiment():
+    run = AnalysisRun.objects.create(consultation_id=7, status="running")
+    theme = {
+        "label": "バス・バス停",
+        "title": "バスの本数が少なくて通勤に使えない",
+        "keywords": ["バス", "バス停"],
+        "size": 2,
+        "members": ["p1", "p2"],
+        "also": ["p3"],
+        "representatives": ["p1"],
+        "quotes": [{"id": "p1", "quote": "バスの本数が少なくて通勤に使えない。", "sentiment": "negative"}],
+        "sentiment": {"positive": 0.0, "negative": 0.5, "neutral": 0.5},
+        "subthemes": [],
+    }
+    services.run_store_results(
+        run=run, themes=[theme], items={}, noise_ids=[], groups=[], opinion={}, model="m", timings={}, counts={},
+        sentiment={"method": "lexicon", "shares": {"positive": 0.0, "negative": 0.5, "neutral": 0.5}},
+    )
+    stored = run.themes.get()
+    assert stored.title == "バスの本数が少なくて通勤に使えない" and stored.also_ids == ["p3"]
+    assert stored.quotes == theme["quotes"] and stored.sentiment["negative"] == 0.5
+    run.refresh_from_db()
+    assert run.sentiment["method"] == "lexicon"
+
+
+def test_merge_combines_sentiment_by_size(run):
+    first, second = run.themes.order_by("position")
+    Theme.objects.filter(pk=first.pk).update(sentiment={"positive": 1.0, "negative": 0.0, "neutral": 0.0})
+    Theme.objects.filter(pk=second.pk).update(sentiment={"positive": 0.0, "negative": 1.0, "neutral": 0.0})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    merged = services.theme_merge(target=first, other=second)
+    assert merged.sentiment == {"positive": 0.667, "negative": 0.333, "neutral": 0.0}

@@ -32,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--subthemes", action="store_true", help="also split large themes into sub-themes")
         parser.add_argument("--no-cache", action="store_true", help="do not use the database embedding cache")
+        parser.add_argument(
+            "--whole-texts", action="store_true", help="cluster whole texts instead of their opinion units"
+        )
+        parser.add_argument(
+            "--stop-terms", default="", help="comma-separated words that must not become keywords (district names ...)"
+        )
         parser.add_argument("--out", required=True)
 
     def handle(self, *args, **options):
@@ -68,6 +74,8 @@ class Command(BaseCommand):
                 k=options["themes"],
                 seed=options["seed"],
                 sublevel=options["subthemes"],
+                units=not options["whole_texts"],
+                stop_terms=[t for t in options["stop_terms"].split(",") if t.strip()],
                 progress=progress,
             )
         themes = []
@@ -75,16 +83,21 @@ class Command(BaseCommand):
             entry = {
                 "id": number,
                 "label": theme["label"],
+                "title": theme["title"],
                 "keywords": theme["keywords"],
                 "size": theme["size"],
                 "members": [ids[i] for i in theme["members"]],
+                "also": [ids[i] for i in theme["also"]],
                 "representatives": [ids[i] for i in theme["representatives"]],
+                "quotes": [{**quote, "text": ids[quote["text"]]} for quote in theme["quotes"]],
+                "sentiment": theme["sentiment"],
             }
             if theme["subthemes"]:
                 entry["subthemes"] = [
                     {
                         "id": f"{number}.{s}",
                         "label": sub["label"],
+                        "title": sub["title"],
                         "keywords": sub["keywords"],
                         "size": sub["size"],
                         "members": [ids[i] for i in sub["members"]],
@@ -98,8 +111,14 @@ class Command(BaseCommand):
         output = {
             "themes": themes,
             "noise": [ids[i] for i in result["noise"]],
+            "sentiment": {
+                "method": result["sentiment"]["method"],
+                "shares": result["sentiment"]["shares"],
+                "texts": dict(zip([str(i) for i in ids], result["sentiment"]["texts"], strict=True)),
+            },
             "params": {
                 "texts": len(texts),
+                "units": len(result["units"]["texts"]),
                 "lang": result["lang"],
                 "backend": result["backend"],
                 "model": result["model"],
