@@ -143,3 +143,45 @@ class Summary(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class ExternalSource(models.Model):
+    """A file of opinions from outside the platform (public-comment submissions, inquiry logs, survey free
+    text, exported posts) imported by staff for a consultation's analysis. Its rows never become proposals."""
+
+    consultation_id = models.PositiveBigIntegerField(db_index=True)
+    name = models.CharField(max_length=200)
+    filename = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=8)  # csv / xlsx
+    encoding = models.CharField(max_length=20, blank=True)
+    # The columns staff chose: {"text": ..., "id": ... or "", "date": ... or "", "attributes": [...]}.
+    columns = models.JSONField(default=dict, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    skipped_empty = models.PositiveIntegerField(default=0)
+    truncated = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rows})"
+
+
+class ExternalOpinion(models.Model):
+    source = models.ForeignKey(ExternalSource, on_delete=models.CASCADE, related_name="opinions")
+    external_id = models.CharField(max_length=200)  # the id column's value, or the file's line number
+    text = models.TextField()
+    date = models.DateField(null=True, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    line = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["source_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="ml_external_id_unique_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.external_id}"

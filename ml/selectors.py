@@ -131,3 +131,38 @@ def run_review(run: AnalysisRun) -> dict[str, Any]:
         "noise_count": len(run.noise_ids),
         "opinion_skipped": opinion.get("skipped", ""),
     }
+
+
+EXTERNAL_PREFIX = "x"  # item ids of imported outside opinions: "x<pk>"
+
+
+def external_sources(consultation_id: int):
+    from ml.models import ExternalSource
+
+    return ExternalSource.objects.filter(consultation_id=consultation_id).order_by("-created_at", "-id")
+
+
+def external_items(consultation_id: int) -> list[dict[str, Any]]:
+    """The imported outside opinions of a consultation as opinion-source items (``OpinionSource.items``):
+    {"id": "x<pk>", "text", "url": "", "kind": "external", "source_name", "external_id", "date", "attributes"}."""
+    from ml.models import ExternalOpinion
+
+    rows = (
+        ExternalOpinion.objects.filter(source__consultation_id=consultation_id)
+        .select_related("source")
+        .only("id", "text", "external_id", "date", "attributes", "source__name")
+        .order_by("source_id", "id")
+    )
+    return [
+        {
+            "id": f"{EXTERNAL_PREFIX}{row.pk}",
+            "text": row.text,
+            "url": "",
+            "kind": "external",
+            "source_name": row.source.name,
+            "external_id": row.external_id,
+            "date": row.date.isoformat() if row.date else "",
+            "attributes": row.attributes,
+        }
+        for row in rows.iterator(chunk_size=2000)
+    ]

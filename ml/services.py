@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ml.models import AnalysisRun, OpinionGroup, Summary, Theme
+from ml.models import AnalysisRun, ExternalOpinion, ExternalSource, OpinionGroup, Summary, Theme
 
 STALE_AFTER = timedelta(hours=3)
 
@@ -213,3 +213,78 @@ def summary_publish(*, summary: Summary, publish: bool, user=None) -> Summary:
     summary.updated_by = user if getattr(user, "pk", None) else None
     summary.save(update_fields=["published_at", "updated_by", "updated_at"])
     return summary
+
+
+IMPORT_BATCH = 2000
+
+
+def external_import(
+    *,
+    consultation_id: int,
+    name: str,
+    data: bytes,
+    filename: str,
+    text_column: str,
+    id_column: str | None = None,
+    date_column: str | None = None,
+    attribute_columns: list[str] | tuple[str, ...] = (),
+    user=None,
+) -> ExternalSource:
+    """Import a CSV / xlsx file of outside opinions for a consultation: every row or none (one transaction).
+
+    Bad input (encoding, missing column, no rows, too many rows, duplicate ids, bad dates) raises
+    ValidationError with a message for staff (ml/importing.py) and stores nothing.
+    """
+    from ml.importing import TableError, pick_opinions, read_table
+
+    name = (name or "").strip() or (filename or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the imported opinions a name.")})
+    if len(name) > 200:
+        raise ValidationError({"name": _("The name can have at most 200 characters.")})
+    try:
+        table = read_table(data, filename)
+        opinions = pick_opinions(
+            table,
+            text_column=text_column,
+            id_column=id_column or None,
+            date_column=date_column or None,
+            attribute_columns=list(attribute_columns or ()),
+        )
+    except TableError as error:
+        raise ValidationError(str(error)) from error
+    with transaction.atomic():
+        source = ExternalSource.objects.create(
+            consultation_id=consultation_id,
+            name=name,
+            filename=(filename or "")[:255],
+            kind=table.kind,
+            encoding=table.encoding,
+            columns={
+                "text": text_column,
+                "id": id_column or "",
+                "date": date_column or "",
+                "attributes": list(attribute_columns or ()),
+            },
+            rows=len(opinions.items),
+            skipped_empty=opinions.skipped_empty,
+            truncated=opinions.truncated,
+            uploaded_by=user if getattr(user, "pk", None) else None,
+        )
+        for start in range(0, len(opinions.items), IMPORT_BATCH):
+            ExternalOpinion.objects.bulk_create(
+                ExternalOpinion(
+                    source=source,
+                    external_id=item["id"],
+                    text=item["text"],
+                    date=item["date"] or None,
+                    attributes=item["attributes"],
+                    line=item["line"],
+                )
+                for item in opinions.items[start : start + IMPORT_BATCH]
+            )
+    return source
+
+
+def external_delete(*, source: ExternalSource) -> None:
+    source.delete()
