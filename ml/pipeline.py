@@ -155,6 +155,9 @@ def _analyse_texts(
             )
             for s in sorted(set(sub_labels.tolist()) - {-1}):
                 sub_units = unit_members[sub_labels == s]
+                sub_units = sub_units[labels[owner[sub_units]] == theme]  # units of the theme's own texts
+                if len(sub_units) == 0:
+                    continue
                 sub_members = sorted(set(owner[sub_units].tolist()))
                 sub_representatives, sub_quotes = quotes(sub_units, 3)
                 subthemes.append(
@@ -169,7 +172,9 @@ def _analyse_texts(
                         "sentiment": shares([feeling["units"][i] for i in sub_units]),
                     }
                 )
-        theme_representatives, theme_quotes = quotes(unit_members, representatives_per_theme)
+        # Quotes come from the theme's own texts (representatives ⊆ members), as before opinion units.
+        own_units = unit_members[labels[owner[unit_members]] == theme]
+        theme_representatives, theme_quotes = quotes(own_units, representatives_per_theme)
         themes.append(
             {
                 "index": theme,

@@ -107,3 +107,35 @@ def test_threads_bound_the_native_thread_pools_of_the_clustering(monkeypatch):
     texts, _ = load("ja")
     analyse_texts(texts, backend="tfidf", threads=1, lang="ja", k=7)
     assert seen and all(pools and all(n == 1 for n in pools) for pools in seen)
+
+
+def test_long_letters_are_clustered_by_their_opinion_units():
+    """Measured (python -m ml.evaluate_units): ARI 0.048 on whole texts, 0.632 with opinion units (k chosen)."""
+    with open(FIXTURES / "long_comments_ja.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    texts, themes = [r["text"] for r in rows], [r["theme"] for r in rows]
+    result = analyse_texts(texts, backend="auto", threads=1, seed=0, wrap_embed=memo, sublevel=True)
+    assert adjusted_rand_score(themes, result["labels"]) > 0.5
+    assert len(result["units"]["texts"]) > len(texts)
+    titles = [t["title"] for t in result["themes"]]
+    boilerplate = ("よろしく", "住んで", "在住", "申し上げ", "以上")
+    assert all(title and not any(b in title for b in boilerplate) for title in titles)
+    labels = "・".join(t["label"] for t in result["themes"])
+    assert not any(district in labels for district in ("北町", "東町", "南町", "西町", "中央地区"))
+    for theme in result["themes"]:
+        assert set(theme["representatives"]) <= set(theme["members"])
+        assert [q["text"] for q in theme["quotes"]] == theme["representatives"]
+        assert all(q["quote"] in texts[q["text"]] for q in theme["quotes"])
+        assert not set(theme["also"]) & set(theme["members"])
+        assert abs(sum(theme["sentiment"].values()) - 1) < 0.01
+        for sub in theme["subthemes"]:
+            assert set(sub["members"]) <= set(theme["members"])
+    assert any(theme["also"] for theme in result["themes"])  # second themes of letters are kept
+    assert result["sentiment"]["method"].startswith("logistic regression")
+
+
+def test_japanese_keywords_have_no_single_character_fragments(japanese_result):
+    _, _, result = japanese_result
+    for theme in result["themes"]:
+        assert all(len(word) >= 2 for word in theme["keywords"])
+        assert theme["title"] and len(theme["title"]) <= 41
