@@ -52,21 +52,42 @@ def published_summary(consultation_id: int) -> dict[str, Any] | None:
     themes = []
     if summary.run_id:
         themes = list(
-            Theme.objects.filter(run_id=summary.run_id, parent=None).only("label", "keywords", "size", "position")
+            Theme.objects.filter(run_id=summary.run_id, parent=None).only(
+                "label", "title", "keywords", "size", "position", "sentiment"
+            )
         )
     total = sum(t.size for t in themes) or 1
     return {
         "summary": summary,
         "themes": [
-            {"label": t.label, "keywords": t.keywords[:5], "size": t.size, "percent": round(100 * t.size / total)}
+            {
+                "label": t.label,
+                "title": t.title,
+                "keywords": t.keywords[:5],
+                "size": t.size,
+                "percent": round(100 * t.size / total),
+                "sentiment": {k: round(100 * v) for k, v in (t.sentiment or {}).items()},  # percent per label
+            }
             for t in themes
         ],
+        "sentiment": (summary.run.sentiment or {}).get("shares", {}) if summary.run_id else {},
     }
 
 
 def _item(run: AnalysisRun, item_id: str) -> dict[str, Any]:
     item = run.items.get(item_id) or {}
     return {"id": item_id, "text": item.get("text", ""), "url": item.get("url", ""), "kind": item.get("kind", "")}
+
+
+def _quotes(run: AnalysisRun, theme: Theme, limit: int | None = None) -> list[dict[str, Any]]:
+    """A theme's quotes: its representative opinion units (``text`` = the unit, ``full_text`` = the whole
+    item, ``sentiment``) when the run stored them, else its representative items as before."""
+    if theme.quotes:
+        return [
+            {**_item(run, str(q["id"])), "full_text": _item(run, str(q["id"]))["text"], "text": q["quote"], "sentiment": q.get("sentiment", "")}
+            for q in theme.quotes[:limit]
+        ]
+    return [_item(run, i) for i in theme.representative_ids[:limit]]
 
 
 def run_review(run: AnalysisRun) -> dict[str, Any]:
@@ -83,9 +104,9 @@ def run_review(run: AnalysisRun) -> dict[str, Any]:
                 "theme": theme,
                 "colour": number % PALETTE_SIZE,
                 "number": number + 1,
-                "quotes": [_item(run, i) for i in theme.representative_ids],
+                "quotes": _quotes(run, theme),
                 "subthemes": [
-                    {"theme": sub, "quotes": [_item(run, i) for i in sub.representative_ids[:3]]}
+                    {"theme": sub, "quotes": _quotes(run, sub, 3)}
                     for sub in theme.subthemes.all()
                 ],
             }
@@ -130,6 +151,7 @@ def run_review(run: AnalysisRun) -> dict[str, Any]:
         "divisive": divisive,
         "noise_count": len(run.noise_ids),
         "opinion_skipped": opinion.get("skipped", ""),
+        "sentiment": run.sentiment or {},
     }
 
 

@@ -126,13 +126,23 @@ def run_store_results(
 
 
 def _extras(theme: dict[str, Any]) -> dict[str, Any]:
+    """Title, also-members, quotes and sentiment of a theme from ml.pipeline, as stored.
+
+    The pipeline's quotes are aligned with its representatives (quote i is an opinion unit of
+    representative i), so a quote takes the item id of its representative whatever the caller mapped;
+    ``also`` entries are stored only once mapped to item ids (strings), as ``members`` are.
+    """
+    representatives = list(theme.get("representatives") or [])
+    quotes = []
+    for position, quote in enumerate(theme.get("quotes") or []):
+        item_id = quote.get("id", representatives[position] if position < len(representatives) else None)
+        if item_id is None:
+            continue
+        quotes.append({"id": str(item_id), "quote": quote.get("quote", ""), "sentiment": quote.get("sentiment", "")})
     return {
         "title": (theme.get("title") or "")[:300],
-        "also_ids": list(theme.get("also") or []),
-        "quotes": [
-            {"id": q.get("id", q.get("text")), "quote": q.get("quote", ""), "sentiment": q.get("sentiment", "")}
-            for q in theme.get("quotes") or []
-        ],
+        "also_ids": [i for i in theme.get("also") or [] if isinstance(i, str)],
+        "quotes": quotes,
         "sentiment": dict(theme.get("sentiment") or {}),
     }
 

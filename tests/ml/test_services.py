@@ -137,3 +137,44 @@ def test_merge_combines_sentiment_by_size(run):
     second.refresh_from_db()
     merged = services.theme_merge(target=first, other=second)
     assert merged.sentiment == {"positive": 0.667, "negative": 0.333, "neutral": 0.0}
+
+
+def test_pipeline_quotes_take_their_representatives_ids_and_the_review_shows_units():
+    from ml import selectors
+
+    run = AnalysisRun.objects.create(
+        consultation_id=8,
+        status="running",
+        items={"p1": {"text": "北町の会社員です。バスが来ない。以上です。"}, "p2": {"text": "バス停に屋根を"}},
+    )
+    theme = {
+        "label": "バス",
+        "title": "バスが来ない",
+        "keywords": ["バス"],
+        "size": 2,
+        "members": ["p1", "p2"],
+        "also": [3],  # an unmapped text index: not stored
+        "representatives": ["p1", "p2"],  # mapped by the caller
+        "quotes": [  # as ml.pipeline returns them: text indices, aligned with the representatives
+            {"text": 0, "quote": "バスが来ない。", "sentiment": "negative"},
+            {"text": 1, "quote": "バス停に屋根を", "sentiment": "neutral"},
+        ],
+        "sentiment": {"positive": 0.0, "negative": 0.5, "neutral": 0.5},
+        "subthemes": [],
+    }
+    services.run_store_results(
+        run=run, themes=[theme], items=run.items, noise_ids=[], groups=[], opinion={}, model="m", timings={},
+        counts={}, sentiment={"method": "lexicon", "shares": {"positive": 0.0, "negative": 0.5, "neutral": 0.5}},
+    )
+    stored = run.themes.get()
+    assert [q["id"] for q in stored.quotes] == ["p1", "p2"] and stored.also_ids == []
+    review = selectors.run_review(run)
+    quote = review["themes"][0]["quotes"][0]
+    assert quote["text"] == "バスが来ない。" and quote["full_text"].startswith("北町") and quote["sentiment"] == "negative"
+    assert review["sentiment"]["shares"]["negative"] == 0.5
+    summary = services.summary_save(consultation_id=8, text="まとめ", run=run)
+    services.summary_publish(summary=summary, publish=True)
+    published = selectors.published_summary(8)
+    assert published["themes"][0]["title"] == "バスが来ない"
+    assert published["themes"][0]["sentiment"] == {"positive": 0, "negative": 50, "neutral": 50}
+    assert published["sentiment"]["negative"] == 0.5
