@@ -112,7 +112,9 @@ def compound_nouns(text: str, tokenizer) -> list[str]:
             current.append((token.surface, sub))
         elif parts[0] == "接頭詞" and parts[1] == "名詞接続":
             flush()
-            if token.surface not in ("ご", "御", "お"):  # honorifics: 「ご検討」 is 検討
+            # kanji prefixes only (再, 新, 無, 各 …): honorifics (ご検討 is 検討) and hiragana misreadings
+            # (「かまどベンチ」 → と か / ま / ど ベンチ) are not part of a name
+            if _KANJI.search(token.surface) and token.surface != "御":
                 current.append((token.surface, "接頭"))
         else:
             flush()

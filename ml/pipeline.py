@@ -12,7 +12,7 @@ import numpy as np
 from ml.cluster import REDUCE_ABOVE, centre_similarity, cluster, project_2d, representatives, subcluster
 from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, representation_for, resolve_backend
 from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
-from ml.text import detect_language, normalise
+from ml.text import detect_language, normalise, normalise_lines
 from ml.sentiment import analyse_sentiment, shares
 from ml.units import UnitTable, text_themes, unit_table, vote
 
@@ -75,7 +75,11 @@ def _analyse_texts(
 
     # Opinion units: sentences / clauses without greetings and formulas (ml/units.py). Short one-sentence
     # texts are their own single unit, so for them everything below is what it was on whole texts.
-    table = unit_table(normalised) if units else UnitTable(normalised, np.arange(len(normalised)), [])
+    table = (
+        unit_table([normalise_lines(t) for t in texts])
+        if units
+        else UnitTable(normalised, np.arange(len(normalised)), [])
+    )
     unit_texts = table.texts
 
     if method != "embedding" or len(unit_texts) > REDUCE_ABOVE:

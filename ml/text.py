@@ -20,6 +20,14 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def normalise_lines(text: str) -> str:
+    """As :func:`normalise`, but line breaks stay (one per non-empty line): a title line and the body
+    below it are separate sentences for ml.units."""
+    text = _URL.sub(" ", unicodedata.normalize("NFKC", text or ""))
+    lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def text_hash(normalised_text: str) -> str:
     return hashlib.sha256(normalised_text.encode("utf-8")).hexdigest()
 

@@ -22,6 +22,8 @@ _JA_SENTENCE = re.compile(r"[^。．！？!?\n]*(?:[。．！？!?]+[」』）)\
 _EN_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 # Clause boundaries inside a long Japanese sentence: a comma after a conjunctive particle or form.
 _JA_CLAUSE = re.compile(r"(?:ので|のに|けれど|けど|ですが|ますが|ため|から|し|が|て|で|り)[、,]")
+# A leading topic marker: 「北町の件：」「東町公園でも：」「駅前について:」 (a place or subject, then a colon).
+_TOPIC_PREFIX = re.compile(r"^[^:：。、.!?！？\s]{1,15}?(?:の件|について|に関して|でも|より)\s*[:：]\s*")
 MAX_UNIT_CHARS_JA = 70  # longer sentences are cut at clause boundaries
 MAX_UNIT_CHARS_EN = 220
 MIN_UNIT_CHARS_JA = 4  # shorter pieces join the previous unit (「はい。」「同感。」 alone say little)
@@ -135,6 +137,10 @@ def split_units(text: str, *, max_chars: int | None = None) -> list[Unit]:
         stripped = piece.strip()
         if stripped:
             offset = start + piece.index(stripped)
+            topic = _TOPIC_PREFIX.match(stripped)
+            if topic and topic.end() < len(stripped):  # 「北町の件：」「東町公園でも：」 say where, not what
+                offset += topic.end()
+                stripped = stripped[topic.end() :]
             units.append(Unit(stripped, offset, offset + len(stripped)))
     return units
 
@@ -177,15 +183,15 @@ class UnitTable:
 
 
 def unit_table(texts: list[str], *, drop_boilerplate: bool = True) -> UnitTable:
-    """Units of every text (normalised texts expected). Every text has at least one unit (itself when all
-    of it is boilerplate, or when it is empty)."""
+    """Units of every text (texts normalised by ml.text.normalise_lines: a line break ends a sentence).
+    Every text has at least one unit (itself when all of it is boilerplate, or when it is empty)."""
     unit_texts, owner, spans = [], [], []
     for index, text in enumerate(texts):
         units = opinion_units(text) if drop_boilerplate else split_units(text)
         if not units:
             units = [Unit(text, 0, len(text))]
         for unit in units:
-            unit_texts.append(unit.text)
+            unit_texts.append(" ".join(unit.text.split()))  # one line: as ml.text.normalise writes texts
             owner.append(index)
             spans.append((unit.start, unit.end))
     return UnitTable(unit_texts, np.asarray(owner, dtype=int), spans)

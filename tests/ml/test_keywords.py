@@ -88,3 +88,8 @@ def test_theme_title_is_a_central_unit_without_connectives():
     title = theme_title(long, np.array([[1.0, 0.0]]), ["遊具"], lang="ja")
     assert len(title) <= 41 and title.endswith("…")
     assert theme_title(["Also, the buses are late."], np.array([[1.0]]), ["buses"], lang="en") == "The buses are late"
+
+
+def test_prefixes_join_only_when_they_are_kanji():
+    assert tokens("防災倉庫とかまどベンチの設置") == ["防災倉庫", "ベンチ", "設置"]
+    assert "再整備" in tokens("公園の再整備をお願いします")
