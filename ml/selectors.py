@@ -188,3 +188,59 @@ def external_items(consultation_id: int) -> list[dict[str, Any]]:
         }
         for row in rows.iterator(chunk_size=2000)
     ]
+
+
+def _percent(shares: dict[str, float] | None) -> dict[str, int]:
+    return {label: round(100 * float((shares or {}).get(label, 0.0))) for label in ("positive", "negative", "neutral")}
+
+
+def council_report(run: AnalysisRun, *, title: str = "") -> dict[str, Any]:
+    """Everything the one-page report for the council shows (``templates/ml/council_report.html``): the
+    run's counts and overall sentiment, each theme with its title, keywords, size, share, sentiment
+    shares and up to three quotes, and the opinion groups with their statements, consensus and divisive
+    statements. Bar widths are percentages of the largest theme."""
+    review = run_review(run)
+    total = sum(entry["theme"].size for entry in review["themes"]) or 1
+    largest = max((entry["theme"].size for entry in review["themes"]), default=1) or 1
+    themes = []
+    for entry in review["themes"]:
+        theme = entry["theme"]
+        themes.append(
+            {
+                "number": entry["number"],
+                "title": theme.title or theme.label,
+                "label": theme.label,
+                "keywords": theme.keywords[:6],
+                "size": theme.size,
+                "percent": round(100 * theme.size / total),
+                "bar": round(100 * theme.size / largest, 1),
+                "sentiment": (tone := _percent(theme.sentiment)),
+                "tone_neutral_x": tone["positive"] + tone["negative"],  # where the neutral part of the bar starts
+                "has_sentiment": bool(theme.sentiment),
+                "quotes": entry["quotes"][:3],
+                "subthemes": [sub["theme"].title or sub["theme"].label for sub in entry["subthemes"]],
+            }
+        )
+    groups = [
+        {
+            "number": group["number"],
+            "size": group["group"].size,
+            "agree": [s for s in group["statements"] if s.get("repful_for") == "agree"][:3],
+            "disagree": [s for s in group["statements"] if s.get("repful_for") == "disagree"][:3],
+        }
+        for group in review["groups"]
+    ]
+    sentiment = run.sentiment or {}
+    return {
+        "title": title,
+        "run": run,
+        "counts": run.counts or {},
+        "themes": themes,
+        "noise_count": review["noise_count"],
+        "sentiment": _percent(sentiment.get("shares")),
+        "has_sentiment": bool(sentiment.get("shares")),
+        "sentiment_method": sentiment.get("method", ""),
+        "groups": groups,
+        "consensus": review["consensus"][:5],
+        "divisive": review["divisive"][:5],
+    }

@@ -178,3 +178,34 @@ def test_pipeline_quotes_take_their_representatives_ids_and_the_review_shows_uni
     assert published["themes"][0]["title"] == "バスが来ない"
     assert published["themes"][0]["sentiment"] == {"positive": 0, "negative": 50, "neutral": 50}
     assert published["sentiment"]["negative"] == 0.5
+
+
+def test_council_report_renders_themes_tone_quotes_and_groups():
+    from django.template.loader import render_to_string
+
+    from ml import selectors
+    from ml.models import OpinionGroup
+
+    run = AnalysisRun.objects.create(
+        consultation_id=9,
+        status="succeeded",
+        counts={"texts": 3, "themes": 1},
+        items={"p1": {"text": "北町の会社員です。バスが来ない。"}, "p2": {"text": "バス停に屋根を"}, "p3": {"text": "<script>x</script>"}},
+        opinion={"consensus": ["p2"], "divisive": ["p3"]},
+        sentiment={"method": "lexicon", "shares": {"positive": 0.1, "negative": 0.6, "neutral": 0.3}},
+    )
+    Theme.objects.create(
+        run=run, position=0, label="バス・バス停", title="バスが来ない", keywords=["バス", "バス停"], size=2,
+        member_ids=["p1", "p2"], representative_ids=["p1"],
+        quotes=[{"id": "p1", "quote": "バスが来ない。", "sentiment": "negative"}],
+        sentiment={"positive": 0.0, "negative": 0.5, "neutral": 0.5},
+    )
+    OpinionGroup.objects.create(run=run, position=0, size=4, member_ids=[1, 2, 3, 4],
+                                representative=[{"statement": "p2", "repful_for": "agree"}])
+    report = selectors.council_report(run, title="コミュニティバス")
+    assert report["themes"][0]["title"] == "バスが来ない" and report["themes"][0]["tone_neutral_x"] == 50
+    assert report["sentiment"] == {"positive": 10, "negative": 60, "neutral": 30}
+    html = render_to_string("ml/council_report.html", {"report": report})
+    assert "コミュニティバス" in html and "バスが来ない" in html and "“バスが来ない。”" in html
+    assert "<script>x</script>" not in html and "&lt;script&gt;" in html  # escaped
+    assert 'width="50"' in html and "ml/council_report.css" in html and "style=" not in html
