@@ -46,7 +46,7 @@ def test_cluster_file_splits_letters_into_opinion_units(tmp_path):
     rows = ["id,text"] + [
         f"{i},北町に住んでいる会社員です。{a}。また、{b}。以上、よろしくお願いいたします。"
         for i, (a, b) in enumerate(
-            [("公園の遊具が古い", "バスが来ない"), ("公園のトイレが汚い", "バス停に屋根がない"), ("公園に木陰がない", "バスの本数が少ない")] * 2
+            [("公園の遊具が古い", "バスの本数が少ない"), ("公園のトイレが汚い", "バスの運賃が高い"), ("公園の芝生が荒れている", "バスの時刻表が見にくい")] * 2
         )
     ]
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")

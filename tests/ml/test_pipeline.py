@@ -110,12 +110,12 @@ def test_threads_bound_the_native_thread_pools_of_the_clustering(monkeypatch):
 
 
 def test_long_letters_are_clustered_by_their_opinion_units():
-    """Measured (python -m ml.evaluate_units): ARI 0.048 on whole texts, 0.632 with opinion units (k chosen)."""
+    """Measured (python -m ml.evaluate_units): ARI 0.048 on whole texts, 0.702 with opinion units (k chosen)."""
     with open(FIXTURES / "long_comments_ja.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     texts, themes = [r["text"] for r in rows], [r["theme"] for r in rows]
     result = analyse_texts(texts, backend="auto", threads=1, seed=0, wrap_embed=memo, sublevel=True)
-    assert adjusted_rand_score(themes, result["labels"]) > 0.5
+    assert adjusted_rand_score(themes, result["labels"]) > 0.6
     assert len(result["units"]["texts"]) > len(texts)
     titles = [t["title"] for t in result["themes"]]
     boilerplate = ("よろしく", "住んで", "在住", "申し上げ", "以上")

@@ -12,11 +12,15 @@ def test_a_letter_splits_into_sentences_with_spans():
     assert [u.text for u in units] == [
         "北町に住んでいる会社員です。",
         "バスの本数が少なくて通勤に使えない。",
-        "また、公園のトイレが汚い。",
+        "公園のトイレが汚い。",  # without its connective 「また、」
         "以上、よろしくお願いいたします。",
     ]
     for unit in units:
         assert LETTER[unit.start : unit.end] == unit.text
+    assert [u.text for u in split_units("Also, the buses are late. And the stops are dirty.")] == [
+        "the buses are late.",
+        "the stops are dirty.",
+    ]
 
 
 def test_greetings_introductions_and_closings_are_boilerplate():
@@ -42,7 +46,7 @@ def test_greetings_introductions_and_closings_are_boilerplate():
 
 
 def test_opinion_units_drop_formulas_but_never_the_whole_text():
-    assert [u.text for u in opinion_units(LETTER)] == ["バスの本数が少なくて通勤に使えない。", "また、公園のトイレが汚い。"]
+    assert [u.text for u in opinion_units(LETTER)] == ["バスの本数が少なくて通勤に使えない。", "公園のトイレが汚い。"]
     assert [u.text for u in opinion_units("よろしくお願いします。")] == ["よろしくお願いします。"]
     assert opinion_units("") == []
 
