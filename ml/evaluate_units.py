@@ -73,22 +73,21 @@ def main(argv: list[str] | None = None) -> None:
         all_units = unit_table(texts, drop_boilerplate=False)
         opinion = unit_table(texts, drop_boilerplate=True)
 
-        def by_vote(table):
+        def by_vote(table, n_texts=len(texts)):
             rows = centred(embed(table.texts))
 
-            def run(k, seed):
-                labels = cluster(rows, k=k, seed=seed, min_size=1).labels
-                return vote(table, labels, len(texts))
+            def fit(k, start):
+                return vote(table, cluster(rows, k=k, seed=start, min_size=1).labels, n_texts)
 
-            return run, len(table.texts)
+            return fit, len(table.texts)
 
         def by_rows(rows):
             rows = centred(rows)
-            return (lambda k, seed: cluster(rows, k=k, seed=seed, min_size=1).labels), len(rows)
+            return (lambda k, start: cluster(rows, k=k, seed=start, min_size=1).labels), len(rows)
 
-        def mean_rows(table):
+        def mean_rows(table, n_texts=len(texts)):
             vectors = _l2(embed(table.texts))
-            out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out = np.zeros((n_texts, vectors.shape[1]), dtype=np.float32)
             np.add.at(out, table.owner, vectors)
             return out
 

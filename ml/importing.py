@@ -80,7 +80,9 @@ def _decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise TableError(
-        _("The file is neither UTF-8 nor Shift_JIS (CP932) text. Save it as “CSV UTF-8” or as an Excel workbook (.xlsx).")
+        _(
+            "The file is neither UTF-8 nor Shift_JIS (CP932) text. Save it as “CSV UTF-8” or as an Excel workbook (.xlsx)."
+        )
     )
 
 
@@ -107,7 +109,10 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
             rows.append(row)
             lines.append(reader.line_num)
     except csv.Error as error:
-        raise TableError(_("The file could not be read as CSV (line %(line)d): %(error)s") % {"line": reader.line_num, "error": error}) from error
+        raise TableError(
+            _("The file could not be read as CSV (line %(line)d): %(error)s")
+            % {"line": reader.line_num, "error": error}
+        ) from error
     return _table(header, rows, "csv", encoding, lines)
 
 
@@ -235,7 +240,10 @@ def pick_opinions(
         if not item_id:
             raise TableError(_("Line %(line)d has a text but no id.") % {"line": line})
         if len(item_id) > MAX_ID_CHARS:
-            raise TableError(_("The id on line %(line)d is longer than %(count)d characters.") % {"line": line, "count": MAX_ID_CHARS})
+            raise TableError(
+                _("The id on line %(line)d is longer than %(count)d characters.")
+                % {"line": line, "count": MAX_ID_CHARS}
+            )
         if item_id in seen:
             raise TableError(
                 _("The id “%(id)s” appears twice (lines %(first)d and %(second)d).")

@@ -75,9 +75,44 @@ JA_STOP = frozenset(
 # per consultation (district names, the plan's own name) come through ``stop_terms``.
 JA_BOILERPLATE_TERMS = frozenset(
     [
-        "件", "意見", "要望", "以上", "今回", "本件", "利用者", "住民", "市民", "者", "自分", "皆さん", "皆様",
-        "私たち", "お願い", "思い", "検討", "対応", "計画案", "案", "提案", "問題", "必要", "気", "感じ",
-        "場合", "部分", "面", "点", "方々", "今後", "現在", "以前", "最近", "ところ", "様", "所", "等",
+        "件",
+        "意見",
+        "要望",
+        "以上",
+        "今回",
+        "本件",
+        "利用者",
+        "住民",
+        "市民",
+        "者",
+        "自分",
+        "皆さん",
+        "皆様",
+        "私たち",
+        "お願い",
+        "思い",
+        "検討",
+        "対応",
+        "計画案",
+        "案",
+        "提案",
+        "問題",
+        "必要",
+        "気",
+        "感じ",
+        "場合",
+        "部分",
+        "面",
+        "点",
+        "方々",
+        "今後",
+        "現在",
+        "以前",
+        "最近",
+        "ところ",
+        "様",
+        "所",
+        "等",
     ]
 )
 _KANJI = re.compile(r"[\u4e00-\u9fff]")
@@ -235,7 +270,11 @@ def ctfidf_keywords(
     for c in classes:
         size = sizes[c]
         scored = [
-            (count / size * np.log(1 + average_words / total[word]) * (1.0 - evenness.get(word, 0.0)), spread[c][word], word)
+            (
+                count / size * np.log(1 + average_words / total[word]) * (1.0 - evenness.get(word, 0.0)),
+                spread[c][word],
+                word,
+            )
             for word, count in counts[c].items()
         ]
         scored.sort(key=lambda item: (-round(item[0], 12), -item[1], item[2]))
@@ -277,7 +316,9 @@ def label_from_keywords(keywords: list[str], *, lang: str, count: int = 3) -> st
 _JA_LEAD = re.compile(
     r"^(また|それから|加えて|さらに|あわせて|併せて|まず|次に|最後に|なお|ついでに言うと|話は変わりますが|それと|そして|ただ|しかし|特に|一方|あと)[、,]?\s*"
 )
-_EN_LEAD = re.compile(r"^(also|and|but|finally|first|second|moreover|furthermore|in addition|besides|however)[,]?\s+", re.IGNORECASE)
+_EN_LEAD = re.compile(
+    r"^(also|and|but|finally|first|second|moreover|furthermore|in addition|besides|however)[,]?\s+", re.IGNORECASE
+)
 _END = re.compile(r"[\s。．.!！?？、,]+$")
 TITLE_CHARS = {"ja": 40, "other": 90}
 
@@ -332,7 +373,12 @@ def theme_title(texts: list[str], rows: np.ndarray, keywords: list[str], *, lang
         seen.add(title)
         lowered = title.lower()
         named = sum(1 for k in top if k.lower() in lowered)
-        score = float(central[index]) + 0.1 * min(named, 2) - (0.2 if len(title) > limit else 0.0) - (0.1 if len(title) < 6 else 0.0)
+        score = (
+            float(central[index])
+            + 0.1 * min(named, 2)
+            - (0.2 if len(title) > limit else 0.0)
+            - (0.1 if len(title) < 6 else 0.0)
+        )
         if score > best_score:
             best, best_score = title, score
     return _shorten(best or clean_unit(texts[0], lang), lang)

@@ -181,7 +181,9 @@ class ExternalOpinion(models.Model):
 
     class Meta:
         ordering = ["source_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="ml_external_id_unique_per_source")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="ml_external_id_unique_per_source")
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.external_id}"

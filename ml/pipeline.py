@@ -12,8 +12,8 @@ import numpy as np
 from ml.cluster import REDUCE_ABOVE, centre_similarity, cluster, project_2d, representatives, subcluster
 from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, representation_for, resolve_backend
 from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
-from ml.text import detect_language, normalise, normalise_lines
 from ml.sentiment import analyse_sentiment, shares
+from ml.text import detect_language, normalise, normalise_lines
 from ml.units import UnitTable, text_themes, unit_table, vote
 
 Progress = Callable[[int, str], None]
@@ -111,7 +111,10 @@ def _analyse_texts(
 
     tick = time.perf_counter()
     feeling = analyse_sentiment(
-        unit_texts, table.owner, len(texts), vectors=raw,
+        unit_texts,
+        table.owner,
+        len(texts),
+        vectors=raw,
         model_id=embedder.model_id if embedder is not None else "",
     )
     raw = None  # the clustered matrix is all that is needed from here on
@@ -167,7 +170,9 @@ def _analyse_texts(
                 subthemes.append(
                     {
                         "label": label_from_keywords(sub_keywords.get(s, []), lang=lang),
-                        "title": theme_title([unit_texts[i] for i in sub_units], matrix[sub_units], sub_keywords.get(s, []), lang=lang),
+                        "title": theme_title(
+                            [unit_texts[i] for i in sub_units], matrix[sub_units], sub_keywords.get(s, []), lang=lang
+                        ),
                         "keywords": sub_keywords.get(s, []),
                         "size": len(sub_members),
                         "members": [int(i) for i in sub_members],

@@ -84,7 +84,12 @@ def _quotes(run: AnalysisRun, theme: Theme, limit: int | None = None) -> list[di
     item, ``sentiment``) when the run stored them, else its representative items as before."""
     if theme.quotes:
         return [
-            {**_item(run, str(q["id"])), "full_text": _item(run, str(q["id"]))["text"], "text": q["quote"], "sentiment": q.get("sentiment", "")}
+            {
+                **_item(run, str(q["id"])),
+                "full_text": _item(run, str(q["id"]))["text"],
+                "text": q["quote"],
+                "sentiment": q.get("sentiment", ""),
+            }
             for q in theme.quotes[:limit]
         ]
     return [_item(run, i) for i in theme.representative_ids[:limit]]
@@ -105,10 +110,7 @@ def run_review(run: AnalysisRun) -> dict[str, Any]:
                 "colour": number % PALETTE_SIZE,
                 "number": number + 1,
                 "quotes": _quotes(run, theme),
-                "subthemes": [
-                    {"theme": sub, "quotes": _quotes(run, sub, 3)}
-                    for sub in theme.subthemes.all()
-                ],
+                "subthemes": [{"theme": sub, "quotes": _quotes(run, sub, 3)} for sub in theme.subthemes.all()],
             }
         )
     points = []

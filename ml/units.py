@@ -65,8 +65,12 @@ _TRAILING = re.compile(r"[\s。．.!！?？、,」』)）\"']+$")
 _LEADING = re.compile(r"^[\s「『(（\"']+")
 # Opinion words: a unit that contains one of these is an opinion even when it looks like a formula
 # (「〇〇の件について、反対です」).
-_JA_REQUEST_FORMULA = re.compile(r"(ご|御)?(検討|対応|配慮|善処)(を|の程|のほど|方)?[、,]?\s*(よろしく)?(お願い\S*|ください|下さい)")
-_JA_OPINION = re.compile(r"(ほしい|欲しい|ください|下さい|反対|賛成|困|危|不安|心配|改善|増や|減ら|べき|必要|ない|ません|したい|たい)")
+_JA_REQUEST_FORMULA = re.compile(
+    r"(ご|御)?(検討|対応|配慮|善処)(を|の程|のほど|方)?[、,]?\s*(よろしく)?(お願い\S*|ください|下さい)"
+)
+_JA_OPINION = re.compile(
+    r"(ほしい|欲しい|ください|下さい|反対|賛成|困|危|不安|心配|改善|増や|減ら|べき|必要|ない|ません|したい|たい)"
+)
 
 
 @dataclass(frozen=True)

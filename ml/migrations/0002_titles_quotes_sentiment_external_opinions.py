@@ -6,72 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ml', '0001_initial'),
+        ("ml", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='analysisrun',
-            name='sentiment',
+            model_name="analysisrun",
+            name="sentiment",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='theme',
-            name='also_ids',
+            model_name="theme",
+            name="also_ids",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='theme',
-            name='quotes',
+            model_name="theme",
+            name="quotes",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='theme',
-            name='sentiment',
+            model_name="theme",
+            name="sentiment",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='theme',
-            name='title',
+            model_name="theme",
+            name="title",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.CreateModel(
-            name='ExternalSource',
+            name="ExternalSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('consultation_id', models.PositiveBigIntegerField(db_index=True)),
-                ('name', models.CharField(max_length=200)),
-                ('filename', models.CharField(blank=True, max_length=255)),
-                ('kind', models.CharField(max_length=8)),
-                ('encoding', models.CharField(blank=True, max_length=20)),
-                ('columns', models.JSONField(blank=True, default=dict)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('skipped_empty', models.PositiveIntegerField(default=0)),
-                ('truncated', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("consultation_id", models.PositiveBigIntegerField(db_index=True)),
+                ("name", models.CharField(max_length=200)),
+                ("filename", models.CharField(blank=True, max_length=255)),
+                ("kind", models.CharField(max_length=8)),
+                ("encoding", models.CharField(blank=True, max_length=20)),
+                ("columns", models.JSONField(blank=True, default=dict)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("skipped_empty", models.PositiveIntegerField(default=0)),
+                ("truncated", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ExternalOpinion',
+            name="ExternalOpinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('text', models.TextField()),
-                ('date', models.DateField(blank=True, null=True)),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('line', models.PositiveIntegerField(default=0)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opinions', to='ml.externalsource')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=200)),
+                ("text", models.TextField()),
+                ("date", models.DateField(blank=True, null=True)),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                ("line", models.PositiveIntegerField(default=0)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="opinions", to="ml.externalsource"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source_id', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('source', 'external_id'), name='ml_external_id_unique_per_source')],
+                "ordering": ["source_id", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("source", "external_id"), name="ml_external_id_unique_per_source")
+                ],
             },
         ),
     ]

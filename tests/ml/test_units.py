@@ -72,7 +72,9 @@ def test_english_sentences():
 
 
 def test_votes_map_unit_themes_back_to_texts():
-    table = unit_table(["バスが来ない。公園が汚い。公園のトイレが壊れている。", "よろしくお願いします。", "図書館を増やして"])
+    table = unit_table(
+        ["バスが来ない。公園が汚い。公園のトイレが壊れている。", "よろしくお願いします。", "図書館を増やして"]
+    )
     assert table.owner.tolist() == [0, 0, 0, 1, 2]
     labels = np.array([1, 0, 0, -1, 2])
     assert vote(table, labels, 3).tolist() == [0, -1, 2]
@@ -82,7 +84,9 @@ def test_votes_map_unit_themes_back_to_texts():
 def test_title_lines_are_units_and_topic_markers_are_dropped():
     from ml.text import normalise_lines
 
-    text = normalise_lines("東町公園でも：AEDを公園のトイレ付近に\n東町公園の利用者です。トイレの近くにAEDを置いてください。")
+    text = normalise_lines(
+        "東町公園でも：AEDを公園のトイレ付近に\n東町公園の利用者です。トイレの近くにAEDを置いてください。"
+    )
     assert [u.text for u in opinion_units(text)] == ["AEDを公園のトイレ付近に", "トイレの近くにAEDを置いてください。"]
     assert [u.text for u in split_units("北町の件：バスを増やして")] == ["バスを増やして"]
     assert [u.text for u in split_units("時刻：午後三時")] == ["時刻：午後三時"]
