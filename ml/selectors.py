@@ -40,6 +40,14 @@ def summary_for(consultation_id: int) -> Summary | None:
     return Summary.objects.select_related("run").filter(consultation_id=consultation_id).first()
 
 
+def theme_name(theme: Theme) -> str:
+    """What a theme is called in public and in the report: staff's own name once they renamed it, else
+    the generated title (the central opinion unit), else the keyword label."""
+    if theme.label != theme.generated_label:
+        return theme.label
+    return theme.title or theme.label
+
+
 def published_summary(consultation_id: int) -> dict[str, Any] | None:
     """The published summary and the top-level themes (label, keywords, size) of its run, or None."""
     summary = (
@@ -53,7 +61,7 @@ def published_summary(consultation_id: int) -> dict[str, Any] | None:
     if summary.run_id:
         themes = list(
             Theme.objects.filter(run_id=summary.run_id, parent=None).only(
-                "label", "title", "keywords", "size", "position", "sentiment"
+                "label", "generated_label", "title", "keywords", "size", "position", "sentiment"
             )
         )
     total = sum(t.size for t in themes) or 1
@@ -62,7 +70,7 @@ def published_summary(consultation_id: int) -> dict[str, Any] | None:
         "themes": [
             {
                 "label": t.label,
-                "title": t.title,
+                "title": theme_name(t),
                 "keywords": t.keywords[:5],
                 "size": t.size,
                 "percent": round(100 * t.size / total),
@@ -210,7 +218,7 @@ def council_report(run: AnalysisRun, *, title: str = "") -> dict[str, Any]:
         themes.append(
             {
                 "number": entry["number"],
-                "title": theme.title or theme.label,
+                "title": theme_name(theme),
                 "label": theme.label,
                 "keywords": theme.keywords[:6],
                 "size": theme.size,
@@ -220,7 +228,7 @@ def council_report(run: AnalysisRun, *, title: str = "") -> dict[str, Any]:
                 "tone_neutral_x": tone["positive"] + tone["negative"],  # where the neutral part of the bar starts
                 "has_sentiment": bool(theme.sentiment),
                 "quotes": entry["quotes"][:3],
-                "subthemes": [sub["theme"].title or sub["theme"].label for sub in entry["subthemes"]],
+                "subthemes": [theme_name(sub["theme"]) for sub in entry["subthemes"]],
             }
         )
     groups = [

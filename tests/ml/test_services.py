@@ -220,6 +220,7 @@ def test_council_report_renders_themes_tone_quotes_and_groups():
         run=run,
         position=0,
         label="バス・バス停",
+        generated_label="バス・バス停",
         title="バスが来ない",
         keywords=["バス", "バス停"],
         size=2,
@@ -242,3 +243,13 @@ def test_council_report_renders_themes_tone_quotes_and_groups():
     assert "コミュニティバス" in html and "バスが来ない" in html and "“バスが来ない。”" in html
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html  # escaped
     assert 'width="50"' in html and "ml/council_report.css" in html and "style=" not in html
+
+
+def test_staff_names_win_over_generated_titles():
+    from ml.selectors import theme_name
+
+    theme = Theme(label="バス・バス停", generated_label="バス・バス停", title="バスが来ない")
+    assert theme_name(theme) == "バスが来ない"
+    theme.label = "バスの便"
+    assert theme_name(theme) == "バスの便"
+    assert theme_name(Theme(label="公園", generated_label="公園", title="")) == "公園"
