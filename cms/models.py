@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -18,6 +18,7 @@ from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from participation.core.i18n import localized
 
 
 class PhaseKind(models.TextChoices):
@@ -187,9 +188,7 @@ class ConsultationCategory(Orderable):
 
     @property
     def localized_name(self) -> str:
-        if translation.get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name
+        return localized(self.name, self.name_en)
 
 
 class ConsultationPhase(Orderable):

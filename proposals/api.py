@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from participation.core import consultations
+from participation.core.errors import require
 from participation.core.ratelimit import rate_limit_hit
 from proposals import selectors, services
 from proposals.models import Comment, Proposal
@@ -171,8 +172,7 @@ def proposal_list(request, consultation_id: int, sort: str = "newest", category:
              summary="Publish a proposal")
 def proposal_create(request, consultation_id: int, data: ProposalIn):
     consultation = _consultation(consultation_id)
-    if not request.user.has_perm("proposals.add_proposal", consultation):
-        raise PermissionDenied(_("New proposals cannot be posted in this consultation now."))
+    require(request.user, "proposals.add_proposal", consultation, _("New proposals cannot be posted in this consultation now."))
     rate_limit_hit("proposal", request=request, user=request.user)
     proposal = services.proposal_create(
         author=request.user, consultation=consultation, title=data.title, body=data.body, category=data.category,
@@ -226,8 +226,7 @@ def comment_list(request, proposal_id: int, page: str | None = None):
              summary="Comment on a proposal or reply")
 def comment_create(request, proposal_id: int, data: CommentIn):
     proposal = _proposal(request, proposal_id)
-    if not request.user.has_perm("proposals.comment_proposal", proposal):
-        raise PermissionDenied(_("Comments are not open on this proposal now."))
+    require(request.user, "proposals.comment_proposal", proposal, _("Comments are not open on this proposal now."))
     rate_limit_hit("comment", request=request, user=request.user)
     comment = services.comment_create(proposal=proposal, author=request.user, body=data.body, stance=data.stance,
                                       parent=data.parent)

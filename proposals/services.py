@@ -2,7 +2,7 @@
 
 Each service: check the permission name and lock → write (counters with ``F()``) → publish an
 event that subscribers receive after commit. Errors are ``ValidationError`` (bad input),
-``PermissionDenied`` (not allowed now, with a message) or ``participation.config.api.Conflict``
+``PermissionDenied`` (not allowed now, with a message) or ``participation.core.errors.Conflict``
 (already done).
 """
 
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participation.accounts.notifications import notification_send
-from participation.config.api import Conflict
+from participation.core.errors import Conflict, require
 from participation.core.events import publish
 from proposals.models import (
     BODY_MAX,
@@ -54,11 +54,6 @@ def clean_text(value: Any) -> str:
     text = "" if value is None else str(value)
     text = text.replace("\r\n", "\n").replace("\x00", "")
     return html.unescape(nh3.clean(text, tags=set())).strip()
-
-
-def _require(user, permission: str, obj, message) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied(message)
 
 
 def _clean_title_body(title, body) -> tuple[str, str]:
@@ -116,7 +111,7 @@ def proposal_create(*, author, consultation, title: str, body: str, category=Non
                     longitude=None, photo=None) -> Proposal:
     """Publish a proposal in a consultation (its default-language page); the author follows it."""
     consultation = consultation.canonical
-    _require(author, "proposals.add_proposal", consultation,
+    require(author, "proposals.add_proposal", consultation,
              _("New proposals cannot be posted in this consultation now."))
     title_text, body_text = _clean_title_body(title, body)
     category_obj = _category(consultation, category)
@@ -150,7 +145,7 @@ def proposal_create(*, author, consultation, title: str, body: str, category=Non
 def proposal_update(*, proposal: Proposal, user, title: str, body: str, category=None, latitude=None,
                     longitude=None) -> Proposal:
     """The author edits within the edit window."""
-    _require(user, "proposals.change_proposal", proposal,
+    require(user, "proposals.change_proposal", proposal,
              _("This proposal can no longer be edited (only its author can, within %(n)d minutes of publishing).")
              % {"n": settings.PROPOSAL_EDIT_WINDOW_MINUTES})
     title_text, body_text = _clean_title_body(title, body)
@@ -168,7 +163,7 @@ def proposal_update(*, proposal: Proposal, user, title: str, body: str, category
 
 def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
     """The author withdraws: the proposal stays visible, marked withdrawn, and can't be supported."""
-    _require(user, "proposals.withdraw_proposal", proposal, _("You cannot withdraw this proposal."))
+    require(user, "proposals.withdraw_proposal", proposal, _("You cannot withdraw this proposal."))
     with transaction.atomic():
         Proposal.objects.filter(pk=proposal.pk).update(state=ProposalState.WITHDRAWN, withdrawn_at=timezone.now())
         proposal.refresh_from_db()
@@ -178,7 +173,7 @@ def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
 
 def proposal_answer(*, proposal: Proposal, user, state: str, answer: str) -> Proposal:
     """Staff set the state and a public official answer; the author and followers are notified."""
-    _require(user, "proposals.answer_proposal", proposal, _("Only city staff can answer proposals."))
+    require(user, "proposals.answer_proposal", proposal, _("Only city staff can answer proposals."))
     if state not in ProposalState.values:
         raise ValidationError({"state": [_("Choose a valid state.")]})
     answer_text = clean_text(answer)
@@ -270,7 +265,7 @@ def _clean_comment(body, stance) -> tuple[str, str]:
 
 def comment_create(*, proposal: Proposal, author, body: str, stance: str = Stance.NEUTRAL, parent=None) -> Comment:
     """A comment or a reply (threads go 3 deep; a reply to the deepest level joins that level)."""
-    _require(author, "proposals.comment_proposal", proposal, _("Comments are not open on this proposal now."))
+    require(author, "proposals.comment_proposal", proposal, _("Comments are not open on this proposal now."))
     text, stance = _clean_comment(body, stance)
     parent_obj = None
     if parent not in (None, ""):
@@ -303,7 +298,7 @@ def comment_create(*, proposal: Proposal, author, body: str, stance: str = Stanc
 
 
 def comment_update(*, comment: Comment, user, body: str, stance: str | None = None) -> Comment:
-    _require(user, "proposals.change_comment", comment, _("You cannot edit this comment."))
+    require(user, "proposals.change_comment", comment, _("You cannot edit this comment."))
     text, stance = _clean_comment(body, stance or comment.stance)
     with transaction.atomic():
         Comment.objects.filter(pk=comment.pk).update(body=text, stance=stance, edited_at=timezone.now())
@@ -313,7 +308,7 @@ def comment_update(*, comment: Comment, user, body: str, stance: str | None = No
 
 def comment_delete(*, comment: Comment, user) -> Comment:
     """Leaves a tombstone so replies keep their place; the counter drops by one."""
-    _require(user, "proposals.delete_comment", comment, _("You cannot delete this comment."))
+    require(user, "proposals.delete_comment", comment, _("You cannot delete this comment."))
     with transaction.atomic():
         updated = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=timezone.now(), body="")
         if updated and comment.hidden_at is None:
@@ -333,7 +328,7 @@ def comment_vote(*, comment: Comment, user, value: int) -> Comment:
         value = 99
     if value not in (1, -1, 0):
         raise ValidationError({"value": [_("A vote is up (1), down (-1) or none (0).")]})
-    _require(user, "proposals.vote_comment", comment, _("You cannot vote on this comment now."))
+    require(user, "proposals.vote_comment", comment, _("You cannot vote on this comment now."))
     with transaction.atomic():
         _lock_user(user)
         old = CommentVote.objects.filter(comment=comment, user=user).first()
@@ -363,7 +358,7 @@ def comment_vote(*, comment: Comment, user, value: int) -> Comment:
 
 
 def follow_add(*, proposal: Proposal, user) -> None:
-    _require(user, "proposals.follow_proposal", proposal, _("You cannot follow this proposal."))
+    require(user, "proposals.follow_proposal", proposal, _("You cannot follow this proposal."))
     Follow.objects.get_or_create(proposal=proposal, user=user)
 
 

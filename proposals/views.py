@@ -25,8 +25,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from participation.config.api import Conflict
 from participation.core import consultations
+from participation.core.errors import Conflict, require
+from participation.core.http import safe_next
 from participation.core.maps import tile_config
 from participation.core.ratelimit import rate_limit_hit
 from proposals import selectors, services
@@ -142,8 +143,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 @login_required
 def proposal_create_view(request, consultation_id: int):
     consultation = _consultation_or_404(consultation_id)
-    if not request.user.has_perm("proposals.add_proposal", consultation):
-        raise PermissionDenied(_("New proposals cannot be posted in this consultation now."))
+    require(request.user, "proposals.add_proposal", consultation, _("New proposals cannot be posted in this consultation now."))
     form = ProposalForm(request.POST or None, request.FILES or None, consultation=consultation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,8 +213,7 @@ def proposal_detail_view(request, proposal_id: int, comment_form=None, status=20
 @login_required
 def proposal_edit_view(request, proposal_id: int):
     proposal = _proposal_or_404(request, proposal_id)
-    if not request.user.has_perm("proposals.change_proposal", proposal):
-        raise PermissionDenied(_("This proposal can no longer be edited."))
+    require(request.user, "proposals.change_proposal", proposal, _("This proposal can no longer be edited."))
     initial = {"title": proposal.title, "body": proposal.body, "category": proposal.category.slug if proposal.category else "",
                "latitude": proposal.latitude, "longitude": proposal.longitude}
     form = ProposalForm(request.POST or None, initial=initial, consultation=proposal.consultation, with_photo=False)
@@ -259,8 +258,7 @@ def _run(request, func, success: str | None, **kwargs) -> bool:
 @require_POST
 def proposal_withdraw_view(request, proposal_id: int):
     proposal = _proposal_or_404(request, proposal_id)
-    if not request.user.has_perm("proposals.withdraw_proposal", proposal):
-        raise PermissionDenied(_("You cannot withdraw this proposal."))
+    require(request.user, "proposals.withdraw_proposal", proposal, _("You cannot withdraw this proposal."))
     _run(request, services.proposal_withdraw, _("Your proposal was withdrawn."), proposal=proposal, user=request.user)
     return _back(proposal)
 
@@ -269,8 +267,7 @@ def proposal_withdraw_view(request, proposal_id: int):
 @require_POST
 def proposal_answer_view(request, proposal_id: int):
     proposal = _proposal_or_404(request, proposal_id)
-    if not request.user.has_perm("proposals.answer_proposal", proposal):
-        raise PermissionDenied(_("Only city staff can answer proposals."))
+    require(request.user, "proposals.answer_proposal", proposal, _("Only city staff can answer proposals."))
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please choose a valid state."))
@@ -291,15 +288,7 @@ def support_view(request, proposal_id: int):
         # The permission is checked by the service, which says why it refuses (withdrawn, phase closed ...).
         rate_limit_hit("support", request=request, user=request.user)
         _run(request, services.support_add, _("Thank you for your support."), proposal=proposal, user=request.user)
-    return _back(request.POST.get("next") if _safe_next(request) else proposal)
-
-
-def _safe_next(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next")
-    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                             require_https=request.is_secure())
+    return _back(safe_next(request) or proposal)
 
 
 @login_required
@@ -309,8 +298,7 @@ def follow_view(request, proposal_id: int):
     if request.POST.get("action") == "unfollow":
         _run(request, services.follow_remove, _("You no longer follow this proposal."), proposal=proposal, user=request.user)
     else:
-        if not request.user.has_perm("proposals.follow_proposal", proposal):
-            raise PermissionDenied(_("You cannot follow this proposal."))
+        require(request.user, "proposals.follow_proposal", proposal, _("You cannot follow this proposal."))
         _run(request, services.follow_add, _("You now follow this proposal."), proposal=proposal, user=request.user)
     return _back(proposal)
 
@@ -319,8 +307,7 @@ def follow_view(request, proposal_id: int):
 @require_POST
 def comment_create_view(request, proposal_id: int):
     proposal = _proposal_or_404(request, proposal_id)
-    if not request.user.has_perm("proposals.comment_proposal", proposal):
-        raise PermissionDenied(_("Comments are not open on this proposal now."))
+    require(request.user, "proposals.comment_proposal", proposal, _("Comments are not open on this proposal now."))
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -350,8 +337,7 @@ def _comment_or_404(request, comment_id: int) -> Comment:
 @login_required
 def comment_edit_view(request, comment_id: int):
     comment = _comment_or_404(request, comment_id)
-    if not request.user.has_perm("proposals.change_comment", comment):
-        raise PermissionDenied(_("You cannot edit this comment."))
+    require(request.user, "proposals.change_comment", comment, _("You cannot edit this comment."))
     form = CommentForm(request.POST or None, initial={"body": comment.body, "stance": comment.stance})
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,8 +356,7 @@ def comment_edit_view(request, comment_id: int):
 @require_POST
 def comment_delete_view(request, comment_id: int):
     comment = _comment_or_404(request, comment_id)
-    if not request.user.has_perm("proposals.delete_comment", comment):
-        raise PermissionDenied(_("You cannot delete this comment."))
+    require(request.user, "proposals.delete_comment", comment, _("You cannot delete this comment."))
     _run(request, services.comment_delete, _("Your comment was deleted."), comment=comment, user=request.user)
     return _back(comment.proposal, f"#comment-{comment.pk}")
 
@@ -380,8 +365,7 @@ def comment_delete_view(request, comment_id: int):
 @require_POST
 def comment_vote_view(request, comment_id: int):
     comment = _comment_or_404(request, comment_id)
-    if not request.user.has_perm("proposals.vote_comment", comment):
-        raise PermissionDenied(_("You cannot vote on this comment now."))
+    require(request.user, "proposals.vote_comment", comment, _("You cannot vote on this comment now."))
     rate_limit_hit("vote", request=request, user=request.user)
     _run(request, services.comment_vote, None, comment=comment, user=request.user, value=request.POST.get("value"))
     return _back(comment.proposal, f"#comment-{comment.pk}")

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from participation.core.i18n import localized
+
 EARTH_RADIUS_M = 6_371_000.0
 Ring = list[tuple[float, float]]  # (lon, lat) as in GeoJSON
 
@@ -98,16 +100,10 @@ def validate_location(latitude, longitude) -> tuple[float, float]:
     if not in_city:
         raise ValidationError(
             _("This place is outside the city. Please choose a location inside %(city)s.")
-            % {"city": settings.CITY.get("name_en") if _is_english() else settings.CITY.get("name")},
+            % {"city": localized(settings.CITY.get("name"), settings.CITY.get("name_en"))},
             code="location_outside",
         )
     return lat, lon
-
-
-def _is_english() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "").startswith("en")
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

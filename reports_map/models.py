@@ -7,9 +7,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from participation.core.i18n import localized
 from participation.models import Moderatable
 
 
@@ -35,13 +35,11 @@ class Category(models.Model):
 
     @property
     def localized_name(self) -> str:
-        return self.name_en if (get_language() or "ja").startswith("en") and self.name_en else self.name_ja
+        return localized(self.name_ja, self.name_en)
 
     @property
     def localized_description(self) -> str:
-        if (get_language() or "ja").startswith("en") and self.description_en:
-            return self.description_en
-        return self.description_ja
+        return localized(self.description_ja, self.description_en)
 
 
 class CategoryQuestion(models.Model):
@@ -76,14 +74,11 @@ class CategoryQuestion(models.Model):
 
     @property
     def localized_description(self) -> str:
-        if (get_language() or "ja").startswith("en") and self.description_en:
-            return self.description_en
-        return self.description_ja
+        return localized(self.description_ja, self.description_en)
 
     def localized_values(self) -> list[tuple[str, str]]:
-        english = (get_language() or "ja").startswith("en")
         return [
-            (str(v.get("key")), str((v.get("name_en") if english else None) or v.get("name_ja") or v.get("key")))
+            (str(v.get("key")), str(localized(v.get("name_ja") or v.get("key"), v.get("name_en"))))
             for v in self.values or []
         ]
 

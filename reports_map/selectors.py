@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, F, FloatField, Func, IntegerField, Q, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from participation.core.i18n import localized
 from reports_map.geo import bbox_around, distance_m
 from reports_map.models import OPEN_STATUSES, Category, Report, ReportFollower, ReportPhoto, Status
 
@@ -242,9 +243,6 @@ def report_geojson(*, category: str | None = None, status: str | None = None,
 
 
 def _points(rows: list[dict]) -> dict:
-    from django.utils.translation import get_language
-
-    english = (get_language() or "ja").startswith("en")
     labels = {value: str(label) for value, label in Status.choices}
     url_template = reverse("reports_map:detail", args=[0]).replace("/0/", "/{}/")
     features = []
@@ -259,7 +257,7 @@ def _points(rows: list[dict]) -> dict:
                 "status_label": labels[status],
                 "colour": colour_for(status),
                 "category": row["category__service_code"],
-                "category_name": (row["category__name_en"] if english else None) or row["category__name_ja"],
+                "category_name": localized(row["category__name_ja"], row["category__name_en"]),
                 "created_at": row["created_at"].isoformat(),
                 "url": url_template.format(row["pk"]),
             },

@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from participation.accounts.notifications import notification_send
+from participation.core.errors import require
 from participation.core.events import publish
 from participation.core.photos import ProcessedPhoto
 from reports_map import storage
@@ -112,11 +113,6 @@ def validate_attributes(category: Category, raw: dict[str, list[str]]) -> dict:
     if errors:
         raise ValidationError(errors, code="attributes")
     return answers
-
-
-def _require_staff(actor) -> None:
-    if actor is None or not actor.has_perm("reports_map.triage_report"):
-        raise PermissionDenied(_("Only city staff can do this."))
 
 
 def _check_category(category: Category | None) -> Category:
@@ -254,8 +250,7 @@ def report_draft_discard_and_follow(*, user, token, report: Report, me_too: bool
 
 
 def report_follow(*, report: Report, user, me_too: bool = False) -> ReportFollower:
-    if not user.has_perm("reports_map.follow_report", report):
-        raise PermissionDenied(_("You cannot follow this report."))
+    require(user, "reports_map.follow_report", report, _("You cannot follow this report."))
     with transaction.atomic():
         follower, created = ReportFollower.objects.get_or_create(report=report, user=user, defaults={"me_too": me_too})
         if not created and me_too and not follower.me_too:
@@ -290,7 +285,7 @@ def _status_label(status: str) -> str:
 def report_update_post(*, report: Report, actor, text: str = "", status: str | None = None,
                        photo: ProcessedPhoto | None = None, duplicate_of: Report | None = None) -> ReportUpdate:
     """A public staff update: text, an optional status change and an optional photo; notifies followers."""
-    _require_staff(actor)
+    require(actor, "reports_map.triage_report", message=_("Only city staff can do this."))
     clean = clean_text(text, max_length=MAX_DESCRIPTION, field_label=_("update"), required=False)
     if status is not None and status not in Status.values:
         raise ValidationError(_("Please choose a valid status."), code="status")
@@ -337,7 +332,7 @@ def report_update_post(*, report: Report, actor, text: str = "", status: str | N
 
 def report_bulk_set_status(*, report_ids: Iterable[int], status: str, actor) -> int:
     """Change the status of many reports at once, each with its history entry and notification."""
-    _require_staff(actor)
+    require(actor, "reports_map.triage_report", message=_("Only city staff can do this."))
     if status not in Status.values or status == Status.CLOSED_DUPLICATE:
         raise ValidationError(_("Please choose a valid status."), code="status")
     changed = 0
@@ -349,7 +344,7 @@ def report_bulk_set_status(*, report_ids: Iterable[int], status: str, actor) -> 
 
 
 def report_assign(*, report: Report, assignee, actor) -> Report:
-    _require_staff(actor)
+    require(actor, "reports_map.triage_report", message=_("Only city staff can do this."))
     if assignee is not None and not assignee.has_perm("reports_map.triage_report"):
         raise ValidationError(_("Reports can only be assigned to staff."), code="assignee")
     report.assigned_to = assignee
@@ -359,7 +354,7 @@ def report_assign(*, report: Report, assignee, actor) -> Report:
 
 
 def report_move(*, report: Report, latitude, longitude, actor) -> Report:
-    _require_staff(actor)
+    require(actor, "reports_map.triage_report", message=_("Only city staff can do this."))
     lat, lon = validate_location(latitude, longitude)
     report.latitude, report.longitude, report.updated_at = lat, lon, timezone.now()
     report.save(update_fields=["latitude", "longitude", "updated_at"])
@@ -368,7 +363,7 @@ def report_move(*, report: Report, latitude, longitude, actor) -> Report:
 
 def report_set_private(*, report: Report, private: bool, actor) -> Report:
     """Staff hide a whole report from the public (e.g. it shows a person); its photos leave public/."""
-    _require_staff(actor)
+    require(actor, "reports_map.triage_report", message=_("Only city staff can do this."))
     with transaction.atomic():
         report.private = private
         report.updated_at = timezone.now()
@@ -379,7 +374,7 @@ def report_set_private(*, report: Report, private: bool, actor) -> Report:
 
 
 def report_photo_set_hidden(*, photo: ReportPhoto, hidden: bool, actor, reason: str = "") -> ReportPhoto:
-    _require_staff(actor)
+    require(actor, "reports_map.triage_report", message=_("Only city staff can do this."))
     with transaction.atomic():
         photo.hidden_at = timezone.now() if hidden else None
         photo.hidden_reason = reason[:200] if hidden else ""
@@ -423,8 +418,7 @@ def open311_key_check(raw: str | None) -> Open311ApiKey | None:
 
 
 def open311_key_set_active(*, key: Open311ApiKey, active: bool, actor) -> Open311ApiKey:
-    if not actor.has_perm("reports_map.manage_open311_keys"):
-        raise PermissionDenied
+    require(actor, "reports_map.manage_open311_keys")
     key.active = active
     key.save(update_fields=["active"])
     return key

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -19,9 +19,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from participation.core.errors import require
 from participation.core.maps import tile_config
 from participation.core.photos import process_photo
 from participation.core.ratelimit import rate_limit_hit
+from participation.core.text import csv_safe
 from reports_map import selectors, services, storage
 from reports_map.forms import (
     ApiKeyForm,
@@ -94,8 +96,7 @@ def report_geojson(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def report_new(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("reports_map.add_report"):
-        raise PermissionDenied
+    require(request.user, "reports_map.add_report")
     if request.method == "POST":
         rate_limit_hit("report", request=request, user=request.user)
         form = ReportForm(request.POST, request.FILES)
@@ -182,8 +183,7 @@ def report_confirm(request: HttpRequest, token) -> HttpResponse:
 @require_POST
 def photo_location(request: HttpRequest) -> JsonResponse:
     """JS helper: the GPS position in a photo's EXIF as a suggestion (the photo itself is not stored)."""
-    if not request.user.has_perm("reports_map.add_report"):
-        raise PermissionDenied
+    require(request.user, "reports_map.add_report")
     upload = request.FILES.get("photo")
     if upload is None:
         return JsonResponse({"error": _("Please choose a photo.")}, status=400)
@@ -296,8 +296,7 @@ def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def report_follow(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk)
     _user_may_view(request, report)
-    if not request.user.has_perm("reports_map.follow_report", report):
-        raise PermissionDenied
+    require(request.user, "reports_map.follow_report", report)
     if request.POST.get("unfollow"):
         services.report_unfollow(report=report, user=request.user)
         messages.success(request, _("You no longer follow this report."))
@@ -311,8 +310,7 @@ def report_follow(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _staff_report(request: HttpRequest, pk: int) -> Report:
     report = get_object_or_404(Report, pk=pk)
-    if not request.user.has_perm("reports_map.change_report", report):
-        raise PermissionDenied
+    require(request.user, "reports_map.change_report", report)
     return report
 
 
@@ -377,8 +375,7 @@ def report_private(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def photo_hide(request: HttpRequest, pk: int) -> HttpResponse:
     photo = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=pk)
-    if not request.user.has_perm("reports_map.change_report", photo.report):
-        raise PermissionDenied
+    require(request.user, "reports_map.change_report", photo.report)
     hidden = request.POST.get("hidden") == "1"
     services.report_photo_set_hidden(photo=photo, hidden=hidden, actor=request.user,
                                      reason=request.POST.get("reason", "")[:200])
@@ -401,8 +398,7 @@ def _triage_filters(request: HttpRequest) -> tuple[TriageFilterForm, dict]:
 
 
 def triage(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("reports_map.triage_report"):
-        raise PermissionDenied
+    require(request.user, "reports_map.triage_report")
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
         status = request.POST.get("status", "")
@@ -429,18 +425,8 @@ def triage(request: HttpRequest) -> HttpResponse:
     })
 
 
-CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def defuse_csv_cell(value) -> str:
-    """Spreadsheet formula injection: text starting with = + - @ (or tab/CR) gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
-
-
 def triage_export(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("reports_map.triage_report"):
-        raise PermissionDenied
+    require(request.user, "reports_map.triage_report")
     _form, filters = _triage_filters(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="reports.csv"'
@@ -449,7 +435,7 @@ def triage_export(request: HttpRequest) -> HttpResponse:
     writer.writerow(["id", "created_at", "category", "status", "latitude", "longitude", "address", "description",
                      "assigned_to", "private", "hidden", "followers", "url"])
     for r in selectors.triage_queue(**filters):
-        writer.writerow([defuse_csv_cell(v) for v in (
+        writer.writerow([csv_safe(v) for v in (
             r.pk, r.created_at.isoformat(), r.category.service_code, r.status, r.latitude, r.longitude, r.address,
             r.description, r.assigned_to.public_name if r.assigned_to else "", int(r.private), int(r.is_hidden),
             r.follower_count, request.build_absolute_uri(reverse("reports_map:detail", args=[r.pk])),
@@ -460,8 +446,7 @@ def triage_export(request: HttpRequest) -> HttpResponse:
 # --- Open311 keys -----------------------------------------------------------------------------
 
 def api_keys(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("reports_map.manage_open311_keys"):
-        raise PermissionDenied
+    require(request.user, "reports_map.manage_open311_keys")
     form = ApiKeyForm(request.POST or None)
     new_key = None
     if request.method == "POST":

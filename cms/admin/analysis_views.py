@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from cms.models import ConsultationPage
 from ml import selectors, services
 from ml.models import AnalysisRun, Theme
 from participation.analysis.runs import analysis_start
+from participation.core.errors import require
 
 
 class StartForm(forms.Form):
@@ -61,11 +62,6 @@ class SummaryForm(forms.Form):
     )
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 def _consultation(consultation_id: int) -> ConsultationPage:
     page = get_object_or_404(ConsultationPage, pk=consultation_id)
     return page.canonical
@@ -77,7 +73,7 @@ def _detail_url(page) -> str:
 
 @require_GET
 def analysis_index(request):
-    _require(request, "ml.view_analysis")
+    require(request.user, "ml.view_analysis")
     pages = list(ConsultationPage.objects.filter(locale=Locale.get_default()).order_by("-start_date", "title"))
     latest = selectors.runs_by_consultation([p.pk for p in pages])
     rows = [{"page": p, "run": latest.get(p.pk)} for p in pages]
@@ -86,7 +82,7 @@ def analysis_index(request):
 
 @require_GET
 def analysis_detail(request, consultation_id: int):
-    _require(request, "ml.view_analysis")
+    require(request.user, "ml.view_analysis")
     page = _consultation(consultation_id)
     latest = selectors.latest_run(page.pk)
     shown = selectors.latest_successful_run(page.pk)
@@ -108,7 +104,7 @@ def analysis_detail(request, consultation_id: int):
 
 @require_GET
 def analysis_status(request, run_id: int):
-    _require(request, "ml.view_analysis")
+    require(request.user, "ml.view_analysis")
     run = get_object_or_404(
         AnalysisRun.objects.only("status", "progress", "stage", "error", "consultation_id"), pk=run_id
     )
@@ -127,7 +123,7 @@ def analysis_status(request, run_id: int):
 
 @require_POST
 def analysis_run(request, consultation_id: int):
-    _require(request, "ml.manage_analysis")
+    require(request.user, "ml.manage_analysis")
     page = _consultation(consultation_id)
     form = StartForm(request.POST)
     if not form.is_valid():
@@ -149,7 +145,7 @@ def analysis_run(request, consultation_id: int):
 
 @require_POST
 def theme_rename(request, theme_id: int):
-    _require(request, "ml.manage_analysis")
+    require(request.user, "ml.manage_analysis")
     theme = get_object_or_404(Theme.objects.select_related("run"), pk=theme_id)
     form = RenameForm(request.POST)
     if form.is_valid():
@@ -166,7 +162,7 @@ def theme_rename(request, theme_id: int):
 
 @require_POST
 def theme_merge(request, consultation_id: int):
-    _require(request, "ml.manage_analysis")
+    require(request.user, "ml.manage_analysis")
     page = _consultation(consultation_id)
     run = selectors.latest_successful_run(page.pk)
     form = MergeForm(request.POST, run=run)
@@ -185,7 +181,7 @@ def theme_merge(request, consultation_id: int):
 
 @require_POST
 def summary_edit(request, consultation_id: int):
-    _require(request, "ml.manage_analysis")
+    require(request.user, "ml.manage_analysis")
     page = _consultation(consultation_id)
     form = SummaryForm(request.POST)
     if not form.is_valid():
@@ -203,7 +199,7 @@ def summary_edit(request, consultation_id: int):
 
 @require_POST
 def summary_publish(request, consultation_id: int):
-    _require(request, "ml.manage_analysis")
+    require(request.user, "ml.manage_analysis")
     page = _consultation(consultation_id)
     summary = selectors.summary_for(page.pk)
     publish = request.POST.get("action") == "publish"

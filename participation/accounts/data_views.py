@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participation.accounts.data import account_delete, account_export_zip
+from participation.core.errors import require
 
 
 class AccountDeleteForm(forms.Form):
@@ -37,20 +37,15 @@ class AccountDeleteForm(forms.Form):
         return password
 
 
-def _require(request: HttpRequest) -> None:
-    if not request.user.has_perm("participation.manage_own_data"):
-        raise PermissionDenied
-
-
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require(request.user, "participation.manage_own_data")
     return render(request, "participation/account_data.html", {"form": AccountDeleteForm(user=request.user)})
 
 
 @login_required
 def download(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require(request.user, "participation.manage_own_data")
     content = account_export_zip(user=request.user)
     response = HttpResponse(content, content_type="application/zip")
     name = f"my-data-{timezone.localdate().isoformat()}.zip"
@@ -61,7 +56,7 @@ def download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def delete(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require(request.user, "participation.manage_own_data")
     form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         if form.is_valid():

@@ -13,17 +13,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
+from participation.core.errors import Conflict
 from participation.core.ratelimit import RateLimited
 from participation.core.registry import registry
-
-
-class Conflict(Exception):
-    """A write that conflicts with the current state (e.g. already supported): 409."""
-
-    def __init__(self, message: str, code: str = "conflict"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def validation_messages(exc: ValidationError) -> str:

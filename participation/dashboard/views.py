@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from participation.core.errors import require
 from participation.dashboard import selectors as dashboard
 from participation.opendata.formats import csv_response, json_response
 
 DAY_CHOICES = (7, 30, 90, 365)
-
-
-def _require(request: HttpRequest) -> None:
-    if not request.user.has_perm("participation.view_dashboard"):
-        raise PermissionDenied
 
 
 def _days(request: HttpRequest) -> int:
@@ -28,7 +23,7 @@ def _days(request: HttpRequest) -> int:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require(request.user, "participation.view_dashboard")
     days = _days(request)
     tables = dashboard.all_tables(days)
     daily = dashboard.daily_series(days)
@@ -51,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
-    _require(request)
+    require(request.user, "participation.view_dashboard")
     tables = dashboard.all_tables(_days(request))
     if table not in tables:
         raise Http404

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone, translation
@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from participation.accounts.notifications import notification_send
+from participation.core.errors import require
 from participation.core.events import publish
 from participation.core.registry import registry
 from participation.models import Flag, FlagReason, FlagStatus, ModerationAction, ModerationActionKind, User
@@ -140,11 +141,6 @@ def _audit(*, actor: User | None, action: str, target: Target, reason: str = "")
     )
 
 
-def _require_moderator(actor: User) -> None:
-    if actor is None or not actor.has_perm("participation.moderate"):
-        raise PermissionDenied(gettext("Only moderators can do that."))
-
-
 def _clean_reason(reason: str, *, required: bool) -> str:
     reason = (reason or "").strip()
     if required and not reason:
@@ -202,8 +198,7 @@ def flag_create(*, user: User, kind: str, object_id: int, reason: str, details: 
     One flag per user per item is guaranteed by the database; once FLAG_HIDE_THRESHOLD distinct
     residents have open flags on an item it is hidden, queued for review and its author told why.
     """
-    if user is None or not user.has_perm("participation.flag"):
-        raise PermissionDenied(gettext("Please sign in to flag content."))
+    require(user, "participation.flag", message=gettext("Please sign in to flag content."))
     if reason not in FlagReason.values:
         raise ValidationError(
             gettext("Unknown reason. Use one of: %(reasons)s.") % {"reasons": ", ".join(FlagReason.values)},
@@ -269,7 +264,7 @@ def _close_flags(target: Target, status: str) -> int:
 
 def item_hide(*, actor: User, kind: str, object_id: int, reason: str) -> Target:
     """Hide an item (or confirm an automatic hide): open flags are upheld, the author is told why."""
-    _require_moderator(actor)
+    require(actor, "participation.moderate", message=gettext("Only moderators can do that."))
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
         target = target_get(kind=kind, object_id=object_id, for_update=True)
@@ -290,7 +285,7 @@ def item_hide(*, actor: User, kind: str, object_id: int, reason: str) -> Target:
 
 def item_unhide(*, actor: User, kind: str, object_id: int, reason: str = "") -> Target:
     """Show a hidden item again, intact. Its flags stay in the history (dismissed)."""
-    _require_moderator(actor)
+    require(actor, "participation.moderate", message=gettext("Only moderators can do that."))
     reason = _clean_reason(reason, required=False)
     with transaction.atomic():
         target = target_get(kind=kind, object_id=object_id, for_update=True)
@@ -318,7 +313,7 @@ def item_unhide(*, actor: User, kind: str, object_id: int, reason: str = "") -> 
 
 def flag_dismiss(*, actor: User, kind: str, object_id: int, reason: str = "") -> Target:
     """Close the open flags on an item or account without acting on it (visibility unchanged)."""
-    _require_moderator(actor)
+    require(actor, "participation.moderate", message=gettext("Only moderators can do that."))
     reason = _clean_reason(reason, required=False)
     with transaction.atomic():
         target = target_get(kind=kind, object_id=object_id, for_update=True)
@@ -330,7 +325,7 @@ def flag_dismiss(*, actor: User, kind: str, object_id: int, reason: str = "") ->
 
 def user_block(*, actor: User, user_id: int, reason: str) -> User:
     """Block an account: its content disappears everywhere (``visible()``) and login is refused."""
-    _require_moderator(actor)
+    require(actor, "participation.moderate", message=gettext("Only moderators can do that."))
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
         target = target_get(kind=USER_KIND, object_id=user_id, for_update=True)
@@ -351,7 +346,7 @@ def user_block(*, actor: User, user_id: int, reason: str) -> User:
 
 
 def user_unblock(*, actor: User, user_id: int, reason: str = "") -> User:
-    _require_moderator(actor)
+    require(actor, "participation.moderate", message=gettext("Only moderators can do that."))
     reason = _clean_reason(reason, required=False)
     with transaction.atomic():
         target = target_get(kind=USER_KIND, object_id=user_id, for_update=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from participation.core.errors import require
+from participation.core.http import safe_next
 from participation.core.ratelimit import rate_limit_hit
 from participation.models import ModerationActionKind
 from participation.moderation import services as moderation
@@ -25,13 +26,6 @@ from participation.moderation.selectors import (
 from participation.opendata.formats import csv_response
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
-        return candidate
-    return fallback or "/"
-
-
 def _target_or_404(kind: str, object_id: int) -> moderation.Target:
     try:
         return moderation.target_get(kind=kind, object_id=object_id)
@@ -41,8 +35,7 @@ def _target_or_404(kind: str, object_id: int) -> moderation.Target:
 
 @login_required
 def flag_create(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
-    if not request.user.has_perm("participation.flag"):
-        raise PermissionDenied
+    require(request.user, "participation.flag")
     target = _target_or_404(kind, object_id)
     if not target.is_visible:
         raise Http404
@@ -61,20 +54,15 @@ def flag_create(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
                 messages.success(request, _("Thank you. A moderator will look at it."))
             else:
                 messages.info(request, _("You have already flagged this. A moderator will look at it."))
-            return redirect(_safe_next(request, target.url))
+            return redirect(safe_next(request, target.url))
     return render(request, "participation/flag_form.html", {"form": form, "target": target,
-                                                            "next": _safe_next(request, target.url)})
+                                                            "next": safe_next(request, target.url)})
 
 
 def _query_string(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
 
 
 def _int_or_none(value) -> int | None:
@@ -87,7 +75,7 @@ def _int_or_none(value) -> int | None:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    _require(request, "participation.moderate")
+    require(request.user, "participation.moderate")
     from participation.dashboard.selectors import consultation_titles
 
     status = request.GET.get("status") if request.GET.get("status") in QUEUE_STATUSES else "open"
@@ -131,7 +119,7 @@ def _apply_action(request: HttpRequest, target: moderation.Target, action: str, 
 @login_required
 def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
     """One item (or account) with its flag history and audit trail; POST applies an action."""
-    _require(request, "participation.moderate")
+    require(request.user, "participation.moderate")
     target = _target_or_404(kind, object_id)
     form = ModerationActionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -142,7 +130,7 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
                 form.add_error("reason" if getattr(exc, "code", "") in {"reason_required", "reason_too_long"} else None, exc)
             else:
                 messages.success(request, message)
-                return redirect(_safe_next(request, request.path))
+                return redirect(safe_next(request, request.path))
         status = 400
     else:
         status = 200
@@ -163,7 +151,7 @@ AUDIT_COLUMNS = [
 
 @login_required
 def audit_log(request: HttpRequest, fmt: str = "html") -> HttpResponse:
-    _require(request, "participation.view_audit_log")
+    require(request.user, "participation.view_audit_log")
     actions = dict(ModerationActionKind.choices)
     action = request.GET.get("action") if request.GET.get("action") in actions else ""
     kind = request.GET.get("kind") if request.GET.get("kind") in moderation.moderatable_kinds() else ""

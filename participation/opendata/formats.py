@@ -1,17 +1,15 @@
 """Open data: every registered ExportSpec as CSV and JSON, GeoJSON where rows carry coordinates.
 
 Rows come from the feature apps' specs (public, visible, pseudonymised fields only); this module
-only formats them. CSV cells that a spreadsheet would run as a formula are defused here, for every
-CSV the site serves (open data, dashboard, audit log).
+only formats them. CSV cells that a spreadsheet would run as a formula are defused with
+``participation.core.text.csv_safe``, the guard every CSV the site serves uses.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -19,22 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 
 from participation.core.registry import registry
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """A cell a spreadsheet will not evaluate: text starting with = + - @ tab or CR gets a leading '."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float | Decimal):
-        return value
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+from participation.core.text import csv_safe
 
 
 class _Echo:

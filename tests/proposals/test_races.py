@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from participation.config.api import Conflict
+from participation.core.errors import Conflict
 from proposals import services
 from proposals.models import Proposal, Support
 from tests.conftest import requires_postgres

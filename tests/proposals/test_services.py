@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from participation.config.api import Conflict
+from participation.core.errors import Conflict
 from participation.models import Notification
 from proposals import services
 from proposals.models import Comment, CommentVote, Follow, Proposal, ProposalState, Support

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from participation.core.text import csv_safe
 from participation.moderation import services as moderation
-from participation.opendata.formats import csv_safe
 from tests.participation.helpers import make_comment, make_proposal
 
 
