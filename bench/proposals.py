@@ -67,7 +67,7 @@ def seed(n: int, consultation, users, rng) -> dict[str, float]:
     from django.db import connection, transaction
 
     from proposals.models import Comment, Proposal, Support
-    from proposals.services import counts_reconcile
+    from proposals.tally import counts_reconcile
 
     phases: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -154,12 +154,12 @@ def measure(client, url: str, requests: int) -> tuple[float, float, int]:
 def supports_per_second(consultation, users) -> float:
     from django.db import connection
 
-    from proposals import services
+    from proposals import services, tally
     from proposals.models import Proposal, Support
 
     Support.objects.filter(consultation=consultation).delete()
     Proposal.objects.filter(consultation=consultation).update(support_count=0)
-    services.tally_recompute(consultation.pk)
+    tally.tally_recompute(consultation.pk)
     ids = list(Proposal.objects.filter(consultation=consultation).values_list("pk", flat=True)[:200])
     done = []
     barrier = threading.Barrier(20)

@@ -178,7 +178,7 @@ def _expand(topics: dict, places: list[str], target: int, rng) -> list[tuple[str
 def seed_proposals(*, stdout, rng, **_) -> None:
     from participation.models import User
     from proposals.models import Comment, CommentVote, Follow, Proposal, ProposalState, Support
-    from proposals.services import counts_reconcile
+    from proposals.tally import counts_reconcile
 
     pages = {p.slug: p for p in consultations.canonical_pages().filter(
         slug__in=["parks-future", "community-bus", "childcare-plan"])}

@@ -64,8 +64,10 @@ class Proposal(Moderatable):
     state = models.CharField(_("state"), max_length=12, choices=ProposalState.choices, default=ProposalState.PUBLISHED)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
-    image = models.FileField(_("image"), upload_to="proposals/%Y/%m/", blank=True)
-    thumbnail = models.FileField(_("thumbnail"), upload_to="proposals/%Y/%m/", blank=True)
+    # Names given by participation.core.photo_files: public/proposals/... while anyone may see the
+    # proposal (served as media), private/proposals/... while it is hidden (served by nothing).
+    image = models.FileField(_("image"), upload_to="public/proposals/", blank=True)
+    thumbnail = models.FileField(_("thumbnail"), upload_to="public/proposals/", blank=True)
     official_answer = models.TextField(_("official answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(

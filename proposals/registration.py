@@ -172,7 +172,7 @@ def account_export(user):
 def account_anonymise(user) -> None:
     """Content stays (shown as "deleted user"); supports and votes go, counters follow."""
     from proposals.models import Comment, CommentVote, Follow, Proposal, Support
-    from proposals.services import tally_recompute
+    from proposals.tally import tally_recompute
 
     with transaction.atomic():
         for proposal_id in list(Support.objects.filter(user=user).values_list("proposal_id", flat=True)):
@@ -253,7 +253,5 @@ def register() -> None:
     registry.add("account_data", "proposals", AccountDataSpec(export=account_export, anonymise=account_anonymise))
     for event in services.ALL_EVENTS:
         subscribe(event, broadcast_change)
-    from django.db.models.signals import post_delete, post_save
-
-    post_save.connect(services.proposal_saved, sender=Proposal, dispatch_uid="proposals_tally_saved")
-    post_delete.connect(services.proposal_deleted, sender=Proposal, dispatch_uid="proposals_tally_deleted")
+    subscribe("moderation.user_blocked", services.on_author_block_changed)
+    subscribe("moderation.user_unblocked", services.on_author_block_changed)

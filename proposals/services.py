@@ -1,23 +1,19 @@
 """Writes for proposals, comments, votes, supports and follows.
 
-Each service: check the permission name and lock → write (counters with ``F()``) → publish an
-event that subscribers receive after commit. Errors are ``ValidationError`` (bad input),
+Each service: check the permission name and lock → write (counters with ``F()``, consultation
+totals through ``proposals.tally``, text through ``participation.core.text.plain_text``) → publish
+an event that subscribers receive after commit. Errors are ``ValidationError`` (bad input),
 ``PermissionDenied`` (not allowed now, with a message) or ``participation.core.errors.Conflict``
 (already done).
 """
 
 from __future__ import annotations
 
-import html
-from typing import Any
-
-import nh3
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +21,10 @@ from django.utils.translation import gettext as _
 from participation.accounts.notifications import notification_send
 from participation.core.errors import Conflict, require
 from participation.core.events import publish
+from participation.core.photo_files import photo_file_place, photo_files_write, removed_on_failure
+from participation.core.photos import process_photo
+from participation.core.text import plain_text
+from proposals import tally
 from proposals.models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -32,35 +32,23 @@ from proposals.models import (
     TITLE_MAX,
     Comment,
     CommentVote,
-    ConsultationTally,
     Follow,
     Proposal,
     ProposalState,
     Stance,
     Support,
 )
-from proposals.selectors import tally_sums
 
 EVENT_PROPOSAL_CHANGED = "proposals.proposal_changed"
 EVENT_SUPPORT_CHANGED = "proposals.support_changed"
 EVENT_COMMENT_CHANGED = "proposals.comment_changed"
 ALL_EVENTS = (EVENT_PROPOSAL_CHANGED, EVENT_SUPPORT_CHANGED, EVENT_COMMENT_CHANGED)
-
-
-def clean_text(value: Any) -> str:
-    """Plain text from user input: nh3 with an empty tag allowlist (scripts and their content go,
-    other tags are stripped, no links survive), entities turned back into characters so that
-    escaping on output shows exactly what the person typed."""
-    text = "" if value is None else str(value)
-    text = text.replace("\r\n", "\n").replace("\x00", "")
-    return html.unescape(nh3.clean(text, tags=set())).strip()
+PHOTO_APP = "proposals"  # public/proposals/ and private/proposals/
 
 
 def _clean_title_body(title, body) -> tuple[str, str]:
     errors: dict[str, list] = {}
-    raw_title = "" if title is None else str(title)
-    raw_body = "" if body is None else str(body)
-    title_text, body_text = clean_text(raw_title), clean_text(raw_body)
+    title_text, body_text = plain_text(title), plain_text(body)
     if not title_text:
         errors["title"] = [_("Please enter a title.")]
     elif len(title_text) > TITLE_MAX:
@@ -116,12 +104,8 @@ def proposal_create(*, author, consultation, title: str, body: str, category=Non
     title_text, body_text = _clean_title_body(title, body)
     category_obj = _category(consultation, category)
     lat, lon = _clean_location(latitude, longitude)
-    processed = None
-    if photo:
-        from participation.core.photos import process_photo
-
-        processed = process_photo(photo)  # raises ValidationError before anything is stored
-    with transaction.atomic():
+    processed = process_photo(photo) if photo else None  # raises ValidationError before anything is stored
+    with removed_on_failure() as written, transaction.atomic():
         _lock_user(author)
         limit = consultation.proposals_per_user
         if limit:
@@ -134,9 +118,10 @@ def proposal_create(*, author, consultation, title: str, body: str, category=Non
             latitude=lat, longitude=lon,
         )
         if processed is not None:
-            proposal.image.save(f"p.{processed.extension}", ContentFile(processed.image_bytes), save=False)
-            proposal.thumbnail.save(f"p-thumb.{processed.extension}", ContentFile(processed.thumbnail_bytes), save=False)
+            written += photo_files_write(processed, app=PHOTO_APP, public=True)
+            proposal.image, proposal.thumbnail = written
         proposal.save()
+        tally.tally_apply(consultation.pk, proposals=1)
         Follow.objects.create(proposal=proposal, user=author)
         _publish_proposal(proposal)
     return proposal
@@ -176,7 +161,7 @@ def proposal_answer(*, proposal: Proposal, user, state: str, answer: str) -> Pro
     require(user, "proposals.answer_proposal", proposal, _("Only city staff can answer proposals."))
     if state not in ProposalState.values:
         raise ValidationError({"state": [_("Choose a valid state.")]})
-    answer_text = clean_text(answer)
+    answer_text = plain_text(answer)
     if len(answer_text) > BODY_MAX:
         raise ValidationError({"answer": [_("The answer can have at most %(max)d characters.") % {"max": BODY_MAX}]})
     with transaction.atomic():
@@ -225,7 +210,7 @@ def support_add(*, proposal: Proposal, user) -> Support:
         except IntegrityError:
             raise Conflict(_("You already support this proposal."), "already_supported") from None
         Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
-        tally_apply_for_proposal(proposal.pk, proposal.consultation_id, supports=1)
+        tally.tally_apply_for_proposal(proposal.pk, proposal.consultation_id, supports=1)
         _publish_proposal(proposal, EVENT_SUPPORT_CHANGED)
     return support
 
@@ -241,7 +226,7 @@ def support_remove(*, proposal: Proposal, user) -> None:
         if not deleted:
             raise Conflict(_("You do not support this proposal."), "not_supported")
         Proposal.objects.filter(pk=proposal.pk).update(support_count=Greatest(F("support_count") - 1, 0))
-        tally_apply_for_proposal(proposal.pk, proposal.consultation_id, supports=-1)
+        tally.tally_apply_for_proposal(proposal.pk, proposal.consultation_id, supports=-1)
         _publish_proposal(proposal, EVENT_SUPPORT_CHANGED)
 
 
@@ -249,7 +234,7 @@ def support_remove(*, proposal: Proposal, user) -> None:
 
 
 def _clean_comment(body, stance) -> tuple[str, str]:
-    text = clean_text(body)
+    text = plain_text(body)
     errors: dict[str, list] = {}
     if not text:
         errors["body"] = [_("Please write a comment.")]
@@ -284,7 +269,7 @@ def comment_create(*, proposal: Proposal, author, body: str, stance: str = Stanc
             depth=(parent_obj.depth + 1) if parent_obj else 1,
         )
         Proposal.objects.filter(pk=proposal.pk).update(comment_count=F("comment_count") + 1)
-        tally_apply_for_proposal(proposal.pk, proposal.consultation_id, comments=1)
+        tally.tally_apply_for_proposal(proposal.pk, proposal.consultation_id, comments=1)
         if parent_obj is not None and parent_obj.author_id != author.pk:
             notification_send(
                 recipients=[parent_obj.author], verb="comment_reply",
@@ -313,7 +298,7 @@ def comment_delete(*, comment: Comment, user) -> Comment:
         updated = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=timezone.now(), body="")
         if updated and comment.hidden_at is None:
             Proposal.objects.filter(pk=comment.proposal_id).update(comment_count=Greatest(F("comment_count") - 1, 0))
-            tally_apply_for_proposal(comment.proposal_id, comment.proposal.consultation_id, comments=-1)
+            tally.tally_apply_for_proposal(comment.proposal_id, comment.proposal.consultation_id, comments=-1)
         comment.refresh_from_db()
         publish(EVENT_COMMENT_CHANGED, proposal_id=comment.proposal_id,
                 consultation_id=comment.proposal.consultation_id, comment_id=comment.pk)
@@ -369,137 +354,36 @@ def follow_remove(*, proposal: Proposal, user) -> None:
 # --- Moderation and counters ----------------------------------------------------------------
 
 
-def _recount_comments(proposal_id: int) -> None:
-    Proposal.objects.filter(pk=proposal_id).update(
-        comment_count=Comment.objects.filter(proposal_id=proposal_id, deleted_at__isnull=True,
-                                             hidden_at__isnull=True).count()
-    )
+def proposal_photo_sync(proposal: Proposal) -> None:
+    """Keep the photo under public/ exactly while anyone may see the proposal (not hidden, author not
+    blocked; withdrawn proposals stay visible), under private/ otherwise, where no URL serves it."""
+    if not proposal.image:
+        return
+    public = proposal.hidden_at is None and proposal.author.blocked_at is None
+    image = photo_file_place(proposal.image.name, app=PHOTO_APP, public=public)
+    thumbnail = photo_file_place(proposal.thumbnail.name, app=PHOTO_APP, public=public)
+    if (image, thumbnail) != (proposal.image.name, proposal.thumbnail.name):
+        Proposal.objects.filter(pk=proposal.pk).update(image=image, thumbnail=thumbnail)
+        proposal.image, proposal.thumbnail = image, thumbnail
 
 
 def proposal_visibility_changed(proposal: Proposal) -> None:
-    """Called by moderation inside its transaction: new totals, re-broadcast counts after commit."""
-    tally_recompute(proposal.consultation_id)
+    """Called by moderation inside its transaction: new totals, the photo in or out of public/,
+    re-broadcast counts after commit."""
+    tally.tally_recompute(proposal.consultation_id)
+    proposal_photo_sync(proposal)
     _publish_proposal(proposal)
 
 
+def on_author_block_changed(event_name: str, payload: dict) -> None:
+    """Subscriber of moderation.user_blocked / user_unblocked: the author's photos leave or rejoin public/."""
+    for proposal in Proposal.objects.filter(author_id=payload.get("user_id")).exclude(image="").select_related("author"):
+        with transaction.atomic():
+            proposal_photo_sync(proposal)
+
+
 def comment_visibility_changed(comment: Comment) -> None:
-    _recount_comments(comment.proposal_id)
-    tally_recompute(comment.proposal.consultation_id)
+    tally.comment_count_recompute(comment.proposal_id)
+    tally.tally_recompute(comment.proposal.consultation_id)
     publish(EVENT_COMMENT_CHANGED, proposal_id=comment.proposal_id,
             consultation_id=comment.proposal.consultation_id, comment_id=comment.pk)
-
-
-# --- Consultation totals (ConsultationTally) ---------------------------------------------------
-#
-# Lock order everywhere: the proposal row (its counter UPDATE), then the tally row. Increments run
-# after the proposal's own UPDATE, so whether the proposal is hidden is read after any concurrent
-# hide committed; a recompute locks the tally row before it counts, so an increment either
-# committed before the count (and is in it) or waits and is added on top.
-
-
-def _tally_actual(consultation_id: int) -> dict[str, int]:
-    """The totals from COUNT(*) over the rows (not from the stored per-proposal counters)."""
-    from django.db.models import Subquery
-
-    visible = Proposal.objects.filter(consultation_id=consultation_id, hidden_at__isnull=True)
-    return {
-        "proposals": visible.count(),
-        "comments": Comment.objects.filter(proposal__in=Subquery(visible.values("pk")), deleted_at__isnull=True,
-                                           hidden_at__isnull=True).count(),
-        "supports": Support.objects.filter(proposal__in=Subquery(visible.values("pk"))).count(),
-    }
-
-
-def _tally_stored_sums(consultation_id: int) -> dict[str, int]:
-    totals = Proposal.objects.filter(consultation_id=consultation_id, hidden_at__isnull=True).aggregate(**tally_sums())
-    return {k: v or 0 for k, v in totals.items()}
-
-
-def tally_recompute(consultation_id: int) -> None:
-    """Set the totals from the proposals' counters, under a lock on the tally row (rare: moderation,
-    account deletion, a first proposal)."""
-    with transaction.atomic():
-        if not ConsultationTally.objects.select_for_update().filter(pk=consultation_id).exists():
-            try:
-                with transaction.atomic():
-                    ConsultationTally.objects.create(consultation_id=consultation_id)
-            except IntegrityError:  # created concurrently: lock that row instead
-                ConsultationTally.objects.select_for_update().get(pk=consultation_id)
-        ConsultationTally.objects.filter(pk=consultation_id).update(**_tally_stored_sums(consultation_id))
-
-
-def tally_apply(consultation_id: int, *, proposals: int = 0, comments: int = 0, supports: int = 0,
-                create: bool = True) -> None:
-    """Add deltas to the totals, after the change itself was written in the same transaction."""
-    updated = ConsultationTally.objects.filter(pk=consultation_id).update(
-        proposals=F("proposals") + proposals, comments=F("comments") + comments, supports=F("supports") + supports
-    )
-    if not updated and create:
-        tally_recompute(consultation_id)  # counts this transaction's change already
-
-
-def proposal_saved(sender, instance: Proposal, created: bool, raw: bool = False, **kwargs) -> None:
-    """post_save: a new proposal (through the service or any ORM create) counts at once."""
-    if created and not raw and instance.hidden_at is None:
-        tally_apply(instance.consultation_id, proposals=1, comments=instance.comment_count,
-                    supports=instance.support_count)
-
-
-def proposal_deleted(sender, instance: Proposal, **kwargs) -> None:
-    """post_delete: take it out of the totals (no new row: the consultation may be going too)."""
-    if instance.hidden_at is None:
-        tally_apply(instance.consultation_id, proposals=-1, comments=-instance.comment_count,
-                    supports=-instance.support_count, create=False)
-
-
-def tally_apply_for_proposal(proposal_id: int, consultation_id: int, **deltas: int) -> None:
-    """Deltas for one proposal's counters; nothing when a moderator has hidden the proposal."""
-    if Proposal.objects.filter(pk=proposal_id, hidden_at__isnull=True).exists():
-        tally_apply(consultation_id, **deltas)
-
-
-def counts_reconcile(*, fix: bool = True) -> list[dict[str, Any]]:
-    """Compare stored counters with COUNT(*); fix them unless ``fix`` is False. Returns mismatches."""
-    mismatches: list[dict[str, Any]] = []
-    proposals = Proposal.objects.annotate(
-        real_supports=Count("supports", distinct=True),
-        real_comments=Count("comments", filter=Q(comments__deleted_at__isnull=True, comments__hidden_at__isnull=True),
-                            distinct=True),
-    ).values_list("pk", "support_count", "real_supports", "comment_count", "real_comments")
-    for pk, stored_s, real_s, stored_c, real_c in proposals.iterator():
-        if stored_s != real_s:
-            mismatches.append({"model": "proposal", "id": pk, "field": "support_count", "stored": stored_s, "actual": real_s})
-        if stored_c != real_c:
-            mismatches.append({"model": "proposal", "id": pk, "field": "comment_count", "stored": stored_c, "actual": real_c})
-    comments = Comment.objects.annotate(
-        real_up=Count("votes", filter=Q(votes__value=1)), real_down=Count("votes", filter=Q(votes__value=-1)),
-    ).values_list("pk", "upvotes", "real_up", "downvotes", "real_down")
-    for pk, up, real_up, down, real_down in comments.iterator():
-        if up != real_up:
-            mismatches.append({"model": "comment", "id": pk, "field": "upvotes", "stored": up, "actual": real_up})
-        if down != real_down:
-            mismatches.append({"model": "comment", "id": pk, "field": "downvotes", "stored": down, "actual": real_down})
-    if fix and mismatches:
-        with transaction.atomic():
-            for m in mismatches:
-                model = Proposal if m["model"] == "proposal" else Comment
-                model.objects.filter(pk=m["id"]).update(**{m["field"]: m["actual"]})
-    # Consultation totals: equal to COUNT(*) of visible proposals, their visible comments and supports.
-    consultation_ids = set(Proposal.objects.values_list("consultation_id", flat=True).distinct().order_by())
-    stored_tallies = {t.pk: t for t in ConsultationTally.objects.all()}
-    for cid in sorted(consultation_ids | set(stored_tallies)):
-        actual = _tally_actual(cid)
-        tally = stored_tallies.get(cid)
-        tally_mismatches = []
-        if tally is not None:  # a missing row is not wrong: the page counts live until one exists
-            for field, value in actual.items():
-                if getattr(tally, field) != value:
-                    tally_mismatches.append({"model": "consultation", "id": cid, "field": field,
-                                             "stored": getattr(tally, field), "actual": value})
-        mismatches.extend(tally_mismatches)
-        if fix and (tally_mismatches or tally is None):
-            with transaction.atomic():
-                ConsultationTally.objects.update_or_create(consultation_id=cid, defaults=actual)
-    return mismatches
-
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports_map import storage
+from participation.core.photo_files import photo_file_exists, photo_file_open
 from reports_map.models import Report, ReportFollower
 
 
@@ -13,10 +13,10 @@ def export_user(user) -> tuple[dict, list[tuple[str, bytes]]]:
     for report in reports:
         photo_names = []
         for photo in report.photos.all():
-            path = storage.file_path(photo.image)
-            if path.exists():
-                name = f"reports/{report.pk}/{path.name}"
-                files.append((name, path.read_bytes()))
+            if photo_file_exists(photo.image):
+                name = f"reports/{report.pk}/{photo.image.rsplit('/', 1)[-1]}"
+                with photo_file_open(photo.image) as handle:
+                    files.append((name, handle.read()))
                 photo_names.append(name)
         items.append({
             "id": report.pk, "category": report.category.service_code, "description": report.description,

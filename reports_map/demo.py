@@ -10,9 +10,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from reports_map import storage
+from participation.core.photo_files import photo_files_write
+from participation.core.photos import ProcessedPhoto
 from reports_map.geo import boundary, inside_city
 from reports_map.models import Category, Report, ReportFollower, ReportPhoto, ReportUpdate, Status
+from reports_map.services import PHOTO_APP
 
 DEMO_COUNT = 120
 DESCRIPTIONS = {
@@ -103,7 +105,8 @@ def seed_reports(*, stdout, rng, **_) -> None:
             ReportFollower.objects.create(report=report, user=author, created_at=created)
         if i % 2 == 0:
             image, thumbnail = _draw_photo(rng, i)
-            image_path, thumb_path = storage.write_photo_files(image, thumbnail, "jpg", public=True)
+            image_path, thumb_path = photo_files_write(ProcessedPhoto(image, thumbnail, "jpg", 640, 480, None),
+                                                       app=PHOTO_APP, public=True)
             ReportPhoto.objects.create(report=report, uploaded_by=author, image=image_path, thumbnail=thumb_path,
                                        width=640, height=480, created_at=created)
             photos += 1

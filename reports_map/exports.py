@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from participation.core.photo_files import photo_file_url
 from reports_map.models import ReportPhoto
 from reports_map.selectors import report_public_qs
 
@@ -28,7 +29,8 @@ def rows():
         ReportPhoto.objects.visible().filter(report__in=reports, update__isnull=True, thumbnail__startswith="public/")
         .order_by("pk").values_list("report_id", "thumbnail")
     ):
-        thumbs.setdefault(report_id, settings.SITE_URL.rstrip("/") + settings.MEDIA_URL + thumbnail)
+        url = photo_file_url(thumbnail)
+        thumbs.setdefault(report_id, url if "://" in url else settings.SITE_URL.rstrip("/") + url)
     for report in reports.iterator(chunk_size=1000):
         yield {
             "id": report.pk,

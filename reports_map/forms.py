@@ -1,4 +1,5 @@
-"""Forms for residents (file a report) and staff (updates, triage). Validation reuses the services' rules."""
+"""Forms for residents (file a report) and staff (updates, triage). They shape input; the services
+clean the text and process the photos (``report_create``, ``report_update_post``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from participation.core.photos import process_photo
+from participation.core.photos import photo_gps
 from reports_map.geo import inside_city, validate_location
 from reports_map.models import Category, CategoryQuestion, Status
-from reports_map.services import MAX_DESCRIPTION, MAX_PHOTOS, clean_text, validate_attributes
+from reports_map.services import MAX_DESCRIPTION, validate_attributes
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -104,35 +105,24 @@ class ReportForm(forms.Form):
         return [self[name] for name in ("category", "latitude", "longitude", "address", "photos", "description",
                                         "show_name")]
 
-    def clean_photos(self):
-        files = self.cleaned_data.get("photos") or []
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("You can add at most %(max)d photos.") % {"max": MAX_PHOTOS})
-        processed, errors = [], []
-        for upload in files:
+    def _gps_from_photos(self, uploads) -> tuple[float, float] | None:
+        """The first position saved in a photo, to suggest the place (the service stores the photos)."""
+        for upload in uploads:
             try:
-                processed.append(process_photo(upload))
+                gps = photo_gps(upload)
             except ValidationError as exc:
-                errors.append(f"{upload.name[:60]}: {exc.messages[0]}")
-        if errors:
-            raise ValidationError(errors)
-        self.processed_photos = processed
-        return files
-
-    def clean_description(self):
-        return clean_text(self.cleaned_data.get("description"), max_length=MAX_DESCRIPTION, field_label=_("description"))
-
-    def clean_address(self):
-        return clean_text(self.cleaned_data.get("address"), max_length=200, field_label=_("address or landmark"),
-                          required=False)
+                self.add_error("photos", f"{upload.name[:60]}: {exc.messages[0]}")
+                return None
+            if gps:
+                return gps
+        return None
 
     def clean(self):
         cleaned = super().clean()
         lat, lon = cleaned.get("latitude", ""), cleaned.get("longitude", "")
         self.location_from_photo = False
-        photos = getattr(self, "processed_photos", [])
+        gps = self._gps_from_photos(cleaned.get("photos") or []) if not lat and not lon else None
         if not lat and not lon and "photos" not in self.errors:
-            gps = next((p.gps for p in photos if p.gps), None)
             if gps and inside_city(*gps):
                 lat, lon = gps
                 self.location_from_photo = True
@@ -172,10 +162,6 @@ class StaffUpdateForm(forms.Form):
     photo = forms.FileField(label=_("Photo (optional)"), required=False,
                             widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
-    def clean_photo(self):
-        upload = self.cleaned_data.get("photo")
-        self.processed_photo = process_photo(upload) if upload else None
-        return upload
 
 
 class MoveForm(forms.Form):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from participation.core.photos import process_photo
+from participation.core.photo_files import photo_file_url
 from participation.core.ratelimit import RateLimited, rate_limit_hit
 from reports_map import selectors, services
 from reports_map.models import OPEN_STATUSES, Category, Report, ReportPhoto, Status
@@ -146,7 +146,7 @@ def _request_record(request: HttpRequest, report: Report, photos: dict[int, str]
         "zipcode": "",
         "lat": report.latitude,
         "long": report.longitude,
-        "media_url": request.build_absolute_uri(settings.MEDIA_URL + media) if media else "",
+        "media_url": request.build_absolute_uri(photo_file_url(media)) if media else "",
     }
 
 
@@ -284,14 +284,11 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         if name.startswith("attribute[") and "]" in name:
             raw_attributes.setdefault(name[len("attribute["):name.index("]")], []).extend(data.getlist(name))
     attributes = services.validate_attributes(category, raw_attributes)
-    media = request.FILES.getlist("media")
-    if len(media) > services.MAX_PHOTOS:
-        raise Open311Error(400, _("You can add at most %(max)d photos.") % {"max": services.MAX_PHOTOS})
-    photos = [process_photo(upload) for upload in media]
     contact = {f: data.get(f, "")[:200] for f in CONTACT_FIELDS if data.get(f)}
     report = services.report_create(
         author=None, category=category, latitude=data.get("lat"), longitude=data.get("long"),
-        description=data.get("description", ""), address=data.get("address_string", ""), photos=photos,
+        description=data.get("description", ""), address=data.get("address_string", ""),
+        photos=request.FILES.getlist("media"),
         attributes=attributes, source=Report.Source.OPEN311, api_key=key, contact=contact,
     )
     body = [{"service_request_id": str(report.pk), "token": str(report.token), "service_notice": "",

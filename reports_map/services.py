@@ -7,14 +7,13 @@ anything is written; photo files are written inside the transaction and removed 
 from __future__ import annotations
 
 import hashlib
-import html
 import math
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-import nh3
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -23,8 +22,9 @@ from django.utils.translation import gettext as _
 from participation.accounts.notifications import notification_send
 from participation.core.errors import require
 from participation.core.events import publish
-from participation.core.photos import ProcessedPhoto
-from reports_map import storage
+from participation.core.photo_files import photo_file_place, photo_files_write, removed_on_failure
+from participation.core.photos import ProcessedPhoto, process_photo
+from participation.core.text import plain_text
 from reports_map.geo import validate_location
 from reports_map.models import (
     Category,
@@ -42,20 +42,14 @@ MAX_PHOTOS = 3
 MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 200
 DRAFT_LIFETIME = timedelta(hours=6)
+PHOTO_APP = "reports"  # public/reports/ and private/reports/
 
 
 # --- validation helpers -----------------------------------------------------------------------
 
-def clean_text(value: str | None, *, max_length: int, field_label: str, required: bool = True) -> str:
-    """Plain text: markup removed (nh3 with no tags allowed), entities decoded, whitespace trimmed."""
-    raw = value or ""
-    if len(raw) > max_length * 2:  # refuse absurd input before sanitizing it
-        raise ValidationError(
-            _("The %(field)s is too long (at most %(max)d characters).") % {"field": field_label, "max": max_length},
-            code="too_long",
-        )
-    text = html.unescape(nh3.clean(raw, tags=set(), attributes={}, strip_comments=True)).strip()
-    text = text.replace("\x00", "")
+def _checked_text(value, *, max_length: int, field_label: str, required: bool = True) -> str:
+    """``plain_text`` (stored as typed, escaped on output), then required and length checks."""
+    text = plain_text(value)
     if required and not text:
         raise ValidationError(_("Please write the %(field)s.") % {"field": field_label}, code="required")
     if len(text) > max_length:
@@ -107,7 +101,7 @@ def validate_attributes(category: Category, raw: dict[str, list[str]]) -> dict:
         else:
             limit = 4000 if kind == "text" else 200
             try:
-                answers[question.code] = clean_text(values[0], max_length=limit, field_label=label)
+                answers[question.code] = _checked_text(values[0], max_length=limit, field_label=label)
             except ValidationError as exc:
                 errors.extend(exc.messages)
     if errors:
@@ -121,11 +115,25 @@ def _check_category(category: Category | None) -> Category:
     return category
 
 
-def _check_photo_count(photos: Sequence) -> None:
-    if len(photos) > MAX_PHOTOS:
-        raise ValidationError(
-            _("You can add at most %(max)d photos.") % {"max": MAX_PHOTOS}, code="too_many_photos"
-        )
+def report_photos_process(uploads: Sequence, *, limit: int = MAX_PHOTOS) -> list[ProcessedPhoto]:
+    """Every photo of a report, whatever the route (web form, draft, Open311, staff update): at most
+    ``limit``, each through the shared pipeline (caps, format, re-encoding without metadata). Raises
+    ``ValidationError({"photos": [...]})`` naming each refused file; nothing is stored by this."""
+    uploads = [upload for upload in uploads or () if upload]
+    if len(uploads) > limit:
+        raise ValidationError({"photos": [ValidationError(
+            _("You can add at most %(max)d photos.") % {"max": limit}, code="too_many_photos")]})
+    processed, errors = [], []
+    for upload in uploads:
+        try:
+            processed.append(process_photo(upload))
+        except ValidationError as exc:
+            name = str(getattr(upload, "name", "") or "")[:60]
+            message = exc.messages[0]
+            errors.append(ValidationError(f"{name}: {message}" if name else message, code=exc.code))
+    if errors:
+        raise ValidationError({"photos": errors})
+    return processed
 
 
 # --- photo files ------------------------------------------------------------------------------
@@ -143,18 +151,16 @@ def report_photos_sync_files(*, report: Report) -> None:
     for photo in report.photos.all():
         public = _photo_should_be_public(photo, report)
         if photo.is_public_file != public:
-            photo.image = storage.move_file(photo.image, public=public)
-            photo.thumbnail = storage.move_file(photo.thumbnail, public=public)
+            photo.image = photo_file_place(photo.image, app=PHOTO_APP, public=public)
+            photo.thumbnail = photo_file_place(photo.thumbnail, app=PHOTO_APP, public=public)
             photo.save(update_fields=["image", "thumbnail"])
 
 
 def _store_photos(report: Report, photos: Iterable[ProcessedPhoto], *, uploaded_by, update=None,
                   written: list[str]) -> None:
     for photo in photos:
-        image, thumbnail = storage.write_photo_files(
-            photo.image_bytes, photo.thumbnail_bytes, photo.extension,
-            public=not report.private and report.hidden_at is None,
-        )
+        image, thumbnail = photo_files_write(photo, app=PHOTO_APP,
+                                             public=not report.private and report.hidden_at is None)
         written += [image, thumbnail]
         ReportPhoto.objects.create(
             report=report, update=update, uploaded_by=uploaded_by, image=image, thumbnail=thumbnail,
@@ -164,47 +170,54 @@ def _store_photos(report: Report, photos: Iterable[ProcessedPhoto], *, uploaded_
 
 # --- filing -----------------------------------------------------------------------------------
 
+def _report_text(description, address) -> tuple[str, str]:
+    return (
+        _checked_text(description, max_length=MAX_DESCRIPTION, field_label=_("description")),
+        _checked_text(address, max_length=MAX_ADDRESS, field_label=_("address or landmark"), required=False),
+    )
+
+
 def report_create(*, author, category: Category | None, latitude, longitude, description: str,
-                  address: str = "", photos: Sequence[ProcessedPhoto] = (), attributes: dict | None = None,
+                  address: str = "", photos: Sequence = (), attributes: dict | None = None,
                   show_name: bool = False, source: str = Report.Source.WEB, api_key: Open311ApiKey | None = None,
                   contact: dict | None = None) -> Report:
-    """File a report. Everything is validated before the first write; files are removed on failure."""
-    if source == Report.Source.WEB and (author is None or not author.has_perm("reports_map.add_report")):
-        raise PermissionDenied(_("Please log in to report a problem."))
+    """File a report; the one path for the web form, the confirmed draft and Open311 POST.
+
+    ``photos`` are uploaded files: they are checked and re-encoded here (``report_photos_process``).
+    Everything is validated before the first write; files are removed again if the write fails."""
+    if source == Report.Source.WEB:
+        require(author, "reports_map.add_report", message=_("Please log in to report a problem."))
     category = _check_category(category)
     lat, lon = validate_location(latitude, longitude)
-    text = clean_text(description, max_length=MAX_DESCRIPTION, field_label=_("description"))
-    place = clean_text(address, max_length=MAX_ADDRESS, field_label=_("address or landmark"), required=False)
-    _check_photo_count(photos)
+    text, place = _report_text(description, address)
+    processed = report_photos_process(photos)
     answers = attributes or {}
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            now = timezone.now()
-            report = Report.objects.create(
-                category=category, author=author, description=text, address=place, latitude=lat, longitude=lon,
-                show_name=bool(show_name and author is not None), attributes=answers, source=source,
-                api_key=api_key, contact=contact or {}, created_at=now, updated_at=now,
-            )
-            ReportUpdate.objects.create(report=report, author=author, status_to=Status.OPEN, created_at=now)
-            _store_photos(report, photos, uploaded_by=author, written=written)
-            if author is not None:
-                ReportFollower.objects.create(report=report, user=author)
-            publish("reports_map.report_created", report_id=report.pk, category_id=category.pk)
-    except BaseException:
-        storage.delete_files(*written)
-        raise
+    with removed_on_failure() as written, transaction.atomic():
+        now = timezone.now()
+        report = Report.objects.create(
+            category=category, author=author, description=text, address=place, latitude=lat, longitude=lon,
+            show_name=bool(show_name and author is not None), attributes=answers, source=source,
+            api_key=api_key, contact=contact or {}, created_at=now, updated_at=now,
+        )
+        ReportUpdate.objects.create(report=report, author=author, status_to=Status.OPEN, created_at=now)
+        _store_photos(report, processed, uploaded_by=author, written=written)
+        if author is not None:
+            ReportFollower.objects.create(report=report, user=author)
+        publish("reports_map.report_created", report_id=report.pk, category_id=category.pk)
     return report
 
 
-def report_draft_create(*, user, data: dict, photos: Sequence[ProcessedPhoto]) -> ReportDraft:
-    """Keep validated step-1 input and processed photos server-side until the resident confirms."""
-    _check_photo_count(photos)
+def report_draft_create(*, user, data: dict, photos: Sequence = ()) -> ReportDraft:
+    """Keep step-1 input and its photos (through the same checks and re-encoding as ``report_create``,
+    so nothing with metadata is ever stored) server-side until the resident confirms."""
+    description, address = _report_text(data.get("description"), data.get("address"))
+    data = {**data, "description": description, "address": address}
+    processed = report_photos_process(photos)
     with transaction.atomic():
         ReportDraft.objects.filter(created_at__lt=timezone.now() - DRAFT_LIFETIME).delete()
         ReportDraft.objects.filter(user=user).delete()  # one pending draft per resident
         draft = ReportDraft.objects.create(user=user, data=data)
-        for photo in photos:
+        for photo in processed:
             ReportDraftPhoto.objects.create(
                 draft=draft, image_bytes=photo.image_bytes, thumbnail_bytes=photo.thumbnail_bytes,
                 extension=photo.extension, width=photo.width, height=photo.height,
@@ -222,14 +235,12 @@ def _draft_for(user, token) -> ReportDraft:
 
 
 def report_create_from_draft(*, user, token) -> Report:
-    """Step 2: file the report kept in the draft, then drop the draft."""
+    """Step 2: file the report kept in the draft (its photos go through ``report_create`` like any
+    upload), then drop the draft."""
     with transaction.atomic():
         draft = _draft_for(user, token)
         data = draft.data
-        photos = [
-            ProcessedPhoto(bytes(p.image_bytes), bytes(p.thumbnail_bytes), p.extension, p.width, p.height, None)
-            for p in draft.photos.all()
-        ]
+        photos = [ContentFile(bytes(p.image_bytes), name=f"photo.{p.extension}") for p in draft.photos.all()]
         report = report_create(
             author=user, category=Category.objects.filter(pk=data.get("category_id")).first(),
             latitude=data.get("latitude"), longitude=data.get("longitude"), description=data.get("description", ""),
@@ -283,49 +294,45 @@ def _status_label(status: str) -> str:
 
 
 def report_update_post(*, report: Report, actor, text: str = "", status: str | None = None,
-                       photo: ProcessedPhoto | None = None, duplicate_of: Report | None = None) -> ReportUpdate:
-    """A public staff update: text, an optional status change and an optional photo; notifies followers."""
+                       photo=None, duplicate_of: Report | None = None) -> ReportUpdate:
+    """A public staff update: text, an optional status change and an optional photo (an uploaded file,
+    through ``report_photos_process``); notifies followers."""
     require(actor, "reports_map.triage_report", message=_("Only city staff can do this."))
-    clean = clean_text(text, max_length=MAX_DESCRIPTION, field_label=_("update"), required=False)
+    clean = _checked_text(text, max_length=MAX_DESCRIPTION, field_label=_("update"), required=False)
     if status is not None and status not in Status.values:
         raise ValidationError(_("Please choose a valid status."), code="status")
     new_status = status if status and status != report.status else None
     if new_status == Status.CLOSED_DUPLICATE and (duplicate_of is None or duplicate_of.pk == report.pk):
         raise ValidationError(_("Please give the number of the original report."), code="duplicate_of")
-    if not clean and not new_status and photo is None:
+    processed = report_photos_process([photo], limit=1)
+    if not clean and not new_status and not processed:
         raise ValidationError(_("Please write an update or change the status."), code="empty_update")
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            locked = Report.objects.select_for_update().get(pk=report.pk)
-            now = timezone.now()
-            update = ReportUpdate.objects.create(
-                report=locked, author=actor, text=clean, status_from=locked.status if new_status else "",
-                status_to=new_status or "", created_at=now,
-            )
-            fields = ["updated_at"]
-            locked.updated_at = now
-            if new_status:
-                locked.status = new_status
-                locked.fixed_at = now if new_status == Status.FIXED else None
-                fields += ["status", "fixed_at"]
-                if new_status == Status.CLOSED_DUPLICATE:
-                    locked.duplicate_of = duplicate_of
-                    fields.append("duplicate_of")
-            locked.save(update_fields=fields)
-            if photo is not None:
-                _store_photos(locked, [photo], uploaded_by=actor, update=update, written=written)
-            _notify(
-                locked, actor=actor,
-                message_factory=lambda: (
-                    _("Report #%(id)s is now: %(status)s") % {"id": locked.pk, "status": _status_label(new_status)}
-                    if new_status else _("Report #%(id)s has a new update from the city.") % {"id": locked.pk}
-                ),
-            )
-            publish("reports_map.report_updated", report_id=locked.pk, status=locked.status)
-    except BaseException:
-        storage.delete_files(*written)
-        raise
+    with removed_on_failure() as written, transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        now = timezone.now()
+        update = ReportUpdate.objects.create(
+            report=locked, author=actor, text=clean, status_from=locked.status if new_status else "",
+            status_to=new_status or "", created_at=now,
+        )
+        fields = ["updated_at"]
+        locked.updated_at = now
+        if new_status:
+            locked.status = new_status
+            locked.fixed_at = now if new_status == Status.FIXED else None
+            fields += ["status", "fixed_at"]
+            if new_status == Status.CLOSED_DUPLICATE:
+                locked.duplicate_of = duplicate_of
+                fields.append("duplicate_of")
+        locked.save(update_fields=fields)
+        _store_photos(locked, processed, uploaded_by=actor, update=update, written=written)
+        _notify(
+            locked, actor=actor,
+            message_factory=lambda: (
+                _("Report #%(id)s is now: %(status)s") % {"id": locked.pk, "status": _status_label(new_status)}
+                if new_status else _("Report #%(id)s has a new update from the city.") % {"id": locked.pk}
+            ),
+        )
+        publish("reports_map.report_updated", report_id=locked.pk, status=locked.status)
     report.refresh_from_db()
     return update
 

@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from participation.core.errors import require
 from participation.core.maps import tile_config
-from participation.core.photos import process_photo
+from participation.core.photo_files import is_public, photo_file_exists, photo_file_open, photo_file_url
+from participation.core.photos import CONTENT_TYPES, photo_gps
 from participation.core.ratelimit import rate_limit_hit
 from participation.core.text import csv_safe
-from reports_map import selectors, services, storage
+from reports_map import selectors, services
 from reports_map.forms import (
     ApiKeyForm,
     ConfirmForm,
@@ -40,9 +41,9 @@ from reports_map.models import Category, Open311ApiKey, Report, ReportDraft, Rep
 
 def photo_url(photo: ReportPhoto, *, thumbnail: bool = False) -> str:
     """Public files are served directly from /media/public/; others only through the checked view."""
-    relative = photo.thumbnail if thumbnail else photo.image
-    if relative.startswith("public/"):
-        return settings.MEDIA_URL + relative
+    name = photo.thumbnail if thumbnail else photo.image
+    if is_public(name):
+        return photo_file_url(name)
     return reverse("reports_map:photo", args=[photo.pk, "thumbnail" if thumbnail else "image"])
 
 
@@ -106,22 +107,21 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 category=data["category"], latitude=data["latitude"], longitude=data["longitude"],
                 text=data["description"],
             )
-            if nearby or form.location_from_photo:
-                draft = services.report_draft_create(
-                    user=request.user,
-                    data={"category_id": data["category"].pk, "latitude": data["latitude"],
-                          "longitude": data["longitude"], "description": data["description"],
-                          "address": data["address"], "attributes": data.get("attributes") or {},
-                          "show_name": data["show_name"], "location_from_photo": form.location_from_photo},
-                    photos=form.processed_photos,
-                )
-                return redirect("reports_map:confirm", token=draft.token)
             try:
+                if nearby or form.location_from_photo:
+                    draft = services.report_draft_create(
+                        user=request.user,
+                        data={"category_id": data["category"].pk, "latitude": data["latitude"],
+                              "longitude": data["longitude"], "description": data["description"],
+                              "address": data["address"], "attributes": data.get("attributes") or {},
+                              "show_name": data["show_name"], "location_from_photo": form.location_from_photo},
+                        photos=data["photos"],
+                    )
+                    return redirect("reports_map:confirm", token=draft.token)
                 report = services.report_create(
                     author=request.user, category=data["category"], latitude=data["latitude"],
                     longitude=data["longitude"], description=data["description"], address=data["address"],
-                    photos=form.processed_photos, attributes=data.get("attributes") or {},
-                    show_name=data["show_name"],
+                    photos=data["photos"], attributes=data.get("attributes") or {}, show_name=data["show_name"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -188,12 +188,12 @@ def photo_location(request: HttpRequest) -> JsonResponse:
     if upload is None:
         return JsonResponse({"error": _("Please choose a photo.")}, status=400)
     try:
-        processed = process_photo(upload)
+        gps = photo_gps(upload)
     except ValidationError as exc:
         return JsonResponse({"error": exc.messages[0]}, status=400)
-    if processed.gps is None:
+    if gps is None:
         return JsonResponse({"latitude": None, "longitude": None, "inside": False})
-    lat, lon = processed.gps
+    lat, lon = gps
     return JsonResponse({"latitude": lat, "longitude": lon, "inside": inside_city(lat, lon)})
 
 
@@ -281,12 +281,10 @@ def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     photo = get_object_or_404(ReportPhoto.objects.select_related("report", "report__author", "uploaded_by"), pk=pk)
     if not request.user.has_perm("reports_map.view_photo", photo):
         raise Http404
-    relative = photo.thumbnail if kind == "thumbnail" else photo.image
-    path = storage.file_path(relative)
-    if not path.exists():
+    name = photo.thumbnail if kind == "thumbnail" else photo.image
+    if not photo_file_exists(name):
         raise Http404
-    response = FileResponse(path.open("rb"), content_type={"jpg": "image/jpeg", "png": "image/png",
-                                                           "webp": "image/webp"}.get(relative.rsplit(".", 1)[-1]))
+    response = FileResponse(photo_file_open(name), content_type=CONTENT_TYPES.get(name.rsplit(".", 1)[-1]))
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -325,7 +323,7 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_update_post(
                 report=report, actor=request.user, text=form.cleaned_data["text"], status=form.cleaned_data["status"],
-                photo=form.processed_photo, duplicate_of=duplicate,
+                photo=form.cleaned_data.get("photo"), duplicate_of=duplicate,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -40,7 +39,7 @@ urlpatterns = [
 ]
 if settings.SERVE_MEDIA:
     urlpatterns.append(
-        re_path(r"^media/(?P<path>public/.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="public_media")
+        re_path(r"^media/(?P<path>public/.*)$", views.public_media, name="public_media")
     )
 
 urlpatterns += i18n_patterns(

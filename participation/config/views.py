@@ -6,14 +6,22 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django.views.static import serve
+
+from participation.core.http import safe_next
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def public_media(request: HttpRequest, path: str) -> HttpResponse:
+    """Files under MEDIA_ROOT/public/ (photos anyone may see), when the server hands out media itself
+    (``SERVE_MEDIA``); MEDIA_ROOT is read per request. Everything else under MEDIA_ROOT is never served."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 @require_POST
@@ -23,9 +31,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     supported = {code for code, _ in settings.LANGUAGES}
     if language not in supported:
         return redirect("/")
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = "/"
+    target = safe_next(request, "/")
     path = target
     for code in supported - {settings.LANGUAGE_CODE}:
         if path == f"/{code}" or path.startswith(f"/{code}/"):

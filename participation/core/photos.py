@@ -183,8 +183,10 @@ def _clean_copy(image: Image.Image) -> Image.Image:
     return clean
 
 
-def process_photo(uploaded_file) -> ProcessedPhoto:
-    """Validate and re-encode one uploaded photo. Raises ValidationError; never returns original bytes."""
+@contextlib.contextmanager
+def _opened(uploaded_file):
+    """Steps 1 to 4: the upload, size-capped, sniffed, opened with its pixels counted but not decoded.
+    Yields the Pillow image and its sniffed format; raises ValidationError for anything else."""
     max_bytes = settings.PHOTO_MAX_BYTES
     data = _read_capped(uploaded_file, max_bytes)
     if not data:
@@ -216,20 +218,7 @@ def process_photo(uploaded_file) -> ProcessedPhoto:
                     _("Animated or multi-frame images are not accepted. Please upload a single photo."),
                     code="photo_animated",
                 )
-            gps = _read_gps(image)
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            if max(image.size) > MAX_EDGE:
-                image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)
-            image = _clean_copy(image)
-            out_width, out_height = image.size
-            extension = ALLOWED_FORMATS[fmt]
-            if extension == "jpg" and image.mode in {"RGBA", "LA"}:
-                image = image.convert("RGB")
-            image_bytes = _encode(image, extension)
-            thumb = image.copy()
-            thumb.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE), Image.Resampling.LANCZOS)
-            thumbnail_bytes = _encode(thumb, extension)
+            yield image, fmt
         except ValidationError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -240,6 +229,32 @@ def process_photo(uploaded_file) -> ProcessedPhoto:
             ) from exc
         finally:
             image.close()
+
+
+def photo_gps(uploaded_file) -> tuple[float, float] | None:
+    """The position saved in a photo, as a suggestion only, after the same checks as ``process_photo``
+    (nothing is decoded or stored). Raises ValidationError for a file ``process_photo`` would refuse."""
+    with _opened(uploaded_file) as (image, _fmt):
+        return _read_gps(image)
+
+
+def process_photo(uploaded_file) -> ProcessedPhoto:
+    """Validate and re-encode one uploaded photo. Raises ValidationError; never returns original bytes."""
+    with _opened(uploaded_file) as (image, fmt):
+        gps = _read_gps(image)
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        if max(image.size) > MAX_EDGE:
+            image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)
+        image = _clean_copy(image)
+        out_width, out_height = image.size
+        extension = ALLOWED_FORMATS[fmt]
+        if extension == "jpg" and image.mode in {"RGBA", "LA"}:
+            image = image.convert("RGB")
+        image_bytes = _encode(image, extension)
+        thumb = image.copy()
+        thumb.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE), Image.Resampling.LANCZOS)
+        thumbnail_bytes = _encode(thumb, extension)
     return ProcessedPhoto(
         image_bytes=image_bytes,
         thumbnail_bytes=thumbnail_bytes,
@@ -248,4 +263,3 @@ def process_photo(uploaded_file) -> ProcessedPhoto:
         height=out_height,
         gps=gps,
     )
-

@@ -22,6 +22,7 @@ from participation.accounts.notifications import notification_send
 from participation.core.errors import require
 from participation.core.events import publish
 from participation.core.registry import registry
+from participation.core.text import plain_text
 from participation.models import Flag, FlagReason, FlagStatus, ModerationAction, ModerationActionKind, User
 
 USER_KIND = "user"
@@ -142,7 +143,7 @@ def _audit(*, actor: User | None, action: str, target: Target, reason: str = "")
 
 
 def _clean_reason(reason: str, *, required: bool) -> str:
-    reason = (reason or "").strip()
+    reason = plain_text(reason)
     if required and not reason:
         raise ValidationError(gettext("Please give a reason."), code="reason_required")
     if len(reason) > REASON_MAX:
@@ -204,7 +205,7 @@ def flag_create(*, user: User, kind: str, object_id: int, reason: str, details: 
             gettext("Unknown reason. Use one of: %(reasons)s.") % {"reasons": ", ".join(FlagReason.values)},
             code="unknown_reason",
         )
-    details = (details or "").strip()
+    details = plain_text(details)
     if len(details) > DETAILS_MAX:
         raise ValidationError(
             gettext("Please keep the details under %(max)d characters.") % {"max": DETAILS_MAX}, code="details_too_long"

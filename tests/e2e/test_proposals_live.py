@@ -46,3 +46,41 @@ def test_counts_change_live_for_another_resident(browser, live_asgi, open_consul
     page_a.screenshot(path=str(artifacts_dir / "proposal-detail-phone.png"), full_page=True)
     a.close()
     b.close()
+
+
+def test_typed_markup_shows_as_text_and_never_runs(browser, live_asgi, open_consultation, resident):
+    """A resident types markup into a proposal and a comment in the browser; a report holds it too:
+    every page shows exactly what was typed, as text, and no script runs (no dialog)."""
+    from reports_map.demo import seed_categories
+    from reports_map.models import Category
+    from reports_map.services import report_create
+
+    title, body, comment = "<script>alert(1)</script>hi", "a &lt;b&gt; c\nx < y > z", "<img src=x onerror=alert(2)>ok"
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    context.add_cookies([session_cookie(resident, live_asgi.url)])
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(live_asgi.url + f"/proposals/new/{open_consultation.pk}/")
+    page.fill("#id_title", title)
+    page.fill("#id_body", body)
+    page.locator("form.proposal-form button[type=submit]").click()
+    expect(page.locator("#proposal-title")).to_have_text(title)
+    expect(page.locator(".proposal-body")).to_contain_text("a &lt;b&gt; c")
+    expect(page.locator(".proposal-body")).to_contain_text("x < y > z")
+    page.fill("#id_body", comment)
+    page.locator("form[data-enhance=comment] button[type=submit]").last.click()
+    expect(page.locator("#comments")).to_contain_text(comment)
+    page.goto(live_asgi.url + open_consultation.url)
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+
+    seed_categories()  # a transactional test database starts without the data migration's rows
+    lat, lon = 35.6812, 139.5600
+    report = report_create(author=resident, category=Category.objects.get(service_code="road-pothole"),
+                           latitude=lat, longitude=lon, description=title + "\n" + body, address="x < y > z")
+    page.goto(live_asgi.url + f"/reports/{report.pk}/")
+    expect(page.locator(".report-description")).to_contain_text(title)
+    expect(page.locator(".report-description")).to_contain_text("a &lt;b&gt; c")
+    page.wait_for_timeout(300)  # give any script that might have been injected the chance to run
+    assert dialogs == []
+    context.close()

@@ -14,7 +14,7 @@ def test_seed_demo_moderation_is_idempotent(db):
     call_command("seed_demo", "--password", "demo-pass-2026", "--only", "accounts", "pages", "proposals", "moderation",
                  stdout=out)
     from proposals.models import Comment
-    from proposals.services import counts_reconcile
+    from proposals.tally import counts_reconcile
 
     blocked = User.objects.get(username="blocked1")
     assert blocked.blocked_at is not None and blocked.display_name == "迷惑ユーザー"

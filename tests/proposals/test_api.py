@@ -64,9 +64,10 @@ def test_create_via_api(open_consultation, resident):
              {"title": "<script>alert(1)</script>歩道を広く", "body": "<img src=x onerror=alert(1)>通学路です"})
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["title"] == "歩道を広く" and body["url"] == f"/proposals/{body['id']}/"
+    assert body["title"] == "<script>alert(1)</script>歩道を広く" and body["url"] == f"/proposals/{body['id']}/"
     page = client.get(body["url"]).content.decode()
-    assert "<script>alert(1)" not in page and "onerror" not in page
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;歩道を広く" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
 def test_create_errors(open_consultation, support_consultation, resident):
@@ -116,7 +117,7 @@ def test_comments_endpoints(open_consultation, resident, other_resident):
     p = make_proposal(open_consultation, resident)
     client = api_client(other_resident)
     r = post(client, f"/api/v1/proposals/{p.pk}/comments", {"body": "<b>賛成</b>", "stance": "for"})
-    assert r.status_code == 201 and r.json()["body"] == "賛成"
+    assert r.status_code == 201 and r.json()["body"] == "<b>賛成</b>"
     parent = r.json()["id"]
     r = post(client, f"/api/v1/proposals/{p.pk}/comments", {"body": "返信", "parent": parent})
     assert r.status_code == 201 and r.json()["depth"] == 2

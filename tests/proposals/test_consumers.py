@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from participation.config.asgi import application
-from proposals import services
+from proposals import services, tally
 from proposals.models import Proposal
 from tests.conftest import requires_redis, start_asgi_server
 from tests.proposals.factories import make_comment, make_proposal
@@ -45,7 +45,7 @@ async def test_hidden_proposal_never_announced(open_consultation, resident, othe
     p = await sync_to_async(make_proposal)(open_consultation, resident)
     await sync_to_async(Proposal.objects.filter(pk=p.pk).update)(hidden_at=timezone.now())
     p.hidden_at = timezone.now()
-    await sync_to_async(services.tally_recompute)(p.consultation_id)  # as moderation's hook does
+    await sync_to_async(tally.tally_recompute)(p.consultation_id)  # as moderation's hook does
     ws = communicator(open_consultation.pk)
     await ws.connect()
     first = await ws.receive_json_from(timeout=5)

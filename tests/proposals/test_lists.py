@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.test import Client
 
 from participation.moderation import services as moderation
-from proposals import selectors, services
+from proposals import selectors, services, tally
 from proposals.models import ConsultationTally, Proposal
 from tests.proposals.factories import make_comment, make_proposal
 
@@ -46,7 +46,7 @@ def test_totals_follow_every_change(open_consultation, resident, other_resident,
     assert shown(cid) == live_counts(cid) == {"proposals": 1, "comments": 1, "supports": 1}
     # A support that raced the hide reads the hidden state after its own counter UPDATE: not counted.
     before = ConsultationTally.objects.get(pk=cid).supports
-    services.tally_apply_for_proposal(a.pk, cid, supports=1)
+    tally.tally_apply_for_proposal(a.pk, cid, supports=1)
     assert ConsultationTally.objects.get(pk=cid).supports == before
     moderation.item_unhide(actor=moderator, kind="proposal", object_id=a.pk)
     assert shown(cid) == live_counts(cid)
@@ -58,26 +58,30 @@ def test_totals_follow_every_change(open_consultation, resident, other_resident,
     moderation.item_hide(actor=moderator, kind="comment", object_id=c3.pk, reason="rude")
     assert shown(cid) == live_counts(cid)
 
-    # Account deletion takes the person's supports away; deleting a proposal takes it out.
+    # Account deletion takes the person's supports away.
     from proposals.registration import account_anonymise
 
     account_anonymise(other_resident)
     assert shown(cid) == live_counts(cid)
+    # A row deleted outside the services (an ORM delete, a cascade) is counted by nothing: no signal
+    # keeps the totals; reconcile_counts finds the difference and sets it right.
     Proposal.objects.get(pk=b.pk).delete()
+    assert {m["field"] for m in tally.counts_reconcile(fix=False)} >= {"proposals"}
+    tally.counts_reconcile()
     assert shown(cid) == live_counts(cid)
     assert shown(cid)["proposals"] == 1
-    assert services.counts_reconcile(fix=False) == []
+    assert tally.counts_reconcile(fix=False) == []
 
 
 def test_reconcile_repairs_a_wrong_total(open_consultation, resident):
     make_proposal(open_consultation, resident)
     ConsultationTally.objects.filter(pk=open_consultation.pk).update(proposals=7)
     assert shown(open_consultation.pk)["proposals"] == 7
-    mismatches = services.counts_reconcile(fix=False)
+    mismatches = tally.counts_reconcile(fix=False)
     assert {"model": "consultation", "id": open_consultation.pk, "field": "proposals", "stored": 7,
             "actual": 1} in mismatches
-    services.counts_reconcile(fix=True)
-    assert services.counts_reconcile(fix=False) == []
+    tally.counts_reconcile(fix=True)
+    assert tally.counts_reconcile(fix=False) == []
     assert shown(open_consultation.pk)["proposals"] == 1
 
 
@@ -85,7 +89,7 @@ def test_missing_total_counts_live(open_consultation, resident):
     make_proposal(open_consultation, resident)
     ConsultationTally.objects.all().delete()
     assert shown(open_consultation.pk)["proposals"] == 1
-    assert services.counts_reconcile(fix=False) == []  # a missing row is not a wrong one
+    assert tally.counts_reconcile(fix=False) == []  # a missing row is not a wrong one
     make_proposal(open_consultation, resident, title="二つ目")
     assert ConsultationTally.objects.get(pk=open_consultation.pk).proposals == 2
 
@@ -136,9 +140,9 @@ def test_one_spelling_of_the_totals_fills_and_reads_the_tally(open_consultation,
     services.support_add(proposal=a, user=other_resident)
     ConsultationTally.objects.all().delete()
     assert shown(open_consultation.pk) == live_counts(open_consultation.pk)  # counted live with tally_sums
-    services.tally_recompute(open_consultation.pk)
-    tally = ConsultationTally.objects.values(*selectors.tally_sums()).get(pk=open_consultation.pk)
-    assert tally == live_counts(open_consultation.pk) == {"proposals": 1, "comments": 1, "supports": 1}
+    tally.tally_recompute(open_consultation.pk)
+    totals = ConsultationTally.objects.values(*selectors.tally_sums()).get(pk=open_consultation.pk)
+    assert totals == live_counts(open_consultation.pk) == {"proposals": 1, "comments": 1, "supports": 1}
 
 
 def test_cached_cards_never_show_stale_content(open_consultation, resident, other_resident, moderator):
@@ -197,3 +201,18 @@ def test_random_order_is_stable_per_seed_and_pages_cover_everything(open_consult
     # With a filter the rotation still covers all matches, counted up to the bound.
     matches = [i["id"] for page in (1, 2, 3) for i in client.get(f"{base}&seed=abc&q=提案&page={page}").json()["items"]]
     assert matches == first
+
+
+def test_counters_are_kept_by_the_services_not_by_signals(open_consultation, resident):
+    """No post_save / post_delete receiver of the proposals app: proposal_create adds itself to the
+    consultation totals in its own transaction."""
+    from django.db.models.signals import post_delete, post_save
+
+    for signal in (post_save, post_delete):
+        sync_receivers, async_receivers = signal._live_receivers(Proposal)
+        assert not [r for r in [*sync_receivers, *async_receivers] if r.__module__.startswith("proposals")]
+    ConsultationTally.objects.filter(pk=open_consultation.pk).delete()
+    make_proposal(open_consultation, resident)  # no row yet: created from COUNT(*), this proposal included
+    make_proposal(open_consultation, resident, title="二つ目")  # a row: incremented
+    assert ConsultationTally.objects.get(pk=open_consultation.pk).proposals == 2
+    assert shown(open_consultation.pk) == live_counts(open_consultation.pk)

@@ -37,3 +37,58 @@ def test_bad_photo_stores_nothing(open_consultation, resident):
     assert r.status_code == 400
     assert "花を植えたい" in r.content.decode()
     assert not Proposal.objects.exists()
+
+
+def test_photo_url_is_served_while_visible_and_404_when_hidden(open_consultation, resident, moderator,
+                                                               django_capture_on_commit_callbacks):
+    """``proposal.image.url`` is really served (public/proposals/ under the public media route) while
+    anyone may see the proposal, and 404 while it is hidden or its author blocked."""
+    from participation.moderation import services as moderation
+
+    client = Client()
+    client.force_login(resident)
+    photo = SimpleUploadedFile("park.png", png_bytes(), content_type="image/png")
+    client.post(f"/proposals/new/{open_consultation.pk}/", {"title": "花壇", "body": "花を植えたい", "photo": photo})
+    p = Proposal.objects.get()
+    assert p.image.name.startswith("public/proposals/") and p.thumbnail.name.startswith("public/proposals/")
+    visitor = Client()
+
+    def statuses():
+        p.refresh_from_db()
+        return [visitor.get(p.image.url).status_code, visitor.get(p.thumbnail.url).status_code]
+
+    public_urls = [p.image.url, p.thumbnail.url]
+    assert statuses() == [200, 200]
+    assert b"".join(visitor.get(p.image.url).streaming_content).startswith(b"\x89PNG")
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.item_hide(actor=moderator, kind="proposal", object_id=p.pk, reason="個人情報")
+    assert statuses() == [404, 404]
+    assert p.image.name.startswith("private/proposals/")
+    assert [visitor.get(url).status_code for url in public_urls] == [404, 404]  # the old URL too
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.item_unhide(actor=moderator, kind="proposal", object_id=p.pk)
+    assert statuses() == [200, 200]
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.user_block(actor=moderator, user_id=resident.pk, reason="spam")
+    assert statuses() == [404, 404]
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.user_unblock(actor=moderator, user_id=resident.pk)
+    assert statuses() == [200, 200]
+
+
+def test_failed_create_leaves_no_photo_file(open_consultation, resident, settings, monkeypatch):
+    from pathlib import Path
+
+    from proposals import services
+    from proposals.models import Follow
+
+    def boom(**kwargs):
+        raise RuntimeError("db down")
+
+    monkeypatch.setattr(Follow.objects, "create", boom)
+    photo = SimpleUploadedFile("park.png", png_bytes(), content_type="image/png")
+    with pytest.raises(RuntimeError):
+        services.proposal_create(author=resident, consultation=open_consultation, title="花壇", body="花", photo=photo)
+    root = Path(settings.MEDIA_ROOT)
+    assert not Proposal.objects.exists()
+    assert not root.exists() or not [f for f in root.rglob("*") if f.is_file()]

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from participation.core.errors import Conflict
-from proposals import services
+from proposals import services, tally
 from proposals.models import Proposal, Support
 from tests.conftest import requires_postgres
 from tests.proposals.factories import make_proposal
@@ -57,7 +57,7 @@ def test_limit_holds_under_parallel_supports(open_consultation, resident, other_
     assert results.count("ok") == left
     assert set(results) <= {"ok", "PermissionDenied"}
     assert Support.objects.filter(user=other_resident).count() == 6
-    assert services.counts_reconcile(fix=False) == []
+    assert tally.counts_reconcile(fix=False) == []
 
 
 def test_storm_of_add_and_remove_keeps_counters_exact(open_consultation, resident, user_factory):
@@ -71,4 +71,4 @@ def test_storm_of_add_and_remove_keeps_counters_exact(open_consultation, residen
     results = hammer(calls)
     assert "IntegrityError" not in results and "OperationalError" not in results
     assert Proposal.objects.get(pk=p.pk).support_count == Support.objects.filter(proposal=p).count()
-    assert services.counts_reconcile(fix=False) == []
+    assert tally.counts_reconcile(fix=False) == []

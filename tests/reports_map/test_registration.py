@@ -16,10 +16,9 @@ def test_registered_everywhere():
 
 
 def test_export_rows_are_public_only_and_carry_no_personal_data(resident, staff_user, make_report):
-    from participation.core.photos import process_photo
 
-    public = make_report(resident, photos=[process_photo(upload())], show_name=True)
-    private = make_report(resident, photos=[process_photo(upload())])
+    public = make_report(resident, photos=[upload()], show_name=True)
+    private = make_report(resident, photos=[upload()])
     services.report_set_private(report=private, private=True, actor=staff_user)
     rows = list(registry.exports["reports"].rows())
     assert [r["id"] for r in rows] == [public.pk]
@@ -29,9 +28,8 @@ def test_export_rows_are_public_only_and_carry_no_personal_data(resident, staff_
 
 
 def test_account_data_export_includes_photo_files(resident, make_report):
-    from participation.core.photos import process_photo
 
-    make_report(resident, photos=[process_photo(upload())])
+    make_report(resident, photos=[upload()])
     data, files = registry.account_data["reports"].export(resident)
     assert len(data["reports"]) == 1 and len(files) == 1
     assert files[0][1][:3] == b"\xff\xd8\xff"
@@ -40,9 +38,8 @@ def test_account_data_export_includes_photo_files(resident, make_report):
 def test_moderation_hiding_a_report_moves_its_photos(resident, make_report):
     from django.utils import timezone
 
-    from participation.core.photos import process_photo
 
-    report = make_report(resident, photos=[process_photo(upload())])
+    report = make_report(resident, photos=[upload()])
     report.hidden_at = timezone.now()
     report.save()
     registry.moderatables["report"].on_visibility_changed(report)
@@ -68,10 +65,9 @@ def test_demo_seeder_is_idempotent_and_inside_the_city(db):
 
 def test_blocking_the_author_moves_photos_out_of_public(resident, moderator, make_report,
                                                        django_capture_on_commit_callbacks):
-    from participation.core.photos import process_photo
     from participation.moderation.services import user_block, user_unblock
 
-    make_report(resident, photos=[process_photo(upload())])
+    make_report(resident, photos=[upload()])
     with django_capture_on_commit_callbacks(execute=True):
         user_block(actor=moderator, user_id=resident.pk, reason="spam")
     assert ReportPhoto.objects.get().image.startswith("private/")

@@ -8,9 +8,9 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from participation.core.maps import TILE_MAX_ZOOM, tile_config
-from participation.core.photos import process_photo
 from reports_map import services
 from reports_map.models import Report, ReportDraft, ReportFollower, ReportPhoto, Status
+from reports_map.views import photo_url
 from tests.reports_map.conftest import CENTER, jpeg, media_files, upload
 
 
@@ -197,9 +197,10 @@ def test_rate_limit_gives_translated_429(client, resident, category, settings):
 
 
 def test_private_report_invisible_to_others_everywhere(client, resident, other_resident, staff_user, make_report,
-                                                       settings):
-    report = make_report(resident, photos=[process_photo(upload())])
-    services.report_set_private(report=report, private=True, actor=staff_user)
+                                                       settings, django_capture_on_commit_callbacks):
+    report = make_report(resident, photos=[upload()])
+    with django_capture_on_commit_callbacks(execute=True):  # the public copy goes when the change commits
+        services.report_set_private(report=report, private=True, actor=staff_user)
     photo = ReportPhoto.objects.get()
     detail = reverse("reports_map:detail", args=[report.pk])
     photo_url = reverse("reports_map:photo", args=[photo.pk, "image"])
@@ -227,7 +228,7 @@ def test_private_report_invisible_to_others_everywhere(client, resident, other_r
 
 
 def test_other_resident_cannot_use_staff_actions(client, resident, other_resident, make_report):
-    report = make_report(resident, photos=[process_photo(upload())])
+    report = make_report(resident, photos=[upload()])
     photo = report.photos.get()
     client.force_login(other_resident)
     for name, data in (("update", {"status": "fixed", "text": "x"}), ("assign", {}), ("move", {"latitude": 35.68,
@@ -265,7 +266,7 @@ def test_staff_update_with_bad_photo_changes_nothing(client, resident, staff_use
 
 
 def test_staff_move_hide_photo_and_private_via_views(client, resident, staff_user, make_report):
-    report = make_report(resident, photos=[process_photo(upload())])
+    report = make_report(resident, photos=[upload()])
     photo = report.photos.get()
     client.force_login(staff_user)
     client.post(reverse("reports_map:move", args=[report.pk]), {"latitude": "35.685", "longitude": "139.565"})
@@ -344,3 +345,28 @@ def test_staff_sees_category_admin(client, staff_user, resident):
     assert client.get("/django-admin/reports_map/category/").status_code == 200
     client.force_login(resident)
     assert client.get("/django-admin/reports_map/category/").status_code in (302, 403)
+
+
+def test_report_photo_url_is_served_while_public_and_404_once_hidden(client, resident, moderator, make_report,
+                                                                      django_capture_on_commit_callbacks):
+    """The URL the page shows is really served (MEDIA_URL public/ route), and stops being served the
+    moment a moderator hides the report; unhidden, the photo is served again."""
+    from participation.moderation import services as moderation
+
+    report = make_report(resident, photos=[upload()])
+    photo = report.photos.get()
+    public_urls = [photo_url(photo), photo_url(photo, thumbnail=True)]
+    assert all(url.startswith("/media/public/reports/") for url in public_urls)
+    for url in public_urls:
+        response = client.get(url)
+        assert response.status_code == 200 and b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.item_hide(actor=moderator, kind="report", object_id=report.pk, reason="個人が写っている")
+    photo.refresh_from_db()
+    assert not photo.is_public_file
+    assert [client.get(url).status_code for url in public_urls] == [404, 404]
+    assert client.get(photo_url(photo)).status_code == 404  # the checked view: hidden from the public
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.item_unhide(actor=moderator, kind="report", object_id=report.pk)
+    photo.refresh_from_db()
+    assert client.get(photo_url(photo)).status_code == 200

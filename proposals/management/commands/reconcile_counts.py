@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from proposals.services import counts_reconcile
+from proposals.tally import counts_reconcile
 
 
 class Command(BaseCommand):

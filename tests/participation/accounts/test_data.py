@@ -40,7 +40,6 @@ def activity(open_consultation, resident, other_resident):
 
 @pytest.fixture
 def report_with_photo(resident):
-    from participation.core.photos import process_photo
     from reports_map.demo import _draw_photo, seed_categories
     from reports_map.models import Category
     from reports_map.services import report_create
@@ -51,10 +50,10 @@ def report_with_photo(resident):
     image, _thumb = _draw_photo(random.Random(1), 3)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    processed = process_photo(SimpleUploadedFile("p.jpg", image, content_type="image/jpeg"))
+    photo = SimpleUploadedFile("p.jpg", image, content_type="image/jpeg")
     lat, lon = settings.CITY["center"]
     return report_create(author=resident, category=Category.objects.filter(active=True).first(), latitude=lat,
-                         longitude=lon, description="街灯が消えています", photos=[processed])
+                         longitude=lon, description="街灯が消えています", photos=[photo])
 
 
 def test_overview_roles(resident):
@@ -106,7 +105,7 @@ def test_delete_needs_password_and_confirmation(resident, activity):
 
 def test_delete_anonymises_and_keeps_counts_consistent(resident, activity, other_resident):
     from proposals.models import Comment, Proposal
-    from proposals.services import counts_reconcile
+    from proposals.tally import counts_reconcile
 
     mine, theirs, comment = activity
     theirs.refresh_from_db()
