@@ -8,6 +8,7 @@ by a signal, so a write that bypasses the services is found by ``reconcile_count
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -78,27 +79,29 @@ def tally_apply_for_proposal(proposal_id: int, consultation_id: int, **deltas: i
         tally_apply(consultation_id, **deltas)
 
 
+def _counter_mismatches(model: str, queryset, counts: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The rows whose stored counter differs from its COUNT(*) (``counts``: counter field -> Count)."""
+    actual = {f"actual_{field}": expression for field, expression in counts.items()}
+    for row in queryset.annotate(**actual).values("pk", *counts, *actual).order_by("pk").iterator():
+        for field in counts:
+            if row[field] != row[f"actual_{field}"]:
+                yield {"model": model, "id": row["pk"], "field": field, "stored": row[field],
+                       "actual": row[f"actual_{field}"]}
+
+
 def counts_reconcile(*, fix: bool = True) -> list[dict[str, Any]]:
     """Compare stored counters with COUNT(*); fix them unless ``fix`` is False. Returns mismatches."""
-    mismatches: list[dict[str, Any]] = []
-    proposals = Proposal.objects.annotate(
-        real_supports=Count("supports", distinct=True),
-        real_comments=Count("comments", filter=Q(comments__deleted_at__isnull=True, comments__hidden_at__isnull=True),
-                            distinct=True),
-    ).values_list("pk", "support_count", "real_supports", "comment_count", "real_comments")
-    for pk, stored_s, real_s, stored_c, real_c in proposals.iterator():
-        if stored_s != real_s:
-            mismatches.append({"model": "proposal", "id": pk, "field": "support_count", "stored": stored_s, "actual": real_s})
-        if stored_c != real_c:
-            mismatches.append({"model": "proposal", "id": pk, "field": "comment_count", "stored": stored_c, "actual": real_c})
-    comments = Comment.objects.annotate(
-        real_up=Count("votes", filter=Q(votes__value=1)), real_down=Count("votes", filter=Q(votes__value=-1)),
-    ).values_list("pk", "upvotes", "real_up", "downvotes", "real_down")
-    for pk, up, real_up, down, real_down in comments.iterator():
-        if up != real_up:
-            mismatches.append({"model": "comment", "id": pk, "field": "upvotes", "stored": up, "actual": real_up})
-        if down != real_down:
-            mismatches.append({"model": "comment", "id": pk, "field": "downvotes", "stored": down, "actual": real_down})
+    visible_comments = Q(comments__deleted_at__isnull=True, comments__hidden_at__isnull=True)
+    mismatches = [
+        *_counter_mismatches("proposal", Proposal.objects.all(), {
+            "support_count": Count("supports", distinct=True),
+            "comment_count": Count("comments", filter=visible_comments, distinct=True),
+        }),
+        *_counter_mismatches("comment", Comment.objects.all(), {
+            "upvotes": Count("votes", filter=Q(votes__value=1)),
+            "downvotes": Count("votes", filter=Q(votes__value=-1)),
+        }),
+    ]
     if fix and mismatches:
         with transaction.atomic():
             for m in mismatches:

@@ -31,26 +31,6 @@ def is_public(name: str) -> bool:
     return name.startswith(PUBLIC + "/")
 
 
-def photo_files_write(photo: ProcessedPhoto, *, app: str, public: bool) -> tuple[str, str]:
-    """Store the image and its thumbnail; returns their storage names. Both or neither are kept."""
-    folder = _folder(app, public=public)
-    stem = secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
-    written: list[str] = []
-    try:
-        for suffix, blob in (("", photo.image_bytes), ("_t", photo.thumbnail_bytes)):
-            written.append(default_storage.save(f"{folder}/{stem}{suffix}.{photo.extension}", ContentFile(blob)))
-    except BaseException:
-        photo_files_delete(*written)
-        raise
-    return written[0], written[1]
-
-
-def photo_files_delete(*names: str) -> None:
-    for name in names:
-        if name:
-            default_storage.delete(name)
-
-
 @contextmanager
 def removed_on_failure() -> Iterator[list[str]]:
     """Collects the names written inside the block; if the block fails, the files go again, so a
@@ -61,6 +41,22 @@ def removed_on_failure() -> Iterator[list[str]]:
     except BaseException:
         photo_files_delete(*written)
         raise
+
+
+def photo_files_write(photo: ProcessedPhoto, *, app: str, public: bool) -> tuple[str, str]:
+    """Store the image and its thumbnail; returns their storage names. Both or neither are kept."""
+    folder = _folder(app, public=public)
+    stem = secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
+    with removed_on_failure() as written:
+        for suffix, blob in (("", photo.image_bytes), ("_t", photo.thumbnail_bytes)):
+            written.append(default_storage.save(f"{folder}/{stem}{suffix}.{photo.extension}", ContentFile(blob)))
+    return written[0], written[1]
+
+
+def photo_files_delete(*names: str) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
 
 
 def photo_file_place(name: str, *, app: str, public: bool) -> str:

@@ -10,18 +10,10 @@ from django.test import Client
 from django.utils.html import escape
 
 from proposals.models import Comment, Proposal
+from tests.participation.helpers import TYPED, assert_shown_escaped
 from tests.proposals.test_api import api_client, post
 
 pytestmark = pytest.mark.django_db
-
-TYPED = ["a &lt;b&gt; c", "x < y > z", "<script>alert(1)</script>hi"]
-
-
-def assert_shown_escaped(html: str, typed: str) -> None:
-    assert escape(typed) in html
-    if typed != escape(typed):
-        assert typed not in html  # never as markup
-
 
 @pytest.mark.parametrize("typed", TYPED)
 def test_typed_through_the_forms_is_stored_and_shown_exactly(open_consultation, resident, typed):

@@ -9,19 +9,11 @@ from xml.etree import ElementTree as ET
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
 
 from reports_map.models import Report
+from tests.participation.helpers import TYPED, assert_shown_escaped
 from tests.reports_map.test_open311 import BASE, api_key, post  # noqa: F401 (api_key is a fixture)
 from tests.reports_map.test_views import form_data
-
-TYPED = ["a &lt;b&gt; c", "x < y > z", "<script>alert(1)</script>hi"]
-
-
-def assert_shown_escaped(html: str, typed: str) -> None:
-    assert escape(typed) in html
-    if typed != escape(typed):
-        assert typed not in html  # never as markup
 
 
 @pytest.mark.parametrize("typed", TYPED)
