@@ -92,3 +92,29 @@ def test_failed_create_leaves_no_photo_file(open_consultation, resident, setting
     root = Path(settings.MEDIA_ROOT)
     assert not Proposal.objects.exists()
     assert not root.exists() or not [f for f in root.rglob("*") if f.is_file()]
+
+
+def test_migration_moves_old_photos_under_served_paths(open_consultation, resident):
+    """Photos stored before under media/proposals/YYYY/MM/ (served by nothing) move to public/ or private/."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from proposals import services
+
+    old = [default_storage.save(f"proposals/2026/11/{name}", ContentFile(png_bytes())) for name in ("a.png", "a_t.png",
+                                                                                                     "b.png", "b_t.png")]
+    shown = services.proposal_create(author=resident, consultation=open_consultation, title="見える", body="本文")
+    hidden = services.proposal_create(author=resident, consultation=open_consultation, title="隠す", body="本文")
+    Proposal.objects.filter(pk=shown.pk).update(image=old[0], thumbnail=old[1])
+    Proposal.objects.filter(pk=hidden.pk).update(image=old[2], thumbnail=old[3], hidden_at="2026-11-30T00:00:00Z")
+    import_module("proposals.migrations.0006_photos_under_public").place_photos(apps, None)
+    shown.refresh_from_db()
+    hidden.refresh_from_db()
+    assert shown.image.name.startswith("public/proposals/") and shown.thumbnail.name.startswith("public/proposals/")
+    assert hidden.image.name.startswith("private/proposals/")
+    assert Client().get(shown.image.url).status_code == 200
+    assert Client().get(hidden.image.url).status_code == 404
+    assert not any(default_storage.exists(name) for name in old)
