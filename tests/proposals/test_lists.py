@@ -3,6 +3,7 @@ and filtered lists count matches only up to a bound, saying so."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from participation.moderation import services as moderation
@@ -216,3 +217,30 @@ def test_counters_are_kept_by_the_services_not_by_signals(open_consultation, res
     make_proposal(open_consultation, resident, title="二つ目")  # a row: incremented
     assert ConsultationTally.objects.get(pk=open_consultation.pk).proposals == 2
     assert shown(open_consultation.pk) == live_counts(open_consultation.pk)
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_deleting_a_user_in_the_wagtail_admin_keeps_the_counters(open_consultation, resident, other_resident,
+                                                                 user_factory, bulk):
+    """The cascade from a deleted user row passes the services by: the admin's own hook counts again."""
+    from django.urls import reverse
+
+    cid = open_consultation.pk
+    gone = user_factory("leaving")
+    mine = make_proposal(open_consultation, gone, title="消える提案")
+    theirs = make_proposal(open_consultation, resident)
+    make_comment(theirs, gone)
+    services.support_add(proposal=theirs, user=gone)
+    services.support_add(proposal=mine, user=other_resident)
+    admin = user_factory("root", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    if bulk:
+        url = reverse("wagtail_bulk_action", args=["participation", "user", "delete"]) + f"?id={gone.pk}"
+    else:
+        url = reverse("wagtailusers_users:delete", args=[gone.pk])
+    response = client.post(url)
+    assert response.status_code == 302, response.content.decode()[:300]
+    assert not Proposal.objects.filter(pk=mine.pk).exists()
+    assert tally.counts_reconcile(fix=False) == []
+    assert shown(cid) == live_counts(cid) == {"proposals": 1, "comments": 0, "supports": 0}
