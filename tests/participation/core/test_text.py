@@ -76,3 +76,15 @@ def test_localized():
         assert localized("道路", "") == "道路"
     with translation.override("ja"):
         assert localized("道路", "Road") == "道路"
+
+
+def test_no_template_turns_escaping_off():
+    """User text is escaped on output: no template marks anything safe or switches autoescape off
+    (staff rich text goes through Wagtail's |richtext, which sanitises)."""
+    import re
+
+    from django.conf import settings
+
+    pattern = re.compile(r"\|\s*safe(seq)?\b|autoescape\s+off")
+    offenders = [str(p) for p in (settings.BASE_DIR / "templates").rglob("*.html") if pattern.search(p.read_text())]
+    assert offenders == []
