@@ -302,10 +302,9 @@ def _apply_row(outcome: RowOutcome, plan: dict[str, Any], actor) -> None:
         old = None if is_new else getattr(result, name)
         if is_new or _display(old) != _display(value):
             outcome.changes[name] = (_display(old), _display(value))
-    services._apply_fields(result, {k: v for k, v in fields.items() if k in services.RESULT_FIELDS})
     if "consultation" in fields:
         result.consultation = fields["consultation"]
-        validation.check_result_fields(result)
+    services._apply_fields(result, {k: v for k, v in fields.items() if k in services.RESULT_FIELDS})
     result.save()
     if "proposal_ids" in plan:
         wanted = set(plan["proposal_ids"])
