@@ -9,6 +9,15 @@ from accountability.models import Result, ResultEvent, ResultPlace, ResultPropos
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English here; test_translations checks the Japanese catalogue."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 HEADER = "external_id,consultation,title,category,department,status,progress,start_date,end_date,parent,weight,proposals,latitude,longitude,place"
 
 
