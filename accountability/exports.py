@@ -45,10 +45,9 @@ EVENT_FIELDS = {
 
 
 def export_results():
+    from accountability.selectors import public_results
     from proposals.models import Proposal
     from reports_map.models import Report
-
-    from accountability.selectors import public_results
 
     qs = (public_results().select_related("status", "department", "category")
           .prefetch_related("places", "proposal_links", "report_links").order_by("pk"))

@@ -117,7 +117,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
             continue
     else:
         raise ValidationError(_("The CSV file is neither UTF-8 nor Shift_JIS."))
-    return [row for row in csv.reader(io.StringIO(text))]
+    return list(csv.reader(io.StringIO(text)))
 
 
 def _read_xlsx(data: bytes) -> list[list[Any]]:
@@ -276,7 +276,7 @@ def _apply_row(outcome: RowOutcome, plan: dict[str, Any], actor) -> None:
             raise ValidationError(_("A new result needs a status."))
         result = Result(external_id=outcome.external_id, status=plan["status"])
     fields: dict[str, Any] = {}
-    consultation = plan["consultation"] if "consultation" in plan else result.consultation
+    consultation = plan.get("consultation", result.consultation)
     if "consultation" in plan:
         fields["consultation"] = consultation
     for name in ("title", "title_en", "description", "description_en", "status", "department", "progress_override",

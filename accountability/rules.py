@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rules
 
-from participation.predicates import is_council, is_member, is_staff_member
+from participation.predicates import is_member, is_staff_member
 
 
 @rules.predicate
@@ -23,7 +23,6 @@ rules.add_perm("accountability.follow_result", is_member & result_public)
 rules.add_perm("accountability.change_result", is_staff_member)
 rules.add_perm("accountability.import_results", is_staff_member)
 rules.add_perm("accountability.link_proposal", is_staff_member)  # a hidden proposal: a clear ValidationError
-rules.add_perm("accountability.view_dashboard", is_council)
 
 # The Wagtail admin (snippets) asks for Django's model permission names; the same rule answers them.
 for _model in ("result", "resultstatus", "department"):

@@ -260,7 +260,7 @@ def result_update(*, result: Result, actor, **fields: Any) -> Result:
     """Change a result's fields; changes of status, progress or dates become public history."""
     _require(actor, "accountability.change_result", result, _("Only city staff can change results."))
     with transaction.atomic():
-        locked = Result.objects.select_for_update().select_related("status", "department").get(pk=result.pk)
+        locked = Result.objects.select_for_update(of=("self",)).select_related("status", "department").get(pk=result.pk)
         _apply_fields(locked, fields)
         locked.save()
         result_record_changes(locked, actor=actor)
@@ -285,7 +285,7 @@ def result_post_update(*, result: Result, actor, text: str = "", photo=None, pro
     if new_progress is not None and result.children.exists():
         raise ValidationError({"progress": [_("This result's progress comes from its child results; update those.")]})
     with transaction.atomic():
-        locked = Result.objects.select_for_update().select_related("status", "department").get(pk=result.pk)
+        locked = Result.objects.select_for_update(of=("self",)).select_related("status", "department").get(pk=result.pk)
         if status is not None:
             locked.status = status
             if new_progress is None:
