@@ -287,8 +287,8 @@ class ResultEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     department = models.CharField(max_length=80, blank=True)
     department_en = models.CharField(max_length=80, blank=True)
-    image = models.FileField(upload_to="results/%Y/%m/", blank=True)
-    thumbnail = models.FileField(upload_to="results/%Y/%m/", blank=True)
+    image = models.FileField(upload_to="public/results/%Y/%m/", blank=True)
+    thumbnail = models.FileField(upload_to="public/results/%Y/%m/", blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

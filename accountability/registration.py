@@ -12,7 +12,7 @@ def register() -> None:
     from accountability.api import router
 
     registry.add_urls("results/", "accountability.urls")
-    registry.add_nav_item(NavItem("accountability:index", _("Results"), order=40))
+    registry.add_nav_item(NavItem("accountability:index", _("Results and progress"), order=40))
     registry.add_api_router("/", router)
     registry.add_consultation_section(views.consultation_section, order=20)
     registry.add_detail_section("proposal", views.proposal_section, order=10)
