@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -38,8 +37,7 @@ def _backdate(result: Result, days_ago: list[int]) -> None:
 
 
 def seed_results(*, stdout, rng, **_) -> None:
-    from wagtail.models import Locale
-
+    from participation.core import consultations
     from participation.models import User
     from proposals.models import Proposal
 
@@ -48,8 +46,7 @@ def seed_results(*, stdout, rng, **_) -> None:
         stdout.write(f"results: already there ({Result.objects.count()} results)")
         return
     staff = User.objects.filter(username="staff").first()
-    page_model = apps.get_model("cms", "ConsultationPage")
-    pages = {p.slug: p for p in page_model.objects.filter(locale=Locale.get_default())}
+    pages = {p.slug: p for p in consultations.canonical_pages()}
     if staff is None or not pages:
         stdout.write("results: demo staff or consultations missing, nothing seeded")
         return

@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accountability import services, validation
 from accountability.models import Department, Result, ResultEvent, ResultPlace, ResultProposal, ResultStatus
+from participation.core import consultations
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -159,9 +159,9 @@ def _int(value, name: str, *, minimum: int = 0) -> int | None:
 
 class _Lookups:
     def __init__(self):
-        page_model = apps.get_model("cms", "ConsultationPage")
         self.pages = {}
-        for page in page_model.objects.all().select_related("locale"):
+        found = consultations.provider()
+        for page in (found.pages().select_related("locale") if found is not None else []):
             canonical = page.canonical
             self.pages[str(page.pk)] = canonical
             self.pages[page.slug] = canonical

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from participation.registry import DashboardTable, ExportSpec, MetricSpec, NavItem, registry
+from participation.core.registry import DashboardTable, ExportSpec, MetricSpec, NavItem, registry
 
 
 def register() -> None:

@@ -5,18 +5,23 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.models import Department, Result, ResultEvent, ResultStatus
+from participation.core import consultations
+
+
+def public_consultation_pages():
+    """Live, unrestricted consultation pages (through the kernel's one gateway to consultations)."""
+    found = consultations.provider()
+    return found.public_pages() if found is not None else Result.objects.none()
 
 
 def public_consultation_ids() -> list[int]:
-    page_model = apps.get_model("cms", "ConsultationPage")
-    return list(page_model.objects.live().public().values_list("pk", flat=True))
+    return list(public_consultation_pages().values_list("pk", flat=True))
 
 
 def public_results():
@@ -170,13 +175,11 @@ def results_for_linking(*, consultation_id: int | None):
 
 
 def dashboard_progress_by_consultation() -> list[dict]:
-    from participation.dashboard import consultation_titles
-
     results = list(public_results().only("pk", "progress", "parent_id", "consultation_id", "end_date"))
     by_consultation: dict = {}
     for r in results:
         by_consultation.setdefault(r.consultation_id, []).append(r)
-    titles = consultation_titles([cid for cid in by_consultation if cid])
+    titles = consultations.titles([cid for cid in by_consultation if cid])
     today = timezone.localdate()
     rows = []
     for cid, items in by_consultation.items():

@@ -30,8 +30,8 @@ from accountability.models import (
     ResultReport,
     ResultStatus,
 )
-from participation.events import publish
-from participation.notifications import notification_send
+from participation.accounts.notifications import notification_send
+from participation.core.events import publish
 from proposals.services import clean_text
 
 EVENT_RESULT_CHANGED = "accountability.result_changed"
@@ -277,7 +277,7 @@ def result_post_update(*, result: Result, actor, text: str = "", photo=None, pro
     new_progress = validation.check_progress(progress, field="progress")
     processed = None
     if photo:
-        from participation.photos import process_photo
+        from participation.core.photos import process_photo
 
         processed = process_photo(photo)
     if not body and processed is None and new_progress is None and status is None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +21,8 @@ from accountability.forms import (
     ResultUpdateForm,
 )
 from accountability.models import Department, Result, ResultStatus
-from participation.maps import tile_config
+from participation.core import consultations
+from participation.core.maps import tile_config
 
 
 def _error_text(exc) -> str:
@@ -75,20 +75,17 @@ def results_index(request):
         groups[result.consultation_id]["results"].append(result)
     for group in groups.values():
         group["progress"] = selectors.overall_progress(group["results"])
-    page_model = apps.get_model("cms", "ConsultationPage")
     context = _list_context(results, filters, error)
     context.update({
         "groups": list(groups.values()), "map_config": _map_config(results),
-        "consultations": page_model.objects.live().public().filter(pk__in=selectors.public_consultation_ids())
-        .filter(results__isnull=False).distinct().order_by("-start_date"),
+        "consultations": selectors.public_consultation_pages().filter(results__isnull=False).distinct()
+        .order_by("-start_date"),
     })
     return render(request, "accountability/results_index.html", context)
 
 
 def _consultation_or_404(consultation_id: int):
-    page_model = apps.get_model("cms", "ConsultationPage")
-    page = get_object_or_404(page_model.objects.live().public(), pk=consultation_id)
-    return page.canonical
+    return consultations.get_or_404(consultation_id)
 
 
 def consultation_results(request, consultation_id: int):

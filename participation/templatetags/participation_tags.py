@@ -34,7 +34,7 @@ def detail_sections(context, kind: str, obj):
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
 
-    from participation.registry import detail_sections as sections_for
+    from participation.core.registry import detail_sections as sections_for
 
     request = context.get("request")
     parts = []

@@ -50,7 +50,7 @@ def _watch(page, errors):
 def test_resident_follows_proposal_to_done(browser, live_asgi, demo_pages, artifacts_dir):
     from accountability.defaults import ensure_defaults
     from accountability.models import Department, ResultStatus
-    from participation.predicates import RESIDENT, STAFF
+    from participation.core.predicates import RESIDENT, STAFF
 
     ensure_defaults(ResultStatus, Department)
     make_user("alice", RESIDENT)
