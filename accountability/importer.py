@@ -410,7 +410,9 @@ def results_import(*, rows: list[dict[str, Any]], actor, dry_run: bool = True) -
                     row_outcome.errors.extend(_messages(exc))
             if not outcome.ok:
                 raise _Rollback
-            for _row, result in applied:
+            for row_outcome, result in applied:
+                if row_outcome.action == "unchanged":
+                    continue  # nothing of its own moved; a changed child walks up through it anyway
                 services.result_record_changes(
                     Result.objects.select_related("status", "department").get(pk=result.pk),
                     actor=actor, kind=ResultEvent.Kind.IMPORT, notify=not dry_run,

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from participation.core.registry import DashboardTable, ExportSpec, MetricSpec, NavItem, registry
+from participation.core.registry import AccountDataSpec, DashboardTable, ExportSpec, MetricSpec, NavItem, registry
+
+
+def account_export(user):
+    from accountability.models import ResultFollow
+
+    follows = ResultFollow.objects.filter(user=user).order_by("pk")
+    return {"result_follows": [{"result_id": f.result_id, "created_at": f.created_at.isoformat()} for f in follows]}, []
+
+
+def account_anonymise(user) -> None:
+    from accountability.models import ResultFollow
+
+    ResultFollow.objects.filter(user=user).delete()
 
 
 def register() -> None:
@@ -48,3 +61,4 @@ def register() -> None:
                  ("overdue", _("Overdue"))],
         rows=selectors.dashboard_by_department,
     ))
+    registry.add("account_data", "accountability", AccountDataSpec(export=account_export, anonymise=account_anonymise))

@@ -37,3 +37,15 @@ def test_unpublished_consultation_hides_results(make_result, open_consultation, 
     result.consultation.refresh_from_db()
     assert not resident.has_perm("accountability.view_result", result)
     assert resident.has_perm("accountability.view_result", city_wide)
+
+
+def test_account_data_export_and_anonymise(make_result, resident):
+    from accountability import registration, services
+    from accountability.models import ResultFollow
+
+    result = make_result()
+    services.result_follow(result=result, user=resident)
+    data, files = registration.account_export(resident)
+    assert data["result_follows"][0]["result_id"] == result.pk and files == []
+    registration.account_anonymise(resident)
+    assert not ResultFollow.objects.exists()
