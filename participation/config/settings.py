@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "cms.apps.CmsConfig",
     "proposals.apps.ProposalsConfig",
     "reports_map.apps.ReportsMapConfig",
+    "accountability.apps.AccountabilityConfig",
     "ml.apps.MlConfig",
     # Wagtail
     "wagtail.contrib.forms",

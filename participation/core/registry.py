@@ -50,6 +50,8 @@ class Registry:
     dashboard_tables: dict[str, Any] = field(default_factory=dict)
     # Sections a consultation page renders below its body, in order: proposals, published summary ...
     consultation_sections: list[Any] = field(default_factory=list)
+    # Sections other apps add to one kind of detail page ("proposal", "report"), each a list of (order, callable).
+    detail_sections: dict[str, list[Any]] = field(default_factory=dict)
     # Figures for the home page headline: key -> (label, callable() -> int).
     headline_counts: dict[str, Any] = field(default_factory=dict)
     # Where consultations come from (set once by cms): see participation.core.consultations.
@@ -86,6 +88,12 @@ class Registry:
             self.consultation_sections.append((order, section))
             self.consultation_sections.sort(key=lambda pair: pair[0])
 
+    def add_detail_section(self, kind: str, section: Callable[..., Any], *, order: int = 100) -> None:
+        sections = self.detail_sections.setdefault(kind, [])
+        if all(existing is not section for _, existing in sections):
+            sections.append((order, section))
+            sections.sort(key=lambda pair: pair[0])
+
     def add(self, kind: str, key: str, value: Any) -> None:
         """Register a moderatable model, metric, export, opinion source or account-data provider."""
         getattr(self, kind)[key] = value
@@ -97,6 +105,12 @@ registry = Registry()
 def consultation_sections() -> list[Any]:
     """Callables ``section(request, page) -> (template_name, context) | None`` rendered on a consultation page."""
     return [section for _, section in registry.consultation_sections]
+
+
+def detail_sections(kind: str) -> list[Any]:
+    """Callables ``section(request, obj) -> (template_name, context) | None`` rendered on a detail page of ``kind``
+    (``{% detail_sections "proposal" proposal %}``), so an app can add to another app's page without importing it."""
+    return [section for _, section in registry.detail_sections.get(kind, [])]
 
 
 # --- Contracts between the kernel and feature apps -------------------------------------------

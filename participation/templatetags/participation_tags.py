@@ -26,3 +26,21 @@ def has_perm(context, permission: str, obj=None) -> bool:
     """``{% has_perm "proposals.support_proposal" proposal as can_support %}`` — the same names as views."""
     user = context.get("user") or getattr(context.get("request"), "user", None)
     return bool(user and user.has_perm(permission, obj))
+
+
+@register.simple_tag(takes_context=True)
+def detail_sections(context, kind: str, obj):
+    """``{% detail_sections "proposal" proposal %}`` — what other apps registered for this kind of page."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from participation.core.registry import detail_sections as sections_for
+
+    request = context.get("request")
+    parts = []
+    for section in sections_for(kind):
+        rendered = section(request, obj)
+        if rendered:
+            template_name, extra = rendered
+            parts.append(render_to_string(template_name, extra, request=request))
+    return mark_safe("".join(parts))  # noqa: S308 - each part rendered by an auto-escaping template
