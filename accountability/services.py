@@ -32,7 +32,7 @@ from accountability.models import (
 )
 from participation.accounts.notifications import notification_send
 from participation.core.events import publish
-from proposals.services import clean_text
+from participation.core.text import plain_text
 
 EVENT_RESULT_CHANGED = "accountability.result_changed"
 TRACKED = ("status", "progress", "start_date", "end_date")
@@ -187,7 +187,7 @@ def _notify(result: Result, event: ResultEvent, *, actor) -> int:
 
 
 def _clean_title(value, *, field="title", required=True) -> str:
-    text = clean_text(value)
+    text = plain_text(value)
     if required and not text:
         raise ValidationError({field: [_("Please enter a title.")]})
     if len(text) > TITLE_MAX:
@@ -196,7 +196,7 @@ def _clean_title(value, *, field="title", required=True) -> str:
 
 
 def _clean_long(value, *, field: str) -> str:
-    text = clean_text(value)
+    text = plain_text(value)
     if len(text) > TEXT_MAX:
         raise ValidationError({field: [_("This text can have at most %(max)d characters.") % {"max": TEXT_MAX}]})
     return text
@@ -245,7 +245,7 @@ def result_create(*, actor, consultation=None, status: ResultStatus, title: str,
     result = Result(consultation=consultation.canonical if consultation is not None else None, status=status)
     _apply_fields(result, {"title": title, **fields})
     linked = _visible_proposals(proposals)
-    clean_places = [(clean_text(label)[:120], *validation.check_place(lat, lon)) for label, lat, lon in places]
+    clean_places = [(plain_text(label)[:120], *validation.check_place(lat, lon)) for label, lat, lon in places]
     with transaction.atomic():
         result.save()
         for proposal in linked:
@@ -359,7 +359,7 @@ def result_link_report(*, result: Result, report, actor, note: str = "") -> Resu
 
     _require(actor, "accountability.change_result", result, _("Only city staff can change results."))
     validation.check_report_linkable(report)
-    note_text = clean_text(note)
+    note_text = plain_text(note)
     with transaction.atomic():
         link, created = ResultReport.objects.get_or_create(result=result, report=report)
         if created:
