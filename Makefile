@@ -26,10 +26,10 @@ run: install
 	  else echo "demo city already loaded (python manage.py seed_demo --password P resets demo passwords)"; fi
 	PORT=$(PORT) ./bin/serve
 
-# Tests run in parallel processes (pytest-xdist), one test file per process at a time.
+# Tests run in parallel processes (pytest-xdist), in the order pytest-django gives them (database tests first).
 PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

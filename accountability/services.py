@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -31,16 +31,12 @@ from accountability.models import (
     ResultStatus,
 )
 from participation.accounts.notifications import notification_send
+from participation.core.errors import require
 from participation.core.events import publish
 from participation.core.text import plain_text
 
 EVENT_RESULT_CHANGED = "accountability.result_changed"
 TRACKED = ("status", "progress", "start_date", "end_date")
-
-
-def _require(user, permission: str, obj, message) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied(message)
 
 
 # --- progress -------------------------------------------------------------------------------
@@ -241,7 +237,7 @@ def _apply_fields(result: Result, fields: dict[str, Any]) -> None:
 def result_create(*, actor, consultation=None, status: ResultStatus, title: str, proposals: Iterable[int] = (),
                   places: Iterable[tuple[str, float, float]] = (), text: str = "", **fields: Any) -> Result:
     """Publish a result (in a consultation or city-wide), optionally answering proposals."""
-    _require(actor, "accountability.change_result", None, _("Only city staff can publish results."))
+    require(actor, "accountability.change_result", None, _("Only city staff can publish results."))
     result = Result(consultation=consultation.canonical if consultation is not None else None, status=status)
     _apply_fields(result, {"title": title, **fields})
     linked = _visible_proposals(proposals)
@@ -258,7 +254,7 @@ def result_create(*, actor, consultation=None, status: ResultStatus, title: str,
 
 def result_update(*, result: Result, actor, **fields: Any) -> Result:
     """Change a result's fields; changes of status, progress or dates become public history."""
-    _require(actor, "accountability.change_result", result, _("Only city staff can change results."))
+    require(actor, "accountability.change_result", result, _("Only city staff can change results."))
     with transaction.atomic():
         locked = Result.objects.select_for_update(of=("self",)).select_related("status", "department").get(pk=result.pk)
         _apply_fields(locked, fields)
@@ -272,7 +268,7 @@ def result_post_update(*, result: Result, actor, text: str = "", photo=None, pro
                        status: ResultStatus | None = None) -> ResultEvent:
     """A dated timeline entry: text, an optional photo (through the shared photo pipeline, before
     anything is stored), an optional new progress and status. Followers are notified."""
-    _require(actor, "accountability.change_result", result, _("Only city staff can post updates."))
+    require(actor, "accountability.change_result", result, _("Only city staff can post updates."))
     body = _clean_long(text, field="text")
     new_progress = validation.check_progress(progress, field="progress")
     processed = None
@@ -321,7 +317,7 @@ def result_after_delete(*, parent_id: int | None, actor) -> None:
 def result_create_from_proposal(*, proposal, actor, title: str = "", status: ResultStatus | None = None,
                                 department=None, text: str = "") -> Result:
     """Staff turn an accepted proposal into a result in the same consultation and category."""
-    _require(actor, "accountability.link_proposal", proposal, _("Only city staff can link proposals to results."))
+    require(actor, "accountability.link_proposal", proposal, _("Only city staff can link proposals to results."))
     if proposal.state != "accepted":
         raise ValidationError({"proposal": [_("Only an accepted proposal can become a result.")]})
     status = status or ResultStatus.objects.order_by("order", "pk").first()
@@ -336,7 +332,7 @@ def result_create_from_proposal(*, proposal, actor, title: str = "", status: Res
 
 
 def result_link_proposal(*, result: Result, proposal, actor) -> ResultProposal:
-    _require(actor, "accountability.link_proposal", proposal, _("Only city staff can link proposals to results."))
+    require(actor, "accountability.link_proposal", proposal, _("Only city staff can link proposals to results."))
     validation.check_proposal_linkable(proposal)
     with transaction.atomic():
         link, created = ResultProposal.objects.get_or_create(result=result, proposal=proposal)
@@ -346,7 +342,7 @@ def result_link_proposal(*, result: Result, proposal, actor) -> ResultProposal:
 
 
 def result_unlink_proposal(*, result: Result, proposal, actor) -> None:
-    _require(actor, "accountability.change_result", result, _("Only city staff can change results."))
+    require(actor, "accountability.change_result", result, _("Only city staff can change results."))
     ResultProposal.objects.filter(result=result, proposal=proposal).delete()
 
 
@@ -357,7 +353,7 @@ def result_link_report(*, result: Result, report, actor, note: str = "") -> Resu
 
     from reports_map.services import report_update_post
 
-    _require(actor, "accountability.change_result", result, _("Only city staff can change results."))
+    require(actor, "accountability.change_result", result, _("Only city staff can change results."))
     validation.check_report_linkable(report)
     note_text = plain_text(note)
     with transaction.atomic():
@@ -374,7 +370,7 @@ def result_link_report(*, result: Result, report, actor, note: str = "") -> Resu
 
 
 def result_follow(*, result: Result, user) -> None:
-    _require(user, "accountability.follow_result", result, _("You cannot follow this result."))
+    require(user, "accountability.follow_result", result, _("You cannot follow this result."))
     ResultFollow.objects.get_or_create(result=result, user=user)
 
 

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from wagtail.models import Locale
 
 from cms.models import ConsultationPage
+from participation.core import consultations
 from participation.core.consultations import counts_many
 
 router = Router(tags=["consultations"])
@@ -84,4 +85,6 @@ def consultation_list(request):
 
 @router.get("/consultations/{consultation_id}", response=ConsultationOut, summary="One consultation")
 def consultation_detail(request, consultation_id: int):
-    return consultation_out(get_object_or_404(canonical_consultations(), pk=consultation_id))
+    """Any language copy's id answers with the consultation (participation.core.consultations' rule)."""
+    page = consultations.get_or_404(consultation_id)
+    return consultation_out(get_object_or_404(canonical_consultations(), pk=page.pk))

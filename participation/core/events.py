@@ -1,6 +1,6 @@
 """Named domain events, delivered after the surrounding transaction commits.
 
-A service calls ``publish("proposals.support_added", proposal_id=..., consultation_id=...)``;
+A service calls ``publish("proposals.support_changed", proposal_id=..., consultation_id=...)``;
 subscribers registered with ``subscribe`` run only once the write is durable, so a rolled-back
 write is never announced. Payloads carry ids and counts only.
 """

@@ -1,7 +1,7 @@
 """Reads for the council dashboard: totals, per consultation, Kakogawa's KPIs, daily series, tables.
 
-Everything comes from the registry (MetricSpec, DashboardTable); consultation titles are looked
-up by model name at run time (``apps.get_model``), so the kernel imports neither cms nor Wagtail.
+Everything comes from the registry (MetricSpec, DashboardTable); consultation titles come
+through the gateway (``participation.core.consultations``), so the kernel imports neither cms nor Wagtail.
 """
 
 from __future__ import annotations

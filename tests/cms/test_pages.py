@@ -83,3 +83,13 @@ def test_staff_admin_links_to_moderation_and_dashboard(client, staff_user, demo_
     client.force_login(staff_user)
     body = client.get("/admin/").content.decode()
     assert "/moderation/" in body and "/dashboard/" in body
+
+
+def test_the_api_resolves_an_english_copy_id_like_every_surface(client, open_consultation):
+    """One rule (participation.core.consultations): the English copy's id is the Japanese consultation."""
+    english = open_consultation.get_translations().get(locale__language_code="en")
+    for path in ("", "/proposals"):
+        by_english = client.get(f"/api/v1/consultations/{english.pk}{path}")
+        by_japanese = client.get(f"/api/v1/consultations/{open_consultation.pk}{path}")
+        assert by_english.status_code == by_japanese.status_code == 200
+    assert client.get(f"/api/v1/consultations/{english.pk}").json()["id"] == open_consultation.pk

@@ -1,4 +1,4 @@
-"""The dependency direction of DESIGN.md §2 is enforced by import-linter contracts in pyproject.toml."""
+"""The dependency direction of docs/architecture.md is enforced by import-linter contracts in pyproject.toml."""
 
 import subprocess
 import sys

@@ -19,17 +19,20 @@ PUBLIC = [
     r"^/healthz$", r"^/i18n/setlang/$", r"^/api/v1/", r"^/open311/v2/", r"^/media/", r"^/documents/",
     r"^/accounts/", r"^/_util/", r"^/$", r"^/open-data/", r"^/proposals/\d+/$", r"^/reports/$", r"^/reports/geojson/$",
     r"^/reports/nearby/$", r"^/reports/\d+/$", r"^/reports/photos/\d+/[a-z]+/$",
+    r"^/results/$", r"^/results/consultation/\d+/$", r"^/results/\d+/$",
     # The admins' own sign-in, password reset and static helpers are public by nature.
     r"^/admin/(login|logout|password_reset|jsi18n|sprite)", r"^/django-admin/(login|logout)/",
 ]
 MEMBERS = [
     r"^/me/", r"^/moderation/flag/", r"^/proposals/new/\d+/$", r"^/proposals/\d+/(edit|withdraw|support|follow|comment)/$",
     r"^/proposals/comments/\d+/(edit|delete|vote)/$", r"^/reports/new/", r"^/reports/\d+/follow/$",
+    r"^/results/\d+/follow/$",
 ]
 PRIVILEGED = [
     r"^/admin/", r"^/django-admin/", r"^/moderation/$", r"^/moderation/item/", r"^/moderation/audit-log",
     r"^/dashboard/", r"^/proposals/\d+/answer/$", r"^/reports/\d+/(update|assign|move|private)/$",
     r"^/reports/photos/\d+/hide/$", r"^/reports/triage/", r"^/reports/open311-keys/$",
+    r"^/results/\d+/(update|link-report|link-proposal)/$", r"^/results/(from-proposal|link-proposal)/\d+/$",
 ]
 
 

