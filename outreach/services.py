@@ -53,6 +53,7 @@ ANNOUNCEMENT_VERB = "outreach.announcement"
 AREA_VERB = "outreach.area_alert"
 DIGEST_HOUR = 7  # local time; the digest of a period is sent from this hour on the next day / Monday
 UNSUBSCRIBE_SALT = "outreach.unsubscribe"
+NEW_CONSULTATION_WINDOW = timedelta(days=2)
 
 
 def _absolute(url: str) -> str:
@@ -375,6 +376,8 @@ def area_alerts_for_consultation(*, page_id: int) -> int:
     if page is None:
         return 0
     page = page.canonical
+    if page.first_published_at and page.first_published_at < timezone.now() - NEW_CONSULTATION_WINDOW:
+        return 0  # an old consultation published again after an edit is not news
     areas = _areas_containing(page.map_latitude, page.map_longitude, kind_field="consultations")
     title = page.title
 
