@@ -168,6 +168,9 @@ class AreaAlertSent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind", "object_id"], name="area_alert_once")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} -> {self.user_id}"
+
 
 class Announcement(models.Model):
     """お知らせ: written by staff in the Wagtail admin, aimed at an audience, sent by the chosen channels."""
@@ -260,6 +263,9 @@ class AnnouncementDelivery(models.Model):
         ]
         indexes = [models.Index(fields=["announcement", "status", "channel"], name="delivery_status_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.announcement_id} -> {self.user_id} by {self.channel}: {self.status}"
+
 
 class DigestSent(models.Model):
     """A resident's digest for one period. The unique row is inserted before the mail is sent, so however
@@ -277,9 +283,15 @@ class DigestSent(models.Model):
             models.UniqueConstraint(fields=["user", "frequency", "period_start"], name="digest_once_per_period"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.frequency} digest {self.period_start} -> {self.user_id}"
+
 
 class SchedulerState(models.Model):
     """One row: when the periodic tick last ran (locked by the tick so parallel chains fold into one)."""
 
     name = models.CharField(max_length=40, unique=True)
     last_tick_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,12 +7,16 @@ resident (report status changed, proposal answered, reply) -> push and LINE as t
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 from participation.events import subscribe
 from participation.registry import AccountDataSpec, NavItem, registry
+
+logger = logging.getLogger(__name__)
 
 
 def on_report_created(event_name: str, payload: dict) -> None:
@@ -65,8 +69,8 @@ def on_migrate(sender, **kwargs) -> None:
 
     try:
         schedule_ensure()
-    except Exception:  # the task table may not exist yet in a partial migration
-        pass
+    except Exception as error:  # the task table may not exist yet in a partial migration
+        logger.info("outreach schedule not started after migrate: %s", error)
 
 
 def account_export(user):

@@ -394,8 +394,8 @@ def area_alerts_for_consultation(*, page_id: int) -> int:
 def announcement_clean(*, announcement: Announcement, now: datetime | None = None,
                        send_at: datetime | None = None) -> dict:
     """Check an announcement before it is scheduled; returns its preview (recipients per channel)."""
-    from participation.predicates import ROLES
     from outreach.selectors import announcement_preview
+    from participation.predicates import ROLES
 
     now = now or timezone.now()
     errors: dict[str, list] = {}

@@ -35,8 +35,8 @@ class AnnouncementViewSet(SnippetViewSet):
     list_filter = ["status"]
     search_fields = ["title_ja", "title_en", "body_ja"]
     edit_handler = ObjectList([
-        MultiFieldPanel([FieldPanel("title_ja"), FieldPanel("body_ja")], heading=_("Japanese")),
-        MultiFieldPanel([FieldPanel("title_en"), FieldPanel("body_en")], heading=_("English")),
+        MultiFieldPanel([FieldPanel("title_ja"), FieldPanel("body_ja")], heading=_("In Japanese")),
+        MultiFieldPanel([FieldPanel("title_en"), FieldPanel("body_en")], heading=_("In English")),
         FieldPanel("link"),
         MultiFieldPanel([FieldPanel("districts"), FieldPanel("topics"), FieldPanel("languages"), FieldPanel("roles")],
                         heading=_("Audience")),

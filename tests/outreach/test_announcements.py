@@ -157,11 +157,11 @@ def test_no_audience_and_past_schedule_are_refused(db, staff_user, districts):
     ann.districts.set([districts["東町"]])  # nobody lives there
     with pytest.raises(ValidationError) as error:
         services.announcement_schedule(announcement=ann, user=staff_user)
-    assert "No resident matches" in str(error.value)
+    assert "該当する住民がいません" in str(error.value)
     ann.districts.clear()
     with pytest.raises(ValidationError) as error:
         services.announcement_schedule(announcement=ann, user=staff_user, send_at=timezone.now() - timedelta(hours=1))
-    assert "in the past" in str(error.value)
+    assert "送信日時が過去" in str(error.value)
     assert Announcement.objects.get(pk=ann.pk).status == Announcement.Status.DRAFT
 
 
@@ -225,15 +225,15 @@ def test_admin_send_page_previews_and_schedules(client, staff_user, districts, t
     ann.districts.set([districts["南町"]])
     client.force_login(staff_user)
     page = client.get(f"/admin/outreach/announcements/{ann.pk}/send/")
-    assert page.status_code == 200 and "2 residents match the audience" in page.content.decode()
+    assert page.status_code == 200 and "対象に該当する住民は2人です" in page.content.decode()
     past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     page = client.post(f"/admin/outreach/announcements/{ann.pk}/send/", {"action": "schedule", "send_at": past})
-    assert "in the past" in page.content.decode()
+    assert "送信日時が過去" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(f"/admin/outreach/announcements/{ann.pk}/send/", {"action": "schedule", "send_at": ""})
     assert page.status_code == 302
     page = client.get(f"/admin/outreach/announcements/{ann.pk}/send/")
-    assert Announcement.objects.get(pk=ann.pk).status == "sent" and "Delivery" in page.content.decode()
+    assert Announcement.objects.get(pk=ann.pk).status == "sent" and "配信結果" in page.content.decode()
 
 
 def test_admin_send_page_is_staff_only(client, resident, staff_user):
