@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 
 class _Accept(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as real push services do
     received = 0
     lock = threading.Lock()
 
