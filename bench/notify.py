@@ -55,7 +55,7 @@ def main() -> None:
     host = f"127.0.0.1:{server.server_address[1]}"
 
     tmp = tempfile.mkdtemp(prefix="bench-notify-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.config.settings")
     os.environ["SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
     os.environ["TASKS_IMMEDIATE"] = "0"
     os.environ["OUTREACH_PUSH_TEST_HOSTS"] = host

@@ -4,7 +4,7 @@ answers, and reports in a district or a bounding box. Only public, visible items
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
@@ -48,12 +48,9 @@ class ConsultationFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request, page_id: int):
-        from cms.models import ConsultationPage
+        from participation.core import consultations
 
-        page = ConsultationPage.objects.live().public().filter(pk=page_id).first()
-        if page is None:
-            raise Http404
-        return page.canonical
+        return consultations.get_or_404(page_id)
 
     def title(self, obj):
         return _("%(title)s: proposals and answers") % {"title": obj.title}

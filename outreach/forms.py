@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from outreach.models import Announcement, AreaSubscription, Channel, District, EmailMode, Topic
-from participation.predicates import COUNCIL, MODERATOR, RESIDENT, STAFF
+from participation.core.predicates import COUNCIL, MODERATOR, RESIDENT, STAFF
 
 ROLE_LABELS = [(RESIDENT, _("Residents")), (MODERATOR, _("Moderators")), (STAFF, _("City staff")),
                (COUNCIL, _("Council members"))]

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from participation.predicates import ROLES
+from participation.core.predicates import ROLES
 
 
 class Channel(models.TextChoices):

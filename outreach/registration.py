@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
-from participation.events import subscribe
-from participation.registry import AccountDataSpec, NavItem, registry
+from participation.core.events import subscribe
+from participation.core.registry import AccountDataSpec, NavItem, registry
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +47,11 @@ def on_notification_saved(sender, instance, created, raw=False, **kwargs) -> Non
 
 def on_page_published(sender, instance, revision=None, **kwargs) -> None:
     """A consultation went live for the first time: area alerts (once per page, AreaAlertSent is unique)."""
-    from cms.models import ConsultationPage
+    from participation.core import consultations
 
+    model = consultations.model()
     page = instance.specific if hasattr(instance, "specific") else instance
-    if not isinstance(page, ConsultationPage) or page.pk != page.canonical.pk:
+    if model is None or not isinstance(page, model) or page.pk != page.canonical.pk:
         return
 
     def queue(page_id=page.pk):

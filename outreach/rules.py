@@ -2,7 +2,7 @@
 
 import rules
 
-from participation.predicates import is_member, is_staff_member
+from participation.core.predicates import is_member, is_staff_member
 
 rules.add_perm("outreach.manage_preferences", is_member)
 rules.add_perm("outreach.send_announcement", is_staff_member)

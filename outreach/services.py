@@ -39,8 +39,8 @@ from outreach.models import (
     Topic,
 )
 from outreach.selectors import announcement_audience, channel_filters, preferences_for
+from participation.accounts.notifications import notification_send
 from participation.models import Notification
-from participation.notifications import notification_send
 
 logger = logging.getLogger(__name__)
 
@@ -393,12 +393,11 @@ def area_alerts_for_report(*, report_id: int) -> int:
 
 def area_alerts_for_consultation(*, page_id: int) -> int:
     """Alert residents watching the place of a newly published consultation (its map centre)."""
-    from cms.models import ConsultationPage
+    from participation.core import consultations
 
-    page = ConsultationPage.objects.live().public().filter(pk=page_id).first()
+    page = consultations.get(page_id)
     if page is None:
         return 0
-    page = page.canonical
     if page.first_published_at and page.first_published_at < timezone.now() - NEW_CONSULTATION_WINDOW:
         return 0  # an old consultation published again after an edit is not news
     areas = _areas_containing(page.map_latitude, page.map_longitude, kind_field="consultations")
@@ -418,7 +417,7 @@ def announcement_clean(*, announcement: Announcement, now: datetime | None = Non
                        send_at: datetime | None = None) -> dict:
     """Check an announcement before it is scheduled; returns its preview (recipients per channel)."""
     from outreach.selectors import announcement_preview
-    from participation.predicates import ROLES
+    from participation.core.predicates import ROLES
 
     now = now or timezone.now()
     errors: dict[str, list] = {}

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from outreach import conf, push, selectors, services
 from outreach.forms import AreaForm, PreferencesForm
 from outreach.models import Announcement, AnnouncementDelivery, PushSubscription
-from participation.maps import tile_config
+from participation.core.maps import tile_config
 
 PERMISSION = "outreach.manage_preferences"
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from outreach import selectors, services
 from outreach.models import Announcement, AnnouncementDelivery, Channel, EmailMode, Preferences
+from participation.core.predicates import RESIDENT, STAFF
 from participation.models import Notification
-from participation.predicates import RESIDENT, STAFF
 from tests.conftest import make_user
 from tests.outreach.conftest import link_line, subscribe_browser
 from tests.outreach.fakes import Browser

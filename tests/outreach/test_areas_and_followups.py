@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 
 from outreach import services
 from outreach.models import AreaAlertSent, AreaSubscription, EmailMode
+from participation.core.predicates import RESIDENT
 from participation.models import Notification
-from participation.predicates import RESIDENT
 from reports_map.models import Category
 from reports_map.services import report_create, report_follow, report_update_post
 from tests.conftest import make_user

@@ -13,8 +13,8 @@ from django_tasks_db.models import DBTaskResult
 
 from outreach import services, tasks
 from outreach.models import Announcement, AnnouncementDelivery, Channel
+from participation.core.predicates import RESIDENT
 from participation.models import Notification
-from participation.predicates import RESIDENT
 from tests.conftest import make_user, requires_postgres
 from tests.outreach.test_schedule import DATABASE_TASKS
 

@@ -7,8 +7,8 @@ import json
 
 from outreach.demo import seed_outreach
 from outreach.models import Announcement, AreaSubscription, District, Topic
+from participation.core.predicates import RESIDENT
 from participation.models import Notification
-from participation.predicates import RESIDENT
 from tests.conftest import make_user
 from tests.outreach.conftest import link_line
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from outreach import services
 from outreach.models import DigestSent, EmailMode, Preferences
+from participation.core.predicates import RESIDENT
 from participation.models import Notification
-from participation.predicates import RESIDENT
 from tests.conftest import make_user, requires_postgres
 
 

@@ -14,8 +14,8 @@ from django_tasks_db.models import DBTaskResult
 
 from outreach import services, tasks
 from outreach.models import Announcement, Channel, EmailMode
+from participation.core.predicates import RESIDENT
 from participation.models import Notification
-from participation.predicates import RESIDENT
 from tests.conftest import make_user
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend",

@@ -10,7 +10,7 @@ import pytest
 
 from outreach import push
 from outreach.models import AreaSubscription, Preferences, PushSubscription
-from participation.predicates import RESIDENT
+from participation.core.predicates import RESIDENT
 from tests.conftest import make_user
 
 ATOM = "{http://www.w3.org/2005/Atom}"
