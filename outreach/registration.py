@@ -112,6 +112,8 @@ def register() -> None:
     registry.add_urls("outreach/", "outreach.urls", translated=True)
     registry.add_urls("", "outreach.root_urls", translated=False)
     registry.add_nav_item(NavItem("outreach:announcements", _("Announcements"), order=40))
+    registry.add_nav_item(NavItem("outreach:settings", _("Notification settings"), order=90,
+                                  permission="outreach.manage_preferences"))
     registry.add_demo_seeder("outreach", demo.seed_outreach, order=60)
     registry.add("account_data", "outreach", AccountDataSpec(export=account_export, anonymise=account_anonymise))
     subscribe("reports_map.report_created", on_report_created)
