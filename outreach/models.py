@@ -157,6 +157,20 @@ class AreaSubscription(models.Model):
         return f"area {self.pk} of {self.user_id}"
 
 
+class ConsultationFollow(models.Model):
+    """A resident follows a consultation: news when a new phase starts (and the alerts of its area)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultation_follows")
+    consultation_id = models.PositiveBigIntegerField()  # the canonical page (participation.core.consultations)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "consultation_id"], name="consultation_follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows consultation {self.consultation_id}"
+
+
 class AreaAlertSent(models.Model):
     """One alert per resident per new item, however many of their areas contain it."""
 

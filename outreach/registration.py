@@ -96,8 +96,9 @@ def account_export(user):
 
 
 def account_anonymise(user) -> None:
-    from outreach.models import AreaSubscription, Preferences, PushSubscription
+    from outreach.models import AreaSubscription, ConsultationFollow, Preferences, PushSubscription
 
+    ConsultationFollow.objects.filter(user=user).delete()
     PushSubscription.objects.filter(user=user).delete()
     AreaSubscription.objects.filter(user=user).delete()
     Preferences.objects.filter(user=user).delete()
@@ -115,6 +116,9 @@ def register() -> None:
     registry.add_nav_item(NavItem("outreach:settings", _("Notification settings"), order=90,
                                   permission="outreach.manage_preferences"))
     registry.add_demo_seeder("outreach", demo.seed_outreach, order=60)
+    from outreach.views import consultation_section
+
+    registry.add_consultation_section(consultation_section, order=5)
     registry.add("account_data", "outreach", AccountDataSpec(export=account_export, anonymise=account_anonymise))
     subscribe("reports_map.report_created", on_report_created)
     post_save.connect(on_notification_saved, sender=Notification, dispatch_uid="outreach_notification_push")

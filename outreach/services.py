@@ -30,6 +30,7 @@ from outreach.models import (
     AreaAlertSent,
     AreaSubscription,
     Channel,
+    ConsultationFollow,
     DigestSent,
     District,
     EmailMode,
@@ -408,6 +409,62 @@ def area_alerts_for_consultation(*, page_id: int) -> int:
 
     return _alert(areas=areas, kind="consultation", object_id=page.pk, message_factory=message, url=page.url or "/",
                   exclude_user_id=None)
+
+
+# --- consultations residents follow: new phases ------------------------------------------------------
+
+PHASE_VERB = "outreach.phase_started"
+
+
+def consultation_follow(*, user, consultation_id) -> ConsultationFollow:
+    from participation.core import consultations
+
+    if not user.has_perm("outreach.manage_preferences"):
+        raise PermissionDenied(_("Please log in to receive notifications."))
+    page = consultations.get(consultation_id)
+    if page is None:
+        raise ValidationError({"consultation": [_("This consultation does not exist.")]})
+    follow, _created = ConsultationFollow.objects.get_or_create(user=user, consultation_id=page.pk)
+    return follow
+
+
+def consultation_unfollow(*, user, consultation_id) -> int:
+    from participation.core import consultations
+
+    page = consultations.get(consultation_id, public=False)
+    deleted, _rows = ConsultationFollow.objects.filter(
+        user=user, consultation_id=page.pk if page is not None else consultation_id).delete()
+    return deleted
+
+
+def phases_announce_started(*, since: datetime, now: datetime) -> int:
+    """Notify followers of each consultation whose phase started in (since, now]; once per phase and
+    resident (the unique alert row), whatever the number of ticks or workers."""
+    from participation.core import consultations
+
+    found = consultations.provider()
+    if found is None:
+        return 0
+    sent = 0
+    followed = set(ConsultationFollow.objects.values_list("consultation_id", flat=True).distinct())
+    for page in found.canonical_pages().filter(pk__in=followed):
+        for phase in page.phases.filter(starts_at__gt=since, starts_at__lte=now):
+            followers = get_user_model().objects.filter(
+                pk__in=ConsultationFollow.objects.filter(consultation_id=page.pk).values("user_id"))
+            label, title = str(phase), page.title
+            url = page.url or "/"
+            for user in followers:
+                try:
+                    with transaction.atomic():
+                        AreaAlertSent.objects.create(user=user, kind="phase", object_id=phase.pk)
+                except IntegrityError:
+                    continue
+                sent += notification_send(
+                    recipients=[user], verb=PHASE_VERB, url=url,
+                    message_factory=lambda label=label, title=title: _("“%(title)s” is now in a new phase: %(phase)s")
+                    % {"title": title[:100], "phase": label},
+                )
+    return sent
 
 
 # --- announcements ---------------------------------------------------------------------------------
@@ -805,13 +862,15 @@ def tick(*, now: datetime | None = None) -> dict:
         state = SchedulerState.objects.select_for_update().get(pk=state.pk)
         if state.last_tick_at and state.last_tick_at > now - timedelta(seconds=interval / 2):
             return {"skipped": True}
+        since = max(state.last_tick_at or now - timedelta(seconds=interval), now - timedelta(days=1))
         state.last_tick_at = now
         state.save(update_fields=["last_tick_at"])
     due = Announcement.objects.filter(status=Announcement.Status.SCHEDULED, scheduled_at__lte=now)
     dispatched = sum(announcement_dispatch(announcement_id=pk, now=now) for pk in due.values_list("pk", flat=True))
     resumed = deliveries_resume_deferred(now=now)
     digests = digests_send_due(now=now)
-    return {"batches": dispatched, "resumed": resumed, "digests": digests}
+    phases = phases_announce_started(since=since, now=now)
+    return {"batches": dispatched, "resumed": resumed, "digests": digests, "phases": phases}
 
 
 def schedule_ensure(*, now: datetime | None = None) -> bool:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("push/test/", views.push_test, name="push_test"),
     path("areas/", views.area_add, name="area_add"),
     path("areas/<int:pk>/delete/", views.area_delete, name="area_delete"),
+    path("consultations/<int:consultation_id>/follow/", views.consultation_follow, name="consultation_follow"),
     path("announcements/", views.announcement_list, name="announcements"),
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement"),
     path("feeds/announcements.atom", feeds.announcement_feed, name="feed_announcements"),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from outreach import conf, push, selectors, services
 from outreach.forms import AreaForm, PreferencesForm
-from outreach.models import Announcement, AnnouncementDelivery, PushSubscription
+from outreach.models import Announcement, AnnouncementDelivery, ConsultationFollow, PushSubscription
 from participation.core.maps import tile_config
 
 PERMISSION = "outreach.manage_preferences"
@@ -170,6 +170,38 @@ def area_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if services.area_unsubscribe(user=request.user, area_id=pk):
         messages.success(request, _("The area alert was removed."))
     return redirect(reverse("outreach:settings") + "#areas")
+
+
+# --- following a consultation (a section of the consultation page) ------------------------------------
+
+
+def consultation_section(request, page):
+    """A small box on every consultation page: follow it to hear when a new phase starts."""
+    consultation = page.canonical
+    following = request.user.is_authenticated and ConsultationFollow.objects.filter(
+        user=request.user, consultation_id=consultation.pk).exists()
+    return "outreach/consultation_follow_section.html", {
+        "consultation": consultation, "following": following,
+        "can_follow": request.user.has_perm(PERMISSION),
+        "feed_url": reverse("outreach:feed_consultation", args=[consultation.pk]),
+    }
+
+
+@require_POST
+def consultation_follow(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    denied = _require(request)
+    if denied:
+        return denied
+    from participation.core import consultations
+
+    page = consultations.get_or_404(consultation_id)
+    if request.POST.get("follow") == "0":
+        services.consultation_unfollow(user=request.user, consultation_id=page.pk)
+        messages.success(request, _("You no longer follow this consultation."))
+    else:
+        services.consultation_follow(user=request.user, consultation_id=page.pk)
+        messages.success(request, _("You follow this consultation: you will hear when a new phase starts."))
+    return redirect(page.url or "/")
 
 
 # --- announcements -------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ PUBLIC = [
 MEMBERS = [
     r"^/me/", r"^/moderation/flag/", r"^/proposals/new/\d+/$", r"^/proposals/\d+/(edit|withdraw|support|follow|comment)/$",
     r"^/proposals/comments/\d+/(edit|delete|vote)/$", r"^/reports/new/", r"^/reports/\d+/follow/$",
-    r"^/outreach/(settings|push|areas)/",
+    r"^/outreach/(settings|push|areas|consultations)/",
 ]
 PRIVILEGED = [
     r"^/admin/", r"^/django-admin/", r"^/moderation/$", r"^/moderation/item/", r"^/moderation/audit-log",
