@@ -68,12 +68,13 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    if settings.USING_POSTGRES:
-        settings.DATABASES["default"]["NAME"] += "_bench_notify"
-        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"]
-        from django.db.backends.postgresql.creation import DatabaseCreation
-
-        DatabaseCreation(connection)._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    if connection.vendor == "postgresql":
+        name = connection.settings_dict["NAME"] + "_bench_notify"
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        connection.close()
+        connection.settings_dict["NAME"] = name
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
