@@ -8,15 +8,10 @@
   var onButton = box.querySelector("[data-push-on]");
   var offButton = box.querySelector("[data-push-off]");
   var unsupported = box.querySelector("[data-push-unsupported]");
-  var lang = document.documentElement.lang === "en" ? "en" : "ja";
-  var text = {
-    ja: { on: "この端末でプッシュ通知を受け取っています。", off: "この端末ではプッシュ通知を受け取っていません。",
-          denied: "ブラウザーの設定で通知が拒否されています。ブラウザーのサイト設定で許可してください。",
-          working: "設定しています…", failed: "設定できませんでした。もう一度お試しください。" },
-    en: { on: "This device receives push notifications.", off: "This device does not receive push notifications.",
-          denied: "Notifications are blocked in your browser. Allow them in the browser's site settings.",
-          working: "Working…", failed: "That did not work. Please try again." }
-  }[lang];
+  var text = {  // translated in the template (data-text-*)
+    on: box.dataset.textOn, off: box.dataset.textOff, denied: box.dataset.textDenied,
+    working: box.dataset.textWorking, failed: box.dataset.textFailed
+  };
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
