@@ -3,6 +3,7 @@
 VAPID_PRIVATE_KEY / VAPID_PUBLIC_KEY  web push keys (``manage.py outreach_vapid_keys`` makes a pair)
 VAPID_SUBJECT                         mailto: or https: contact the push services may use
 LINE_CHANNEL_ACCESS_TOKEN             Messaging API token of the city's LINE official account
+LINE_MESSAGING_CHANNEL_SECRET         secret of that Messaging API channel (checks the webhook's X-Line-Signature)
 LINE_API_BASE                         https://api.line.me (a local fake in tests)
 OUTREACH_PUSH_TEST_HOSTS              host:port list allowed over http on local addresses (tests, bench only)
 OUTREACH_TICK_SECONDS                 how often the worker's schedule runs (digests, due announcements)
@@ -37,6 +38,11 @@ def vapid_subject() -> str:
 
 def line_access_token() -> str:
     return _get("OUTREACH_LINE_ACCESS_TOKEN", "LINE_CHANNEL_ACCESS_TOKEN")
+
+
+def line_channel_secret() -> str:
+    """Channel secret of the Messaging API channel (signs the webhook's requests)."""
+    return _get("OUTREACH_LINE_CHANNEL_SECRET", "LINE_MESSAGING_CHANNEL_SECRET")
 
 
 def line_api_base() -> str:

@@ -8,6 +8,9 @@ LINE Login channel (LINE_CHANNEL_ID / LINE_CHANNEL_SECRET) must be linked to tha
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import uuid
 
 import requests
@@ -27,10 +30,45 @@ def line_configured() -> bool:
 
 
 def line_user_ids(user_ids) -> dict[int, str]:
-    """{user id: LINE user id} of the given residents who linked LINE."""
+    """{user id: LINE user id} of the given residents who linked LINE and have not blocked the account."""
     from allauth.socialaccount.models import SocialAccount
 
-    return dict(SocialAccount.objects.filter(provider="line", user_id__in=list(user_ids)).values_list("user_id", "uid"))
+    from outreach.models import LineBlocked
+
+    return dict(
+        SocialAccount.objects.filter(provider="line", user_id__in=list(user_ids))
+        .exclude(uid__in=LineBlocked.objects.values("line_user_id")).values_list("user_id", "uid")
+    )
+
+
+def signature_valid(body: bytes, signature: str) -> bool:
+    """X-Line-Signature: base64 of HMAC-SHA256 of the raw body with the channel secret."""
+    secret = conf.line_channel_secret()
+    if not secret or not signature:
+        return False
+    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return hmac.compare_digest(expected, signature)
+
+
+def webhook_handle(events: list) -> dict:
+    """Follow / unfollow events of the official account: who can be reached by LINE."""
+    from outreach.models import LineBlocked
+
+    counts = {"follow": 0, "unfollow": 0}
+    for event in events if isinstance(events, list) else []:
+        if not isinstance(event, dict):
+            continue
+        source = event.get("source") if isinstance(event.get("source"), dict) else {}
+        uid = str(source.get("userId") or "")[:64]
+        if not uid or source.get("type") != "user":
+            continue
+        if event.get("type") == "unfollow":
+            LineBlocked.objects.get_or_create(line_user_id=uid)
+            counts["unfollow"] += 1
+        elif event.get("type") == "follow":
+            LineBlocked.objects.filter(line_user_id=uid).delete()
+            counts["follow"] += 1
+    return counts
 
 
 def retry_key(namespace: str) -> str:

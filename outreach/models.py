@@ -171,6 +171,17 @@ class ConsultationFollow(models.Model):
         return f"{self.user_id} follows consultation {self.consultation_id}"
 
 
+class LineBlocked(models.Model):
+    """A LINE user who blocked (unfollowed) the city's official account: LINE cannot deliver to them until
+    they follow it again (the webhook's follow / unfollow events)."""
+
+    line_user_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.line_user_id
+
+
 class AreaAlertSent(models.Model):
     """One alert per resident per new item, however many of their areas contain it."""
 

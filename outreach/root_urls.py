@@ -10,4 +10,5 @@ urlpatterns = [
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("outreach/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("outreach/line/webhook", views.line_webhook, name="line_webhook"),
 ]

@@ -27,7 +27,12 @@ def _pref(field: str) -> Q:
 
 def channel_filters() -> dict[str, Q]:
     """Per channel, the condition on a user row for being reachable by it and wanting it."""
-    line_ok = Q(socialaccount__provider="line") if line.line_configured() else Q(pk__in=[])
+    from outreach.models import LineBlocked
+
+    line_ok = (
+        Q(socialaccount__provider="line") & ~Q(socialaccount__uid__in=LineBlocked.objects.values("line_user_id"))
+        if line.line_configured() else Q(pk__in=[])
+    )
     return {
         Channel.SITE: _pref("via_site"),
         Channel.EMAIL: _pref("via_email") & ~Q(email="") & ~Q(outreach_preferences__email_mode="off"),

@@ -267,6 +267,22 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # LINE's servers sign the request instead (X-Line-Signature)
+@require_POST
+def line_webhook(request: HttpRequest) -> HttpResponse:
+    from outreach import line
+
+    body = request.body
+    if len(body) > 1_000_000 or not line.signature_valid(body, request.headers.get("X-Line-Signature", "")):
+        return HttpResponse(status=400)
+    try:
+        events = json.loads(body).get("events", [])
+    except (ValueError, AttributeError):
+        return HttpResponse(status=400)
+    line.webhook_handle(events)
+    return HttpResponse(status=200)
+
+
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a session or token
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

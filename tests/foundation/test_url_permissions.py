@@ -24,7 +24,7 @@ PUBLIC = [
     # outreach: the web app manifest and service worker, city-wide announcements, Atom feeds, and the
     # one-click unsubscribe link of e-mails (authorised by its signed token, RFC 8058).
     r"^/manifest.webmanifest$", r"^/sw.js$", r"^/outreach/announcements/", r"^/outreach/feeds/",
-    r"^/outreach/unsubscribe/",
+    r"^/outreach/unsubscribe/", r"^/outreach/line/webhook$",  # the webhook: signed by LINE (X-Line-Signature)
 ]
 MEMBERS = [
     r"^/me/", r"^/moderation/flag/", r"^/proposals/new/\d+/$", r"^/proposals/\d+/(edit|withdraw|support|follow|comment)/$",

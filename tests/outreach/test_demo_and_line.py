@@ -50,3 +50,36 @@ def test_line_failure_is_reported_not_raised(db, fake_line):
 
     note = Notification.objects.create(recipient=user, verb="x", message="m", url="/")
     assert services.followup_deliver(notification_id=note.pk) == {"push": 0, "line": 0}
+
+
+def _signed(body: bytes, secret: str) -> str:
+    import base64
+    import hashlib
+    import hmac
+
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def test_line_webhook_checks_the_signature_and_tracks_blocks(client, db, fake_line, settings, staff_user):
+    from outreach import selectors
+    from outreach.models import Channel, LineBlocked
+
+    settings.OUTREACH_LINE_CHANNEL_SECRET = "webhook-secret"
+    user = make_user("liner", RESIDENT)
+    link_line(user, uid="Uaaaabbbbccccddddeeeeffff00001111")
+    ann = Announcement.objects.create(title_ja="t", body_ja="b", channels=[Channel.LINE], roles=[RESIDENT])
+    assert selectors.announcement_preview(ann)["channels"]["line"] == 1
+    body = json.dumps({"destination": "Ubot", "events": [
+        {"type": "unfollow", "source": {"type": "user", "userId": "Uaaaabbbbccccddddeeeeffff00001111"}}]}).encode()
+    forged = client.post("/outreach/line/webhook", body, content_type="application/json",
+                         HTTP_X_LINE_SIGNATURE=_signed(body, "wrong-secret"))
+    assert forged.status_code == 400 and not LineBlocked.objects.exists()
+    assert client.post("/outreach/line/webhook", body, content_type="application/json").status_code == 400
+    ok = client.post("/outreach/line/webhook", body, content_type="application/json",
+                     HTTP_X_LINE_SIGNATURE=_signed(body, "webhook-secret"))
+    assert ok.status_code == 200 and LineBlocked.objects.count() == 1
+    assert selectors.announcement_preview(ann)["channels"]["line"] == 0
+    body = body.replace(b"unfollow", b"follow")
+    client.post("/outreach/line/webhook", body, content_type="application/json",
+                HTTP_X_LINE_SIGNATURE=_signed(body, "webhook-secret"))
+    assert not LineBlocked.objects.exists()
