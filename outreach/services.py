@@ -274,7 +274,10 @@ def followup_deliver(*, notification_id: int, now: datetime | None = None) -> di
     if not user.is_active or user.blocked_at is not None:
         return result
     prefs = preferences_for(user)
-    if not prefs.followups or in_quiet_hours(prefs, now):
+    if not prefs.followups:
+        return result
+    if in_quiet_hours(prefs, now):
+        _followup_later(note.pk, quiet_hours_end(prefs, now))
         return result
     title = str(settings.WAGTAIL_SITE_NAME)
     if prefs.via_push:
@@ -289,6 +292,18 @@ def followup_deliver(*, notification_id: int, now: datetime | None = None) -> di
             except (line.LineError, OSError) as error:
                 logger.info("LINE follow-up %s failed: %s", note.pk, error)
     return result
+
+
+def _followup_later(notification_id: int, when: datetime) -> bool:
+    """Queue the push for the end of quiet hours (database worker); where tasks run inline it is dropped:
+    the notification stays on the notifications page and in the digest."""
+    from outreach import tasks
+
+    task = tasks.deliver_followup
+    if not task.get_backend().supports_defer:
+        return False
+    task.using(run_after=when + timedelta(seconds=5)).enqueue(notification_id)
+    return True
 
 
 def followup_wanted(user_id: int) -> bool:

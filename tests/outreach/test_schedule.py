@@ -87,3 +87,19 @@ def test_scheduling_in_the_future_queues_the_dispatch_for_then(db, database_task
         services.announcement_schedule(announcement=ann, user=staff_user, send_at=later)
     (queued,) = DBTaskResult.objects.filter(task_path=tasks.dispatch_announcement.module_path)
     assert abs((queued.run_after - later).total_seconds()) < 1
+
+
+def test_followup_in_quiet_hours_waits_for_their_end(db, database_tasks):
+    from datetime import time
+
+    from outreach.models import PushSubscription
+
+    user = make_user("sleeper", RESIDENT)
+    PushSubscription.objects.create(user=user, endpoint="https://fcm.googleapis.com/fcm/send/x", p256dh="k", auth="a")
+    services.preferences_update(user=user, via_site=True, via_email=False, via_push=True, via_line=False,
+                                followups=True, email_mode=EmailMode.OFF, quiet_start=time(22, 0), quiet_end=time(7, 0))
+    note = Notification.objects.create(recipient=user, verb="x", message="m", url="/")
+    eleven_pm = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    assert services.followup_deliver(notification_id=note.pk, now=eleven_pm) == {"push": 0, "line": 0}
+    (queued,) = DBTaskResult.objects.filter(task_path=tasks.deliver_followup.module_path)
+    assert timezone.localtime(queued.run_after).hour == 7 and queued.args_kwargs["args"] == [note.pk]
