@@ -254,12 +254,6 @@ class Announcement(models.Model):
             return self.body_en
         return self.body_ja
 
-    @property
-    def is_public(self) -> bool:
-        """City-wide announcements (no district, topic, language or role) appear on the public page and feed."""
-        return self.status == self.Status.SENT and not (self.languages or self.roles) \
-            and not self.districts.exists() and not self.topics.exists()
-
 
 class AnnouncementDelivery(models.Model):
     """One announcement to one resident by one channel. The unique row is claimed (pending -> sending,
