@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "reports_map.apps.ReportsMapConfig",
     "accountability.apps.AccountabilityConfig",
     "ml.apps.MlConfig",
+    "outreach.apps.OutreachConfig",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -22,11 +22,16 @@ PUBLIC = [
     r"^/results/$", r"^/results/consultation/\d+/$", r"^/results/\d+/$",
     # The admins' own sign-in, password reset and static helpers are public by nature.
     r"^/admin/(login|logout|password_reset|jsi18n|sprite)", r"^/django-admin/(login|logout)/",
+    # outreach: the web app manifest and service worker, city-wide announcements, Atom feeds, and the
+    # one-click unsubscribe link of e-mails (authorised by its signed token, RFC 8058).
+    r"^/manifest.webmanifest$", r"^/sw.js$", r"^/outreach/announcements/", r"^/outreach/feeds/",
+    r"^/outreach/unsubscribe/", r"^/outreach/line/webhook$",  # the webhook: signed by LINE (X-Line-Signature)
 ]
 MEMBERS = [
     r"^/me/", r"^/moderation/flag/", r"^/proposals/new/\d+/$", r"^/proposals/\d+/(edit|withdraw|support|follow|comment)/$",
     r"^/proposals/comments/\d+/(edit|delete|vote)/$", r"^/reports/new/", r"^/reports/\d+/follow/$",
     r"^/results/\d+/follow/$",
+    r"^/outreach/(settings|push|areas|consultations)/",
 ]
 PRIVILEGED = [
     r"^/admin/", r"^/django-admin/", r"^/moderation/$", r"^/moderation/item/", r"^/moderation/audit-log",
