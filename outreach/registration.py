@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from participation.core.events import subscribe
@@ -26,23 +26,15 @@ def on_report_created(event_name: str, payload: dict) -> None:
         tasks.area_alerts_report.enqueue(int(payload["report_id"]))
 
 
-def on_notification_saved(sender, instance, created, raw=False, **kwargs) -> None:
-    """The kernel created an in-site notification: queue its push / LINE copy after commit (signals are
-    the way to connect apps that must not know each other; the kernel has no event for this)."""
-    if not created or raw:
-        return
+def on_notification_sent(event_name: str, payload: dict) -> None:
+    """The kernel notified a resident (event published after commit): queue its push / LINE copy."""
+    from outreach import tasks
     from outreach.services import ANNOUNCEMENT_VERB, followup_wanted
 
-    if instance.verb == ANNOUNCEMENT_VERB:
+    if payload.get("verb") == ANNOUNCEMENT_VERB:
         return
-
-    def queue(notification_id=instance.pk, user_id=instance.recipient_id):
-        from outreach import tasks
-
-        if followup_wanted(user_id):
-            tasks.deliver_followup.enqueue(notification_id)
-
-    transaction.on_commit(queue, robust=True)
+    if followup_wanted(payload["user_id"]):
+        tasks.deliver_followup.enqueue(payload["notification_id"])
 
 
 def on_page_published(sender, instance, revision=None, **kwargs) -> None:
@@ -108,7 +100,7 @@ def register() -> None:
     from wagtail.signals import page_published
 
     from outreach import demo
-    from participation.models import Notification
+    from participation.accounts.notifications import NOTIFICATION_SENT
 
     registry.add_urls("outreach/", "outreach.urls", translated=True)
     registry.add_urls("", "outreach.root_urls", translated=False)
@@ -121,6 +113,6 @@ def register() -> None:
     registry.add_consultation_section(consultation_section, order=5)
     registry.add("account_data", "outreach", AccountDataSpec(export=account_export, anonymise=account_anonymise))
     subscribe("reports_map.report_created", on_report_created)
-    post_save.connect(on_notification_saved, sender=Notification, dispatch_uid="outreach_notification_push")
+    subscribe(NOTIFICATION_SENT, on_notification_sent)
     page_published.connect(on_page_published, dispatch_uid="outreach_consultation_alerts")
     post_migrate.connect(on_migrate, dispatch_uid="outreach_schedule")

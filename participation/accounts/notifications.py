@@ -9,7 +9,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
+from participation.core.events import publish
 from participation.models import Notification, User
+
+NOTIFICATION_SENT = "participation.notification_sent"
 
 
 def notification_send(*, recipients: Iterable[User], verb: str, message_factory, url: str = "",
@@ -24,7 +27,9 @@ def notification_send(*, recipients: Iterable[User], verb: str, message_factory,
             continue
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             message = str(message_factory())[:300]
-        Notification.objects.create(recipient=user, verb=verb, message=message, url=url)
+        notification = Notification.objects.create(recipient=user, verb=verb, message=message, url=url)
+        # Other channels (web push, LINE) subscribe to this event; it is delivered after commit.
+        publish(NOTIFICATION_SENT, notification_id=notification.pk, user_id=user.pk, verb=verb)
         if user.email_notifications and user.email:
             link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
             transaction.on_commit(

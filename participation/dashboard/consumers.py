@@ -59,5 +59,8 @@ def _payload():
 
 
 def on_any_event(event_name: str, payload: dict) -> None:
-    """Subscribed to every event (after commit): tell open dashboards to refresh (ids only, no query)."""
+    """Subscribed to every event (after commit): tell open dashboards to refresh (ids only, no query).
+    A notification to a resident changes no figure of the dashboard."""
+    if event_name == "participation.notification_sent":
+        return
     broadcast(DASHBOARD_GROUP, {"type": "dashboard.changed", "event": event_name})
