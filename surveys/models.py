@@ -117,7 +117,7 @@ class SurveyPage(RoutablePageMixin, Page):
             return parent.specific
         return None
 
-    # --- Routes: answering flow, QR codes, poster, results (views live in surveys/views.py) ---
+    # --- Routes: answering flow, poster, results (views live in surveys/views.py; qr.svg/png in page_urls.py) ---
 
     def serve_view(self, name, request, *args, **kwargs):
         from surveys import views
@@ -139,14 +139,6 @@ class SurveyPage(RoutablePageMixin, Page):
     @path("thanks/")
     def thanks(self, request):
         return self.serve_view("survey_thanks", request)
-
-    @path("qr.svg")
-    def qr_svg(self, request):
-        return self.serve_view("survey_qr", request, "svg")
-
-    @path("qr.png")
-    def qr_png(self, request):
-        return self.serve_view("survey_qr", request, "png")
 
     @path("poster/")
     def poster(self, request):

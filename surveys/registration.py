@@ -116,6 +116,7 @@ def register() -> None:
     settings.RATE_LIMITS.setdefault("survey_code", "10/600")  # wrong invitation codes per IP, 10 per 10 minutes
     registry.add_urls("surveys/", "surveys.urls")
     registry.add_urls("s/", "surveys.short_urls", translated=False)
+    registry.add_urls("", "surveys.page_urls")
     registry.add_api_router("/", router)
     registry.add("exports", "survey_results", ExportSpec(
         label=_("Survey results (closed surveys with public results)"), fields=RESULT_FIELDS,

@@ -311,6 +311,18 @@ def survey_qr(request, survey, kind: str):
     return response
 
 
+def survey_qr_by_path(request, page_path: str, kind: str):
+    from wagtail.models import Page
+
+    from surveys.models import SurveyPage
+
+    page = Page.find_for_request(request, "/" + page_path)
+    page = page.specific if page is not None else None
+    if not isinstance(page, SurveyPage) or not page.live or page.get_view_restrictions().exists():
+        raise Http404
+    return survey_qr(request, page, kind)
+
+
 def survey_poster(request, survey):
     from django.urls import reverse
 
