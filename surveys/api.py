@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.utils import check_csrf
 
 from participation.ratelimit import rate_limit_hit
@@ -98,7 +98,7 @@ def response_create(request, survey_id: int, payload: ResponseIn):
     except services.InvalidCode:
         rate_limit_hit(CODE_RATE_ACTION, request=request)
         raise
-    return 201, {"id": response.public_id, "survey": response.survey_id, "submitted_at": response.submitted_at}
+    return Status(201, {"id": response.public_id, "survey": response.survey_id, "submitted_at": response.submitted_at})
 
 
 @router.get("/surveys/{survey_id}/results", summary="Results (staff any time; everyone after closing if public)")

@@ -160,9 +160,9 @@ def seed_surveys(*, stdout, rng=None, **_) -> None:
         response.save(update_fields=["submitted_at"])
     codes = InvitationCode.objects.bulk_create(
         [InvitationCode(survey=survey, code=c, batch=1) for c in {_code() for _ in range(50)}])
-    stdout.write(f"surveys: 「{survey.title}」 at {survey.url} with 200 responses; 50 invitation codes:")
+    stdout.write(f"surveys: 「{survey.title}」 at {survey.url} with 200 responses; 50 invitation codes:\n")
     for code in codes:
-        stdout.write(f"  {code.display}")
+        stdout.write(f"  {code.display}\n")
 
 
 def _code() -> str:

@@ -229,8 +229,9 @@ def clean_answer(question: Question, raw) -> Any:
             raise ValidationError(_("Choose one of the given answers."))
         return value
     if kind == "multiple":
-        values = raw if isinstance(raw, list | tuple) else [raw]
-        values = [str(v).strip() for v in values if str(v).strip()]
+        if not isinstance(raw, list | tuple):
+            raise ValidationError(_("Give the chosen answers as a list."))
+        values = [str(v).strip() for v in raw if str(v).strip()]
         if any(v not in question.choice_values for v in values):
             raise ValidationError(_("Choose only from the given answers."))
         chosen = [v for v in question.choice_values if v in set(values)]  # question order, no duplicates
