@@ -242,3 +242,28 @@ class InvitationCode(models.Model):
         from surveys.codes import format_code
 
         return format_code(self.code)
+
+
+class Tally(models.Model):
+    """How many answers have each value, per survey, district and age band: the results read this (a few
+    hundred rows) instead of grouping every answer. Kept in the same transaction as the answers it counts
+    (``services.tally_add``); ``services.tally_rebuild`` recomputes it from the answers and
+    ``tally_mismatches`` proves they agree. ``value`` is a choice code or a scale point; the row with an
+    empty ``value`` counts the responses that answered the question (or the matrix row / ranked item)."""
+
+    survey = models.ForeignKey(SurveyPage, on_delete=models.CASCADE, related_name="+")
+    district = models.CharField(max_length=80, blank=True, default="")
+    age_band = models.CharField(max_length=40, blank=True, default="")
+    question = models.CharField(max_length=40)
+    item = models.CharField(max_length=40, blank=True, default="")
+    value = models.CharField(max_length=40, blank=True, default="")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "district", "age_band", "question", "item", "value"],
+                                    name="survey_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.question}/{self.item}/{self.value}: {self.count}"

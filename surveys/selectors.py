@@ -1,8 +1,9 @@
 """Reads for surveys: results (aggregated in the database), exports, code counts.
 
-``survey_results`` runs a fixed number of GROUP BY queries whatever the number of responses (one per
-kind of question present, plus the total), over the ``(survey, question, item, choice, number)``
-index; Python only arranges the grouped rows. Groups of fewer than ``MIN_GROUP`` responses are not
+``survey_results`` runs a fixed number of queries whatever the number of responses: choices, scale
+points and ranks come from the tally (counts kept with each response, a few hundred rows per survey);
+number statistics and bins, and date ranges, are aggregated from the answers of those questions only
+(the ``(survey, question, ...)`` index). Python only arranges the grouped rows. Groups of fewer than ``MIN_GROUP`` responses are not
 shown when results are filtered by a resident attribute.
 """
 
@@ -13,9 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, Q
+from django.db.models import Avg, Count, Max, Min, Q, Sum
 
-from surveys.models import Answer, InvitationCode, Response, Source, SurveyPage
+from surveys.models import Answer, InvitationCode, Response, Source, SurveyPage, Tally
 from surveys.questions import SCALE, Question, Structure
 
 MIN_GROUP = 5
@@ -81,53 +82,14 @@ def survey_results(*, survey: SurveyPage, structure: Structure, district: str = 
     for q in questions:
         by_kind[q.kind].append(q.key)
 
-    counts: dict[tuple[str, str, str, Any], int] = {}
-    grouped_keys = by_kind["single"] + by_kind["multiple"] + by_kind["likert"] + by_kind["matrix"] + by_kind["ranking"]
-    if grouped_keys:
-        rows = (answers.filter(question__in=grouped_keys).values("question", "item", "choice", "number")
-                .annotate(n=Count("id")).order_by())
-        for row in rows:
-            number = int(row["number"]) if row["number"] is not None else None
-            counts[(row["question"], row["item"], row["choice"], number)] = row["n"]
-
-    answered: dict[str, int] = {}
-    if by_kind["multiple"]:
-        answered.update(answers.filter(question__in=by_kind["multiple"]).values_list("question")
-                        .annotate(n=Count("response_id", distinct=True)).order_by())
-    numeric: dict[str, dict[str, Any]] = {}
-    if by_kind["number"]:
-        specs = {q.key: q for q in questions if q.kind == "number"}
-        stats = (answers.filter(question__in=by_kind["number"]).values("question")
-                 .annotate(n=Count("id"), mean=Avg("number"), lo=Min("number"), hi=Max("number")).order_by())
-        for row in stats:
-            numeric[row["question"]] = row
-        # Bins over the question's range (or the answers' range): one conditional COUNT per bin, in one query.
-        bin_aggregates = {}
-        bin_edges: dict[str, list[Decimal]] = {}
-        for key, q in specs.items():
-            stat = numeric.get(key)
-            if not stat:
-                continue
-            lo = q.min_value if q.min_value is not None else stat["lo"]
-            hi = q.max_value if q.max_value is not None else stat["hi"]
-            if lo is None or hi is None:
-                continue
-            lo, hi = Decimal(lo), Decimal(hi)
-            width = (hi - lo) / HISTOGRAM_BINS if hi > lo else Decimal(1)
-            edges = [lo + width * i for i in range(HISTOGRAM_BINS + 1)]
-            bin_edges[key] = edges
-            for i in range(HISTOGRAM_BINS):
-                last = i == HISTOGRAM_BINS - 1
-                cond = Q(question=key, number__gte=edges[i]) & (Q(number__lte=edges[i + 1]) if last
-                                                                 else Q(number__lt=edges[i + 1]))
-                bin_aggregates[f"{key}__{i}"] = Count("id", filter=cond)
-        bins = answers.filter(question__in=list(bin_edges)).aggregate(**bin_aggregates) if bin_aggregates else {}
-        for key, edges in bin_edges.items():
-            numeric[key]["bins"] = [(edges[i], edges[i + 1], bins.get(f"{key}__{i}") or 0) for i in range(HISTOGRAM_BINS)]
-    plain: dict[str, int] = {}
-    other_keys = by_kind["date"] + by_kind["short_text"] + by_kind["long_text"]
-    if other_keys:
-        plain.update(answers.filter(question__in=other_keys).values_list("question").annotate(n=Count("id")).order_by())
+    # Choices, scale points, ranks and "answered" counts: the tally (a few hundred rows), summed over the
+    # districts and age bands that match the filter.
+    counts: dict[tuple[str, str, str], int] = {}
+    tally = _filter(Tally.objects.filter(survey=survey), district, age_band)
+    for question, item, value, n in (tally.values_list("question", "item", "value").annotate(n=Sum("count"))
+                                     .order_by()):
+        counts[(question, item, value)] = n or 0
+    numeric = _number_stats(answers, [q for q in questions if q.kind == "number"]) if by_kind["number"] else {}
     date_ranges = {}
     if by_kind["date"]:
         for row in (answers.filter(question__in=by_kind["date"]).values("question")
@@ -137,21 +99,19 @@ def survey_results(*, survey: SurveyPage, structure: Structure, district: str = 
     results = []
     for q in questions:
         r = QuestionResult(q)
+        r.answered = counts.get((q.key, "", ""), 0)
         if q.kind in ("single", "multiple"):
-            per_choice = [(c, counts.get((q.key, "", c.value, None), 0)) for c in q.choices]
-            r.answered = answered.get(q.key, 0) if q.kind == "multiple" else sum(n for _, n in per_choice)
+            per_choice = [(c, counts.get((q.key, "", c.value), 0)) for c in q.choices]
             r.bars = [Bar(c.label, n, _pct(n, r.answered), c.value) for c, n in per_choice]
         elif q.kind == "likert":
-            per_point = [(p, counts.get((q.key, "", "", p), 0)) for p in SCALE]
-            r.answered = sum(n for _, n in per_point)
+            per_point = [(p, counts.get((q.key, "", str(p)), 0)) for p in SCALE]
             r.bars = [Bar(_scale_label(q, p), n, _pct(n, r.answered), str(p)) for p, n in per_point]
             r.mean = _mean(per_point)
         elif q.kind in ("matrix", "ranking"):
             points = SCALE if q.kind == "matrix" else tuple(range(1, len(q.choices) + 1))
             for c in q.choices:
-                per_point = [(p, counts.get((q.key, c.value, "", p), 0)) for p in points]
-                n_row = sum(n for _, n in per_point)
-                r.answered = max(r.answered, n_row)
+                per_point = [(p, counts.get((q.key, c.value, str(p)), 0)) for p in points]
+                n_row = counts.get((q.key, c.value, ""), 0)
                 r.rows.append({"label": c.label, "value": c.value, "answered": n_row, "mean": _mean(per_point),
                                "bars": [Bar(_scale_label(q, p) if q.kind == "matrix" else str(p), n, _pct(n, n_row), str(p))
                                         for p, n in per_point]})
@@ -159,18 +119,61 @@ def survey_results(*, survey: SurveyPage, structure: Structure, district: str = 
                 r.rows.sort(key=lambda row: (row["mean"] is None, row["mean"] or 0))
         elif q.kind == "number":
             stat = numeric.get(q.key) or {}
-            r.answered = stat.get("n", 0)
             r.mean = round(float(stat["mean"]), 2) if stat.get("mean") is not None else None
             r.minimum, r.maximum = stat.get("lo"), stat.get("hi")
             r.bars = [Bar(f"{_fmt(a)}–{_fmt(b)}", n, _pct(n, r.answered)) for a, b, n in stat.get("bins", [])]
         else:
-            r.answered = plain.get(q.key, 0)
             if q.kind == "date" and q.key in date_ranges:
                 r.minimum, r.maximum = date_ranges[q.key]
             if with_texts and q.kind in ("short_text", "long_text"):
                 r.texts = list(answers.filter(question=q.key).order_by("-id").values_list("text", flat=True)[:with_texts])
         results.append(r)
     return Results(total, by_source.get(Source.ONLINE, 0), by_source.get(Source.PAPER, 0), False, results, filters)
+
+
+def _bin_edges(lo, hi) -> list[Decimal]:
+    lo, hi = Decimal(lo), Decimal(hi)
+    width = (hi - lo) / HISTOGRAM_BINS if hi > lo else Decimal(1)
+    return [lo + width * i for i in range(HISTOGRAM_BINS + 1)]
+
+
+def _number_stats(answers, specs: list[Question]) -> dict[str, dict[str, Any]]:
+    """Count, mean, min, max and 5 bins per number question, as aggregates in the database: one query
+    when every question declares its range (the usual case), two when bins follow the answers' range."""
+    aggregates: dict[str, Any] = {}
+    edges: dict[str, list[Decimal]] = {}
+
+    def add_bins(key, bin_edges):
+        edges[key] = bin_edges
+        for i in range(HISTOGRAM_BINS):
+            upper = Q(number__lte=bin_edges[i + 1]) if i == HISTOGRAM_BINS - 1 else Q(number__lt=bin_edges[i + 1])
+            aggregates[f"{key}__bin{i}"] = Count("id", filter=Q(question=key, number__gte=bin_edges[i]) & upper)
+
+    for q in specs:
+        only = Q(question=q.key)
+        aggregates |= {f"{q.key}__n": Count("id", filter=only), f"{q.key}__mean": Avg("number", filter=only),
+                       f"{q.key}__lo": Min("number", filter=only), f"{q.key}__hi": Max("number", filter=only)}
+        if q.min_value is not None and q.max_value is not None:
+            add_bins(q.key, _bin_edges(q.min_value, q.max_value))
+    keys = [q.key for q in specs]
+    values = answers.filter(question__in=keys).aggregate(**aggregates)
+    open_ranges = [q for q in specs if q.key not in edges and values[f"{q.key}__n"]]
+    if open_ranges:
+        aggregates = {}
+        for q in open_ranges:
+            lo = q.min_value if q.min_value is not None else values[f"{q.key}__lo"]
+            hi = q.max_value if q.max_value is not None else values[f"{q.key}__hi"]
+            add_bins(q.key, _bin_edges(lo, hi))
+        values |= answers.filter(question__in=[q.key for q in open_ranges]).aggregate(**aggregates)
+    stats = {}
+    for q in specs:
+        stat = {"n": values[f"{q.key}__n"] or 0, "mean": values[f"{q.key}__mean"], "lo": values[f"{q.key}__lo"],
+                "hi": values[f"{q.key}__hi"]}
+        if q.key in edges and stat["n"]:
+            e = edges[q.key]
+            stat["bins"] = [(e[i], e[i + 1], values.get(f"{q.key}__bin{i}") or 0) for i in range(HISTOGRAM_BINS)]
+        stats[q.key] = stat
+    return stats
 
 
 def _mean(per_point) -> float | None:

@@ -14,14 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participation.api import Conflict
 from participation.events import publish
 from surveys.codes import new_code, normalize_code
-from surveys.models import Answer, Audience, Draft, InvitationCode, Response, Source, SurveyPage
+from surveys.models import Answer, Audience, Draft, InvitationCode, Response, Source, SurveyPage, Tally
 from surveys.questions import Structure, clean_answers, structure_from_stream
 
 EVENT_RESPONSE_SUBMITTED = "surveys.response_submitted"
@@ -77,6 +78,102 @@ def _attributes(structure: Structure, answers: dict[str, Any], user) -> tuple[st
     return district, age_band
 
 
+# --- Tally (the counts results read) --------------------------------------------------------------
+
+
+def tally_keys(rows: list[dict[str, Any]], scale_keys: set[str]) -> list[tuple[str, str, str]]:
+    """(question, item, value) keys one response adds to: each choice or scale point, plus one
+    "answered" key per question (and per matrix row / ranked item). Free text, dates and numbers only
+    count as answered; their values are read from the answers."""
+    keys: list[tuple[str, str, str]] = []
+    answered: set[tuple[str, str]] = set()
+    for row in rows:
+        question, item = row["question"], row.get("item", "")
+        if row.get("choice"):
+            keys.append((question, "", row["choice"]))
+        elif item:
+            keys.append((question, item, str(int(row["number"]))))
+        elif question in scale_keys:
+            keys.append((question, "", str(int(row["number"]))))
+        if (question, "") not in answered:
+            answered.add((question, ""))
+            keys.append((question, "", ""))
+        if item and (question, item) not in answered:
+            answered.add((question, item))
+            keys.append((question, item, ""))
+    return keys
+
+
+def tally_add(*, survey_id: int, district: str, age_band: str, rows: list[dict[str, Any]], scale_keys: set[str],
+              sign: int = 1) -> None:
+    """Add one response's answers to the tally, in the caller's transaction. Keys are written in sorted
+    order so concurrent responses lock the shared rows in the same order (no deadlocks)."""
+    keys = sorted(set(tally_keys(rows, scale_keys)))
+    if not keys:
+        return
+    table = Tally._meta.db_table
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(keys))
+    params: list[Any] = []
+    for question, item, value in keys:
+        params += [survey_id, district, age_band, question, item, value, sign]
+    # The table name comes from the model and every value is a parameter.
+    sql = (f"INSERT INTO {table} (survey_id, district, age_band, question, item, value, count) "  # noqa: S608
+           f"VALUES {placeholders} ON CONFLICT (survey_id, district, age_band, question, item, value) "
+           f"DO UPDATE SET count = {table}.count + excluded.count")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _tally_from_answers(survey) -> dict[tuple, int]:
+    survey = _canonical(survey)
+    structure = canonical_structure(survey)
+    scale_keys = {q.key for q in structure.questions if q.kind == "likert"}
+    counts: dict[tuple, int] = {}
+    answers = Answer.objects.filter(survey=survey)
+    for row in (answers.values("district", "age_band", "question", "item", "choice", "number")
+                .annotate(n=Count("id")).order_by()):
+        base = (row["district"], row["age_band"], row["question"])
+        if row["choice"]:
+            key = (*base, "", row["choice"])
+        elif row["item"]:
+            key = (*base, row["item"], str(int(row["number"])))
+        elif row["question"] in scale_keys:
+            key = (*base, "", str(int(row["number"])))
+        else:
+            key = None
+        if key is not None:
+            counts[key] = counts.get(key, 0) + row["n"]
+    for row in (answers.values("district", "age_band", "question").annotate(n=Count("response_id", distinct=True))
+                .order_by()):
+        counts[(row["district"], row["age_band"], row["question"], "", "")] = row["n"]
+    for row in (answers.exclude(item="").values("district", "age_band", "question", "item")
+                .annotate(n=Count("response_id", distinct=True)).order_by()):
+        counts[(row["district"], row["age_band"], row["question"], row["item"], "")] = row["n"]
+    return counts
+
+
+def tally_rebuild(survey) -> int:
+    """Recompute a survey's tally from its answers (after bulk imports, or to repair); returns rows."""
+    survey = _canonical(survey)
+    counts = _tally_from_answers(survey)
+    with transaction.atomic():
+        Tally.objects.filter(survey=survey).delete()
+        Tally.objects.bulk_create([
+            Tally(survey=survey, district=d, age_band=a, question=q, item=i, value=v, count=n)
+            for (d, a, q, i, v), n in counts.items()
+        ], batch_size=1000)
+    return len(counts)
+
+
+def tally_mismatches(survey) -> list[tuple]:
+    """Keys where the stored tally differs from the answers (empty when they agree)."""
+    survey = _canonical(survey)
+    expected = _tally_from_answers(survey)
+    stored = {(t.district, t.age_band, t.question, t.item, t.value): t.count
+              for t in Tally.objects.filter(survey=survey) if t.count}
+    return sorted(k for k in set(expected) | set(stored) if expected.get(k, 0) != stored.get(k, 0))
+
+
 def code_check(*, survey, code: str) -> InvitationCode:
     """The unused code of this survey that ``code`` names; InvalidCode or Conflict otherwise."""
     survey = _canonical(survey)
@@ -111,6 +208,8 @@ def _store(*, survey: SurveyPage, structure: Structure, answers: dict[str, Any],
             Answer.objects.bulk_create([
                 Answer(response=response, survey=survey, district=district, age_band=age_band, **row) for row in rows
             ], batch_size=500)
+            tally_add(survey_id=survey.pk, district=district, age_band=age_band, rows=rows,
+                      scale_keys={q.key for q in structure.questions if q.kind == "likert"})
             publish(EVENT_RESPONSE_SUBMITTED, survey_id=survey.pk)
     except IntegrityError:
         raise Conflict(_("You have already answered this survey. Thank you!"), code="already_answered") from None

@@ -167,3 +167,21 @@ def test_closing_time_is_respected(survey, good_answers):
     survey.save()
     with pytest.raises(PermissionDenied):
         submit(survey, good_answers)
+
+
+def test_tally_equals_the_answers(survey, good_answers, staff_user):
+    import random
+
+    from surveys.demo import _answers
+
+    rng = random.Random(5)
+    for i in range(25):
+        services.response_submit(survey=survey, raw_answers=_answers(rng), user=ANON, browser_key=f"t{i}")
+    services.paper_response_add(survey=survey, raw_answers=good_answers, user=staff_user)
+    assert services.tally_mismatches(survey) == []
+    from surveys.models import Tally
+
+    Tally.objects.filter(survey=survey).update(count=0)
+    assert services.tally_mismatches(survey)
+    services.tally_rebuild(survey)
+    assert services.tally_mismatches(survey) == []

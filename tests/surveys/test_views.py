@@ -228,8 +228,8 @@ def test_staff_import_view(client, survey, staff_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(staff_user)
-    body = ("district,age_band,overall,services,visited,priorities,channels\n"
-            "kita,30s,4,waste=4;parks=5;roads=3;childcare=4;disaster=2,no,health,web>line>bulletin>board\n").encode()
+    body = (b"district,age_band,overall,services,visited,priorities,channels\n"
+            b"kita,30s,4,waste=4;parks=5;roads=3;childcare=4;disaster=2,no,health,web>line>bulletin>board\n")
     response = client.post(reverse("surveys:paper_import", args=[survey.pk]),
                            {"file": SimpleUploadedFile("p.csv", body, content_type="text/csv")})
     assert response.status_code == 302 and Response.objects.filter(source="paper").count() == 1
