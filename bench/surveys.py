@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def setup_django(scratch: Path | None) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "participation.config.settings")
     os.environ["RATE_LIMITS_ENABLED"] = "0"
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")

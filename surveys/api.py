@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.utils import check_csrf
 
-from participation.ratelimit import rate_limit_hit
+from participation.core.ratelimit import rate_limit_hit
 from surveys import selectors, services
 from surveys.models import SurveyPage
 from surveys.views import CODE_RATE_ACTION, browser_key

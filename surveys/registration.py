@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from participation.registry import AccountDataSpec, ExportSpec, MetricSpec, OpinionSource, registry
+from participation.core.registry import AccountDataSpec, ExportSpec, MetricSpec, OpinionSource, registry
 
 RESULT_FIELDS = {
     "survey_id": _("Survey page id"),

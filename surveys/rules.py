@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rules
 
-from participation.predicates import is_member, is_staff_member
+from participation.core.predicates import is_member, is_staff_member
 
 
 def _survey(obj):

@@ -19,8 +19,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participation.api import Conflict
-from participation.events import publish
+from participation.config.api import Conflict
+from participation.core.events import publish
 from surveys.codes import new_code, normalize_code
 from surveys.models import Answer, Audience, Draft, InvitationCode, Response, Source, SurveyPage, Tally
 from surveys.questions import Structure, clean_answers, structure_from_stream

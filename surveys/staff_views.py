@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from participation.opendata import csv_response, json_response
+from participation.opendata.formats import csv_response, json_response
 from surveys import selectors, services
 from surveys.codes import format_code
 from surveys.models import SurveyPage

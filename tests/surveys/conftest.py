@@ -71,3 +71,12 @@ def invitation_survey(demo_pages):
 @pytest.fixture
 def closed_survey(demo_pages):
     return make_survey(opens=-20, closes=-1, slug="closed-survey")
+
+
+@pytest.fixture
+def english():
+    """Messages in English (service-level tests read the English source strings)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -54,7 +54,7 @@ def test_bad_answers_give_400_and_store_nothing(survey, good_answers, change):
 
 def test_closed_survey_403(closed_survey, good_answers):
     response = post(browser_client(closed_survey), closed_survey, {"answers": good_answers})
-    assert response.status_code == 403 and "closed" in response.json()["detail"]
+    assert response.status_code == 403 and "終了" in response.json()["detail"]
 
 
 def test_codes_through_the_api(invitation_survey, good_answers, staff_user):

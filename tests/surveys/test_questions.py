@@ -9,6 +9,8 @@ from surveys.demo import questions as demo_questions
 from surveys.questions import clean_answers, structure_errors, structure_from_stream
 from tests.surveys.conftest import GOOD
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 class _Child:
     def __init__(self, block_type, value):

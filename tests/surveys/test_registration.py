@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from participation.registry import registry
+from participation.core.registry import registry
 from surveys import services
 from surveys.models import InvitationCode, Response, SurveyPage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_demo_seeder_is_idempotent(demo_pages):

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from surveys import selectors, services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def add(survey, answers, key):

@@ -7,12 +7,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from participation.api import Conflict
+from participation.config.api import Conflict
 from surveys import codes, services
 from surveys.models import Answer, Draft, InvitationCode, Response
 from tests.surveys.conftest import english_copy
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ANON = AnonymousUser()
 

@@ -122,7 +122,7 @@ def test_invitation_code_from_the_qr_link(client, invitation_survey, staff_user)
     # The same code again, in another browser:
     other = client.__class__()
     response = other.post(invitation_survey.url, {"code": code.display})
-    assert response.status_code == 400 and "already been used" in response.content.decode()
+    assert response.status_code == 400 and "すでに回答に使われています" in response.content.decode()
 
 
 def test_wrong_codes_get_a_message_then_the_rate_limit(client, invitation_survey, settings):
@@ -131,7 +131,7 @@ def test_wrong_codes_get_a_message_then_the_rate_limit(client, invitation_survey
     for _ in range(3):
         response = client.post(invitation_survey.url, {"code": "WRONG-CODE-00000"})
         assert response.status_code == 400
-        assert "not valid" in response.content.decode() or "有効" in response.content.decode()
+        assert "この招待コードはこの調査では使えません" in response.content.decode()
     response = client.post(invitation_survey.url, {"code": "WRONG-CODE-00000"})
     assert response.status_code == 429 and response["Retry-After"]
 
