@@ -112,6 +112,7 @@ def account_anonymise(user) -> None:
 def register() -> None:
     from surveys.api import router
     from surveys.demo import seed_surveys
+    from surveys.views import consultation_section
 
     settings.RATE_LIMITS.setdefault("survey_code", "10/600")  # wrong invitation codes per IP, 10 per 10 minutes
     registry.add_urls("surveys/", "surveys.urls")
@@ -128,3 +129,4 @@ def register() -> None:
     ))
     registry.add("account_data", "surveys", AccountDataSpec(export=account_export, anonymise=account_anonymise))
     registry.add_demo_seeder("surveys", seed_surveys, order=60)
+    registry.add_consultation_section(consultation_section, order=40)

@@ -358,3 +358,19 @@ def survey_results_public(request, survey):
     results = selectors.survey_results(survey=survey, structure=survey.structure)
     return render(request, "surveys/survey_results.html", _base_context(request, survey, results=results,
                                                                          public=True))
+
+
+# --- On a consultation page ------------------------------------------------------------------------
+
+
+def consultation_section(request, page):
+    """The surveys under a consultation (in the page's language), registered with the kernel."""
+    from surveys.models import SurveyPage
+
+    surveys = list(SurveyPage.objects.child_of(page).live().public().order_by("-opens_at"))
+    if not surveys:
+        return None
+    return "surveys/consultation_section.html", {"surveys": [
+        {"page": s, "is_open": s.is_open(), "is_closed": s.is_closed(),
+         "results": s.is_closed() and request.user.has_perm("surveys.view_results", s)} for s in surveys
+    ]}

@@ -66,6 +66,14 @@ def test_opinion_source_gives_free_text_of_surveys_under_a_consultation(open_con
     services.paper_response_add(survey=survey, raw_answers=good_answers, user=staff_user)
     items = list(registry.opinion_sources["surveys"].items(open_consultation.pk))
     assert [i["text"] for i in items] == ["住みやすい", "<b>歩道</b>を広げてほしい"]
+    from django.test import Client
+
+    html = Client().get(open_consultation.url).content.decode()
+    assert "公園アンケート" in html and survey.url in html  # listed on the consultation page
+    staff = Client()
+    staff.force_login(staff_user)
+    manage = staff.get(f"/surveys/{survey.pk}/manage/").content.decode()
+    assert f"/admin/analysis/{open_consultation.pk}/" in manage  # free text to the opinion analysis in one click
 
 
 def test_account_data_export_and_anonymise(member_survey, good_answers, resident):
