@@ -43,7 +43,7 @@ def no_sideways_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def answer_screens(page, labels):
+def answer_screens(page, labels, screenshot=None):
     district, age, satisfied, yes, no, health, transport = labels
     page.get_by_label(district, exact=True).check()
     page.get_by_label(age, exact=True).check()
@@ -60,6 +60,8 @@ def answer_screens(page, labels):
     expect(visited_on).to_be_visible()
     page.get_by_label(no, exact=True).check()
     no_sideways_scroll(page)
+    if screenshot:
+        page.screenshot(path=screenshot, full_page=True)
     page.locator("button[name=next]").click()
     page.get_by_label(health, exact=True).check()
     page.get_by_label(transport, exact=True).check()
@@ -93,7 +95,8 @@ def test_demo_survey_on_a_phone_with_and_without_a_code(browser, survey_site, ar
     page.locator("button[name=next]").click()
     expect(page.locator("#error-summary")).to_be_visible()
     expect(page.locator("#error-summary a[href='#q-age_band']")).to_be_visible()
-    answer_screens(page, ("南町", "30〜39歳", "満足", "はい", "いいえ", "医療・福祉", "公共交通"))
+    answer_screens(page, ("南町", "30〜39歳", "満足", "はい", "いいえ", "医療・福祉", "公共交通"),
+                   screenshot=str(artifacts_dir / "survey-scales-phone.png"))
     expect(page.locator("h1")).to_have_text("回答内容の確認")
     assert "<b>歩道</b>を広げて" in page.locator(".review-list").inner_text()  # typed markup shown as text
     # Change an answer from the review page; the screen shows what was given.
