@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from surveys.text import plain_text
+from participation.core.text import plain_text
 
 SCALE = (1, 2, 3, 4, 5)
 TEXT_KINDS = ("short_text", "long_text")

@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participation.config.api import Conflict
+from participation.core.errors import Conflict
 from participation.core.events import publish
 from surveys.codes import new_code, normalize_code
 from surveys.models import Answer, Audience, Draft, InvitationCode, Response, Source, SurveyPage, Tally

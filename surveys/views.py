@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from participation.config.api import Conflict
+from participation.core.errors import Conflict
 from participation.core.ratelimit import RateLimited, rate_limit_hit
 from surveys import qr, selectors, services
 from surveys.codes import format_code, normalize_code

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
-from participation.config.api import Conflict
+from participation.core.errors import Conflict
 from surveys import services
 from surveys.models import Answer, InvitationCode, Response
 from tests.conftest import requires_postgres

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from participation.config.api import Conflict
+from participation.core.errors import Conflict
 from surveys import codes, services
 from surveys.models import Answer, Draft, InvitationCode, Response
 from tests.surveys.conftest import english_copy
