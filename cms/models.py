@@ -44,7 +44,7 @@ class HomePage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.ConsultationIndexPage", "cms.ContentPage"]
+    subpage_types = ["cms.ConsultationIndexPage", "cms.ContentPage", "surveys.SurveyPage"]
     max_count_per_parent = 1
 
     class Meta:
@@ -123,7 +123,7 @@ class ConsultationPage(Page):
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["cms.ConsultationIndexPage"]
-    subpage_types: list[str] = []
+    subpage_types = ["surveys.SurveyPage"]
 
     class Meta:
         verbose_name = _("consultation")
@@ -223,7 +223,7 @@ class ContentPage(Page):
     content_panels = Page.content_panels + [FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["cms.HomePage", "cms.ContentPage"]
-    subpage_types = ["cms.ContentPage"]
+    subpage_types = ["cms.ContentPage", "surveys.SurveyPage"]
 
     class Meta:
         verbose_name = _("content page")

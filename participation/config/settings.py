@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "proposals.apps.ProposalsConfig",
     "reports_map.apps.ReportsMapConfig",
     "accountability.apps.AccountabilityConfig",
+    "surveys.apps.SurveysConfig",
     "ml.apps.MlConfig",
     "outreach.apps.OutreachConfig",
     # Wagtail

@@ -42,7 +42,7 @@ def test_parent_and_subpage_types_are_declared():
     assert ConsultationPage.parent_page_types == ["cms.ConsultationIndexPage"]
     assert ConsultationIndexPage.parent_page_types == ["cms.HomePage"]
     assert HomePage.subpage_types and ContentPage.subpage_types
-    assert not ConsultationPage.allowed_subpage_models()
+    assert [m._meta.label for m in ConsultationPage.allowed_subpage_models()] == ["surveys.SurveyPage"]  # issue 13
 
 
 def test_consultation_api_lists_default_language_pages(client, demo_pages):

@@ -1,0 +1,85 @@
+"""What surveys give the kernel: demo data, open data, opinion source, account data, metrics."""
+
+import io
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from participation.core.registry import registry
+from surveys import services
+from surveys.models import InvitationCode, Response, SurveyPage
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def test_demo_seeder_is_idempotent(demo_pages):
+    from surveys.demo import seed_surveys
+
+    out = io.StringIO()
+    seed_surveys(stdout=out, rng=random.Random(1))
+    survey = SurveyPage.objects.get(slug="satisfaction-survey", locale__language_code="ja")
+    assert survey.title == "みらい市 市民満足度調査" and survey.is_open()
+    assert Response.objects.filter(survey=survey).count() == 200
+    assert len(set(Response.objects.filter(survey=survey).values_list("district", flat=True))) == 5
+    assert InvitationCode.objects.filter(survey=survey).count() == 50
+    log = out.getvalue()
+    assert sum(1 for line in log.splitlines() if line.startswith("  ") and len(line.strip()) == 15) == 50
+    en = survey.get_translation(survey.locale.__class__.objects.get(language_code="en")).specific
+    assert en.title.startswith("Mirai City")
+    kinds = {q.kind for q in survey.structure.questions}
+    assert len(kinds) == 9
+    seed_surveys(stdout=io.StringIO())
+    assert Response.objects.filter(survey=survey).count() == 200
+    assert "survey_responses" in registry.metrics and registry.metrics["survey_responses"].total() >= 200
+
+
+def test_open_data_lists_published_results_only(closed_survey, survey, good_answers, staff_user):
+    services.paper_response_add(survey=closed_survey, raw_answers=good_answers, user=staff_user)
+    services.paper_response_add(survey=survey, raw_answers=good_answers, user=staff_user)
+    spec = registry.exports["survey_results"]
+    rows = list(spec.rows())
+    assert rows and {r["survey_id"] for r in rows} == {closed_survey.pk}
+    assert all(set(r) <= set(spec.fields) for r in rows)
+    kita = next(r for r in rows if r["question"] == "district" and r["value"] == "kita")
+    assert kita["count"] == 1 and kita["percent"] == 100.0
+    assert not any(r["type"] in ("short_text", "long_text") for r in rows)  # no free text in open data
+
+
+def test_open_data_page_serves_it(client, closed_survey, good_answers, staff_user):
+    from django.urls import reverse
+
+    services.paper_response_add(survey=closed_survey, raw_answers=good_answers, user=staff_user)
+    assert "survey_results" in client.get(reverse("opendata:index")).content.decode()
+    csv_body = b"".join(client.get(reverse("opendata:download", args=["survey_results", "csv"])).streaming_content)
+    assert csv_body.decode("utf-8-sig").splitlines()[0].startswith("survey_id,survey,")
+
+
+def test_opinion_source_gives_free_text_of_surveys_under_a_consultation(open_consultation, good_answers, staff_user):
+    from surveys.demo import questions
+
+    survey = SurveyPage(title="公園アンケート", slug="park-survey", audience="browser", questions=questions("ja"),
+                        opens_at=timezone.now() - timedelta(days=1))
+    open_consultation.add_child(instance=survey)
+    survey.save_revision().publish()
+    services.paper_response_add(survey=survey, raw_answers=good_answers, user=staff_user)
+    items = list(registry.opinion_sources["surveys"].items(open_consultation.pk))
+    assert [i["text"] for i in items] == ["住みやすい", "<b>歩道</b>を広げてほしい"]
+    from django.test import Client
+
+    html = Client().get(open_consultation.url).content.decode()
+    assert "公園アンケート" in html and survey.url in html  # listed on the consultation page
+    staff = Client()
+    staff.force_login(staff_user)
+    manage = staff.get(f"/surveys/{survey.pk}/manage/").content.decode()
+    assert f"/admin/analysis/{open_consultation.pk}/" in manage  # free text to the opinion analysis in one click
+
+
+def test_account_data_export_and_anonymise(member_survey, good_answers, resident):
+    services.response_submit(survey=member_survey, raw_answers=good_answers, user=resident)
+    spec = registry.account_data["surveys"]
+    data, files = spec.export(resident)
+    assert len(data["survey_responses"]) == 1 and files == []
+    spec.anonymise(resident)
+    assert Response.objects.get().user_id is None
