@@ -114,7 +114,6 @@ def register() -> None:
     from surveys.demo import seed_surveys
     from surveys.views import consultation_section
 
-    settings.RATE_LIMITS.setdefault("survey_code", "10/600")  # wrong invitation codes per IP, 10 per 10 minutes
     registry.add_urls("surveys/", "surveys.urls")
     registry.add_urls("s/", "surveys.short_urls", translated=False)
     registry.add_urls("", "surveys.page_urls")

@@ -334,14 +334,17 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
 OPEN_DATA_LICENSE = env_str("OPEN_DATA_LICENSE", "CC BY 4.0")
 OPEN_DATA_LICENSE_URL = env_str("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
-# Rate limits: "count/seconds" per user and per IP, keyed by action name.
-RATE_LIMITS = json.loads(env_str("RATE_LIMITS", "{}")) or {
+# Rate limits: "count/seconds" per user and per IP, keyed by action name. The JSON in RATE_LIMITS
+# overrides single actions and keeps the defaults of the others.
+RATE_LIMITS = {
     "proposal": "10/3600",
     "comment": "60/3600",
     "support": "300/3600",
     "vote": "600/3600",
     "report": "20/3600",
     "flag": "60/3600",
+    "survey_code": "10/600",  # wrong survey invitation codes per IP
+    **json.loads(env_str("RATE_LIMITS", "{}")),
 }
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", default=True)
 # Public forms carry a honeypot field and must not be submitted faster than this (seconds).
