@@ -20,6 +20,7 @@ PUBLIC = [
     r"^/accounts/", r"^/_util/", r"^/$", r"^/open-data/", r"^/proposals/\d+/$", r"^/reports/$", r"^/reports/geojson/$",
     r"^/reports/nearby/$", r"^/reports/\d+/$", r"^/reports/photos/\d+/[a-z]+/$",
     r"^/results/$", r"^/results/consultation/\d+/$", r"^/results/\d+/$",
+    r"^/s/\d+/$",  # a survey's short link (redirects to its page, which checks who may answer)
     # The admins' own sign-in, password reset and static helpers are public by nature.
     r"^/admin/(login|logout|password_reset|jsi18n|sprite)", r"^/django-admin/(login|logout)/",
     # outreach: the web app manifest and service worker, city-wide announcements, Atom feeds, and the
@@ -38,6 +39,7 @@ PRIVILEGED = [
     r"^/dashboard/", r"^/proposals/\d+/answer/$", r"^/reports/\d+/(update|assign|move|private)/$",
     r"^/reports/photos/\d+/hide/$", r"^/reports/triage/", r"^/reports/open311-keys/$",
     r"^/results/\d+/(update|link-report|link-proposal)/$", r"^/results/(from-proposal|link-proposal)/\d+/$",
+    r"^/surveys/\d+/manage/",
 ]
 
 
