@@ -8,10 +8,18 @@ from participation.core.registry import registry
 def published_summary_section(request, page):
     """The published summary and themes of the consultation, shown to everyone; nothing before publishing."""
     from ml.selectors import published_summary
+    from participation.analysis.public import public_quotes
 
-    data = published_summary(page.canonical.pk)
+    consultation_id = page.canonical.pk
+    data = published_summary(consultation_id)
     if data is None:
         return None
+    quotes = public_quotes(consultation_id, data["summary"].run_id)
+    for theme, theme_quotes in zip(data["themes"], quotes, strict=False):
+        theme["quotes"] = theme_quotes
+    shares = data.get("sentiment") or {}
+    data["tone"] = {label: round(100 * float(shares.get(label, 0.0))) for label in ("positive", "negative", "neutral")}
+    data["has_tone"] = bool(shares)
     return "ml/published_summary.html", data
 
 

@@ -3,22 +3,31 @@ write and publish the summary. Every view checks ``ml.view_analysis`` / ``ml.man
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import secrets
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.models import Locale
 
 from cms.models import ConsultationPage
-from ml import selectors, services
-from ml.models import AnalysisRun, Theme
-from participation.analysis.runs import analysis_start
+from ml import importing, selectors, services
+from ml.models import AnalysisRun, ExternalSource, Theme
+from participation.analysis.runs import MAX_STOP_TERMS, analysis_start
 from participation.core.errors import require
+
+logger = logging.getLogger(__name__)
 
 
 class StartForm(forms.Form):
@@ -30,6 +39,15 @@ class StartForm(forms.Form):
         help_text=gettext_lazy("Leave empty to let the analysis choose."),
     )
     subthemes = forms.BooleanField(label=gettext_lazy("Also find sub-themes"), required=False, initial=True)
+    stop_terms = forms.CharField(
+        label=gettext_lazy("Words never used as keywords"),
+        required=False,
+        max_length=MAX_STOP_TERMS * 41,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "For example the districts and places of the consultation (北町, 東町公園 …), separated by commas or lines."
+        ),
+    )
 
 
 class RenameForm(forms.Form):
@@ -71,6 +89,18 @@ def _detail_url(page) -> str:
     return reverse("ml_analysis:detail", args=[page.pk])
 
 
+def _tone(shares: dict | None) -> dict[str, int] | None:
+    """Sentiment shares as whole percentages for the review page (None when the run has none)."""
+    if not shares:
+        return None
+    return {label: round(100 * float(shares.get(label, 0.0))) for label in ("positive", "negative", "neutral")}
+
+
+def _last_stop_terms(run: AnalysisRun | None) -> str:
+    """The words the previous run left out of keywords, offered again for the next run."""
+    return "、".join((run.parameters or {}).get("stop_terms") or []) if run else ""
+
+
 @require_GET
 def analysis_index(request):
     require(request.user, "ml.view_analysis")
@@ -87,13 +117,20 @@ def analysis_detail(request, consultation_id: int):
     latest = selectors.latest_run(page.pk)
     shown = selectors.latest_successful_run(page.pk)
     summary = selectors.summary_for(page.pk)
+    review = selectors.run_review(shown) if shown else None
+    if review:
+        review["tone"] = _tone((review["sentiment"] or {}).get("shares"))
+        for entry in review["themes"]:
+            entry["tone"] = _tone(entry["theme"].sentiment)
     context = {
         "page": page,
         "latest": latest,
         "shown": shown,
-        "review": selectors.run_review(shown) if shown else None,
+        "review": review,
         "summary": summary,
-        "start_form": StartForm(),
+        "start_form": StartForm(initial={"subthemes": True, "stop_terms": _last_stop_terms(latest)}),
+        "sources": list(selectors.external_sources(page.pk)),
+        "report_url": reverse("ml_analysis:report", args=[shown.pk]) if shown else "",
         "merge_form": MergeForm(run=shown),
         "summary_form": SummaryForm(initial={"text": summary.text if summary else ""}),
         "can_manage": request.user.has_perm("ml.manage_analysis"),
@@ -135,6 +172,7 @@ def analysis_run(request, consultation_id: int):
             user=request.user,
             themes=form.cleaned_data["themes"],
             sublevel=bool(form.cleaned_data["subthemes"]),
+            stop_terms=form.cleaned_data["stop_terms"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -213,3 +251,255 @@ def summary_publish(request, consultation_id: int):
     else:
         messages.success(request, _("The summary is now public.") if publish else _("The summary is no longer public."))
     return redirect(_detail_url(page))
+
+
+# --- Opinions from outside the platform (CSV / xlsx) -------------------------------------------------------
+# Step 1 reads the upload (nothing stored in the database); the file waits in storage under a random token
+# kept in the staff member's session. Step 2 stores every row or none (ml.services.external_import).
+
+UPLOAD_DIR = "ml-imports"
+UPLOAD_MAX_AGE = dt.timedelta(days=1)
+PREVIEW_ROWS = 5
+SESSION_KEY = "ml_imports"
+
+
+class UploadForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name of these opinions"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("For example “Public comments, January 2026”. Empty: the file name."),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File (CSV or Excel .xlsx)"),
+        help_text=gettext_lazy(
+            "One opinion per row, with a header row. CSV in UTF-8 or Shift_JIS (CP932); at most 100,000 rows and 50 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx,text/csv"}),
+    )
+
+
+class ColumnsForm(forms.Form):
+    text_column = forms.ChoiceField(label=gettext_lazy("Column with the opinion text"))
+    id_column = forms.ChoiceField(
+        label=gettext_lazy("Column with an id (optional)"),
+        required=False,
+        help_text=gettext_lazy("Without one, the line number in the file is the id."),
+    )
+    date_column = forms.ChoiceField(label=gettext_lazy("Column with the date (optional)"), required=False)
+    attribute_columns = forms.MultipleChoiceField(
+        label=gettext_lazy("Other columns to keep (optional)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("For example age group or district, kept with each opinion for the review."),
+    )
+
+    def __init__(self, *args, columns: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(c, c) for c in columns]
+        none = [("", _("(no column)"))]
+        self.fields["text_column"].choices = choices
+        self.fields["id_column"].choices = none + choices
+        self.fields["date_column"].choices = none + choices
+        self.fields["attribute_columns"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        text = data.get("text_column")
+        if text and text in {data.get("id_column"), data.get("date_column")}:
+            raise forms.ValidationError(_("The text column cannot also be the id or the date column."))
+        return data
+
+
+def _form_errors(form) -> list[str]:
+    return [str(error) for errors in form.errors.values() for error in errors]
+
+
+def _remove_stale_uploads() -> None:
+    """Files of imports started and never finished are removed after a day."""
+    try:
+        _dirs, files = default_storage.listdir(UPLOAD_DIR)
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return
+    cutoff = timezone.now() - UPLOAD_MAX_AGE
+    for name in files:
+        path = f"{UPLOAD_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError, OSError):
+            continue
+
+
+def _pending(request, consultation_id: int, token: str) -> dict:
+    pending = request.session.get(SESSION_KEY, {}).get(token)
+    if not pending or pending.get("consultation_id") != consultation_id:
+        raise Http404
+    return pending
+
+
+def _forget(request, token: str) -> None:
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    if entry:
+        try:
+            default_storage.delete(entry["path"])
+        except OSError:
+            logger.warning("could not delete the import file %s", entry["path"])
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request, consultation_id: int):
+    """Step 1: the file is read and checked; its columns and first rows are shown in step 2."""
+    require(request.user, "ml.manage_analysis")
+    page = _consultation(consultation_id)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > importing.MAX_BYTES:
+                raise importing.TableError(
+                    _("The file is larger than %(size)d MB.") % {"size": importing.MAX_BYTES // (1024 * 1024)}
+                )
+            data = upload.read()
+            table = importing.read_table(data, upload.name)
+        except importing.TableError as exc:
+            error = str(exc)
+        else:
+            _remove_stale_uploads()
+            token = secrets.token_urlsafe(16)
+            path = default_storage.save(f"{UPLOAD_DIR}/{token}.upload", ContentFile(data))
+            pending = request.session.get(SESSION_KEY, {})
+            pending[token] = {
+                "consultation_id": page.pk,
+                "path": path,
+                "filename": upload.name[:255],
+                "name": form.cleaned_data["name"].strip() or upload.name[:200],
+                "columns": table.columns,
+                "preview": [[cell[:200] for cell in row[:30]] for row in table.rows[:PREVIEW_ROWS]],
+                "rows": len(table.rows),
+                "kind": table.kind,
+                "encoding": table.encoding,
+            }
+            request.session[SESSION_KEY] = pending
+            return redirect(reverse("ml_analysis:import_columns", args=[page.pk, token]))
+    elif request.method == "POST":
+        error = " ".join(_form_errors(form))
+    status = 400 if error else 200
+    return render(
+        request, "cms/analysis/import_upload.html", {"page": page, "form": form, "error": error}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_columns(request, consultation_id: int, token: str):
+    """Step 2: staff choose the columns; every row is stored or none (the error says why)."""
+    require(request.user, "ml.manage_analysis")
+    page = _consultation(consultation_id)
+    pending = _pending(request, page.pk, token)
+    columns = pending["columns"]
+    form = ColumnsForm(request.POST or None, columns=columns, initial={"text_column": _guess_text_column(pending)})
+    error = ""
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        _forget(request, token)
+        messages.info(request, _("The import was cancelled; nothing was stored."))
+        return redirect(_detail_url(page))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with default_storage.open(pending["path"], "rb") as handle:
+                data = handle.read()
+        except OSError:
+            _forget(request, token)
+            messages.error(request, _("The uploaded file is no longer available. Upload it again."))
+            return redirect(reverse("ml_analysis:import", args=[page.pk]))
+        try:
+            source = services.external_import(
+                consultation_id=page.pk,
+                name=pending["name"],
+                data=data,
+                filename=pending["filename"],
+                text_column=form.cleaned_data["text_column"],
+                id_column=form.cleaned_data["id_column"] or None,
+                date_column=form.cleaned_data["date_column"] or None,
+                attribute_columns=form.cleaned_data["attribute_columns"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            _forget(request, token)
+            messages.success(request, _import_message(source))
+            return redirect(_detail_url(page))
+    elif request.method == "POST":
+        error = " ".join(_form_errors(form))
+    context = {
+        "page": page,
+        "form": form,
+        "error": error,
+        "pending": pending,
+        "token": token,
+    }
+    return render(request, "cms/analysis/import_columns.html", context, status=400 if error else 200)
+
+
+def _guess_text_column(pending: dict) -> str:
+    """The column with the longest texts in the preview: usually the opinion."""
+    columns = pending["columns"]
+    lengths = [0] * len(columns)
+    for row in pending["preview"]:
+        for index, cell in enumerate(row[: len(columns)]):
+            lengths[index] += len(cell)
+    return columns[max(range(len(columns)), key=lengths.__getitem__)] if columns else ""
+
+
+def _import_message(source: ExternalSource) -> str:
+    parts = [
+        ngettext(
+            "%(count)d opinion was imported as “%(name)s”.",
+            "%(count)d opinions were imported as “%(name)s”.",
+            source.rows,
+        )
+        % {"count": source.rows, "name": source.name}
+    ]
+    if source.skipped_empty:
+        parts.append(
+            ngettext(
+                "%(count)d row without text was left out.",
+                "%(count)d rows without text were left out.",
+                source.skipped_empty,
+            )
+            % {"count": source.skipped_empty}
+        )
+    if source.truncated:
+        parts.append(
+            ngettext(
+                "%(count)d text longer than 20,000 characters was cut.",
+                "%(count)d texts longer than 20,000 characters were cut.",
+                source.truncated,
+            )
+            % {"count": source.truncated}
+        )
+    parts.append(_("Start an analysis to include them."))
+    return " ".join(parts)
+
+
+@require_POST
+def import_delete(request, source_id: int):
+    require(request.user, "ml.manage_analysis")
+    source = get_object_or_404(ExternalSource, pk=source_id)
+    consultation_id = source.consultation_id
+    services.external_delete(source=source)
+    messages.success(request, _("The imported opinions were deleted. The next analysis leaves them out."))
+    return redirect(reverse("ml_analysis:detail", args=[consultation_id]))
+
+
+@require_GET
+def council_report(request, run_id: int):
+    """The printable one-page report of a finished analysis for the council (HTML with print styles)."""
+    require(request.user, "ml.view_analysis")
+    run = get_object_or_404(AnalysisRun, pk=run_id, status=AnalysisRun.Status.SUCCEEDED)
+    page = ConsultationPage.objects.filter(pk=run.consultation_id).first()
+    report = selectors.council_report(run, title=page.title if page else "")
+    return render(request, "ml/council_report.html", {"report": report, "page": page})

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 import rules
+from django.utils.translation import gettext_lazy as _
 
 from participation.core import consultations
 from participation.core.predicates import is_staff_member
-from participation.core.registry import registry
+from participation.core.registry import ExportSpec, OpinionSource, registry
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +61,44 @@ def seed_analysis(*, stdout, rng=None, **_kwargs) -> None:
     )
 
 
+def external_items(consultation_id: int):
+    """Opinions staff imported from outside the platform (CSV / xlsx): analysed like residents' texts,
+    never proposals, never votes."""
+    from ml.selectors import external_items as items
+
+    return items(consultation_id)
+
+
+THEME_FIELDS = {
+    "consultation_id": _("Consultation number (the id in the consultations table)"),
+    "theme": _("Theme number within the consultation's published analysis (1 = largest)"),
+    "title": _("Theme title as published"),
+    "keywords": _("Keywords of the theme, separated by spaces"),
+    "opinions": _("Number of opinions whose main theme this is"),
+    "share_percent": _("Share of the analysed opinions, in percent"),
+    "positive_percent": _("Opinion units of the theme that approve or praise, in percent"),
+    "negative_percent": _("Opinion units of the theme that complain, worry or oppose, in percent"),
+    "neutral_percent": _("Opinion units of the theme that request, suggest or ask, in percent"),
+    "analysed_at": _("When the analysis ran"),
+    "published_at": _("When the city published the summary"),
+}
+
+
+def export_theme_rows():
+    """One row per top-level theme of every published summary (nothing before staff publish)."""
+    from participation.analysis.public import published_theme_rows
+
+    yield from published_theme_rows()
+
+
 def register() -> None:
     """Called from ParticipationConfig.ready()."""
     for name, predicate in PERMISSIONS.items():
         if not rules.perm_exists(name):
             rules.add_perm(name, predicate)
+    registry.add("opinion_sources", "external", OpinionSource(label=_("Imported opinions"), items=external_items))
+    registry.add(
+        "exports", "analysis_themes",
+        ExportSpec(label=_("Themes of published opinion analyses"), fields=THEME_FIELDS, rows=export_theme_rows),
+    )
     registry.add_demo_seeder("analysis", seed_analysis, order=60)

@@ -8,6 +8,7 @@ torch (only the analysis task may, and only for an English corpus with the defau
 from __future__ import annotations
 
 import logging
+import re
 import time
 import traceback
 from typing import Any
@@ -51,13 +52,44 @@ def canonical_consultation_id(consultation_id: int) -> int | None:
     return consultations.canonical_id(consultation_id)
 
 
-def analysis_start(*, consultation_id: int, user=None, themes: int | None = None, sublevel: bool = True):
-    """Queue an analysis of a consultation (refused while one is queued or running) and enqueue its task."""
+MAX_STOP_TERMS = 200
+MAX_STOP_TERM_CHARS = 40
+
+
+def parse_stop_terms(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """Words staff never want as keywords (district and place names): one per line or separated by commas
+    (、 and ， too); duplicates and blanks dropped, order kept."""
+    if not value:
+        return []
+    parts = value if isinstance(value, list | tuple) else re.split(r"[,\n、，]+", value)
+    return list(dict.fromkeys(term.strip() for term in parts if term and term.strip()))
+
+
+def analysis_start(
+    *,
+    consultation_id: int,
+    user=None,
+    themes: int | None = None,
+    sublevel: bool = True,
+    stop_terms: str | list[str] | tuple[str, ...] | None = None,
+):
+    """Queue an analysis of a consultation (refused while one is queued or running) and enqueue its task.
+
+    ``stop_terms`` (e.g. the consultation's district and place names) never become keywords or titles' keywords.
+    """
     from ml.services import run_create
 
     if themes is not None and not 2 <= themes <= 30:
         raise ValidationError(
             {"themes": _("Choose between 2 and 30 themes, or leave it empty to choose automatically.")}
+        )
+    terms = parse_stop_terms(stop_terms)
+    if len(terms) > MAX_STOP_TERMS or any(len(term) > MAX_STOP_TERM_CHARS for term in terms):
+        raise ValidationError(
+            {
+                "stop_terms": _("Enter at most %(count)d words of at most %(chars)d characters each.")
+                % {"count": MAX_STOP_TERMS, "chars": MAX_STOP_TERM_CHARS}
+            }
         )
     parameters = {
         "backend": settings.ML_EMBEDDING_BACKEND,
@@ -65,6 +97,7 @@ def analysis_start(*, consultation_id: int, user=None, themes: int | None = None
         "themes": themes,
         "sublevel": sublevel,
         "seed": 0,
+        "stop_terms": terms,
     }
     run = run_create(consultation_id=consultation_id, parameters=parameters, user=user)
     transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
@@ -119,10 +152,12 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
         k=params.get("themes"),
         seed=int(params.get("seed") or 0),
         sublevel=bool(params.get("sublevel", True)),
+        stop_terms=tuple(params.get("stop_terms") or ()),
         progress=progress,
     )
     ids = [item["id"] for item in items]
     coords = result["coords"]
+    text_sentiment = result["sentiment"]["texts"]
     snapshot = {}
     for index, item in enumerate(items):
         snapshot[item["id"]] = {
@@ -131,6 +166,8 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
             "kind": item.get("kind", ""),
             "xy": coords[index],
             "theme": result["labels"][index],
+            "themes": result["themes_of"][index],  # every theme the text's opinion units fall in
+            "sentiment": text_sentiment[index],
         }
     themes = []
     for theme in result["themes"]:
@@ -138,6 +175,7 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
             {
                 **theme,
                 "members": [ids[i] for i in theme["members"]],
+                "also": [ids[i] for i in theme.get("also", [])],
                 "representatives": [ids[i] for i in theme["representatives"]],
                 "coords": [coords[i] for i in theme["members"]],
                 "subthemes": [
@@ -158,6 +196,7 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
         "texts": len(items),
         "themes": len(themes),
         "noise": len(result["noise"]),
+        "units": len(result["units"]["texts"]),
         "embedded_new": stats.embedded,
         "embedding_cache_hits": stats.hits,
         "votes": len(votes),
@@ -189,6 +228,7 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
         model=result["model"],
         timings=timings,
         counts=counts,
+        sentiment={"method": result["sentiment"]["method"], "shares": result["sentiment"]["shares"]},
     )
 
 

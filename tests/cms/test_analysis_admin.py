@@ -146,3 +146,341 @@ def test_english_page_shows_the_published_summary_too(client, staff_user, analys
     )
     english = open_consultation.get_translations().get(locale__language_code="en")
     assert "Summary text" in client.get(english.url).content.decode()
+
+
+# --- Opinions imported from files (issue 16) -----------------------------------------------------------
+
+OUTSIDE = [
+    "公園の遊具が古くて危ないので新しくしてほしいです。",
+    "公園にベンチを増やしてください。高齢者が休めません。",
+    "公園のトイレが汚くて困っています。",
+    "公園に木陰がほしいです。夏は暑すぎます。",
+    "バスの本数が少なくて通勤に使えません。",
+    "バス停に屋根を付けてほしい。雨の日がつらいです。",
+    "夜遅くまでバスを走らせてください。",
+    "バスの運賃を安くしてほしいです。",
+    "図書館の開館時間を延ばしてほしいです。",
+    "図書館に自習室を増やしてください。",
+    "図書館で電子書籍を借りられると助かります。",
+    "図書館の本が少ないと感じます。",
+]
+
+
+def outside_csv(texts=OUTSIDE, *, encoding="utf-8", extra_rows=()):
+    lines = ["番号,受付日,年代,意見"]
+    lines += [f"A{i + 1},2026/1/{i + 1},30代,{text}" for i, text in enumerate(texts)]
+    lines += list(extra_rows)
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def upload(client, consultation, data, filename="comments.csv", name="パブリックコメント"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("ml_analysis:import", args=[consultation.pk]),
+        {"name": name, "file": SimpleUploadedFile(filename, data)},
+    )
+
+
+def choose(client, response, **columns):
+    return client.post(response["Location"], {"action": "import", **columns}, follow=True)
+
+
+def stored_nothing():
+    from ml.models import ExternalOpinion, ExternalSource
+
+    return not ExternalSource.objects.exists() and not ExternalOpinion.objects.exists()
+
+
+def test_import_csv_then_analyse_with_the_same_pipeline_without_proposals(
+    client, staff_user, open_consultation, tfidf_backend, django_capture_on_commit_callbacks
+):
+    from ml.models import ExternalOpinion, ExternalSource
+    from proposals.models import Proposal
+
+    client.force_login(staff_user)
+    response = upload(client, open_consultation, outside_csv())
+    assert response.status_code == 302
+    columns_page = client.get(response["Location"]).content.decode()
+    for column in ("番号", "受付日", "年代", "意見"):
+        assert column in columns_page
+    assert OUTSIDE[0] in columns_page  # preview of the first rows
+    assert stored_nothing()  # reading the file stores nothing
+
+    done = choose(client, response, text_column="意見", id_column="番号", date_column="受付日", attribute_columns=["年代"])
+    html = done.content.decode()
+    assert "12" in html and "パブリックコメント" in html
+    source = ExternalSource.objects.get()
+    assert source.rows == 12 and source.encoding == "utf-8"
+    first = ExternalOpinion.objects.get(external_id="A1")
+    assert first.text == OUTSIDE[0] and first.date.isoformat() == "2026-01-01" and first.attributes == {"年代": "30代"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ml_analysis:run", args=[open_consultation.pk]), {"themes": "3", "subthemes": "on"})
+    run = AnalysisRun.objects.get()
+    assert run.status == "succeeded", run.error
+    assert run.counts["texts"] == 12
+    assert {item["kind"] for item in run.items.values()} == {"external"}
+    assert all(item_id.startswith("x") for item_id in run.items)
+    assert all(item["sentiment"] in {"positive", "negative", "neutral"} for item in run.items.values())
+    assert not Proposal.objects.exists()  # rows never become proposals
+
+    review = client.get(reverse("ml_analysis:detail", args=[open_consultation.pk])).content.decode()
+    assert "パブリックコメント" in review and "comments.csv" in review
+    theme = Theme.objects.filter(run=run, parent=None).first()
+    assert theme.title and theme.title in review  # the readable title heads the theme
+    assert theme.quotes and theme.quotes[0]["quote"] in review  # quotes are opinion units
+
+
+def test_shift_jis_csv_is_read(client, staff_user, open_consultation):
+    from ml.models import ExternalOpinion, ExternalSource
+
+    client.force_login(staff_user)
+    response = upload(client, open_consultation, outside_csv(encoding="cp932"), filename="sjis.csv")
+    assert response.status_code == 302
+    choose(client, response, text_column="意見", id_column="番号")
+    assert ExternalSource.objects.get().encoding == "cp932"
+    assert ExternalOpinion.objects.get(external_id="A2").text == OUTSIDE[1]
+
+
+def test_xlsx_is_read(client, staff_user, open_consultation):
+    import io
+
+    from openpyxl import Workbook
+
+    from ml.models import ExternalOpinion
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["ID", "ご意見"])
+    for i, text in enumerate(OUTSIDE[:6]):
+        sheet.append([i + 1, text])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(staff_user)
+    response = upload(client, open_consultation, buffer.getvalue(), filename="opinions.xlsx")
+    assert response.status_code == 302
+    choose(client, response, text_column="ご意見", id_column="ID")
+    assert ExternalOpinion.objects.count() == 6
+    assert ExternalOpinion.objects.get(external_id="3").text == OUTSIDE[2]
+
+
+def test_wrong_encoding_is_a_clear_error_and_stores_nothing(client, staff_user, open_consultation, settings):
+    client.force_login(staff_user)
+    data = "番号,意見\n1,公園\n".encode() + b"\x81\xff\xfe\x80 broken\n"
+    response = upload(client, open_consultation, data)
+    assert response.status_code == 400
+    assert "Shift_JIS" in response.content.decode()
+    assert stored_nothing()
+    assert not client.session.get("ml_imports")
+
+
+def test_wrong_encoding_message_is_japanese_by_default(client, staff_user, open_consultation):
+    client.force_login(staff_user)
+    response = upload(client, open_consultation, b"\x81\xff\x80", filename="x.csv")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "保存されていません" in html or "何も保存" in html
+
+
+def test_missing_column_is_a_clear_error_and_stores_nothing(client, staff_user, open_consultation):
+    client.force_login(staff_user)
+    response = upload(client, open_consultation, outside_csv())
+    done = client.post(response["Location"], {"action": "import", "text_column": "本文"})
+    assert done.status_code == 400
+    assert stored_nothing()
+    # the same file, a column without any text: the ml importer's own message
+    empty = "番号,意見,メモ\n1,公園の遊具を直して,\n2,バスを増やして,\n".encode()
+    response = upload(client, open_consultation, empty)
+    done = client.post(response["Location"], {"action": "import", "text_column": "メモ"})
+    assert done.status_code == 400
+    assert "メモ" in done.content.decode()
+    assert stored_nothing()
+
+
+def test_empty_rows_are_left_out_and_counted(client, staff_user, open_consultation):
+    from ml.models import ExternalSource
+
+    client.force_login(staff_user)
+    data = outside_csv(extra_rows=[",,,", "", "A99,2026/2/1,40代,"])
+    response = upload(client, open_consultation, data)
+    done = choose(client, response, text_column="意見", id_column="番号")
+    source = ExternalSource.objects.get()
+    assert source.rows == 12 and source.skipped_empty == 1
+    assert "without text" in done.content.decode() or "本文のない行" in done.content.decode()
+
+
+def test_duplicate_ids_store_nothing(client, staff_user, open_consultation):
+    client.force_login(staff_user)
+    data = outside_csv(extra_rows=["A1,2026/2/1,40代,二度目の意見です"])
+    response = upload(client, open_consultation, data)
+    done = client.post(response["Location"], {"action": "import", "text_column": "意見", "id_column": "番号"})
+    assert done.status_code == 400
+    assert "A1" in done.content.decode()
+    assert stored_nothing()  # nothing half-imported
+
+
+def test_more_than_100000_rows_is_refused_and_stores_nothing(client, staff_user, open_consultation):
+    client.force_login(staff_user)
+    rows = "".join(f"{i},公園の意見{i}\n" for i in range(100_001))
+    response = upload(client, open_consultation, ("番号,意見\n" + rows).encode())
+    assert response.status_code == 400
+    assert "100,000" in response.content.decode()
+    assert stored_nothing()
+
+
+def test_cancel_and_delete_an_import(client, staff_user, open_consultation):
+    from ml.models import ExternalSource
+
+    client.force_login(staff_user)
+    response = upload(client, open_consultation, outside_csv())
+    client.post(response["Location"], {"action": "cancel"})
+    assert stored_nothing()
+    assert client.get(response["Location"]).status_code == 404  # the pending file is gone
+    response = upload(client, open_consultation, outside_csv())
+    choose(client, response, text_column="意見")
+    source = ExternalSource.objects.get()
+    client.post(reverse("ml_analysis:import_delete", args=[source.pk]))
+    assert stored_nothing()
+
+
+def test_residents_cannot_import_or_read_reports(client, resident, analysed, open_consultation):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(resident)
+    response = client.post(
+        reverse("ml_analysis:import", args=[open_consultation.pk]), {"file": SimpleUploadedFile("a.csv", outside_csv())}
+    )
+    assert response.status_code in (302, 403)
+    assert stored_nothing()
+    assert client.get(reverse("ml_analysis:report", args=[analysed.pk])).status_code in (302, 403)
+
+
+def test_another_staff_session_cannot_finish_my_import(client, staff_user, open_consultation):
+    from django.test import Client
+
+    from participation.core.predicates import STAFF
+    from tests.conftest import make_user
+
+    client.force_login(staff_user)
+    response = upload(client, open_consultation, outside_csv())
+    other = Client()
+    other.force_login(make_user("staff2", STAFF))
+    assert other.post(response["Location"], {"action": "import", "text_column": "意見"}).status_code == 404
+    assert stored_nothing()
+
+
+# --- Review: titles, keywords, tone, quotes; the council report ---------------------------------------
+
+
+def test_review_shows_titles_keywords_tone_and_unit_quotes(client, staff_user, analysed, open_consultation):
+    client.force_login(staff_user)
+    html = client.get(reverse("ml_analysis:detail", args=[open_consultation.pk])).content.decode()
+    assert analysed.sentiment["shares"] and analysed.sentiment["method"]
+    assert "Positive" in html or "肯定" in html
+    for theme in Theme.objects.filter(run=analysed, parent=None):
+        assert theme.title in html
+        assert all(keyword in html for keyword in theme.keywords[:3])
+        assert theme.sentiment
+        assert theme.quotes[0]["quote"] in html
+    assert reverse("ml_analysis:report", args=[analysed.pk]) in html
+
+
+def test_council_report_prints_the_run(client, staff_user, analysed, open_consultation):
+    client.force_login(staff_user)
+    response = client.get(reverse("ml_analysis:report", args=[analysed.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert open_consultation.title in html
+    assert "council_report.css" in html
+    for theme in Theme.objects.filter(run=analysed, parent=None):
+        assert theme.title in html
+
+
+def test_council_report_of_an_unfinished_run_is_not_found(client, staff_user, open_consultation):
+    client.force_login(staff_user)
+    run = AnalysisRun.objects.create(consultation_id=open_consultation.pk, status="running")
+    assert client.get(reverse("ml_analysis:report", args=[run.pk])).status_code == 404
+
+
+def test_stop_terms_from_the_admin_are_never_keywords(
+    client, staff_user, open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("ml_analysis:run", args=[open_consultation.pk]), {"themes": "3", "stop_terms": "公園、図書館"}
+        )
+    run = AnalysisRun.objects.get()
+    assert run.status == "succeeded", run.error
+    assert run.parameters["stop_terms"] == ["公園", "図書館"]
+    keywords = [k for theme in Theme.objects.filter(run=run) for k in theme.keywords]
+    assert keywords and "公園" not in keywords and "図書館" not in keywords
+    page = client.get(reverse("ml_analysis:detail", args=[open_consultation.pk])).content.decode()
+    assert "公園、図書館" in page  # offered again for the next run
+
+
+# --- What the public sees ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published_with_proposals(
+    open_consultation, proposal_texts, tfidf_backend, django_capture_on_commit_callbacks
+):
+    from ml.services import external_import, summary_publish, summary_save
+    from participation.analysis.runs import analysis_start
+
+    external_import(
+        consultation_id=open_consultation.pk, name="外部", data=outside_csv(), filename="x.csv", text_column="意見"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = analysis_start(consultation_id=open_consultation.pk, themes=3)
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.error
+    summary_publish(summary=summary_save(consultation_id=open_consultation.pk, text="まとめ", run=run), publish=True)
+    return run
+
+
+def test_public_summary_quotes_only_visible_site_posts(client, published_with_proposals, open_consultation):
+    run = published_with_proposals
+    html = client.get(open_consultation.url).content.decode()
+    quotes = [(q["id"], q["quote"]) for t in Theme.objects.filter(run=run, parent=None) for q in t.quotes]
+    site = [(i, q) for i, q in quotes if i.startswith("p")]
+    outside = [q for i, q in quotes if i.startswith("x")]
+    assert site and outside
+    assert any(quote in html for _i, quote in site)
+    assert not any(quote in html for quote in outside if quote not in {q for _i, q in site})
+    assert "Tone" in html or "傾向" in html
+
+
+def test_hidden_proposal_is_no_longer_quoted(client, published_with_proposals, open_consultation, proposal_texts):
+    from django.utils import timezone
+
+    run = published_with_proposals
+    quoted_ids = {q["id"] for t in Theme.objects.filter(run=run, parent=None) for q in t.quotes if q["id"].startswith("p")}
+    proposals = [p for p in proposal_texts if f"p{p.pk}" in quoted_ids]
+    for proposal in proposals:
+        type(proposal).objects.filter(pk=proposal.pk).update(hidden_at=timezone.now())
+    html = client.get(open_consultation.url).content.decode()
+    for proposal in proposals:
+        assert f"/proposals/{proposal.pk}/" not in html
+
+
+def test_open_data_lists_published_themes_with_sentiment(client, published_with_proposals):
+    import csv
+    import io
+
+    response = client.get("/open-data/analysis_themes.csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    themes = list(Theme.objects.filter(run=published_with_proposals, parent=None))
+    assert len(rows) == len(themes)
+    assert rows[0]["title"] and rows[0]["keywords"]
+    for row in rows:
+        total = int(row["positive_percent"]) + int(row["negative_percent"]) + int(row["neutral_percent"])
+        assert 98 <= total <= 102
+
+
+def test_open_data_has_no_theme_before_publishing(client, analysed):
+    response = client.get("/open-data/analysis_themes.json")
+    assert response.json()["rows"] == []

@@ -147,3 +147,76 @@ def test_items_from_all_sources_skip_empty_texts(open_consultation, fake_source)
     fake_source.texts["p50"] = "   "
     ids = [item["id"] for item in consultation_items(open_consultation.pk)]
     assert "p50" not in ids and "p1" in ids
+
+
+# --- Issue 16: opinion units, sentiment, stop terms, imported opinions ----------------------------------
+
+LETTERS = [
+    "北町に住んでいる会社員です。公園の遊具が古くて危ないです。また、バスの本数を増やしてほしいです。",
+    "公園にベンチを増やしてください。図書館の開館時間も延ばしてほしいです。",
+    "公園のトイレが汚くて困っています。",
+    "公園に木陰がほしいです。夏は暑すぎます。",
+    "バスの本数が少なくて通勤に使えません。公園の照明も暗いです。",
+    "バス停に屋根を付けてほしいです。",
+    "夜遅くまでバスを走らせてください。",
+    "バスの運賃を安くしてほしいです。図書館に自習室がほしいです。",
+    "図書館の開館時間を延ばしてほしいです。",
+    "図書館に自習室を増やしてください。",
+    "図書館で電子書籍を借りられると助かります。とても良い取り組みだと思います。",
+    "図書館の本が少ないと感じます。",
+]
+
+
+def test_a_run_stores_per_item_sentiment_units_and_also_ids(
+    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
+    fake_source.texts = {f"p{i + 1}": text for i, text in enumerate(LETTERS)}
+    run = start(open_consultation, django_capture_on_commit_callbacks, themes=3)
+    assert run.status == "succeeded", run.error
+    assert run.counts["units"] > run.counts["texts"] == len(LETTERS)  # letters split into opinion units
+    assert run.sentiment["method"] and set(run.sentiment["shares"]) == {"positive", "negative", "neutral"}
+    for item in run.items.values():
+        assert item["sentiment"] in {"positive", "negative", "neutral"}
+        assert isinstance(item["themes"], list)
+    themes = list(Theme.objects.filter(run=run, parent=None))
+    assert all(theme.title and theme.sentiment and theme.quotes for theme in themes)
+    also = [item_id for theme in themes for item_id in theme.also_ids]
+    assert also, "multi-theme letters are listed with the other themes they touch"
+    assert set(also) <= set(fake_source.texts)  # item ids, not pipeline indices
+    for theme in themes:
+        assert not set(theme.also_ids) & set(theme.member_ids)
+        assert {q["id"] for q in theme.quotes} <= set(theme.member_ids)
+    touched = [item for item in run.items.values() if len(item["themes"]) > 1]
+    assert touched
+
+
+def test_stop_terms_are_never_keywords(open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks):
+    run = start(open_consultation, django_capture_on_commit_callbacks, themes=3, stop_terms="公園, 図書館\nバス、公園")
+    assert run.status == "succeeded", run.error
+    assert run.parameters["stop_terms"] == ["公園", "図書館", "バス"]
+    keywords = [k for theme in Theme.objects.filter(run=run) for k in theme.keywords]
+    assert keywords and not {"公園", "図書館", "バス"} & set(keywords)
+
+
+def test_too_many_or_too_long_stop_terms_are_refused(open_consultation):
+    with pytest.raises(ValidationError):
+        analysis_start(consultation_id=open_consultation.pk, stop_terms=[f"語{i}" for i in range(201)])
+    with pytest.raises(ValidationError):
+        analysis_start(consultation_id=open_consultation.pk, stop_terms="あ" * 41)
+    assert not AnalysisRun.objects.exists()
+
+
+def test_imported_opinions_are_an_opinion_source_beside_proposals(open_consultation, proposal_texts):
+    from ml.services import external_import
+    from participation.core.registry import registry
+
+    assert "external" in registry.opinion_sources
+    data = "番号,意見\n1,駅前の駐輪場が足りません\n2,\n3,歩道の段差をなくしてほしい\n".encode("cp932")
+    external_import(consultation_id=open_consultation.pk, name="窓口", data=data, filename="a.csv",
+                    text_column="意見", id_column="番号")
+    items = consultation_items(open_consultation.pk)
+    external = [item for item in items if item["kind"] == "external"]
+    assert [item["text"] for item in external] == ["駅前の駐輪場が足りません", "歩道の段差をなくしてほしい"]
+    assert all(item["source"] == "external" and item["id"].startswith("x") for item in external)
+    assert len(items) == len(external) + len(proposal_texts)
+    assert not registry.opinion_sources["external"].votes(open_consultation.pk)

@@ -1,0 +1,77 @@
+"""What the public sees of an analysis once staff publish its summary: quotes of the themes (only from
+texts still visible on the site) and the open-data table of themes with their sentiment shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from participation.analysis.runs import consultation_items
+
+PUBLIC_QUOTES_PER_THEME = 2
+
+
+def public_quotes(consultation_id: int, run_id: int | None) -> list[list[dict[str, Any]]]:
+    """Per top-level theme of the run (in order), up to PUBLIC_QUOTES_PER_THEME quotes {"quote", "url",
+    "sentiment"} whose text residents posted on this site and which is still visible now.
+
+    Imported outside opinions (public-comment letters, inquiry logs) are never quoted in public: their
+    writers did not post them here. A text hidden, withdrawn or deleted after the analysis is not quoted.
+    """
+    from ml.models import Theme
+
+    if not run_id:
+        return []
+    themes = list(Theme.objects.filter(run_id=run_id, parent=None).only("quotes"))
+    wanted = {str(q.get("id")) for theme in themes for q in theme.quotes or []}
+    if not wanted:
+        return [[] for _theme in themes]
+    visible = {
+        item["id"]: item
+        for item in consultation_items(consultation_id)
+        if item["id"] in wanted and item.get("kind") != "external" and item.get("url")
+    }
+    result = []
+    for theme in themes:
+        quotes = []
+        for quote in theme.quotes or []:
+            item = visible.get(str(quote.get("id")))
+            if item is None or not quote.get("quote"):
+                continue
+            quotes.append({"quote": quote["quote"], "url": item["url"], "sentiment": quote.get("sentiment", "")})
+            if len(quotes) == PUBLIC_QUOTES_PER_THEME:
+                break
+        result.append(quotes)
+    return result
+
+
+def _percent(shares: dict[str, Any] | None, label: str) -> int:
+    return round(100 * float((shares or {}).get(label, 0.0)))
+
+
+def published_theme_rows():
+    """Open data: one row per top-level theme of each published summary's run (see THEME_FIELDS)."""
+    from ml.models import Summary, Theme
+    from ml.selectors import theme_name
+
+    summaries = (
+        Summary.objects.filter(published_at__isnull=False, run__isnull=False)
+        .select_related("run")
+        .order_by("consultation_id")
+    )
+    for summary in summaries:
+        themes = list(Theme.objects.filter(run_id=summary.run_id, parent=None))
+        total = sum(theme.size for theme in themes) or 1
+        for number, theme in enumerate(themes, start=1):
+            yield {
+                "consultation_id": summary.consultation_id,
+                "theme": number,
+                "title": theme_name(theme),
+                "keywords": " ".join(theme.keywords[:10]),
+                "opinions": theme.size,
+                "share_percent": round(100 * theme.size / total),
+                "positive_percent": _percent(theme.sentiment, "positive") if theme.sentiment else "",
+                "negative_percent": _percent(theme.sentiment, "negative") if theme.sentiment else "",
+                "neutral_percent": _percent(theme.sentiment, "neutral") if theme.sentiment else "",
+                "analysed_at": summary.run.finished_at,
+                "published_at": summary.published_at,
+            }
