@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from participation.analysis.runs import consultation_items
+from participation.analysis.runs import EXTERNAL_SOURCE, consultation_items
 
 PUBLIC_QUOTES_PER_THEME = 2
 
@@ -27,7 +27,7 @@ def public_quotes(consultation_id: int, run_id: int | None) -> list[list[dict[st
         return [[] for _theme in themes]
     visible = {
         item["id"]: item
-        for item in consultation_items(consultation_id)
+        for item in consultation_items(consultation_id, exclude=(EXTERNAL_SOURCE,))
         if item["id"] in wanted and item.get("kind") != "external" and item.get("url")
     }
     result = []

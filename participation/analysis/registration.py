@@ -49,7 +49,9 @@ def seed_analysis(*, stdout, rng=None, **_kwargs) -> None:
     if run.status != AnalysisRun.Status.SUCCEEDED:
         stdout.write(f"analysis: run failed ({run.error})\n")
         return
-    labels = [theme.label for theme in run.themes.filter(parent=None)[:5]]
+    from ml.selectors import theme_name
+
+    labels = [theme_name(theme) for theme in run.themes.filter(parent=None)[:3]]
     text = (
         f"{count}件のご意見を分析しました。主なテーマは「" + "」「".join(labels) + "」です。"
         "いただいたご意見は今後の公園整備計画の検討に活用します。"
@@ -96,7 +98,9 @@ def register() -> None:
     for name, predicate in PERMISSIONS.items():
         if not rules.perm_exists(name):
             rules.add_perm(name, predicate)
-    registry.add("opinion_sources", "external", OpinionSource(label=_("Imported opinions"), items=external_items))
+    from participation.analysis.runs import EXTERNAL_SOURCE
+
+    registry.add("opinion_sources", EXTERNAL_SOURCE, OpinionSource(label=_("Imported opinions"), items=external_items))
     registry.add(
         "exports", "analysis_themes",
         ExportSpec(label=_("Themes of published opinion analyses"), fields=THEME_FIELDS, rows=export_theme_rows),

@@ -24,12 +24,16 @@ from participation.core.registry import registry
 
 logger = logging.getLogger(__name__)
 MIN_TEXTS = 5
+EXTERNAL_SOURCE = "external"  # the opinion-source key of imported outside opinions (registration.py)
 
 
-def consultation_items(consultation_id: int) -> list[dict[str, Any]]:
-    """Visible texts of a consultation from every opinion source, each {"id", "text", "url", "kind", "source"}."""
+def consultation_items(consultation_id: int, *, exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Visible texts of a consultation from every opinion source (but those keyed in ``exclude``), each
+    {"id", "text", "url", "kind", "source"}."""
     items: dict[str, dict[str, Any]] = {}
     for key, source in registry.opinion_sources.items():
+        if key in exclude:
+            continue
         for item in source.items(consultation_id) or []:
             text = (item.get("text") or "").strip()
             if not text:
