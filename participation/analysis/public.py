@@ -75,3 +75,33 @@ def published_theme_rows():
                 "analysed_at": summary.run.finished_at,
                 "published_at": summary.published_at,
             }
+
+
+def published_opinion_rows():
+    """Open data: per text of a published analysis that residents posted on this site and that is still
+    visible, its main theme number and its sentiment (imported outside opinions are never listed)."""
+    from ml.models import Summary, Theme
+
+    summaries = (
+        Summary.objects.filter(published_at__isnull=False, run__isnull=False)
+        .select_related("run")
+        .order_by("consultation_id")
+    )
+    for summary in summaries:
+        run = summary.run
+        number = {}
+        for position, theme in enumerate(Theme.objects.filter(run=run, parent=None).only("member_ids"), start=1):
+            for member in theme.member_ids:
+                number[member] = position
+        for item in consultation_items(summary.consultation_id, exclude=(EXTERNAL_SOURCE,)):
+            stored = (run.items or {}).get(item["id"])
+            if stored is None:  # posted after the analysis
+                continue
+            yield {
+                "consultation_id": summary.consultation_id,
+                "kind": item.get("kind", ""),
+                "id": item["id"],
+                "url": item.get("url", ""),
+                "theme": number.get(item["id"], ""),
+                "sentiment": stored.get("sentiment", ""),
+            }

@@ -86,6 +86,23 @@ THEME_FIELDS = {
 }
 
 
+OPINION_FIELDS = {
+    "consultation_id": _("Consultation number (the id in the consultations table)"),
+    "kind": _("What the text is: proposal or comment"),
+    "id": _("The text's id: p + proposal number, c + comment number"),
+    "url": _("Address of the text on this site"),
+    "theme": _("Number of its main theme in the themes table (empty: no theme)"),
+    "sentiment": _("Tone of the text: positive, negative or neutral (requests, questions)"),
+}
+
+
+def export_opinion_rows():
+    """Per visible text of every published analysis: its theme and tone (imported opinions never)."""
+    from participation.analysis.public import published_opinion_rows
+
+    yield from published_opinion_rows()
+
+
 def export_theme_rows():
     """One row per top-level theme of every published summary (nothing before staff publish)."""
     from participation.analysis.public import published_theme_rows
@@ -104,5 +121,9 @@ def register() -> None:
     registry.add(
         "exports", "analysis_themes",
         ExportSpec(label=_("Themes of published opinion analyses"), fields=THEME_FIELDS, rows=export_theme_rows),
+    )
+    registry.add(
+        "exports", "analysis_opinions",
+        ExportSpec(label=_("Theme and tone of each analysed text"), fields=OPINION_FIELDS, rows=export_opinion_rows),
     )
     registry.add_demo_seeder("analysis", seed_analysis, order=60)

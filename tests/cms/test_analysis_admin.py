@@ -484,3 +484,16 @@ def test_open_data_lists_published_themes_with_sentiment(client, published_with_
 def test_open_data_has_no_theme_before_publishing(client, analysed):
     response = client.get("/open-data/analysis_themes.json")
     assert response.json()["rows"] == []
+
+
+def test_open_data_lists_each_visible_site_text_with_theme_and_tone(client, published_with_proposals, proposal_texts):
+    from django.utils import timezone
+
+    hidden = proposal_texts[0]
+    type(hidden).objects.filter(pk=hidden.pk).update(hidden_at=timezone.now())
+    rows = client.get("/open-data/analysis_opinions.json").json()["rows"]
+    ids = {row["id"] for row in rows}
+    assert ids == {f"p{p.pk}" for p in proposal_texts[1:]}  # no imported opinion, no hidden proposal
+    assert all(row["sentiment"] in {"positive", "negative", "neutral"} for row in rows)
+    themes = Theme.objects.filter(run=published_with_proposals, parent=None).count()
+    assert all(row["theme"] == "" or 1 <= row["theme"] <= themes for row in rows)
