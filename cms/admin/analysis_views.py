@@ -261,6 +261,7 @@ UPLOAD_DIR = "ml-imports"
 UPLOAD_MAX_AGE = dt.timedelta(days=1)
 PREVIEW_ROWS = 5
 SESSION_KEY = "ml_imports"
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp932": "Shift_JIS (CP932)", "utf-16": "UTF-16"}
 
 
 class UploadForm(forms.Form):
@@ -439,6 +440,7 @@ def import_columns(request, consultation_id: int, token: str):
         "form": form,
         "error": error,
         "pending": pending,
+        "encoding": ENCODING_NAMES.get(pending.get("encoding") or "", pending.get("encoding") or ""),
         "token": token,
     }
     return render(request, "cms/analysis/import_columns.html", context, status=400 if error else 200)

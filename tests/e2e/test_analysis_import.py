@@ -1,0 +1,45 @@
+"""Staff import a Shift_JIS CSV of outside opinions in the Wagtail admin with the keyboard, see a bad file
+refused with a message read out as an alert, choose the columns and see the imported opinions listed."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from ml.models import ExternalOpinion, ExternalSource
+from tests.e2e.test_analysis_flow import context_for
+
+pytestmark = pytest.mark.browser
+
+
+def test_import_a_shift_jis_csv_by_keyboard(browser, live_asgi, open_consultation, staff_user, artifacts_dir, tmp_path):
+    url = live_asgi.url
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x81\xff\x80\xfe broken")
+    good = tmp_path / "pubcom.csv"
+    good.write_bytes("番号,受付日,ご意見\n1,令和8年1月5日,公園の遊具を直してほしい\n2,2026/1/6,バスの本数を増やして\n,,\n".encode("cp932"))
+
+    page = context_for(browser, staff_user, url, width=390).new_page()
+    page.goto(f"{url}/admin/analysis/{open_consultation.pk}/")
+    page.get_by_role("link", name="CSV または Excel ファイルから意見を取り込む").click()
+    page.get_by_label("ファイル（CSV または Excel の .xlsx）").set_input_files(str(bad))
+    page.get_by_label("ファイル（CSV または Excel の .xlsx）").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Shift_JIS")
+    expect(page.get_by_role("alert")).to_contain_text("何も保存されていません")
+    assert not ExternalSource.objects.exists()
+
+    page.get_by_label("この意見のまとまりの名前").fill("パブリックコメント")
+    page.get_by_label("ファイル（CSV または Excel の .xlsx）").set_input_files(str(good))
+    page.get_by_role("button", name="ファイルを読み込む").click()
+    expect(page.locator(".ml-preview")).to_contain_text("公園の遊具を直してほしい")
+    expect(page.locator("body")).to_contain_text("Shift_JIS (CP932) として読み込みました。")
+    expect(page.get_by_label("意見の本文の列")).to_have_value("ご意見")  # the column with the longest texts
+    page.get_by_label("番号（ID）の列（任意）").select_option("番号")
+    page.get_by_label("日付の列（任意）").select_option("受付日")
+    page.screenshot(path=str(artifacts_dir / "analysis_import_columns.png"), full_page=True)
+    page.get_by_role("button", name="意見を取り込む").click()
+    expect(page.locator(".ml-sources")).to_contain_text("パブリックコメント")
+    expect(page.locator("body")).to_contain_text("2件の意見を「パブリックコメント」として取り込みました。")
+    assert sorted(ExternalOpinion.objects.values_list("date", flat=True))[0].isoformat() == "2026-01-05"
