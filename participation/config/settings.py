@@ -141,6 +141,8 @@ if DATABASE_URL:
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
+    # Behind PgBouncer in transaction mode (README "Sizing").
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 else:
     DATABASES = {
         "default": {
