@@ -14,9 +14,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.static import serve
 
-from participation.core.http import safe_next
-
 from participation.config.overload import is_overload_error, overload_response
+from participation.core.http import safe_next
 
 logger = logging.getLogger(__name__)
 
