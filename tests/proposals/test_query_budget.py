@@ -17,7 +17,7 @@ from tests.proposals.factories import make_comment, make_proposal
 
 pytestmark = pytest.mark.django_db
 
-LIST_ANONYMOUS, LIST_SIGNED_IN = 18, 24
+LIST_ANONYMOUS, LIST_SIGNED_IN = 18, 25  # 24 on SQLite
 DETAIL_ANONYMOUS, DETAIL_SIGNED_IN = 9, 14
 
 
