@@ -29,6 +29,7 @@ from participation.core import consultations
 from participation.core.errors import Conflict, require
 from participation.core.http import safe_next
 from participation.core.maps import tile_config
+from participation.core.photos import refused_status
 from participation.core.ratelimit import rate_limit_hit
 from proposals import selectors, services
 from proposals.forms import AnswerForm, CommentForm, ProposalForm
@@ -133,11 +134,12 @@ def _proposal_or_404(request, proposal_id: int) -> Proposal:
 
 
 def _add_errors(form, exc: ValidationError) -> None:
+    # The errors keep their codes: a photo too large makes the answer a 413 (refused_status).
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
+        for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
-        form.add_error(None, exc.messages)
+        form.add_error(None, exc)
 
 
 @login_required
@@ -165,7 +167,7 @@ def proposal_create_view(request, consultation_id: int):
         "form": form, "consultation": consultation, "editing": False,
         "similar_url": f"/api/v1/consultations/{consultation.pk}/similar",
         "location_config": location_config(consultation),
-    }, status=400 if request.method == "POST" else 200)
+    }, status=refused_status(form) if request.method == "POST" else 200)
 
 
 def location_config(consultation, proposal=None) -> dict:

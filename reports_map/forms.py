@@ -111,7 +111,9 @@ class ReportForm(forms.Form):
             try:
                 gps = photo_gps(upload)
             except ValidationError as exc:
-                self.add_error("photos", f"{upload.name[:60]}: {exc.messages[0]}")
+                # The code says why (a too large photo makes the answer a 413).
+                self.add_error("photos", ValidationError(f"{upload.name[:60]}: {exc.messages[0]}",
+                                                         code=exc.error_list[0].code))
                 return None
             if gps:
                 return gps

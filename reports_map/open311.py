@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import timedelta
-from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participation.core.photo_files import photo_file_url
+from participation.core.photos import error_status
 from participation.core.ratelimit import RateLimited, rate_limit_hit
 from reports_map import selectors, services
 from reports_map.models import OPEN_STATUSES, Category, Report, ReportPhoto, Status
@@ -89,7 +89,7 @@ def _handles_errors(view):
         except PermissionDenied as exc:
             return _error(fmt, 403, str(exc) or _("Permission denied."))
         except ValidationError as exc:
-            return _error(fmt, 400, " ".join(exc.messages))
+            return _error(fmt, error_status(exc), " ".join(exc.messages))
         except RateLimited as exc:
             response = _error(fmt, 429, str(exc.message))
             response["Retry-After"] = str(exc.retry_after)
@@ -219,7 +219,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     qs = selectors.report_public_qs().select_related("category")
     ids = params.get("service_request_id")
     if ids:
-        wanted = [int(i) for i in ids.split(",") if i.strip().isdigit()][:MAX_RESULTS]
+        wanted = [n for n in (_request_id(i) for i in ids.split(",")[:MAX_RESULTS]) if n is not None]
         reports = list(qs.filter(pk__in=wanted).order_by("-created_at"))
         return _respond(fmt, _records(request, reports), root="service_requests", item="request")
     if params.get("service_code"):
@@ -241,6 +241,19 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
             qs = qs.exclude(status__in=OPEN_STATUSES)
     reports = list(qs.order_by("-created_at", "-pk")[:MAX_RESULTS])
     return _respond(fmt, _records(request, reports), root="service_requests", item="request")
+
+
+# Report ids are BigAutoField: a number outside 1..2**63-1 names no request (and would overflow SQLite's
+# integer or PostgreSQL's bigint: a 500 before, issue 17).
+MAX_REQUEST_ID = 2**63 - 1
+
+
+def _request_id(value: str) -> int | None:
+    value = value.strip()
+    if not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_REQUEST_ID else None
 
 
 def _date(params, name: str):
@@ -272,7 +285,10 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     key = services.open311_key_check(data.get("api_key"))
     if key is None:
         raise Open311Error(403, _("A valid api_key is required."))
-    rate_limit_hit("report", request=request, user=SimpleNamespace(is_authenticated=True, pk=f"open311-{key.pk}"))
+    # Each key has its own limit (an aggregator posts for many residents from one address), not the web
+    # form's per-IP "report" limit: OPEN311_RATE_LIMIT, or OPEN311_KEY_RATE_LIMITS[key prefix] for this key.
+    rate_limit_hit("open311", client=f"key-{key.pk}",
+                   rule=settings.OPEN311_KEY_RATE_LIMITS.get(key.prefix) or settings.OPEN311_RATE_LIMIT)
     code = data.get("service_code", "")
     category = selectors.category_list().filter(service_code=code).first() if code else None
     if category is None:
@@ -298,8 +314,10 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_GET
 @_handles_errors
-def request_detail(request: HttpRequest, request_id: int, fmt: str) -> HttpResponse:
-    report = selectors.report_public_qs().select_related("category").filter(pk=request_id).first()
+def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
+    number = _request_id(request_id)
+    report = (selectors.report_public_qs().select_related("category").filter(pk=number).first()
+              if number is not None else None)
     if report is None:
         raise Open311Error(404, _("No service request with this id."))
     return _respond(fmt, _records(request, [report]), root="service_requests", item="request")

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from participation.core.errors import require
 from participation.core.maps import tile_config
 from participation.core.photo_files import is_public, photo_file_exists, photo_file_open, photo_file_url
-from participation.core.photos import CONTENT_TYPES, photo_gps
+from participation.core.photos import CONTENT_TYPES, error_status, photo_gps, refused_status
 from participation.core.ratelimit import rate_limit_hit
 from participation.core.text import csv_safe
 from reports_map import selectors, services
@@ -138,7 +138,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         "form": form,
         "map_config": {**_map_config(), "photoLocationUrl": reverse("reports_map:photo_location"),
                        "nearbyUrl": reverse("reports_map:nearby")},
-    })
+    }, status=refused_status(form) if request.method == "POST" else 200)
 
 
 @login_required
@@ -190,7 +190,7 @@ def photo_location(request: HttpRequest) -> JsonResponse:
     try:
         gps = photo_gps(upload)
     except ValidationError as exc:
-        return JsonResponse({"error": exc.messages[0]}, status=400)
+        return JsonResponse({"error": exc.messages[0]}, status=error_status(exc))
     if gps is None:
         return JsonResponse({"latitude": None, "longitude": None, "inside": False})
     lat, lon = gps

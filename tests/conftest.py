@@ -221,10 +221,10 @@ def subprocess_env(**extra_env: str) -> dict[str, str]:
         env["DATABASE_URL"] = (
             f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
-    env.update(
-        DEBUG="1", RATE_LIMITS_ENABLED="0", MEDIA_ROOT=str(settings.MEDIA_ROOT), PYTHONUNBUFFERED="1",
-        DJANGO_SETTINGS_MODULE="participation.config.test_settings", **extra_env,
-    )
+    env.update({
+        "DEBUG": "1", "RATE_LIMITS_ENABLED": "0", "MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONUNBUFFERED": "1",
+        "DJANGO_SETTINGS_MODULE": "participation.config.test_settings", **extra_env,
+    })
     return env
 
 

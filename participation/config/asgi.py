@@ -10,12 +10,18 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from participation.config.overload import AdmissionLimit  # noqa: E402
 from participation.core.registry import registry  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # At most ASGI_THREADS requests of this process inside Django at once; the rest wait, then 503.
+        "http": AdmissionLimit(
+            django_asgi_app, limit=settings.ASGI_THREADS, timeout=settings.REQUEST_QUEUE_TIMEOUT,
+            max_waiting=settings.REQUEST_QUEUE_MAX,
+        ),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(registry.websocket_routes))),
     }
 )

@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from participation.config.env import email_settings, env_bool, env_int, env_list, env_str
+from participation.config.env import email_settings, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "participation.config.overload.OverloadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "participation.accounts.middleware.ApiLanguageMiddleware",
@@ -120,8 +121,28 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+# Under ASGI every request runs its sync code in a thread of its own, and a persistent connection per
+# thread let one process take all of PostgreSQL's connections under load (issue 17). So: no persistent
+# connections, and a bounded pool per process (Django 5.2 + psycopg_pool). A request that gets no
+# connection within DB_POOL_TIMEOUT seconds is answered 503 + Retry-After (participation.config.overload).
+# Sizing (README): processes x DB_POOL_MAX_SIZE (+ task workers) <= max_connections - reserve.
+DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 2)
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 10)
+DB_POOL_TIMEOUT = env_float("DB_POOL_TIMEOUT", 5.0)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DB_POOL", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(DB_POOL_MIN_SIZE, DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": DB_POOL_TIMEOUT,
+            # Idle connections above min_size go back to PostgreSQL after a minute, not after psycopg's 10.
+            "max_idle": 60,
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
+    # Behind PgBouncer in transaction mode (README "Sizing").
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 else:
     DATABASES = {
         "default": {
@@ -140,12 +161,38 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
+# --- Under load (participation.config.overload) ------------------------------------------------
+# Django runs each request's sync code in a thread of its own, and daphne/uvicorn start one per request
+# in flight: without a bound, 200 concurrent readers meant 200 threads, each wanting a connection. At
+# most ASGI_THREADS requests per process run Django at once (default: one per pooled connection); the
+# others wait in the event loop, at most REQUEST_QUEUE_TIMEOUT seconds and REQUEST_QUEUE_MAX of them, and
+# are then answered 503 with Retry-After: RETRY_AFTER_SECONDS.
+ASGI_THREADS = env_int("ASGI_THREADS", DB_POOL_MAX_SIZE)
+REQUEST_QUEUE_TIMEOUT = env_float("REQUEST_QUEUE_TIMEOUT", 10.0)
+REQUEST_QUEUE_MAX = env_int("REQUEST_QUEUE_MAX", 1000)
+RETRY_AFTER_SECONDS = env_int("RETRY_AFTER_SECONDS", 5)
+
 # --- Cache and channel layer ------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A cache that does not answer within a second is treated as down rather than holding the request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    # Pub/sub layer: a broadcast to a consultation's group is one PUBLISH, delivered once to each process,
+    # which fans it out to its own sockets; joining and leaving a group are process-local bookkeeping.
+    # The list-based RedisChannelLayer did one Redis round trip per socket and per join/leave: with 500
+    # sockets it hit redis-py's 100-connection pool ("MaxConnectionsError") and its 5 s socket timeout on
+    # the 5 s BZPOPMIN ("Timeout reading"), closing sockets with 1011 (bench/load.py, issue 17).
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2, "health_check_interval": 30}]},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "participation"}}
@@ -290,7 +337,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 if env_bool("BEHIND_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -347,6 +394,10 @@ RATE_LIMITS = {
     **json.loads(env_str("RATE_LIMITS", "{}")),
 }
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", default=True)
+# Open311 POSTs are counted per API key, not per IP: OPEN311_RATE_LIMIT for every key, and
+# OPEN311_KEY_RATE_LIMITS (JSON, {"<key prefix>": "count/seconds"}) for the keys that need more or less.
+OPEN311_RATE_LIMIT = env_str("OPEN311_RATE_LIMIT", "1000/3600")
+OPEN311_KEY_RATE_LIMITS = json.loads(env_str("OPEN311_KEY_RATE_LIMITS", "{}"))
 # Public forms carry a honeypot field and must not be submitted faster than this (seconds).
 FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 3)
 

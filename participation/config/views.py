@@ -2,20 +2,74 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+import uuid
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.static import serve
 
+from participation.config.overload import is_overload_error, overload_response
 from participation.core.http import safe_next
+
+logger = logging.getLogger(__name__)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. Touches neither the database nor Redis, so an overloaded or
+    disconnected database never gets a healthy process restarted (that is /readyz's business)."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+
+
+def _check_cache() -> None:
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", 10)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return what was stored")
+    cache.delete(key)
+
+
+def _check_channel_layer() -> None:
+    layer = settings.CHANNEL_LAYERS.get("default", {})
+    if "channels_redis" not in layer.get("BACKEND", ""):
+        return
+    import redis
+
+    for host in layer.get("CONFIG", {}).get("hosts", []):
+        address = host["address"] if isinstance(host, dict) else host
+        client = redis.Redis.from_url(address, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client.ping()
+        finally:
+            client.close()
+
+
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: the database, the cache and the channel layer's Redis answer; 503 + Retry-After otherwise."""
+    checks = {}
+    for name, check in (("database", _check_database), ("cache", _check_cache), ("channel_layer", _check_channel_layer)):
+        try:
+            check()
+            checks[name] = "ok"
+        except Exception as exc:  # any failure means "not ready"; the reason goes to the log, not the answer
+            logger.warning("readyz: %s not reachable: %r", name, exc)
+            checks[name] = "unavailable"
+    ready = all(value == "ok" for value in checks.values())
+    response = JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    if not ready:
+        response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+    return response
 
 
 def public_media(request: HttpRequest, path: str) -> HttpResponse:
@@ -58,4 +112,8 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its exception handler: a database connection that could not be had
+    # (pool timeout, also when raised in a middleware) is overload, answered 503 + Retry-After.
+    if is_overload_error(sys.exc_info()[1]):
+        return overload_response(request)
     return render(request, "500.html", status=500)

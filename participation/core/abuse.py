@@ -13,6 +13,7 @@ and nothing is stored.
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from django import forms
@@ -46,8 +47,18 @@ class HoneypotWidget(forms.TextInput):
         )
 
 
+TOKEN_MAX_AGE = 24 * 3600
+
+
 def form_started_token(now: float | None = None) -> str:
-    return signing.dumps(int(now if now is not None else time.time()), salt=_SALT)
+    """A signed start time plus a random nonce: each token is accepted once (see ``_spend``)."""
+    return signing.dumps([int(now if now is not None else time.time()), secrets.token_urlsafe(9)], salt=_SALT)
+
+
+def _spend(nonce: str) -> bool:
+    """Mark a token's nonce used (cache shared by every process); False if it was used before. Without this
+    a bot could fetch the form once and post the same token instantly for ever (issue 17)."""
+    return cache.add(f"abuse:form_started:{nonce}", 1, TOKEN_MAX_AGE)
 
 
 class AntiSpamFormMixin(forms.Form):
@@ -77,18 +88,28 @@ class AntiSpamFormMixin(forms.Form):
             raise forms.ValidationError(self.antispam_error, code="honeypot")
         minimum = getattr(settings, "FORM_MIN_FILL_SECONDS", 0)
         if minimum > 0:
-            started = self.started_at()
+            started, nonce = self._token()
             if started is None or time.time() - started < minimum:
                 raise forms.ValidationError(self.antispam_error, code="too_fast")
+            # Spent only by a submission that is otherwise valid, so a form re-shown for a typo keeps its token.
+            if not self._errors and not _spend(nonce):
+                # Replayed: the re-shown form carries a fresh token (a person waits a moment and sends again).
+                self.data = self.data.copy()
+                self.data[STARTED_FIELD] = form_started_token()
+                raise forms.ValidationError(self.antispam_error, code="replayed")
         return cleaned
 
-    def started_at(self) -> int | None:
+    def _token(self) -> tuple[int | None, str]:
         if not self._sent_started:
-            return None
+            return None, ""
         try:
-            return int(signing.loads(self._sent_started, salt=_SALT, max_age=24 * 3600))
+            started, nonce = signing.loads(self._sent_started, salt=_SALT, max_age=TOKEN_MAX_AGE)
+            return int(started), str(nonce)
         except (signing.BadSignature, TypeError, ValueError):
-            return None
+            return None, ""
+
+    def started_at(self) -> int | None:
+        return self._token()[0]
 
 
 # --- Admin login throttling -------------------------------------------------------------------

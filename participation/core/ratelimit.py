@@ -40,21 +40,27 @@ def _parse(rule: str) -> tuple[int, int]:
     return int(count), int(seconds)
 
 
-def rate_limit_hit(action: str, *, request=None, user=None) -> None:
-    """Count one ``action`` for the user and the IP; raise ``RateLimited`` when over the limit."""
+def rate_limit_hit(action: str, *, request=None, user=None, client: str | None = None, rule: str | None = None) -> None:
+    """Count one ``action`` for the user and the IP; raise ``RateLimited`` when over the limit.
+
+    ``client`` names a machine client (an Open311 key) counted on its own instead of the user and the IP, under
+    ``rule`` ("count/seconds") when given rather than ``RATE_LIMITS[action]``."""
     if not settings.RATE_LIMITS_ENABLED:
         return
-    rule = settings.RATE_LIMITS.get(action)
+    rule = rule or settings.RATE_LIMITS.get(action)
     if not rule:
         return
     limit, window = _parse(rule)
     now = int(time.time())
     bucket = now // window
     keys = []
-    if user is not None and getattr(user, "is_authenticated", False):
-        keys.append(f"rl:{action}:u:{user.pk}:{bucket}")
-    if request is not None:
-        keys.append(f"rl:{action}:ip:{client_ip(request)}:{bucket}")
+    if client is not None:
+        keys.append(f"rl:{action}:c:{client}:{bucket}")
+    else:
+        if user is not None and getattr(user, "is_authenticated", False):
+            keys.append(f"rl:{action}:u:{user.pk}:{bucket}")
+        if request is not None:
+            keys.append(f"rl:{action}:ip:{client_ip(request)}:{bucket}")
     for key in keys:
         cache.add(key, 0, timeout=window + 5)
         try:

@@ -44,7 +44,7 @@ def test_production_settings_switch_to_real_services_and_strict_csp():
     lines = result.stdout.strip().splitlines()[-6:]
     assert lines[0] == "django.db.backends.postgresql"
     assert lines[1] == "django.core.cache.backends.redis.RedisCache"
-    assert lines[2] == "channels_redis.core.RedisChannelLayer"
+    assert lines[2] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert lines[3] == "django.core.mail.backends.smtp.EmailBackend"
     assert lines[4] == str(["'self'"])
     assert "unsafe" not in lines[4]

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # Path templates (after argument substitution, without the /en/ prefix) by who may use them.
 PUBLIC = [
-    r"^/healthz$", r"^/i18n/setlang/$", r"^/api/v1/", r"^/open311/v2/", r"^/media/", r"^/documents/",
+    r"^/healthz$", r"^/readyz$", r"^/i18n/setlang/$", r"^/api/v1/", r"^/open311/v2/", r"^/media/", r"^/documents/",
     r"^/accounts/", r"^/_util/", r"^/$", r"^/open-data/", r"^/proposals/\d+/$", r"^/reports/$", r"^/reports/geojson/$",
     r"^/reports/nearby/$", r"^/reports/\d+/$", r"^/reports/photos/\d+/[a-z]+/$",
     r"^/results/$", r"^/results/consultation/\d+/$", r"^/results/\d+/$",

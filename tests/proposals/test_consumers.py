@@ -133,8 +133,8 @@ def test_change_reaches_socket_in_another_process(open_consultation, resident, o
     server = start_asgi_server(tmp_path, REDIS_URL=settings.REDIS_URL)
     try:
         p = make_proposal(open_consultation, resident)
-        # The Redis layer of the test settings (with this test worker's prefix, as the server has it).
-        assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+        # The Redis layer of the test settings (pub/sub, with this test worker's prefix, as the server has it).
+        assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
         from channels.layers import channel_layers
 
         channel_layers.backends.clear()

@@ -118,3 +118,13 @@ def test_migration_moves_old_photos_under_served_paths(open_consultation, reside
     assert Client().get(shown.image.url).status_code == 200
     assert Client().get(hidden.image.url).status_code == 404
     assert not any(default_storage.exists(name) for name in old)
+
+
+def test_too_large_photo_is_413_with_the_form_kept(open_consultation, resident, settings):
+    client = Client()
+    client.force_login(resident)
+    big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"\x00" * (settings.PHOTO_MAX_BYTES + 10), content_type="image/jpeg")
+    r = client.post(f"/proposals/new/{open_consultation.pk}/", {"title": "花壇", "body": "花を植えたい", "photo": big})
+    assert r.status_code == 413
+    assert "花を植えたい" in r.content.decode()
+    assert not Proposal.objects.exists()

@@ -125,6 +125,15 @@ def test_bad_media_is_refused(client, api_key, settings, name, content):
     assert media_files(settings) == []
 
 
+def test_too_large_media_is_413(client, api_key, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    big = b"\xff\xd8\xff" + b"\x00" * (settings.PHOTO_MAX_BYTES + 10)
+    response = post(client, api_key, files={"media": SimpleUploadedFile("big.jpg", big, "image/jpeg")})
+    assert response.status_code == 413 and response.json()[0]["code"] == 413
+    assert Report.objects.count() == 0 and media_files(settings) == []
+
+
 def test_markup_in_description_is_kept_as_text(client, api_key):
     typed = "<b>穴</b><script>alert(1)</script>があります"
     response = post(client, api_key, description=typed)
@@ -181,14 +190,40 @@ def test_xml_requests(client, resident, make_report):
     assert root.tag == "service_requests" and root.find("request/service_code").text == "road-pothole"
 
 
-def test_rate_limit_applies_to_open311(client, api_key, settings):
+def test_rate_limit_applies_to_open311_per_key(client, api_key, settings):
+    """Each key has its own limit, configurable per key; the web form's per-IP "report" limit is not spent."""
+    from reports_map.models import Open311ApiKey
+
     settings.RATE_LIMITS_ENABLED = True
-    settings.RATE_LIMITS = {"report": "2/3600"}
+    settings.RATE_LIMITS = {"report": "1/3600"}
+    settings.OPEN311_RATE_LIMIT = "3/3600"
+    settings.OPEN311_KEY_RATE_LIMITS = {api_key[:8]: "2/3600"}
+    assert Open311ApiKey.objects.filter(prefix=api_key[:8]).exists()
     assert post(client, api_key).status_code == 201
     assert post(client, api_key).status_code == 201
     response = post(client, api_key)
     assert response.status_code == 429 and response["Retry-After"]
     assert response.json()[0]["code"] == 429 and response.json()[0]["description"]
+    other = services.open311_key_create(name="aggregator")[1]  # same IP, its own (default) limit
+    assert [post(client, other).status_code for _ in range(4)] == [201, 201, 201, 429]
+
+
+@pytest.mark.parametrize("path", [
+    "/requests.json?service_request_id=99999999999999999999",
+    "/requests.json?service_request_id=9223372036854775808,1",
+    "/requests.xml?service_request_id=-1,%EF%BC%91,%C2%B2",
+    "/requests/99999999999999999999.json",
+    "/requests/9223372036854775808.xml",
+    "/requests/0.json",
+])
+def test_ids_out_of_range_are_not_found(client, db, path):
+    response = client.get(BASE + path)
+    if path.startswith("/requests/"):
+        assert response.status_code == 404
+    elif path.startswith("/requests.json"):
+        assert response.status_code == 200 and response.json() == []
+    else:
+        assert response.status_code == 200 and b"<request>" not in response.content
 
 
 def test_open311_key_command_prints_key_last(db):

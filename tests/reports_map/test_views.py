@@ -152,7 +152,7 @@ def test_bad_form_input_is_refused_with_errors_and_nothing_stored(client, reside
                                                                    field_text):
     client.force_login(resident)
     response = client.post(reverse("reports_map:new"), form_data(category, photos=[upload(jpeg(gps=False))], **extra))
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert 'role="alert"' in body and 'aria-invalid="true"' in body or "form-errors" in body
     assert field_text in body
@@ -167,7 +167,7 @@ def test_bad_form_input_is_refused_with_errors_and_nothing_stored(client, reside
 def test_bad_photos_in_form(client, resident, category, settings, name, content):
     client.force_login(resident)
     response = client.post(reverse("reports_map:new"), form_data(category, photos=[upload(content, name)]))
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the same page with its errors, not a 200 (issue 17)
     assert "JPEG" in response.content.decode() or "写真" in response.content.decode()
     assert Report.objects.count() == 0 and media_files(settings) == []
 
@@ -176,14 +176,17 @@ def test_four_photos_in_form(client, resident, category, settings):
     client.force_login(resident)
     response = client.post(reverse("reports_map:new"),
                            form_data(category, photos=[upload(jpeg(gps=False)) for _ in range(4)]))
-    assert response.status_code == 200 and Report.objects.count() == 0 and media_files(settings) == []
+    assert response.status_code == 400 and Report.objects.count() == 0 and media_files(settings) == []
 
 
 def test_30_mb_photo_in_form(client, resident, category, settings):
     client.force_login(resident)
     big = b"\xff\xd8\xff" + b"\x00" * (30 * 1024 * 1024)
     response = client.post(reverse("reports_map:new"), form_data(category, photos=[upload(big)]))
-    assert response.status_code == 200 and Report.objects.count() == 0 and media_files(settings) == []
+    assert response.status_code == 413 and Report.objects.count() == 0 and media_files(settings) == []
+    assert "10" in response.content.decode() and 'name="description"' in response.content.decode()  # same page
+    location = client.post(reverse("reports_map:photo_location"), {"photo": upload(big)})
+    assert location.status_code == 413 and location.json()["error"]
 
 
 def test_rate_limit_gives_translated_429(client, resident, category, settings):

@@ -142,3 +142,31 @@ def test_staff_session_survives_activity_within_the_limit(staff_user, settings):
     session["_last_activity"] = int(time.time()) - 29 * 60
     session.save()
     assert client.get(reverse("participation:profile")).status_code == 200
+
+
+def test_signup_token_is_single_use(db, settings):
+    """A bot that fetched the form once cannot post its token again and again (issue 17)."""
+    settings.FORM_MIN_FILL_SECONDS = 3
+    token = form_started_token(time.time() - 5)
+    client = Client()
+    first = client.post(reverse("account_signup"), signup_data(form_started=token))
+    assert first.status_code == 302
+    for n in range(2):
+        again = Client().post(reverse("account_signup"), signup_data(email=f"bot{n}@example.jp", form_started=token))
+        assert again.status_code == 200
+        assert not User.objects.filter(email=f"bot{n}@example.jp").exists()
+        body = again.content.decode()
+        assert token not in body  # the re-shown form carries a fresh token for a person to send again
+        assert 'name="form_started"' in body
+    assert User.objects.filter(email__endswith="@example.jp").count() == 1
+
+
+def test_signup_token_survives_a_form_error(db, settings):
+    """A typo (passwords differ) does not spend the token: the corrected form is accepted."""
+    settings.FORM_MIN_FILL_SECONDS = 3
+    token = form_started_token(time.time() - 5)
+    client = Client()
+    typo = client.post(reverse("account_signup"), signup_data(password2="something-else-2026", form_started=token))
+    assert typo.status_code == 200 and not User.objects.filter(email="newcomer@example.jp").exists()
+    fixed = client.post(reverse("account_signup"), signup_data(form_started=token))
+    assert fixed.status_code == 302 and User.objects.filter(email="newcomer@example.jp").exists()
