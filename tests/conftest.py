@@ -70,11 +70,26 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: "tests/e2e/" in str(item.fspath).replace("\\", "/"))
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
+def clear_cache() -> None:
+    """Empty this test process's cache. With Redis and parallel workers (a KEY_PREFIX per worker, see
+    test_settings) only this worker's keys go: FLUSHDB would empty another worker's cache in the middle
+    of its test."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    if prefix and settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        client = cache._cache.get_client(None, write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    clear_cache()
     yield
 
 
