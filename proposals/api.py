@@ -101,7 +101,14 @@ class VoteIn(Schema):
     value: int
 
 
-def proposal_out(p: Proposal) -> dict:
+def proposal_out(p: Proposal, request=None) -> dict:
+    """A proposal as the API shows it; ``url`` and ``image`` are absolute when the request is known, so a
+    client on another host can follow them."""
+    url = p.get_absolute_url()
+    image = p.image.url if p.image else None
+    if request is not None:
+        url = request.build_absolute_uri(url)
+        image = request.build_absolute_uri(image) if image else None
     return {
         "id": p.pk, "consultation": p.consultation_id, "title": p.title, "body": p.body, "state": p.state,
         "state_label": str(p.get_state_display()), "category": p.category.slug if p.category_id else None,
@@ -109,8 +116,7 @@ def proposal_out(p: Proposal) -> dict:
         "supported_by_me": bool(getattr(p, "supported_by_me", False)),
         "followed_by_me": bool(getattr(p, "followed_by_me", False)),
         "created_at": p.created_at, "edited_at": p.edited_at, "latitude": p.latitude, "longitude": p.longitude,
-        "official_answer": p.official_answer, "url": p.get_absolute_url(),
-        "image": p.image.url if p.image else None,
+        "official_answer": p.official_answer, "url": url, "image": image,
     }
 
 
@@ -162,7 +168,7 @@ def proposal_list(request, consultation_id: int, sort: str = "newest", category:
     page_obj = selectors.paginate_proposals(qs, page=_page_number(page), filters=filters,
                                             consultation_id=consultation.pk)
     return {
-        "items": [proposal_out(p) for p in page_obj.object_list], "count": page_obj.paginator.count,
+        "items": [proposal_out(p, request) for p in page_obj.object_list], "count": page_obj.paginator.count,
         "count_exact": not page_obj.paginator.count_is_lower_bound,
         "page": page_obj.number, "pages": page_obj.paginator.num_pages,
     }
@@ -178,12 +184,12 @@ def proposal_create(request, consultation_id: int, data: ProposalIn):
         author=request.user, consultation=consultation, title=data.title, body=data.body, category=data.category,
         latitude=data.latitude, longitude=data.longitude,
     )
-    return Status(201, proposal_out(selectors.proposal_detail(proposal_id=proposal.pk, user=request.user)))
+    return Status(201, proposal_out(selectors.proposal_detail(proposal_id=proposal.pk, user=request.user), request))
 
 
 @router.get("/proposals/{proposal_id}", response=ProposalOut, summary="One proposal")
 def proposal_detail(request, proposal_id: int):
-    return proposal_out(_proposal(request, proposal_id))
+    return proposal_out(_proposal(request, proposal_id), request)
 
 
 @router.post("/proposals/{proposal_id}/support", response={201: SupportOut}, auth=django_auth,

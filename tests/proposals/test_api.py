@@ -64,7 +64,7 @@ def test_create_via_api(open_consultation, resident):
              {"title": "<script>alert(1)</script>歩道を広く", "body": "<img src=x onerror=alert(1)>通学路です"})
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["title"] == "<script>alert(1)</script>歩道を広く" and body["url"] == f"/proposals/{body['id']}/"
+    assert body["title"] == "<script>alert(1)</script>歩道を広く" and body["url"] == f"http://testserver/proposals/{body['id']}/"
     page = client.get(body["url"]).content.decode()
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;歩道を広く" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
