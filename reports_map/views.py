@@ -137,7 +137,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return render(request, "reports_map/report_form.html", {
         "form": form,
         "map_config": {**_map_config(), "photoLocationUrl": reverse("reports_map:photo_location"),
-                       "nearbyUrl": reverse("reports_map:nearby")},
+                       "nearbyUrl": reverse("reports_map:nearby"), "text": {
+                           "marker": _("Place of the problem"),
+                           # %(lat)s and %(lon)s are filled in by the script.
+                           "placed": _("Pin placed at latitude %(lat)s, longitude %(lon)s."),
+                           "cleared": _("The pin was removed. Please choose the place again."),
+                           "outside": _("Those numbers are not a place on the map: latitude -90 to 90, longitude -180 to 180."),
+                       }},
     }, status=refused_status(form) if request.method == "POST" else 200)
 
 
