@@ -155,7 +155,8 @@ def seed_pages(*, stdout, **_) -> None:
         _english(about, en, title="About this site", body=_body(
             "This is a participation platform that brings residents' voices into city policy. Posts are moderated under the terms of use."))
 
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Phases change at local midnight, so one phase's last day is the day before the next one's first.
+    now = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     created = 0
     for spec in CONSULTATIONS:
         page = ConsultationPage.objects.child_of(index).filter(slug=spec["slug"]).first()
@@ -163,7 +164,7 @@ def seed_pages(*, stdout, **_) -> None:
             page = ConsultationPage(
                 title=spec["title"], slug=spec["slug"], locale=ja, summary=spec["summary"], body=_consultation_body("ja"),
                 start_date=(now + timedelta(days=spec["phases"][0][1])).date(),
-                end_date=(now + timedelta(days=spec["phases"][-1][1])).date(),
+                end_date=(now + timedelta(days=spec["phases"][-1][1] - 1)).date(),
                 featured=spec["featured"], supports_per_user=spec["supports_per_user"],
                 proposals_per_user=spec["proposals_per_user"], support_threshold=spec["support_threshold"],
             )
