@@ -62,7 +62,7 @@ def phase_schedule_errors(phases) -> list[str]:
     they must follow one another without overlap or gap, and only the last may be open-ended."""
     ordered = sorted((p for p in phases if p[1] is not None), key=lambda p: p[1])
     errors = []
-    for (kind, starts, ends), (next_kind, next_starts, _next_ends) in zip(ordered, ordered[1:]):
+    for (kind, _starts, ends), (next_kind, next_starts, _next_ends) in zip(ordered, ordered[1:], strict=False):
         labels = {"first": PhaseKind(kind).label if kind in PhaseKind.values else kind,
                   "second": PhaseKind(next_kind).label if next_kind in PhaseKind.values else next_kind}
         if ends is None or ends > next_starts:

@@ -36,7 +36,7 @@ def test_consultation_page_dates_come_from_the_phases(open_consultation):
     shown = re.findall(r'class="meta phase-dates">(.*?)</span>', html)
     assert len(shown) == len(phases)
     # Neighbouring phases do not share a day: the next one starts the day after the last day of the previous.
-    for before, after in zip(phases, phases[1:]):
+    for before, after in zip(phases, phases[1:], strict=False):
         assert after.first_day == before.last_day + timedelta(days=1)
     proposals = open_consultation.current_phase()
     days = (proposals.last_day - timezone.localdate()).days
