@@ -39,7 +39,7 @@ def flag_create(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     target = _target_or_404(kind, object_id)
     if not target.is_visible:
         raise Http404
-    form = FlagForm(request.POST if request.method == "POST" else None)
+    form = FlagForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         rate_limit_hit("flag", request=request, user=request.user)
         try:
