@@ -390,7 +390,10 @@ def photo_hide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- triage queue -----------------------------------------------------------------------------
 
 def _triage_filters(request: HttpRequest) -> tuple[TriageFilterForm, dict]:
-    form = TriageFilterForm(request.GET or None)
+    # Open reports by default: staff come here to act (choosing "All" shows every report).
+    data = request.GET.copy()
+    data.setdefault("status", "unresolved")
+    form = TriageFilterForm(data)
     filters = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -420,7 +423,8 @@ def triage(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.triage_queue(**filters), 50).get_page(request.GET.get("page"))
     now = timezone.now()
     for report in page:
-        report.age_days = (now - report.created_at).days
+        # The clock stops when the report is resolved.
+        report.age_days = ((report.resolved_at or now) - report.created_at).days
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports_map/triage.html", {
