@@ -253,6 +253,8 @@ class ConsultationPage(Page):
             if rendered:
                 sections.append(rendered)
         context["sections"] = sections
+        # The city's published summary sits below the proposals; a link near the top leads to it.
+        context["has_published_summary"] = any(name == "ml/published_summary.html" for name, _ in sections)
         return context
 
 

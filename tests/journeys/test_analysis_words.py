@@ -17,3 +17,16 @@ def test_skipped_opinion_groups_are_explained_in_the_page_language():
     assert message in source
     with translation.override("ja"):
         assert "4人以上" in gettext(message)
+
+
+def test_published_summary_is_linked_near_the_top(open_consultation, monkeypatch):
+    from django.test import Client
+
+    import ml.selectors
+
+    summary = {"summary": {"text": "公園の日陰を求める声が多く寄せられました。", "published_at": None}, "themes": []}
+    monkeypatch.setattr(ml.selectors, "published_summary", lambda consultation_id: summary)
+    html = Client().get(open_consultation.url).content.decode()
+    link = html.index('href="#analysis-summary-title"')
+    assert link < html.index('class="proposals-section"') < html.index('id="analysis-summary-title"')
+    assert "市がまとめた「市民の声」を読む" in html
