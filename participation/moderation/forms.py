@@ -33,3 +33,22 @@ class ModerationActionForm(forms.Form):
         label=_("Reason"), required=False, max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required to hide or block. The author is told the reason."),
     )
+
+    def __init__(self, *args, target=None, has_open_flags: bool = True, **kwargs):
+        """Only the actions that make sense for ``target`` in its present state, none chosen in advance."""
+        super().__init__(*args, **kwargs)
+        if target is None:
+            return
+        is_account = target.spec is None
+        author = target.author
+        blocked = author is not None and author.blocked_at is not None
+        possible = {
+            "hide": not is_account and not target.is_hidden,
+            "unhide": not is_account and target.is_hidden,
+            "dismiss": has_open_flags,
+            "block": author is not None and not blocked,
+            "unblock": blocked,
+        }
+        self.fields["action"].choices = [("", _("Choose an action"))] + [
+            (value, label) for value, label in self.ACTIONS if possible[value]
+        ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from participation.core.errors import require
 from participation.core.http import safe_next
 from participation.core.ratelimit import rate_limit_hit
-from participation.models import ModerationActionKind
+from participation.models import Flag, FlagStatus, ModerationActionKind
 from participation.moderation import services as moderation
 from participation.moderation.forms import FlagForm, ModerationActionForm
 from participation.moderation.selectors import (
@@ -121,7 +121,9 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     """One item (or account) with its flag history and audit trail; POST applies an action."""
     require(request.user, "participation.moderate")
     target = _target_or_404(kind, object_id)
-    form = ModerationActionForm(request.POST if request.method == "POST" else None)
+    open_flags = Flag.objects.filter(kind=kind, object_id=object_id, status=FlagStatus.OPEN).exists()
+    form = ModerationActionForm(request.POST if request.method == "POST" else None, target=target,
+                                has_open_flags=open_flags)
     if request.method == "POST":
         if form.is_valid():
             try:
