@@ -373,7 +373,7 @@ def proposal_photo_sync(proposal: Proposal) -> None:
     blocked; withdrawn proposals stay visible), under private/ otherwise, where no URL serves it."""
     if not proposal.image:
         return
-    public = proposal.hidden_at is None and proposal.author.blocked_at is None
+    public = proposal.hidden_at is None and proposal.author.content_hidden_at is None
     image = photo_file_place(proposal.image.name, app=PHOTO_APP, public=public)
     thumbnail = photo_file_place(proposal.thumbnail.name, app=PHOTO_APP, public=public)
     if (image, thumbnail) != (proposal.image.name, proposal.thumbnail.name):

@@ -139,7 +139,7 @@ def report_photos_process(uploads: Sequence, *, limit: int = MAX_PHOTOS) -> list
 # --- photo files ------------------------------------------------------------------------------
 
 def _photo_should_be_public(photo: ReportPhoto, report: Report) -> bool:
-    author_blocked = report.author_id is not None and report.author.blocked_at is not None
+    author_blocked = report.author_id is not None and report.author.content_hidden_at is not None
     return photo.hidden_at is None and not report.private and report.hidden_at is None and not author_blocked
 
 

@@ -34,6 +34,19 @@ class ModerationActionForm(forms.Form):
         help_text=_("Required to hide or block. The author is told the reason."),
     )
 
+    block_scope = forms.ChoiceField(
+        label=_("When blocking: what happens to what the author posted before?"), required=False,
+        choices=[("future", _("Block future posts only: past posts stay visible")),
+                 ("all", _("Also hide past posts (other residents' comments on them are no longer shown)"))],
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "block" and cleaned.get("block_scope") not in {"future", "all"}:
+            self.add_error("block_scope", _("Choose whether the author's past posts stay visible."))
+        return cleaned
+
     def __init__(self, *args, target=None, has_open_flags: bool = True, **kwargs):
         """Only the actions that make sense for ``target`` in its present state, none chosen in advance."""
         super().__init__(*args, **kwargs)

@@ -93,7 +93,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _apply_action(request: HttpRequest, target: moderation.Target, action: str, reason: str) -> str:
+def _apply_action(request: HttpRequest, target: moderation.Target, action: str, reason: str,
+                  block_scope: str = "") -> str:
     user = request.user
     if action == "hide":
         moderation.item_hide(actor=user, kind=target.kind, object_id=target.object_id, reason=reason)
@@ -108,7 +109,7 @@ def _apply_action(request: HttpRequest, target: moderation.Target, action: str, 
     if author is None:
         raise ValidationError(_("This item has no author to block."))
     if action == "block":
-        moderation.user_block(actor=user, user_id=author.pk, reason=reason)
+        moderation.user_block(actor=user, user_id=author.pk, reason=reason, hide_past=block_scope == "all")
         return _("The account was blocked.")
     if action == "unblock":
         moderation.user_unblock(actor=user, user_id=author.pk, reason=reason)
@@ -127,7 +128,8 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     if request.method == "POST":
         if form.is_valid():
             try:
-                message = _apply_action(request, target, form.cleaned_data["action"], form.cleaned_data["reason"])
+                message = _apply_action(request, target, form.cleaned_data["action"], form.cleaned_data["reason"],
+                                        form.cleaned_data.get("block_scope", ""))
             except ValidationError as exc:
                 form.add_error("reason" if getattr(exc, "code", "") in {"reason_required", "reason_too_long"} else None, exc)
             else:
@@ -139,6 +141,8 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     item = queue_item_get(kind=kind, object_id=object_id)
     response = render(request, "participation/moderation/item.html", {
         "item": item, "form": form, "history": audit_log_for(kind=kind, object_id=object_id)[:100],
+        "block_preview": moderation.user_block_preview(user=target.author)
+        if target.author is not None and target.author.blocked_at is None else [],
         "can_view_audit": request.user.has_perm("participation.view_audit_log"),
     })
     response.status_code = status

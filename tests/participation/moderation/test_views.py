@@ -172,7 +172,7 @@ def test_item_actions_through_the_form(comment, moderator, other_resident):
     assert client.post(url, {"action": "unhide"}).status_code == 302
     comment.refresh_from_db()
     assert comment.hidden_at is None
-    assert client.post(url, {"action": "block", "reason": "繰り返しの宣伝"}).status_code == 302
+    assert client.post(url, {"action": "block", "reason": "繰り返しの宣伝", "block_scope": "all"}).status_code == 302
     comment.author.refresh_from_db()
     assert comment.author.blocked_at is not None
     assert client.post(url, {"action": "unblock"}).status_code == 302
