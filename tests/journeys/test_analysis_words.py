@@ -20,11 +20,14 @@ def test_skipped_opinion_groups_are_explained_in_the_page_language():
 
 
 def test_published_summary_is_linked_near_the_top(open_consultation, monkeypatch):
+    from types import SimpleNamespace
+
     from django.test import Client
 
     import ml.selectors
 
-    summary = {"summary": {"text": "公園の日陰を求める声が多く寄せられました。", "published_at": None}, "themes": []}
+    text = "公園の日陰を求める声が多く寄せられました。"
+    summary = {"summary": SimpleNamespace(text=text, published_at=None, run_id=None), "themes": []}
     monkeypatch.setattr(ml.selectors, "published_summary", lambda consultation_id: summary)
     html = Client().get(open_consultation.url).content.decode()
     link = html.index('href="#analysis-summary-title"')
