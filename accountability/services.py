@@ -349,8 +349,7 @@ def result_unlink_proposal(*, result: Result, proposal, actor) -> None:
 def result_link_report(*, result: Result, report, actor, note: str = "") -> ResultReport:
     """The report's resolution is this result: linked, and a public update on the report (its page,
     its followers and Open311 ``status_notes`` carry it) through the reports app's own service."""
-    from django.conf import settings
-
+    from participation.core.site import absolute_url
     from reports_map.services import report_update_post
 
     require(actor, "accountability.change_result", result, _("Only city staff can change results."))
@@ -359,7 +358,7 @@ def result_link_report(*, result: Result, report, actor, note: str = "") -> Resu
     with transaction.atomic():
         link, created = ResultReport.objects.get_or_create(result=result, report=report)
         if created:
-            url = settings.SITE_URL.rstrip("/") + result.get_absolute_url()
+            url = absolute_url(result.get_absolute_url())
             text = _("Handled by the city's programme “%(title)s” (%(progress)s%% done): %(url)s") % {
                 "title": result.title, "progress": result.progress, "url": url}
             report_update_post(report=report, actor=actor, text=f"{note_text}\n{text}".strip())

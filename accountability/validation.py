@@ -93,7 +93,7 @@ def check_result_fields(result) -> None:
 
 def check_proposal_linkable(proposal) -> None:
     """A result may answer only a proposal the public can see."""
-    hidden = proposal.hidden_at is not None or getattr(proposal.author, "blocked_at", None) is not None
+    hidden = proposal.hidden_at is not None or getattr(proposal.author, "content_hidden_at", None) is not None
     if hidden:
         raise ValidationError({"proposal": [_("Proposal #%(n)s is hidden by moderation and cannot be linked.")
                                             % {"n": proposal.pk}]})

@@ -37,7 +37,7 @@ CONSULTATIONS = [
         "slug": "community-bus",
         "title": "コミュニティバス路線の見直し",
         "title_en": "Reviewing the community bus routes",
-        "summary": "高齢者や子育て世帯の移動を支えるコミュニティバスの路線・ダイヤ・停留所の見直し案に、応援（賛同）をお寄せください。",
+        "summary": "高齢者や子育て世帯の移動を支えるコミュニティバスの路線・ダイヤ・停留所の見直し案に、賛同をお寄せください。",
         "summary_en": "Support the proposals for routes, timetables and stops of the community bus that helps older residents and families get around.",
         "phases": [(PhaseKind.PROPOSALS, -50, -5), (PhaseKind.SUPPORT, -5, 25), (PhaseKind.CLOSED, 25, None)],
         "categories": [("routes", "路線", "Routes"), ("timetable", "ダイヤ・運行本数", "Timetable"),
@@ -66,11 +66,11 @@ BODY_TEXT = {
     # heading, paragraph, callout title, callout text, question, answer
     "ja": ("参加のしかた",
            "<p>背景資料をお読みのうえ、提案の受付期間中に提案を投稿してください。"
-           "提案には賛成・反対・中立の立場でコメントでき、市に取り上げてほしい提案を応援できます。</p>",
+           "提案には賛成・反対・中立の立場でコメントでき、市に取り上げてほしい提案に賛同できます。</p>",
            "個人情報について",
            "<p>表示されるのはニックネームだけです。メールアドレスや本名が公開されることはありません。</p>",
            "投稿された提案はどうなりますか？",
-           "<p>市の担当課がすべての提案を確認し、公式な回答を掲載します。応援数が目標に達した提案は、"
+           "<p>市の担当課がすべての提案を確認し、公式な回答を掲載します。賛同数が目標に達した提案は、"
            "議会の委員会で報告されます。</p>"),
     "en": ("How to take part",
            "<p>Read the background, post a proposal while proposals are open, comment for, against or neutrally, "
@@ -120,7 +120,7 @@ def seed_pages(*, stdout, **_) -> None:
         root.refresh_from_db()
         home = root.add_child(instance=HomePage(
             title=f"{settings.CITY['name']} 市民参加ポータル", slug="home", locale=ja,
-            intro="市の計画づくりに参加しましょう。提案を投稿し、応援し、まちの困りごとを地図で知らせることができます。",
+            intro="市の計画づくりに参加しましょう。提案を投稿し、ほかの提案に賛同し、まちの困りごとを地図で知らせることができます。",
         ))
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
@@ -155,7 +155,8 @@ def seed_pages(*, stdout, **_) -> None:
         _english(about, en, title="About this site", body=_body(
             "This is a participation platform that brings residents' voices into city policy. Posts are moderated under the terms of use."))
 
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Phases change at local midnight, so one phase's last day is the day before the next one's first.
+    now = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     created = 0
     for spec in CONSULTATIONS:
         page = ConsultationPage.objects.child_of(index).filter(slug=spec["slug"]).first()
@@ -163,7 +164,7 @@ def seed_pages(*, stdout, **_) -> None:
             page = ConsultationPage(
                 title=spec["title"], slug=spec["slug"], locale=ja, summary=spec["summary"], body=_consultation_body("ja"),
                 start_date=(now + timedelta(days=spec["phases"][0][1])).date(),
-                end_date=(now + timedelta(days=spec["phases"][-1][1])).date(),
+                end_date=(now + timedelta(days=spec["phases"][-1][1] - 1)).date(),
                 featured=spec["featured"], supports_per_user=spec["supports_per_user"],
                 proposals_per_user=spec["proposals_per_user"], support_threshold=spec["support_threshold"],
             )

@@ -1,10 +1,10 @@
 """Open-data table of consultations (the kernel renders it; only cms knows the pages)."""
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
 from participation.core.registry import ExportSpec
+from participation.core.site import absolute_url
 
 FIELDS = {
     "id": _("Consultation number (the id other tables refer to)"),
@@ -31,7 +31,7 @@ def consultation_rows():
             "title": page.title,
             "title_en": translated.title if translated else "",
             "summary": page.summary,
-            "url": settings.SITE_URL.rstrip("/") + (page.url or ""),
+            "url": absolute_url(page.url or ""),
             "start_date": page.start_date.isoformat(),
             "end_date": page.end_date.isoformat() if page.end_date else "",
             "phase": phase.kind if phase else "",

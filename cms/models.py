@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Locale, Orderable, Page
@@ -55,6 +56,47 @@ def default_locale_pk() -> int:
     from django.core.cache import cache
 
     return cache.get_or_set("cms:default-locale-pk", lambda: Locale.get_default().pk, 300)
+
+def phase_schedule_errors(phases) -> list[str]:
+    """What is wrong with a consultation's phases taken together (each is (kind, starts_at, ends_at)):
+    they must follow one another without overlap or gap, and only the last may be open-ended."""
+    ordered = sorted((p for p in phases if p[1] is not None), key=lambda p: p[1])
+    errors = []
+    for (kind, _starts, ends), (next_kind, next_starts, _next_ends) in zip(ordered, ordered[1:], strict=False):
+        labels = {"first": PhaseKind(kind).label if kind in PhaseKind.values else kind,
+                  "second": PhaseKind(next_kind).label if next_kind in PhaseKind.values else next_kind}
+        if ends is None or ends > next_starts:
+            errors.append(_("The phases “%(first)s” and “%(second)s” overlap: a phase must end when the next one starts.")
+                          % labels)
+        elif ends < next_starts:
+            errors.append(_("There is a gap between the phases “%(first)s” and “%(second)s”: the next phase must start "
+                            "when the previous one ends.") % labels)
+    return errors
+
+
+class ConsultationPageForm(WagtailAdminPageForm):
+    """Refuses overlapping phases and gaps between them, and takes the consultation's dates from the phases."""
+
+    def clean(self):
+        cleaned = super().clean()
+        formset = self.formsets.get("phases")
+        if formset is None or not formset.is_valid():  # the formset's own errors are shown on its forms
+            return cleaned
+        phases = [
+            (form.cleaned_data.get("kind"), form.cleaned_data.get("starts_at"), form.cleaned_data.get("ends_at"))
+            for form in formset.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        for error in phase_schedule_errors(phases):
+            self.add_error(None, error)
+        starts = [p[1] for p in phases if p[1] is not None]
+        ends = [p[2] for p in phases if p[2] is not None]
+        if starts:
+            cleaned["start_date"] = self.instance.start_date = timezone.localtime(min(starts)).date()
+        if ends:
+            last = timezone.localtime(max(ends) - timedelta(microseconds=1)).date()
+            cleaned["end_date"] = self.instance.end_date = last
+        return cleaned
 
 
 class HomePage(Page):
@@ -104,7 +146,10 @@ class ConsultationIndexPage(Page):
 
 
 class ConsultationPage(Page):
-    """A consultation. Proposals, supports and analyses attach to its default-language page."""
+    """A consultation. Proposals, supports and analyses attach to its default-language page.
+
+    Its dates are its phases' (``first_day``, ``last_day``); ``start_date`` and ``end_date`` are a stored copy
+    for ordering and the API, written by the admin form from the phases."""
 
     summary = models.TextField(_("summary"), max_length=600)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
@@ -135,7 +180,6 @@ class ConsultationPage(Page):
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body"),
-        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Dates")),
         FieldPanel("featured"),
         InlinePanel("categories", label=_("Categories")),
         InlinePanel("phases", label=_("Phases"), min_num=1),
@@ -148,6 +192,7 @@ class ConsultationPage(Page):
         ),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    base_form_class = ConsultationPageForm
     parent_page_types = ["cms.ConsultationIndexPage"]
     subpage_types = ["surveys.SurveyPage"]
 
@@ -175,6 +220,18 @@ class ConsultationPage(Page):
                 return phase
         return None
 
+    @property
+    def first_day(self) -> date | None:
+        """The first day of the first phase: the phases are the one source of the consultation's dates."""
+        phases = list(self.canonical.phases.all())
+        return phases[0].first_day if phases else self.start_date
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day residents can take part: the end of the last phase that has an end."""
+        ends = [p.last_day for p in self.canonical.phases.all() if p.ends_at]
+        return max(ends) if ends else self.end_date
+
     def phase_allows(self, feature: str) -> bool:
         phase = self.current_phase()
         return phase is not None and feature in PHASE_FEATURES.get(phase.kind, frozenset())
@@ -196,6 +253,8 @@ class ConsultationPage(Page):
             if rendered:
                 sections.append(rendered)
         context["sections"] = sections
+        # The city's published summary sits below the proposals; a link near the top leads to it.
+        context["has_published_summary"] = any(name == "ml/published_summary.html" for name, _ in sections)
         return context
 
 
@@ -243,6 +302,17 @@ class ConsultationPhase(Orderable):
     def is_current(self) -> bool:
         now = timezone.now()
         return self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
+
+    @property
+    def first_day(self) -> date:
+        return timezone.localtime(self.starts_at).date()
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day of the phase as residents count: ``ends_at`` itself is the first moment after it."""
+        if self.ends_at is None:
+            return None
+        return timezone.localtime(self.ends_at - timedelta(microseconds=1)).date()
 
 
 class ContentPage(Page):

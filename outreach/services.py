@@ -41,6 +41,7 @@ from outreach.models import (
 )
 from outreach.selectors import announcement_audience, channel_filters, preferences_for
 from participation.accounts.notifications import notification_send
+from participation.core.site import absolute_url, site_url
 from participation.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ NEW_CONSULTATION_WINDOW = timedelta(days=2)
 
 
 def _absolute(url: str) -> str:
-    return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+    return absolute_url(url)
 
 
 # --- preferences -----------------------------------------------------------------------------------
@@ -840,7 +841,7 @@ def digest_send(*, user, frequency: str, start: datetime, end: datetime) -> bool
 
         context = {
             "user": user, "notes": notes, "frequency": frequency, "start": timezone.localtime(start),
-            "end": timezone.localtime(end) - timedelta(seconds=1), "site_url": settings.SITE_URL.rstrip("/"),
+            "end": timezone.localtime(end) - timedelta(seconds=1), "site_url": site_url(),
             "settings_url": _absolute(reverse("outreach:settings")),
             "unsubscribe_url": _absolute(reverse("outreach_root:unsubscribe", args=[unsubscribe_token(user)])),
         }

@@ -24,6 +24,9 @@ class User(AbstractUser):
     email_notifications = models.BooleanField(_("send me e-mail notifications"), default=True)
     blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
     blocked_reason = models.TextField(_("reason for blocking"), blank=True)
+    # Set when a moderator blocks an account and also hides what it posted before; blocking alone stops
+    # new posts and logins but leaves past content visible (issue 12: blocking used to hide it silently).
+    content_hidden_at = models.DateTimeField(_("past content hidden at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -44,7 +47,7 @@ class User(AbstractUser):
 
 
 class VisibleQuerySet(models.QuerySet):
-    """``visible()`` drops moderated items and items by blocked authors, on every surface."""
+    """``visible()`` drops moderated items and items whose author's content a moderator hid, on every surface."""
 
     author_field = "author"
 
@@ -52,7 +55,7 @@ class VisibleQuerySet(models.QuerySet):
         qs = self.filter(hidden_at__isnull=True)
         author = getattr(self.model, "moderation_author_field", self.author_field)
         if author:
-            qs = qs.filter(**{f"{author}__blocked_at__isnull": True})
+            qs = qs.filter(**{f"{author}__content_hidden_at__isnull": True})
         return qs
 
 

@@ -78,7 +78,7 @@ def opinion_votes(consultation_id: int):
     rows = (
         CommentVote.objects.filter(
             comment__proposal__consultation_id=consultation_id, comment__hidden_at__isnull=True,
-            comment__deleted_at__isnull=True, comment__author__blocked_at__isnull=True,
+            comment__deleted_at__isnull=True, comment__author__content_hidden_at__isnull=True,
             comment__proposal__hidden_at__isnull=True,
         ).exclude(comment__proposal__state=ProposalState.WITHDRAWN)
         .values_list("user_id", "comment_id", "value").order_by("pk")
@@ -133,7 +133,7 @@ def export_proposals():
 def export_comments():
     from proposals.models import Comment
 
-    qs = Comment.objects.visible().filter(proposal__hidden_at__isnull=True, proposal__author__blocked_at__isnull=True)
+    qs = Comment.objects.visible().filter(proposal__hidden_at__isnull=True, proposal__author__content_hidden_at__isnull=True)
     for c in qs.order_by("pk").iterator(chunk_size=500):
         yield {
             "id": c.pk, "proposal_id": c.proposal_id, "parent_id": c.parent_id or "", "author": pseudonym(c.author_id),

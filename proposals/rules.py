@@ -43,6 +43,16 @@ def proposal_not_withdrawn(user, proposal) -> bool:
     return proposal is not None and not proposal.is_withdrawn
 
 
+# How long the author can take a withdrawal back (sharp edge 3 of issue 12: withdraw had no undo).
+WITHDRAW_UNDO_WINDOW = timedelta(minutes=30)
+
+
+@rules.predicate
+def withdrawn_recently(user, proposal) -> bool:
+    return (proposal is not None and proposal.is_withdrawn and proposal.withdrawn_at is not None
+            and timezone.now() - proposal.withdrawn_at <= WITHDRAW_UNDO_WINDOW)
+
+
 @rules.predicate
 def within_edit_window(user, obj) -> bool:
     created = getattr(obj, "created_at", None)
@@ -84,6 +94,7 @@ rules.add_perm(
     is_member & is_author & proposal_visible & proposal_not_withdrawn & within_edit_window,
 )
 rules.add_perm("proposals.withdraw_proposal", is_member & is_author & proposal_visible & proposal_not_withdrawn)
+rules.add_perm("proposals.undo_withdraw_proposal", is_member & is_author & proposal_visible & withdrawn_recently)
 rules.add_perm("proposals.answer_proposal", is_staff_member & proposal_visible)
 rules.add_perm(
     "proposals.support_proposal",

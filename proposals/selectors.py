@@ -44,7 +44,7 @@ class BadQuery(ValueError):
 
 
 def _blocked_author_ids():
-    return Subquery(get_user_model().objects.filter(blocked_at__isnull=False).values("pk"))
+    return Subquery(get_user_model().objects.filter(content_hidden_at__isnull=False).values("pk"))
 
 
 def visible_proposals():
@@ -236,7 +236,7 @@ def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMME
     Hidden comments (and comments by blocked authors) are dropped with their subtrees; deleted
     ones stay as tombstones so the thread keeps its shape.
     """
-    top = comment_queryset(user=user).filter(proposal_id=proposal_id, parent__isnull=True, author__blocked_at__isnull=True)
+    top = comment_queryset(user=user).filter(proposal_id=proposal_id, parent__isnull=True, author__content_hidden_at__isnull=True)
     page_obj = paginate(top.order_by("created_at", "pk"), page=page, per_page=per_page)
     roots = list(page_obj.object_list)
     root_ids = [c.pk for c in roots]
@@ -245,7 +245,7 @@ def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMME
         level = root_ids
         for _depth in (2, 3):
             replies = list(
-                comment_queryset(user=user).filter(parent_id__in=level, author__blocked_at__isnull=True)
+                comment_queryset(user=user).filter(parent_id__in=level, author__content_hidden_at__isnull=True)
                 .order_by("created_at", "pk")
             )
             for reply in replies:

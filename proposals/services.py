@@ -156,6 +156,20 @@ def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
     return proposal
 
 
+def proposal_withdraw_undo(*, proposal: Proposal, user, previous_state: str) -> Proposal:
+    """The author takes a recent withdrawal back: the proposal returns to the state it had before."""
+    require(user, "proposals.undo_withdraw_proposal", proposal, _("This withdrawal can no longer be undone."))
+    if previous_state not in ProposalState.values or previous_state == ProposalState.WITHDRAWN:
+        raise ValidationError(_("This withdrawal can no longer be undone."), code="undo")
+    with transaction.atomic():
+        Proposal.objects.filter(pk=proposal.pk, state=ProposalState.WITHDRAWN).update(
+            state=previous_state, withdrawn_at=None,
+        )
+        proposal.refresh_from_db()
+        _publish_proposal(proposal)
+    return proposal
+
+
 def proposal_answer(*, proposal: Proposal, user, state: str, answer: str) -> Proposal:
     """Staff set the state and a public official answer; the author and followers are notified."""
     require(user, "proposals.answer_proposal", proposal, _("Only city staff can answer proposals."))
@@ -359,7 +373,7 @@ def proposal_photo_sync(proposal: Proposal) -> None:
     blocked; withdrawn proposals stay visible), under private/ otherwise, where no URL serves it."""
     if not proposal.image:
         return
-    public = proposal.hidden_at is None and proposal.author.blocked_at is None
+    public = proposal.hidden_at is None and proposal.author.content_hidden_at is None
     image = photo_file_place(proposal.image.name, app=PHOTO_APP, public=public)
     thumbnail = photo_file_place(proposal.thumbnail.name, app=PHOTO_APP, public=public)
     if (image, thumbnail) != (proposal.image.name, proposal.thumbnail.name):

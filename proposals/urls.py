@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:proposal_id>/", views.proposal_detail_view, name="detail"),
     path("<int:proposal_id>/edit/", views.proposal_edit_view, name="edit"),
     path("<int:proposal_id>/withdraw/", views.proposal_withdraw_view, name="withdraw"),
+    path("<int:proposal_id>/withdraw/undo/", views.proposal_withdraw_undo_view, name="withdraw_undo"),
     path("<int:proposal_id>/answer/", views.proposal_answer_view, name="answer"),
     path("<int:proposal_id>/support/", views.support_view, name="support"),
     path("<int:proposal_id>/follow/", views.follow_view, name="follow"),

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from participation.core import consultations
 from participation.core.errors import Conflict, require
@@ -171,7 +171,7 @@ def proposal_create_view(request, consultation_id: int):
 
 
 def location_config(consultation, proposal=None) -> dict:
-    """What static/proposals/location_picker.js needs: the consultation's map (centre, zoom), the
+    """What static/participation/location_picker.js needs: the consultation's map (centre, zoom), the
     tile server (participation.core.maps, the same as the reports map), the pin if any, and its texts."""
     config = {
         "center": [consultation.map_latitude, consultation.map_longitude],
@@ -209,6 +209,8 @@ def proposal_detail_view(request, proposal_id: int, comment_form=None, status=20
         "location_config": location_config(consultation, proposal) if proposal.latitude is not None else None,
         "threshold_percent": min(100, int(proposal.support_count * 100 / consultation.support_threshold))
         if consultation.support_threshold else None,
+        "can_undo_withdraw": str(proposal.pk) in request.session.get(UNDO_SESSION_KEY, {})
+        and request.user.has_perm("proposals.undo_withdraw_proposal", proposal),
     }, status=status)
 
 
@@ -256,12 +258,33 @@ def _run(request, func, success: str | None, **kwargs) -> bool:
     return True
 
 
+UNDO_SESSION_KEY = "proposals.withdrawn"  # {proposal id: state before withdrawal}, for the undo button
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def proposal_withdraw_view(request, proposal_id: int):
+    """A second step before withdrawing (a page, so it works without JavaScript); then undo for a while."""
     proposal = _proposal_or_404(request, proposal_id)
     require(request.user, "proposals.withdraw_proposal", proposal, _("You cannot withdraw this proposal."))
-    _run(request, services.proposal_withdraw, _("Your proposal was withdrawn."), proposal=proposal, user=request.user)
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        return render(request, "proposals/proposal_withdraw.html", {"proposal": proposal})
+    previous_state = proposal.state
+    if _run(request, services.proposal_withdraw, _("Your proposal was withdrawn."), proposal=proposal,
+            user=request.user):
+        request.session[UNDO_SESSION_KEY] = {**request.session.get(UNDO_SESSION_KEY, {}), str(proposal.pk): previous_state}
+    return _back(proposal)
+
+
+@login_required
+@require_POST
+def proposal_withdraw_undo_view(request, proposal_id: int):
+    proposal = _proposal_or_404(request, proposal_id)
+    require(request.user, "proposals.undo_withdraw_proposal", proposal, _("This withdrawal can no longer be undone."))
+    remembered = request.session.get(UNDO_SESSION_KEY, {})
+    if _run(request, services.proposal_withdraw_undo, _("Your proposal is published again."), proposal=proposal,
+            user=request.user, previous_state=remembered.get(str(proposal.pk), "")):
+        request.session[UNDO_SESSION_KEY] = {k: v for k, v in remembered.items() if k != str(proposal.pk)}
     return _back(proposal)
 
 

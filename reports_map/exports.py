@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from participation.core.photo_files import photo_file_url
+from participation.core.site import absolute_url
 from reports_map.models import ReportPhoto
 from reports_map.selectors import report_public_qs
 
@@ -30,7 +30,7 @@ def rows():
         .order_by("pk").values_list("report_id", "thumbnail")
     ):
         url = photo_file_url(thumbnail)
-        thumbs.setdefault(report_id, url if "://" in url else settings.SITE_URL.rstrip("/") + url)
+        thumbs.setdefault(report_id, url if "://" in url else absolute_url(url))
     for report in reports.iterator(chunk_size=1000):
         yield {
             "id": report.pk,

@@ -11,7 +11,7 @@ def is_public_report(user, report) -> bool:
     if report is None or report.private or report.hidden_at is not None:
         return False
     author = report.author if report.author_id else None
-    return not (author is not None and author.blocked_at is not None)
+    return not (author is not None and author.content_hidden_at is not None)
 
 
 @rules.predicate

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, FloatField, Func, IntegerField, Q, QuerySet
+from django.db.models import Avg, Case, Count, F, FloatField, Func, IntegerField, Max, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import timezone
 
 from participation.core.i18n import localized
 from reports_map.geo import bbox_around, distance_m
-from reports_map.models import OPEN_STATUSES, Category, Report, ReportFollower, ReportPhoto, Status
+from reports_map.models import CLOSED_STATUSES, OPEN_STATUSES, Category, Report, ReportFollower, ReportPhoto, Status
 
 NEARBY_METRES = 250
 # Below this zoom (or above MAX_POINTS features in view) the GeoJSON endpoint returns grid cells.
@@ -309,11 +309,15 @@ def _grid(qs: QuerySet[Report], *, bbox, zoom: int) -> dict:
 # --- triage, dashboard, metrics ---------------------------------------------------------------
 
 def triage_queue(**filters) -> QuerySet[Report]:
+    """Newest first; ``resolved_at`` is when a resolved report last changed to a closed status (None if open)."""
+    closed_at = Max("updates__created_at", filter=Q(updates__status_to__in=CLOSED_STATUSES))
     return (
         apply_filters(Report.objects.all(), **filters)
         .select_related("category", "assigned_to", "author")
-        .annotate(photo_count=Count("photos", distinct=True), follower_count=Count("followers", distinct=True))
-        .order_by("created_at", "pk")
+        .annotate(photo_count=Count("photos", distinct=True), follower_count=Count("followers", distinct=True),
+                  last_closed_at=closed_at)
+        .annotate(resolved_at=Case(When(status__in=OPEN_STATUSES, then=None), default=F("last_closed_at")))
+        .order_by("-created_at", "-pk")
     )
 
 

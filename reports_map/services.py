@@ -139,7 +139,7 @@ def report_photos_process(uploads: Sequence, *, limit: int = MAX_PHOTOS) -> list
 # --- photo files ------------------------------------------------------------------------------
 
 def _photo_should_be_public(photo: ReportPhoto, report: Report) -> bool:
-    author_blocked = report.author_id is not None and report.author.blocked_at is not None
+    author_blocked = report.author_id is not None and report.author.content_hidden_at is not None
     return photo.hidden_at is None and not report.private and report.hidden_at is None and not author_blocked
 
 
@@ -277,7 +277,7 @@ def report_unfollow(*, report: Report, user) -> None:
 
 # --- staff ------------------------------------------------------------------------------------
 
-def _notify(report: Report, *, actor, message_factory) -> None:
+def _notify(report: Report, *, actor, message_factory, email_note: str = "") -> None:
     from django.urls import reverse
 
     recipients = [f.user for f in report.followers.select_related("user")]
@@ -285,7 +285,7 @@ def _notify(report: Report, *, actor, message_factory) -> None:
         recipients.append(report.author)
     notification_send(
         recipients=recipients, verb="reports_map.report_updated", message_factory=message_factory,
-        url=reverse("reports_map:detail", args=[report.pk]), exclude=actor,
+        url=reverse("reports_map:detail", args=[report.pk]), exclude=actor, email_note=email_note,
     )
 
 
@@ -331,6 +331,7 @@ def report_update_post(*, report: Report, actor, text: str = "", status: str | N
                 _("Report #%(id)s is now: %(status)s") % {"id": locked.pk, "status": _status_label(new_status)}
                 if new_status else _("Report #%(id)s has a new update from the city.") % {"id": locked.pk}
             ),
+            email_note=clean,
         )
         publish("reports_map.report_updated", report_id=locked.pk, status=locked.status)
     report.refresh_from_db()

@@ -137,7 +137,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return render(request, "reports_map/report_form.html", {
         "form": form,
         "map_config": {**_map_config(), "photoLocationUrl": reverse("reports_map:photo_location"),
-                       "nearbyUrl": reverse("reports_map:nearby")},
+                       "nearbyUrl": reverse("reports_map:nearby"), "text": {
+                           "marker": _("Place of the problem"),
+                           # %(lat)s and %(lon)s are filled in by the script.
+                           "placed": _("Pin placed at latitude %(lat)s, longitude %(lon)s."),
+                           "cleared": _("The pin was removed. Please choose the place again."),
+                           "outside": _("Those numbers are not a place on the map: latitude -90 to 90, longitude -180 to 180."),
+                       }},
     }, status=refused_status(form) if request.method == "POST" else 200)
 
 
@@ -384,7 +390,10 @@ def photo_hide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- triage queue -----------------------------------------------------------------------------
 
 def _triage_filters(request: HttpRequest) -> tuple[TriageFilterForm, dict]:
-    form = TriageFilterForm(request.GET or None)
+    # Open reports by default: staff come here to act (choosing "All" shows every report).
+    data = request.GET.copy()
+    data.setdefault("status", "unresolved")
+    form = TriageFilterForm(data)
     filters = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -414,7 +423,8 @@ def triage(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.triage_queue(**filters), 50).get_page(request.GET.get("page"))
     now = timezone.now()
     for report in page:
-        report.age_days = (now - report.created_at).days
+        # The clock stops when the report is resolved.
+        report.age_days = ((report.resolved_at or now) - report.created_at).days
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports_map/triage.html", {

@@ -10,16 +10,18 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from participation.core.events import publish
+from participation.core.site import absolute_url
 from participation.models import Notification, User
 
 NOTIFICATION_SENT = "participation.notification_sent"
 
 
 def notification_send(*, recipients: Iterable[User], verb: str, message_factory, url: str = "",
-                      exclude: User | None = None) -> int:
+                      exclude: User | None = None, email_note: str = "") -> int:
     """Notify each active recipient in their own language; e-mail after commit when they allow it.
 
     ``message_factory`` is called with the recipient's language active and returns the text.
+    ``email_note`` (the city's public note, as typed) is quoted in full in the e-mail.
     """
     sent = 0
     for user in {u.pk: u for u in recipients}.values():
@@ -31,10 +33,10 @@ def notification_send(*, recipients: Iterable[User], verb: str, message_factory,
         # Other channels (web push, LINE) subscribe to this event; it is delivered after commit.
         publish(NOTIFICATION_SENT, notification_id=notification.pk, user_id=user.pk, verb=verb)
         if user.email_notifications and user.email:
-            link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+            body = "\n\n".join(part for part in (message, email_note.strip(), absolute_url(url)) if part)
             transaction.on_commit(
-                lambda m=message, e=user.email, link=link: send_mail(
-                    subject=m[:78], message=f"{m}\n\n{link}", from_email=None, recipient_list=[e], fail_silently=True
+                lambda m=message, e=user.email, body=body: send_mail(
+                    subject=m[:78], message=body, from_email=None, recipient_list=[e], fail_silently=True
                 )
             )
         sent += 1

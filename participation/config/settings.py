@@ -25,7 +25,10 @@ if not SECRET_KEY:
     SECRET_KEY = "embedded-mode-only-not-secret-" + "x" * 40
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Absolute links (e-mails, open data): SITE_URL when set; otherwise the request's own address, and outside
+# a request the address the demo server listens on (see participation/core/site.py).
+SITE_URL = env_str("SITE_URL", "")
+SERVING_URL = f"http://127.0.0.1:{env_int('PORT', 8000)}"
 DEMO_MODE = env_bool("DEMO_MODE", default=DEBUG)
 
 INSTALLED_APPS = [
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "participation.accounts.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "participation.core.site.RequestOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "participation.core.abuse.AdminLoginThrottleMiddleware",
@@ -242,6 +246,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {"signup": "participation.accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "participation.accounts.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "participation.accounts.adapters.user_display"
 SOCIALACCOUNT_ADAPTER = "participation.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -317,7 +322,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "みらい市 市民参加")
-WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAILADMIN_BASE_URL = SITE_URL or SERVING_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -6,9 +6,12 @@ Use ``AntiSpamFormMixin`` on any form (put it first in the bases)::
     class FlagForm(AntiSpamFormMixin, forms.Form): ...
 
 The form then carries two hidden fields: ``website`` (a text input people never see; bots fill
-it) and ``form_started`` (a signed timestamp). A form sent back faster than
-``settings.FORM_MIN_FILL_SECONDS`` or with the honeypot filled is invalid with a clear message,
-and nothing is stored.
+it) and ``form_started`` (a signed timestamp with a nonce, accepted once). A form with the honeypot
+filled is invalid and nothing is stored. The fill time is one signal, not a verdict (real people with
+autofill are fast): signed-in residents are never timed (pass ``user=``), and an anonymous form sent
+back faster than ``settings.FORM_MIN_FILL_SECONDS`` is answered once with what to do, its input kept
+and a token that lets the same form through when it is sent again. Rate limits and e-mail
+verification stay.
 """
 
 from __future__ import annotations
@@ -50,9 +53,11 @@ class HoneypotWidget(forms.TextInput):
 TOKEN_MAX_AGE = 24 * 3600
 
 
-def form_started_token(now: float | None = None) -> str:
-    """A signed start time plus a random nonce: each token is accepted once (see ``_spend``)."""
-    return signing.dumps([int(now if now is not None else time.time()), secrets.token_urlsafe(9)], salt=_SALT)
+def form_started_token(now: float | None = None, *, checked: bool = False) -> str:
+    """A signed start time plus a random nonce: each token is accepted once (see ``_spend``). ``checked``
+    marks a form already answered once for being fast (issue 12: the fill time alone never refuses twice)."""
+    payload = [int(now if now is not None else time.time()), secrets.token_urlsafe(9)]
+    return signing.dumps([*payload, 1] if checked else payload, salt=_SALT)
 
 
 def _spend(nonce: str) -> bool:
@@ -65,8 +70,11 @@ class AntiSpamFormMixin(forms.Form):
     """Honeypot + minimum fill time. Works for ModelForms and allauth forms alike."""
 
     antispam_error = _("Your form could not be accepted. Please wait a moment and send it again.")
+    too_fast_error = _("This form was sent very quickly, as automated programs do. What you typed is kept: "
+                       "please check it and send the form again.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        self.antispam_user = user
         super().__init__(*args, **kwargs)
         self.fields[HONEYPOT_FIELD] = forms.CharField(
             label=_("Leave this field empty"), required=False, widget=HoneypotWidget()
@@ -88,25 +96,30 @@ class AntiSpamFormMixin(forms.Form):
             raise forms.ValidationError(self.antispam_error, code="honeypot")
         minimum = getattr(settings, "FORM_MIN_FILL_SECONDS", 0)
         if minimum > 0:
-            started, nonce = self._token()
-            if started is None or time.time() - started < minimum:
-                raise forms.ValidationError(self.antispam_error, code="too_fast")
+            started, nonce, checked = self._token()
+            signed_in = bool(self.antispam_user is not None and self.antispam_user.is_authenticated)
+            if not signed_in and not checked and (started is None or time.time() - started < minimum):
+                # The form is shown again with the input and a token that lets it through next time.
+                self.data = self.data.copy()
+                self.data[STARTED_FIELD] = form_started_token(checked=True)
+                raise forms.ValidationError(self.too_fast_error, code="too_fast")
             # Spent only by a submission that is otherwise valid, so a form re-shown for a typo keeps its token.
-            if not self._errors and not _spend(nonce):
+            if not self._errors and nonce and not _spend(nonce):
                 # Replayed: the re-shown form carries a fresh token (a person waits a moment and sends again).
                 self.data = self.data.copy()
                 self.data[STARTED_FIELD] = form_started_token()
                 raise forms.ValidationError(self.antispam_error, code="replayed")
         return cleaned
 
-    def _token(self) -> tuple[int | None, str]:
+    def _token(self) -> tuple[int | None, str, bool]:
+        """(start time, nonce, already answered once for being fast) of the token sent back."""
         if not self._sent_started:
-            return None, ""
+            return None, "", False
         try:
-            started, nonce = signing.loads(self._sent_started, salt=_SALT, max_age=TOKEN_MAX_AGE)
-            return int(started), str(nonce)
+            started, nonce, *rest = signing.loads(self._sent_started, salt=_SALT, max_age=TOKEN_MAX_AGE)
+            return int(started), str(nonce), rest == [1]
         except (signing.BadSignature, TypeError, ValueError):
-            return None, ""
+            return None, "", False
 
     def started_at(self) -> int | None:
         return self._token()[0]

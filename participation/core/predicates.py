@@ -69,10 +69,10 @@ def is_author(user, obj) -> bool:
 
 @rules.predicate
 def is_visible(user, obj) -> bool:
-    """Not hidden by moderation and not written by a blocked account."""
+    """Not hidden by moderation and not by an account whose past content a moderator hid."""
     if obj is None:
         return False
     if getattr(obj, "hidden_at", None) is not None:
         return False
     author = getattr(obj, "author", None)
-    return not (author is not None and getattr(author, "blocked_at", None) is not None)
+    return not (author is not None and getattr(author, "content_hidden_at", None) is not None)

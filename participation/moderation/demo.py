@@ -56,7 +56,8 @@ def seed_moderation(*, stdout, password: str, set_password: bool = False, **_) -
     if blocked.blocked_at is None:
         blocked.blocked_at = timezone.now()
         blocked.blocked_reason = BLOCKED_REASON
-        blocked.save(update_fields=["blocked_at", "blocked_reason"])
+        blocked.content_hidden_at = blocked.blocked_at  # a spammer: past posts hidden too
+        blocked.save(update_fields=["blocked_at", "blocked_reason", "content_hidden_at"])
         ModerationAction.objects.create(actor=moderator, action=ModerationActionKind.BLOCK, target_kind="user",
                                         target_id=blocked.pk, target_text=blocked.display_name, reason=BLOCKED_REASON)
     for kind in ("comment", "proposal", "report"):

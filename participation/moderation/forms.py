@@ -33,3 +33,35 @@ class ModerationActionForm(forms.Form):
         label=_("Reason"), required=False, max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required to hide or block. The author is told the reason."),
     )
+
+    block_scope = forms.ChoiceField(
+        label=_("When blocking: what happens to what the author posted before?"), required=False,
+        choices=[("future", _("Block future posts only: past posts stay visible")),
+                 ("all", _("Also hide past posts (other residents' comments on them are no longer shown)"))],
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "block" and cleaned.get("block_scope") not in {"future", "all"}:
+            self.add_error("block_scope", _("Choose whether the author's past posts stay visible."))
+        return cleaned
+
+    def __init__(self, *args, target=None, has_open_flags: bool = True, **kwargs):
+        """Only the actions that make sense for ``target`` in its present state, none chosen in advance."""
+        super().__init__(*args, **kwargs)
+        if target is None:
+            return
+        is_account = target.spec is None
+        author = target.author
+        blocked = author is not None and author.blocked_at is not None
+        possible = {
+            "hide": not is_account and not target.is_hidden,
+            "unhide": not is_account and target.is_hidden,
+            "dismiss": has_open_flags,
+            "block": author is not None and not blocked,
+            "unblock": blocked,
+        }
+        self.fields["action"].choices = [("", _("Choose an action"))] + [
+            (value, label) for value, label in self.ACTIONS if possible[value]
+        ]

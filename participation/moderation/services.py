@@ -90,7 +90,7 @@ class Target:
         if self.spec is None:
             return self.obj.is_active and self.obj.blocked_at is None
         author = self.author
-        return not self.is_hidden and not (author is not None and author.blocked_at is not None)
+        return not self.is_hidden and not (author is not None and author.content_hidden_at is not None)
 
 
 def moderatable_kinds() -> dict[str, Any]:
@@ -324,8 +324,9 @@ def flag_dismiss(*, actor: User, kind: str, object_id: int, reason: str = "") ->
     return target
 
 
-def user_block(*, actor: User, user_id: int, reason: str) -> User:
-    """Block an account: its content disappears everywhere (``visible()``) and login is refused."""
+def user_block(*, actor: User, user_id: int, reason: str, hide_past: bool = True) -> User:
+    """Block an account: login and new posts are refused. With ``hide_past`` what it posted before also
+    disappears everywhere (``visible()``); without, past content stays (the moderator chooses)."""
     require(actor, "participation.moderate", message=gettext("Only moderators can do that."))
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
@@ -339,7 +340,9 @@ def user_block(*, actor: User, user_id: int, reason: str) -> User:
             raise ValidationError(gettext("This account is already blocked."), code="already_blocked")
         user.blocked_at = timezone.now()
         user.blocked_reason = reason
-        User.objects.filter(pk=user.pk).update(blocked_at=user.blocked_at, blocked_reason=reason)
+        user.content_hidden_at = user.blocked_at if hide_past else None
+        User.objects.filter(pk=user.pk).update(blocked_at=user.blocked_at, blocked_reason=reason,
+                                               content_hidden_at=user.content_hidden_at)
         _close_flags(target, FlagStatus.UPHELD)
         _audit(actor=actor, action=ModerationActionKind.BLOCK, target=target, reason=reason)
         publish("moderation.user_blocked", user_id=user.pk)
@@ -356,10 +359,27 @@ def user_unblock(*, actor: User, user_id: int, reason: str = "") -> User:
             raise ValidationError(gettext("This account is not blocked."), code="not_blocked")
         user.blocked_at = None
         user.blocked_reason = ""
-        User.objects.filter(pk=user.pk).update(blocked_at=None, blocked_reason="")
+        user.content_hidden_at = None
+        User.objects.filter(pk=user.pk).update(blocked_at=None, blocked_reason="", content_hidden_at=None)
         _audit(actor=actor, action=ModerationActionKind.UNBLOCK, target=target, reason=reason)
         publish("moderation.user_unblocked", user_id=user.pk)
     return user
+
+
+def user_block_preview(*, user: User) -> list[tuple[str, int]]:
+    """What hiding an account's past content would take off the site: (label, visible items) per kind."""
+    from participation.core.registry import registry
+
+    rows = []
+    for spec in registry.moderatables.values():
+        author_field = getattr(spec.model, "moderation_author_field", "author")
+        manager = spec.model.objects
+        if not author_field or not hasattr(manager, "visible"):
+            continue
+        count = manager.visible().filter(**{author_field: user}).count()
+        if count:
+            rows.append((str(spec.label), count))
+    return rows
 
 
 def audit_record(*, actor: User | None, action: str, kind: str, object_id: int, text: str = "", reason: str = "") -> None:

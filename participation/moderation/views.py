@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from participation.core.errors import require
 from participation.core.http import safe_next
 from participation.core.ratelimit import rate_limit_hit
-from participation.models import ModerationActionKind
+from participation.models import Flag, FlagStatus, ModerationActionKind
 from participation.moderation import services as moderation
 from participation.moderation.forms import FlagForm, ModerationActionForm
 from participation.moderation.selectors import (
@@ -39,7 +39,7 @@ def flag_create(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     target = _target_or_404(kind, object_id)
     if not target.is_visible:
         raise Http404
-    form = FlagForm(request.POST if request.method == "POST" else None)
+    form = FlagForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         rate_limit_hit("flag", request=request, user=request.user)
         try:
@@ -93,7 +93,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _apply_action(request: HttpRequest, target: moderation.Target, action: str, reason: str) -> str:
+def _apply_action(request: HttpRequest, target: moderation.Target, action: str, reason: str,
+                  block_scope: str = "") -> str:
     user = request.user
     if action == "hide":
         moderation.item_hide(actor=user, kind=target.kind, object_id=target.object_id, reason=reason)
@@ -108,7 +109,7 @@ def _apply_action(request: HttpRequest, target: moderation.Target, action: str, 
     if author is None:
         raise ValidationError(_("This item has no author to block."))
     if action == "block":
-        moderation.user_block(actor=user, user_id=author.pk, reason=reason)
+        moderation.user_block(actor=user, user_id=author.pk, reason=reason, hide_past=block_scope == "all")
         return _("The account was blocked.")
     if action == "unblock":
         moderation.user_unblock(actor=user, user_id=author.pk, reason=reason)
@@ -121,11 +122,14 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     """One item (or account) with its flag history and audit trail; POST applies an action."""
     require(request.user, "participation.moderate")
     target = _target_or_404(kind, object_id)
-    form = ModerationActionForm(request.POST if request.method == "POST" else None)
+    open_flags = Flag.objects.filter(kind=kind, object_id=object_id, status=FlagStatus.OPEN).exists()
+    form = ModerationActionForm(request.POST if request.method == "POST" else None, target=target,
+                                has_open_flags=open_flags)
     if request.method == "POST":
         if form.is_valid():
             try:
-                message = _apply_action(request, target, form.cleaned_data["action"], form.cleaned_data["reason"])
+                message = _apply_action(request, target, form.cleaned_data["action"], form.cleaned_data["reason"],
+                                        form.cleaned_data.get("block_scope", ""))
             except ValidationError as exc:
                 form.add_error("reason" if getattr(exc, "code", "") in {"reason_required", "reason_too_long"} else None, exc)
             else:
@@ -137,6 +141,8 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     item = queue_item_get(kind=kind, object_id=object_id)
     response = render(request, "participation/moderation/item.html", {
         "item": item, "form": form, "history": audit_log_for(kind=kind, object_id=object_id)[:100],
+        "block_preview": moderation.user_block_preview(user=target.author)
+        if target.author is not None and target.author.blocked_at is None else [],
         "can_view_audit": request.user.has_perm("participation.view_audit_log"),
     })
     response.status_code = status

@@ -44,3 +44,39 @@ def detail_sections(context, kind: str, obj):
             template_name, extra = rendered
             parts.append(render_to_string(template_name, extra, request=request))
     return mark_safe("".join(parts))  # noqa: S308 - each part rendered by an auto-escaping template
+
+
+WEEKDAYS_JA = "月火水木金土日"
+
+
+@register.filter
+def resident_date(value) -> str:
+    """A date as residents read it: 2026年11月2日（月） in Japanese, Mon 2 Nov 2026 in English."""
+    from datetime import datetime
+
+    from django.utils import timezone, translation
+    from django.utils.dateformat import format as date_format
+
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if (translation.get_language() or "ja").startswith("ja"):
+        return f"{value.year}年{value.month}月{value.day}日（{WEEKDAYS_JA[value.weekday()]}）"
+    return date_format(value, "D j M Y")
+
+
+@register.simple_tag
+def days_left(last_day) -> str:
+    """"あと12日" / "12 days left" for a phase whose last day is ``last_day`` (a date); "" when past."""
+    from django.utils import timezone
+    from django.utils.translation import gettext, ngettext
+
+    if not last_day:
+        return ""
+    days = (last_day - timezone.localdate()).days
+    if days < 0:
+        return ""
+    if days == 0:
+        return gettext("Last day today")
+    return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}

@@ -14,4 +14,17 @@
     var message = (submitter && submitter.dataset.confirm) || event.target.dataset.confirm;
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
+  // After a failed submit, focus the error summary (not <body>) so people hear what to fix.
+  var summary = document.querySelector("main .form-errors");
+  if (summary) {
+    summary.setAttribute("tabindex", "-1");
+    summary.focus();
+  }
+  // The language switch keeps the place on the page (#fragment), which the server never sees.
+  document.querySelectorAll(".language-switcher").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var next = form.querySelector("input[name=next]");
+      if (next && window.location.hash && next.value.indexOf("#") === -1) { next.value += window.location.hash; }
+    });
+  });
 })();

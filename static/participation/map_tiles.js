@@ -6,6 +6,12 @@
   "use strict";
   if (typeof L === "undefined") { return; }
   var CivicMap = window.CivicMap = window.CivicMap || {};
+  // Leaflet's own controls in the page's language.
+  if (document.documentElement.lang !== "en") {
+    L.Control.Zoom.prototype.options.zoomInTitle = "拡大";
+    L.Control.Zoom.prototype.options.zoomOutTitle = "縮小";
+    L.Marker.prototype.options.alt = "地図上の印";
+  }
   CivicMap.addTiles = function (map, config) {
     return L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: config.maxZoom }).addTo(map);
   };

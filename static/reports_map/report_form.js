@@ -1,4 +1,4 @@
-/* Reporting form: draggable pin, "use my location", the GPS position of the first photo as a
+/* Reporting form: "use my location", the GPS position of the first photo as a
    suggestion, category questions and nearby reports (same category, close by; those whose description
    means something similar to what the resident types come first). Every check is asynchronous and
    optional: the form works without this file and whatever the server answers. */
@@ -28,36 +28,27 @@
   var photoButton = document.getElementById("use-photo-location");
   var photoInput = document.getElementById("id_photos");
   var photoLocation = null;
-  var marker = null, map = null;
+  var photoStatus = document.getElementById("photo-location-status");
 
   function say(message) { statusEl.textContent = message; }
+  function sayByPhoto(message) { (photoStatus || statusEl).textContent = message; }
   function csrf() { var el = form.querySelector("input[name=csrfmiddlewaretoken]"); return el ? el.value : ""; }
 
+  // The map is participation/location_picker.js (no pin until a place is chosen, keyboard, announcements);
+  // this script fills the inputs and tells the picker through a "change" event on the latitude input.
   function setLocation(lat, lon, message) {
     latInput.value = Number(lat).toFixed(6);
     lonInput.value = Number(lon).toFixed(6);
-    if (marker) { marker.setLatLng([lat, lon]); map.setView([lat, lon], Math.max(map.getZoom(), 17)); }
+    latInput.dispatchEvent(new Event("change"));
     if (message) { say(message); }
-    checkNearby();
   }
 
-  if (typeof L !== "undefined" && window.CivicMap) {
-    var mapEl = document.getElementById("pick-map");
-    mapEl.hidden = false;
-    document.getElementById("map-tools").hidden = false;
-    var start = latInput.value && lonInput.value ? [parseFloat(latInput.value), parseFloat(lonInput.value)] : config.center;
-    map = L.map(mapEl).setView(start, latInput.value ? 17 : config.zoom);
-    window.CivicMap.addTiles(map, config);
-    marker = L.marker(start, { draggable: true, autoPan: true, title: lang === "en" ? "Place of the problem" : "問題の場所" }).addTo(map);
-    marker.on("dragend", function () { var p = marker.getLatLng(); setLocation(p.lat, p.lng, T.moved); });
-    map.on("click", function (e) { setLocation(e.latlng.lat, e.latlng.lng, T.moved); });
-  }
+  var mapEl = document.getElementById("pick-map");
+  var mapTools = document.getElementById("map-tools");
+  if (mapTools) { mapTools.hidden = false; }
+  form.addEventListener("location:change", function () { checkNearby(); });
   [latInput, lonInput].forEach(function (input) {
-    input.addEventListener("change", function () {
-      var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);
-      if (isFinite(lat) && isFinite(lon) && marker) { marker.setLatLng([lat, lon]); map.panTo([lat, lon]); }
-      checkNearby();
-    });
+    input.addEventListener("change", function () { if (!mapEl || mapEl.hidden) { checkNearby(); } });
   });
 
   var myLocation = document.getElementById("use-my-location");
@@ -76,25 +67,26 @@
     photoInput.addEventListener("change", function () {
       photoButton.hidden = true;
       photoLocation = null;
+      sayByPhoto("");
       if (!photoInput.files || !photoInput.files.length) { return; }
       var body = new FormData();
       body.append("photo", photoInput.files[0]);
       fetch(config.photoLocationUrl, { method: "POST", body: body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (data) {
-          if (data.error) { say(data.error); return; }
+          if (data.error) { sayByPhoto(data.error); return; }
           if (data.latitude === null) { return; }
-          if (!data.inside) { say(T.photoOutside); return; }
+          if (!data.inside) { sayByPhoto(T.photoOutside); return; }
           photoLocation = [data.latitude, data.longitude];
           photoButton.hidden = false;
-          say(T.photoHas);
+          sayByPhoto(T.photoHas);
         })
         .catch(function () {});
     });
   }
   if (photoButton) {
     photoButton.addEventListener("click", function () {
-      if (photoLocation) { setLocation(photoLocation[0], photoLocation[1], T.photoUsed); }
+      if (photoLocation) { setLocation(photoLocation[0], photoLocation[1], T.photoUsed); sayByPhoto(T.photoUsed); }
     });
   }
 

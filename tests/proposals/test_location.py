@@ -81,7 +81,7 @@ def test_form_page_has_the_picker_and_plain_inputs(open_consultation, resident):
     assert config["center"] == [open_consultation.map_latitude, open_consultation.map_longitude]
     assert "%(lat)s" in config["text"]["placed"]
     assert config.items() >= tile_config().items()  # the same tiles as the reports map
-    order = [html.index(s) for s in ("leaflet.js", "participation/map_tiles.js", "proposals/location_picker.js")]
+    order = [html.index(s) for s in ("leaflet.js", "participation/map_tiles.js", "participation/location_picker.js")]
     assert order == sorted(order)
 
 

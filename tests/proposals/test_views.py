@@ -148,7 +148,10 @@ def test_staff_answer_and_follow(open_consultation, resident, other_resident, st
 
 def test_withdrawn_and_hidden(open_consultation, resident, other_resident, client):
     p = make_proposal(open_consultation, resident)
-    logged_in(resident).post(f"/proposals/{p.pk}/withdraw/")
+    assert logged_in(resident).post(f"/proposals/{p.pk}/withdraw/").status_code == 200  # asks first
+    p.refresh_from_db()
+    assert p.state == "published"
+    logged_in(resident).post(f"/proposals/{p.pk}/withdraw/", {"confirm": "1"})
     p.refresh_from_db()
     assert p.state == "withdrawn"
     logged_in(other_resident).post(f"/proposals/{p.pk}/support/", {"action": "add"})

@@ -4,9 +4,12 @@
 
    <div data-location-picker data-config="ID of a json_script" data-latitude="input id"
         data-longitude="input id" data-status="live region id" data-clear="button id">
-     Click or tap the map to put the pin; drag the pin; or, with the keyboard, focus the map, move it
+     Used by the proposal form and the report form. No pin is shown until a place is chosen.
+   Click or tap the map to put the pin; drag the pin; or, with the keyboard, focus the map, move it
      with the arrow keys (+/- zoom) and press Enter or Space to put the pin at the centre (marked by
      a cross while the map has focus). Typing numbers moves the pin. Every change is announced.
+     Another script that fills the inputs (current location, a photo's location) fires "change" on the
+     latitude input; the picker fires "location:change" (bubbling) on the map element when the pin moves.
    <div data-location-show data-config="ID">
      A read-only map with the pin at config.pin (the text next to it says the same). */
 (function () {
@@ -54,6 +57,8 @@
       if (!marker) {
         marker = L.marker(latlng, { icon: pinIcon(), draggable: true, keyboard: false, title: text.marker, alt: text.marker }).addTo(map);
         marker.on("dragend", function () { place(marker.getLatLng()); });
+        var pin = marker.getElement();
+        if (pin && text.marker) { pin.setAttribute("role", "img"); pin.setAttribute("aria-label", text.marker); }
       } else {
         marker.setLatLng(latlng);
       }
@@ -65,6 +70,7 @@
       lonInput.value = latlng.lng.toFixed(6);
       showPin(latlng);
       say((text.placed || "%(lat)s, %(lon)s").replace("%(lat)s", latInput.value).replace("%(lon)s", lonInput.value));
+      el.dispatchEvent(new CustomEvent("location:change", { bubbles: true }));
     }
 
     var start = current();
@@ -92,7 +98,8 @@
         var latlng = current();
         if (latlng) {
           showPin(latlng);
-          map.panTo(latlng);
+          map.setView(latlng, Math.max(map.getZoom(), 16));
+          el.dispatchEvent(new CustomEvent("location:change", { bubbles: true }));
         } else if (latInput.value && lonInput.value) {
           say(text.outside || "");
         }
