@@ -29,7 +29,7 @@ PUBLIC = [
     r"^/outreach/unsubscribe/", r"^/outreach/line/webhook$",  # the webhook: signed by LINE (X-Line-Signature)
 ]
 MEMBERS = [
-    r"^/me/", r"^/moderation/flag/", r"^/proposals/new/\d+/$", r"^/proposals/\d+/(edit|withdraw|support|follow|comment)/$",
+    r"^/me/", r"^/moderation/flag/", r"^/proposals/new/\d+/$", r"^/proposals/\d+/(edit|withdraw|support|follow|comment)/$", r"^/proposals/\d+/withdraw/undo/$",
     r"^/proposals/comments/\d+/(edit|delete|vote)/$", r"^/reports/new/", r"^/reports/\d+/follow/$",
     r"^/results/\d+/follow/$",
     r"^/outreach/(settings|push|areas|consultations)/",
