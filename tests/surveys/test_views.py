@@ -233,3 +233,9 @@ def test_staff_import_view(client, survey, staff_user):
     response = client.post(reverse("surveys:paper_import", args=[survey.pk]),
                            {"file": SimpleUploadedFile("p.csv", body, content_type="text/csv")})
     assert response.status_code == 302 and Response.objects.filter(source="paper").count() == 1
+
+
+def test_the_page_names_the_answering_period_not_a_report_status(client, survey):
+    """The project catalogue translates "Open" as a report status (未対応); the survey says 回答期間."""
+    page = client.get(survey.url).content.decode()
+    assert "回答期間" in page and "未対応" not in page
