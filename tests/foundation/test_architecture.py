@@ -23,3 +23,20 @@ def test_web_process_never_imports_torch():
     result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_the_docs_stand_on_their_own():
+    """README and docs/architecture.md link only to files inside the repository, and those files exist."""
+    import re
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR)
+    for doc in (root / "README.md", root / "docs" / "architecture.md"):
+        text = doc.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)", text):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            path = (doc.parent / target).resolve()
+            assert path.is_relative_to(root.resolve()), f"{doc.name} links outside the repository: {target}"
+            assert path.exists(), f"{doc.name} links to a missing file: {target}"
+    assert "../shared" not in (root / "README.md").read_text(encoding="utf-8")
