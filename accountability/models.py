@@ -13,19 +13,17 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.search import index
 
+from participation.core.i18n import localized
+
 TITLE_MAX = 200
 TEXT_MAX = 4000
-
-
-def _localized(ja: str, en: str) -> str:
-    return en if (translation.get_language() or "ja").startswith("en") and en else ja
 
 
 class ResultStatus(models.Model):
@@ -55,7 +53,7 @@ class ResultStatus(models.Model):
 
     @property
     def localized_name(self) -> str:
-        return _localized(self.name, self.name_en)
+        return localized(self.name, self.name_en)
 
     def clean(self):
         from accountability.validation import check_progress
@@ -82,7 +80,7 @@ class Department(models.Model):
 
     @property
     def localized_name(self) -> str:
-        return _localized(self.name, self.name_en)
+        return localized(self.name, self.name_en)
 
 
 class Result(index.Indexed, ClusterableModel):
@@ -177,11 +175,11 @@ class Result(index.Indexed, ClusterableModel):
 
     @property
     def localized_title(self) -> str:
-        return _localized(self.title, self.title_en)
+        return localized(self.title, self.title_en)
 
     @property
     def localized_description(self) -> str:
-        return _localized(self.description, self.description_en)
+        return localized(self.description, self.description_en)
 
     @property
     def is_overdue(self) -> bool:
@@ -304,7 +302,7 @@ class ResultEvent(models.Model):
 
     @property
     def localized_department(self) -> str:
-        return _localized(self.department, self.department_en)
+        return localized(self.department, self.department_en)
 
 
 class ResultFollow(models.Model):

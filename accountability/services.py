@@ -33,6 +33,7 @@ from accountability.models import (
 from participation.accounts.notifications import notification_send
 from participation.core.errors import require
 from participation.core.events import publish
+from participation.core.i18n import localized
 from participation.core.text import plain_text
 
 EVENT_RESULT_CHANGED = "accountability.result_changed"
@@ -165,9 +166,7 @@ def _notify(result: Result, event: ResultEvent, *, actor) -> int:
     title_en = result.title_en
 
     def message():
-        from django.utils.translation import get_language
-
-        name = title_en if (get_language() or "ja").startswith("en") and title_en else title
+        name = localized(title, title_en)
         if "status" in event.changes:
             status = ResultStatus.objects.filter(key=event.changes["status"][1]).first()
             return _("“%(title)s” is now: %(status)s (%(progress)s%%)") % {

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
-from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -123,8 +122,7 @@ class ReportFeed(Feed):
         return [r for r in qs[:LIMIT * 20] if contains(district.boundary, r.latitude, r.longitude)][:LIMIT]
 
     def item_title(self, item):
-        name = item.category.name_en if translation.get_language() == "en" and item.category.name_en \
-            else item.category.name_ja
+        name = item.category.localized_name
         return f"#{item.pk} {name} ({item.get_status_display()})"
 
     def item_description(self, item):

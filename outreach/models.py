@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from participation.core.i18n import localized
 from participation.core.predicates import ROLES
 
 
@@ -45,9 +46,7 @@ class District(models.Model):
 
     @property
     def localized_name(self) -> str:
-        if translation.get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_ja
+        return localized(self.name_ja, self.name_en)
 
 
 class Topic(models.Model):
@@ -68,9 +67,7 @@ class Topic(models.Model):
 
     @property
     def localized_name(self) -> str:
-        if translation.get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_ja
+        return localized(self.name_ja, self.name_en)
 
 
 class Preferences(models.Model):
@@ -244,15 +241,11 @@ class Announcement(models.Model):
 
     @property
     def localized_title(self) -> str:
-        if translation.get_language() == "en" and self.title_en:
-            return self.title_en
-        return self.title_ja
+        return localized(self.title_ja, self.title_en)
 
     @property
     def localized_body(self) -> str:
-        if translation.get_language() == "en" and self.body_en:
-            return self.body_en
-        return self.body_ja
+        return localized(self.body_ja, self.body_en)
 
 
 class AnnouncementDelivery(models.Model):

@@ -400,7 +400,7 @@ def area_alerts_for_report(*, report_id: int) -> int:
     category = report.category
 
     def message():
-        name = category.name_en if translation.get_language() == "en" and category.name_en else category.name_ja
+        name = category.localized_name
         return _("New report in your area: %(category)s — %(text)s") % {"category": name,
                                                                           "text": report.description[:80]}
 
