@@ -31,6 +31,7 @@ def register() -> None:
     registry.add_detail_section("proposal", views.proposal_section, order=10)
     registry.add_detail_section("report", views.report_section, order=10)
     registry.add_demo_seeder("accountability", demo.seed_results, order=60)
+    _connect_cache_stamps()
     registry.add("metrics", "results", MetricSpec(
         label=_("Results"), total=selectors.metric_results_total,
         per_consultation=selectors.metric_results_per_consultation,
@@ -62,3 +63,21 @@ def register() -> None:
         rows=selectors.dashboard_by_department,
     ))
     registry.add("account_data", "accountability", AccountDataSpec(export=account_export, anonymise=account_anonymise))
+
+
+def _bump_site(sender, instance=None, **kwargs):
+    from participation.core import freshness
+
+    freshness.bump(freshness.SITE)
+
+
+def _connect_cache_stamps() -> None:
+    """Results are shown cached on consultation pages (views.consultation_section): any write to them,
+    through the services or the snippet admin, bumps the site's stamp after commit."""
+    from django.db.models.signals import post_delete, post_save
+
+    from accountability.models import Department, Result, ResultEvent, ResultProposal, ResultStatus
+
+    for sender in (Result, ResultStatus, Department, ResultEvent, ResultProposal):
+        post_save.connect(_bump_site, sender=sender, dispatch_uid=f"freshness-save-{sender._meta.label}")
+        post_delete.connect(_bump_site, sender=sender, dispatch_uid=f"freshness-delete-{sender._meta.label}")

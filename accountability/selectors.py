@@ -21,7 +21,7 @@ def public_consultation_pages():
 
 
 def public_consultation_ids() -> list[int]:
-    return list(public_consultation_pages().values_list("pk", flat=True))
+    return consultations.public_ids()
 
 
 def public_results():
@@ -53,8 +53,16 @@ def result_filters_clean(*, status=None, category=None, department=None, consult
     return ResultFilters(status=status, category=category, department=department, consultation=consultation_id)
 
 
-def result_list(*, filters: ResultFilters = ResultFilters(), consultation_id: int | None = None):
-    qs = public_results().select_related("status", "department", "category", "consultation", "parent")
+def result_list(*, filters: ResultFilters = ResultFilters(), consultation_id: int | None = None,
+                public_consultation=None):
+    """``public_consultation``: the consultation page the caller holds and found public (its results only,
+    without looking up every public consultation)."""
+    if public_consultation is not None:
+        qs = Result.objects.filter(consultation_id=public_consultation.pk)
+        consultation_id = public_consultation.pk
+    else:
+        qs = public_results()
+    qs = qs.select_related("status", "department", "category", "consultation", "parent")
     consultation_id = consultation_id or filters.consultation
     if consultation_id:
         qs = qs.filter(consultation_id=consultation_id)

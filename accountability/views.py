@@ -21,7 +21,7 @@ from accountability.forms import (
     ResultUpdateForm,
 )
 from accountability.models import Department, Result, ResultStatus
-from participation.core import consultations
+from participation.core import consultations, freshness
 from participation.core.maps import tile_config
 
 
@@ -293,8 +293,16 @@ def report_section(request, report):
 
 
 def consultation_section(request, page):
+    """The consultation's results: checked public with the page object at hand, kept under its stamp (a result
+    changed bumps it after commit; participation/core/freshness.py)."""
     consultation = page.canonical
-    results = list(selectors.result_list(consultation_id=consultation.pk))
+    if not consultations.is_public(consultation):
+        return None
+    results = freshness.cached(
+        f"accountability:consultation-results:{consultation.pk}",
+        [freshness.SITE, freshness.consultation(consultation.pk)],
+        lambda: list(selectors.result_list(public_consultation=consultation)),
+    )
     if not results:
         return None
     return "accountability/sections/consultation_section.html", {

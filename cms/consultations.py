@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from cms.models import ConsultationPage
+from cms.models import ConsultationPage, is_public
+from participation.core import freshness
 
 
 class CmsConsultations:
@@ -15,6 +16,13 @@ class CmsConsultations:
 
     def public_pages(self):
         return ConsultationPage.objects.live().public()
+
+    def is_public(self, page):
+        return is_public(page)
+
+    def public_ids(self):
+        return freshness.cached("cms:public-consultation-ids", [freshness.SITE],
+                                lambda: list(self.public_pages().values_list("pk", flat=True)))
 
     def canonical_pages(self):
         return ConsultationPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)

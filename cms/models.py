@@ -16,10 +16,11 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Locale, Orderable, Page
+from wagtail.models import Locale, Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from participation.core import freshness
 from participation.core.i18n import localized
 
 
@@ -56,6 +57,39 @@ def default_locale_pk() -> int:
     from django.core.cache import cache
 
     return cache.get_or_set("cms:default-locale-pk", lambda: Locale.get_default().pk, 300)
+
+def restricted_paths() -> tuple[str, ...]:
+    """The tree paths under which Wagtail's own view-restriction check is needed: pages with a view restriction
+    and alias pages (an alias takes its source's restrictions). Kept under the site stamp, which publishing,
+    moving or deleting a page and changing a restriction bump (cms/registration.py)."""
+    return freshness.cached("cms:restricted-paths", [freshness.SITE], lambda: (
+        tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
+        + tuple(Page.objects.filter(alias_of__isnull=False).values_list("path", flat=True))
+    ))
+
+
+def is_public(page) -> bool:
+    """Live and outside every restricted section, as ``Page.objects.live().public()`` says, without a query
+    on most requests."""
+    if not page.live:
+        return False
+    if not freshness.enabled():
+        return type(page).objects.live().public().filter(pk=page.pk).exists()
+    paths = restricted_paths()
+    if any(page.path.startswith(path) for path in paths):
+        return type(page).objects.live().public().filter(pk=page.pk).exists()
+    return True
+
+
+class CachedRestrictionsMixin:
+    """Wagtail checks a page's view restrictions on every request (two queries: the ancestors' aliases, then
+    the restrictions); outside every restricted section the answer is known to be none."""
+
+    def get_view_restrictions(self):
+        if freshness.enabled() and not any(self.path.startswith(path) for path in restricted_paths()):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
 
 def phase_schedule_errors(phases) -> list[str]:
     """What is wrong with a consultation's phases taken together (each is (kind, starts_at, ends_at)):
@@ -99,7 +133,7 @@ class ConsultationPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class HomePage(Page):
+class HomePage(CachedRestrictionsMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
 
@@ -126,7 +160,7 @@ class HomePage(Page):
         return _route_to_specific(self, ConsultationIndexPage, request, path_components)
 
 
-class ConsultationIndexPage(Page):
+class ConsultationIndexPage(CachedRestrictionsMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -145,7 +179,7 @@ class ConsultationIndexPage(Page):
         return _route_to_specific(self, ConsultationPage, request, path_components)
 
 
-class ConsultationPage(Page):
+class ConsultationPage(CachedRestrictionsMixin, Page):
     """A consultation. Proposals, supports and analyses attach to its default-language page.
 
     Its dates are its phases' (``first_day``, ``last_day``); ``start_date`` and ``end_date`` are a stored copy
@@ -213,7 +247,28 @@ class ConsultationPage(Page):
             return self
         return self.get_translation_or_none(Locale.objects.get(pk=default_pk)) or self
 
+    def load_phases(self) -> None:
+        """Phases and categories of the canonical page in memory (the phase, the sections' gates and the
+        templates all read them): from the cache under the site stamp, which any phase or category change
+        and any publishing bump after commit; else two queries."""
+        canonical = self.canonical
+        held = getattr(canonical, "_prefetched_objects_cache", {})
+        if "phases" in held and "categories" in held:
+            return
+        if getattr(canonical, "_cluster_related_objects", None):  # a preview: the draft's own phases
+            return
+        if not freshness.enabled():
+            prefetch_related_objects([canonical], "phases", "categories")
+            return
+        phases, categories = freshness.cached(
+            f"cms:phases:{canonical.pk}", [freshness.SITE],
+            lambda: (list(canonical.phases.all()), list(canonical.categories.all())),
+        )
+        canonical._prefetched_objects_cache = {**held, "phases": _prefetched(canonical.phases, phases),
+                                               "categories": _prefetched(canonical.categories, categories)}
+
     def current_phase(self, now=None):
+        self.load_phases()
         now = now or timezone.now()
         for phase in self.canonical.phases.all():
             if phase.starts_at <= now and (phase.ends_at is None or now < phase.ends_at):
@@ -223,12 +278,14 @@ class ConsultationPage(Page):
     @property
     def first_day(self) -> date | None:
         """The first day of the first phase: the phases are the one source of the consultation's dates."""
+        self.load_phases()
         phases = list(self.canonical.phases.all())
         return phases[0].first_day if phases else self.start_date
 
     @property
     def last_day(self) -> date | None:
         """The last day residents can take part: the end of the last phase that has an end."""
+        self.load_phases()
         ends = [p.last_day for p in self.canonical.phases.all() if p.ends_at]
         return max(ends) if ends else self.end_date
 
@@ -237,6 +294,7 @@ class ConsultationPage(Page):
         return phase is not None and feature in PHASE_FEATURES.get(phase.kind, frozenset())
 
     def localized_categories(self):
+        self.load_phases()
         return self.canonical.categories.all()
 
     def get_context(self, request, *args, **kwargs):
@@ -244,7 +302,7 @@ class ConsultationPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         # Phases and categories once: the phase, the sections' gates and the template all read them.
-        prefetch_related_objects([self.canonical], "phases", "categories")
+        self.load_phases()
         context["phase"] = self.current_phase()
         context["all_phases"] = self.canonical.phases.all()
         sections = []
@@ -256,6 +314,14 @@ class ConsultationPage(Page):
         # The city's published summary sits below the proposals; a link near the top leads to it.
         context["has_published_summary"] = any(name == "ml/published_summary.html" for name, _ in sections)
         return context
+
+
+def _prefetched(manager, rows):
+    """``rows`` as Django's prefetching stores them, so ``manager.all()`` answers without a query."""
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    return queryset
 
 
 class ConsultationCategory(Orderable):
@@ -315,7 +381,7 @@ class ConsultationPhase(Orderable):
         return timezone.localtime(self.ends_at - timedelta(microseconds=1)).date()
 
 
-class ContentPage(Page):
+class ContentPage(CachedRestrictionsMixin, Page):
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = Page.content_panels + [FieldPanel("body")]

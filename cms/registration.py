@@ -9,18 +9,56 @@ def published_summary_section(request, page):
     """The published summary and themes of the consultation, shown to everyone; nothing before publishing."""
     from ml.selectors import published_summary
     from participation.analysis.public import public_quotes
+    from participation.core import freshness
 
     consultation_id = page.canonical.pk
-    data = published_summary(consultation_id)
+
+    def build():
+        data = published_summary(consultation_id)
+        if data is None:
+            return None
+        quotes = public_quotes(consultation_id, data["summary"].run_id, themes=data["theme_rows"])
+        for theme, theme_quotes in zip(data["themes"], quotes, strict=False):
+            theme["quotes"] = theme_quotes
+        shares = data.get("sentiment") or {}
+        data["tone"] = {label: round(100 * float(shares.get(label, 0.0)))
+                        for label in ("positive", "negative", "neutral")}
+        data["has_tone"] = bool(shares)
+        del data["theme_rows"]
+        return data
+
+    # Kept under the consultation's stamp (its texts hidden or withdrawn drop their quotes) and the site's
+    # (publishing a summary, editing themes: cms/registration.py connects those writes).
+    data = freshness.cached(f"cms:summary:{consultation_id}",
+                            [freshness.SITE, freshness.consultation(consultation_id)], build)
     if data is None:
         return None
-    quotes = public_quotes(consultation_id, data["summary"].run_id)
-    for theme, theme_quotes in zip(data["themes"], quotes, strict=False):
-        theme["quotes"] = theme_quotes
-    shares = data.get("sentiment") or {}
-    data["tone"] = {label: round(100 * float(shares.get(label, 0.0))) for label in ("positive", "negative", "neutral")}
-    data["has_tone"] = bool(shares)
     return "ml/published_summary.html", data
+
+
+def _bump_site(sender, instance=None, **kwargs):
+    from participation.core import freshness
+
+    freshness.bump(freshness.SITE)
+
+
+def _connect_cache_stamps() -> None:
+    """Writes that change what cached reads of pages show bump the site's stamp after commit
+    (participation/core/freshness.py): pages (publish, unpublish, move, delete), view restrictions, phases
+    and categories, and the published analysis."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import PageViewRestriction, get_page_models
+    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+    from cms.models import ConsultationCategory, ConsultationPhase
+    from ml.models import Summary, Theme
+
+    senders = [*get_page_models(), PageViewRestriction, ConsultationPhase, ConsultationCategory, Summary, Theme]
+    for sender in senders:
+        post_save.connect(_bump_site, sender=sender, dispatch_uid=f"freshness-save-{sender._meta.label}")
+        post_delete.connect(_bump_site, sender=sender, dispatch_uid=f"freshness-delete-{sender._meta.label}")
+    for signal in (post_page_move, page_published, page_unpublished, page_slug_changed):
+        signal.connect(_bump_site, dispatch_uid=f"freshness-{id(signal)}")
 
 
 def register() -> None:
@@ -34,3 +72,4 @@ def register() -> None:
     registry.add_demo_seeder("pages", demo.seed_pages, order=20)
     registry.add_consultation_section(published_summary_section, order=50)
     exports.register(registry)
+    _connect_cache_stamps()

@@ -61,7 +61,7 @@ def published_summary(consultation_id: int) -> dict[str, Any] | None:
     if summary.run_id:
         themes = list(
             Theme.objects.filter(run_id=summary.run_id, parent=None).only(
-                "label", "generated_label", "title", "keywords", "size", "position", "sentiment"
+                "label", "generated_label", "title", "keywords", "size", "position", "sentiment", "quotes"
             )
         )
     total = sum(t.size for t in themes) or 1
@@ -79,6 +79,7 @@ def published_summary(consultation_id: int) -> dict[str, Any] | None:
             for t in themes
         ],
         "sentiment": (summary.run.sentiment or {}).get("shares", {}) if summary.run_id else {},
+        "theme_rows": themes,  # the Theme rows themselves, for their quotes (read once)
     }
 
 

@@ -41,6 +41,7 @@ from outreach.models import (
 )
 from outreach.selectors import announcement_audience, channel_filters, preferences_for
 from participation.accounts.notifications import notification_send
+from participation.core import freshness
 from participation.core.site import absolute_url, site_url
 from participation.models import Notification
 
@@ -441,6 +442,7 @@ def consultation_follow(*, user, consultation_id) -> ConsultationFollow:
     if page is None:
         raise ValidationError({"consultation": [_("This consultation does not exist.")]})
     follow, _created = ConsultationFollow.objects.get_or_create(user=user, consultation_id=page.pk)
+    freshness.bump(freshness.user(user.pk))  # the follow box on the consultation page reads it cached
     return follow
 
 
@@ -450,6 +452,7 @@ def consultation_unfollow(*, user, consultation_id) -> int:
     page = consultations.get(consultation_id, public=False)
     deleted, _rows = ConsultationFollow.objects.filter(
         user=user, consultation_id=page.pk if page is not None else consultation_id).delete()
+    freshness.bump(freshness.user(user.pk))
     return deleted
 
 
@@ -703,6 +706,7 @@ def _send_site(ann, deliveries, users, link):
         title, _body = _message(ann, _language(users[d.user_id]))
         notes.append(Notification(recipient_id=d.user_id, verb=ANNOUNCEMENT_VERB, message=title[:300], url=link))
     Notification.objects.bulk_create(notes, batch_size=1000)  # bulk: no per-row signals, so no follow-up push
+    freshness.bump(freshness.NOTIFICATIONS)  # every user's cached unread count is read again
     return deliveries, []
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from outreach import conf, push, selectors, services
 from outreach.forms import AreaForm, PreferencesForm
 from outreach.models import Announcement, AnnouncementDelivery, ConsultationFollow, PushSubscription
+from participation.core import freshness
 from participation.core.maps import tile_config
 
 PERMISSION = "outreach.manage_preferences"
@@ -178,8 +179,10 @@ def area_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def consultation_section(request, page):
     """A small box on every consultation page: follow it to hear when a new phase starts."""
     consultation = page.canonical
-    following = request.user.is_authenticated and ConsultationFollow.objects.filter(
-        user=request.user, consultation_id=consultation.pk).exists()
+    following = request.user.is_authenticated and freshness.cached(
+        f"follows:{request.user.pk}", [freshness.user(request.user.pk)],
+        lambda: set(ConsultationFollow.objects.filter(user=request.user).values_list("consultation_id", flat=True)),
+    ).__contains__(consultation.pk)
     return "outreach/consultation_follow_section.html", {
         "consultation": consultation, "following": following,
         "can_follow": request.user.has_perm(PERMISSION),

@@ -72,6 +72,33 @@ def opinion_items(consultation_id: int):
         yield {"id": f"c{c.pk}", "text": c.body, "url": f"/proposals/{c.proposal_id}/#comment-{c.pk}", "kind": "comment"}
 
 
+def opinion_visible(consultation_id: int, ids: set[str]) -> dict[str, str]:
+    """{id: url} of those of ``ids`` ("p<pk>", "c<pk>") that ``opinion_items`` would still list: by primary key,
+    two small queries at most, whatever the number of texts in the consultation."""
+    from proposals.models import Comment, Proposal, ProposalState
+
+    def pks(prefix):
+        return [int(i[1:]) for i in ids if i.startswith(prefix) and i[1:].isdigit() and len(i) < 19]
+
+    found = {}
+    proposal_pks, comment_pks = pks("p"), pks("c")
+    if proposal_pks:
+        proposals = (
+            Proposal.objects.visible().filter(consultation_id=consultation_id, pk__in=proposal_pks)
+            .exclude(state=ProposalState.WITHDRAWN).only("pk", "title", "body")
+        )
+        found.update({f"p{p.pk}": p.get_absolute_url() for p in proposals if f"{p.title}\n{p.body}".strip()})
+    if comment_pks:
+        comments = (
+            Comment.objects.visible().filter(
+                pk__in=comment_pks, proposal__consultation_id=consultation_id, proposal__hidden_at__isnull=True,
+                deleted_at__isnull=True,
+            ).exclude(proposal__state=ProposalState.WITHDRAWN).only("pk", "body", "proposal_id")
+        )
+        found.update({f"c{c.pk}": f"/proposals/{c.proposal_id}/#comment-{c.pk}" for c in comments if c.body.strip()})
+    return found
+
+
 def opinion_votes(consultation_id: int):
     from proposals.models import CommentVote, ProposalState
 
@@ -245,7 +272,7 @@ def register() -> None:
     registry.headline_counts["comments"] = (_("Comments"), selectors.metric_comments_total)
     registry.headline_counts["supports"] = (_("Supports"), selectors.metric_supports_total)
     registry.add("opinion_sources", "proposals", OpinionSource(
-        label=_("Proposals and comments"), items=opinion_items, votes=opinion_votes,
+        label=_("Proposals and comments"), items=opinion_items, votes=opinion_votes, visible=opinion_visible,
     ))
     registry.add("exports", "proposals", ExportSpec(label=_("Proposals"), fields=PROPOSAL_FIELDS, rows=export_proposals))
     registry.add("exports", "comments", ExportSpec(label=_("Comments on proposals"), fields=COMMENT_FIELDS,
@@ -253,5 +280,23 @@ def register() -> None:
     registry.add("account_data", "proposals", AccountDataSpec(export=account_export, anonymise=account_anonymise))
     for event in services.ALL_EVENTS:
         subscribe(event, broadcast_change)
+    _connect_cache_stamps()
     subscribe("moderation.user_blocked", services.on_author_block_changed)
     subscribe("moderation.user_unblocked", services.on_author_block_changed)
+
+
+def _proposal_written(sender, instance, **kwargs):
+    from participation.core import freshness
+
+    freshness.bump(freshness.consultation(instance.consultation_id))
+
+
+def _connect_cache_stamps() -> None:
+    """The services announce every write (events bump the consultation's stamp after commit); a proposal saved
+    any other way (the admin, a command) bumps it too."""
+    from django.db.models.signals import post_delete, post_save
+
+    from proposals.models import Proposal
+
+    post_save.connect(_proposal_written, sender=Proposal, dispatch_uid="freshness-proposal-saved")
+    post_delete.connect(_proposal_written, sender=Proposal, dispatch_uid="freshness-proposal-deleted")

@@ -231,29 +231,43 @@ def comment_queryset(*, user=None):
 
 
 def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMMENT_PAGE_SIZE, proposal=None):
-    """One page of top-level comments with their replies (depth ≤ 3), in two queries.
+    """One page of top-level comments with their replies (depth ≤ 3), in two queries (the roots, then both
+    levels of replies), plus the number of roots, kept under the consultation's stamp when ``proposal`` is given
+    (every comment and moderation event bumps it after commit; blocking an author bumps the site's).
 
     Hidden comments (and comments by blocked authors) are dropped with their subtrees; deleted
     ones stay as tombstones so the thread keeps its shape.
     """
+    from participation.core import freshness
+
     top = comment_queryset(user=user).filter(proposal_id=proposal_id, parent__isnull=True, author__content_hidden_at__isnull=True)
-    page_obj = paginate(top.order_by("created_at", "pk"), page=page, per_page=per_page)
+    paginator = Paginator(top.order_by("created_at", "pk"), per_page)
+    if proposal is not None:
+        paginator.count = freshness.cached(
+            f"proposals:comment-roots:{proposal_id}",
+            [freshness.SITE, freshness.consultation(proposal.consultation_id)],
+            lambda: top.count(),
+        )
+    page_obj = paginator.page(min(_page_number(page), paginator.num_pages))
     roots = list(page_obj.object_list)
     root_ids = [c.pk for c in roots]
     children: dict[int, list[Comment]] = {c.pk: [] for c in roots}
     if root_ids:
+        replies = list(
+            comment_queryset(user=user).filter(Q(parent_id__in=root_ids) | Q(parent__parent_id__in=root_ids),
+                                               author__content_hidden_at__isnull=True)
+            .order_by("created_at", "pk")
+        )
+        by_parent: dict[int, list[Comment]] = {}
+        for reply in replies:
+            by_parent.setdefault(reply.parent_id, []).append(reply)
         level = root_ids
-        for _depth in (2, 3):
-            replies = list(
-                comment_queryset(user=user).filter(parent_id__in=level, author__content_hidden_at__isnull=True)
-                .order_by("created_at", "pk")
-            )
-            for reply in replies:
+        for _depth in (2, 3):  # only replies whose whole chain up to a shown root is shown
+            found = [reply for parent_id in level for reply in by_parent.get(parent_id, [])]
+            for reply in found:
                 children.setdefault(reply.parent_id, []).append(reply)
                 children.setdefault(reply.pk, [])
-            level = [r.pk for r in replies]
-            if not level:
-                break
+            level = [r.pk for r in found]
     for comments in [roots, *children.values()]:
         for comment in comments:
             comment.thread_replies = children.get(comment.pk, [])

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
@@ -25,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from participation.core import consultations
+from participation.core import consultations, freshness
 from participation.core.errors import Conflict, require
 from participation.core.http import safe_next
 from participation.core.maps import tile_config
@@ -98,7 +97,11 @@ def consultation_section(request, page):
         error = str(exc)
         filters = selectors.ProposalFilters()
     qs = selectors.proposal_list(consultation_id=consultation.pk, filters=filters, user=request.user)
-    counts = selectors.consultation_counts(consultation_id=consultation.pk)
+    # Kept under the consultation's stamp, which every proposal, comment, support and moderation event bumps
+    # after commit, and the site's (blocking an author removes their share).
+    counts = freshness.cached(f"proposals:counts:{consultation.pk}",
+                              [freshness.SITE, freshness.consultation(consultation.pk)],
+                              lambda: selectors.consultation_counts(consultation_id=consultation.pk))
     page_obj = selectors.paginate_proposals(qs, page=params.get("page"), filters=filters,
                                             consultation_id=consultation.pk, counts=counts)
     query = {k: v for k, v in (("sort", filters.sort), ("category", filters.category), ("state", filters.state),
@@ -117,9 +120,21 @@ def consultation_section(request, page):
         "counts": counts,
         "can_create": request.user.has_perm("proposals.add_proposal", consultation),
         "phase_create": consultation.phase_allows("create"),
-        "supports_left": selectors.user_supports_left(user=request.user, consultation=consultation),
+        "supports_left": _supports_left(request.user, consultation),
         "threshold": consultation.support_threshold,
     }
+
+
+def _supports_left(user, consultation):
+    """The user's supports left, kept under their stamp and the consultation's (a support added or removed bumps
+    the consultation's after commit)."""
+    if not consultation.supports_per_user or not user.is_authenticated:
+        return None
+    return freshness.cached(
+        f"proposals:supports-left:{consultation.pk}:{user.pk}",
+        [freshness.user(user.pk), freshness.consultation(consultation.pk)],
+        lambda: selectors.user_supports_left(user=user, consultation=consultation),
+    )
 
 
 def _consultation_or_404(consultation_id: int):
@@ -192,8 +207,7 @@ def location_config(consultation, proposal=None) -> dict:
 
 def proposal_detail_view(request, proposal_id: int, comment_form=None, status=200):
     proposal = _proposal_or_404(request, proposal_id)
-    # Phase checks run per comment in the template; keep them in memory.
-    prefetch_related_objects([proposal.consultation], "phases")
+    # Phase checks run per comment in the template: the consultation holds its phases in memory (load_phases).
     page_obj, roots = selectors.comment_thread(proposal_id=proposal.pk, user=request.user,
                                                page=request.GET.get("page"), proposal=proposal)
     consultation = proposal.consultation
@@ -204,7 +218,7 @@ def proposal_detail_view(request, proposal_id: int, comment_form=None, status=20
         "page_obj": page_obj,
         "comment_form": comment_form or CommentForm(),
         "answer_form": AnswerForm(initial={"state": proposal.state, "answer": proposal.official_answer}),
-        "supports_left": selectors.user_supports_left(user=request.user, consultation=consultation),
+        "supports_left": _supports_left(request.user, consultation),
         "threshold": consultation.support_threshold,
         "location_config": location_config(consultation, proposal) if proposal.latitude is not None else None,
         "threshold_percent": min(100, int(proposal.support_count * 100 / consultation.support_threshold))

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from participation.core import freshness
 from participation.core.errors import Conflict
 from participation.core.ratelimit import RateLimited, rate_limit_hit
 from surveys import qr, selectors, services
@@ -367,7 +368,11 @@ def consultation_section(request, page):
     """The surveys under a consultation (in the page's language), registered with the kernel."""
     from surveys.models import SurveyPage
 
-    surveys = list(SurveyPage.objects.child_of(page).live().public().order_by("-opens_at"))
+    # Kept under the site's stamp: publishing, moving or restricting any page bumps it after commit.
+    surveys = freshness.cached(
+        f"surveys:consultation-section:{page.pk}", [freshness.SITE],
+        lambda: list(SurveyPage.objects.child_of(page).live().public().order_by("-opens_at")),
+    )
     if not surveys:
         return None
     return "surveys/consultation_section.html", {"surveys": [

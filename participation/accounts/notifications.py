@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
+from participation.core import freshness
 from participation.core.events import publish
 from participation.core.site import absolute_url
 from participation.models import Notification, User
@@ -44,10 +45,15 @@ def notification_send(*, recipients: Iterable[User], verb: str, message_factory,
 
 
 def notifications_mark_read(*, user: User) -> int:
+    freshness.bump(freshness.user(user.pk))  # a bulk update sends no signal
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notifications_unread_count(*, user: User) -> int:
+    """Kept under the user's stamp (bumped after commit by every notification written or read)."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return freshness.cached(
+        f"unread:{user.pk}", (freshness.user(user.pk), freshness.NOTIFICATIONS),
+        lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+    )

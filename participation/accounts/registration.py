@@ -11,3 +11,51 @@ def register() -> None:
     registry.add_urls("me/data/", "participation.accounts.data_urls", translated=True)
     registry.add_nav_item(NavItem("participation:notifications", _("Notifications"), order=900, permission="participation.act"))
     registry.add_demo_seeder("accounts", seed_accounts, order=10)
+    _connect_cache_stamps()
+
+
+def _user_saved(sender, instance, update_fields=None, **kwargs):
+    # Signing in only writes last_login: nothing any page shows. Any other save may change a public name.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    from participation.core import freshness
+
+    freshness.bump(freshness.user(instance.pk), freshness.SITE)
+
+
+def _user_deleted(sender, instance, **kwargs):
+    from participation.core import freshness
+
+    freshness.bump(freshness.user(instance.pk), freshness.SITE)
+
+
+def _roles_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
+        return
+    from participation.core import freshness
+
+    if reverse:  # group.user_set.add(...): the users in pk_set changed (all of the group's on clear)
+        user_ids = pk_set if pk_set is not None else instance.user_set.values_list("pk", flat=True)
+    else:
+        user_ids = [instance.pk]
+    freshness.bump(*(freshness.user(pk) for pk in user_ids))
+
+
+def _notification_changed(sender, instance, **kwargs):
+    from participation.core import freshness
+
+    freshness.bump(freshness.user(instance.recipient_id))
+
+
+def _connect_cache_stamps() -> None:
+    """Cached reads of a user (roles, unread notifications) are keyed by the user's stamp: these writes bump it
+    after commit (participation/core/freshness.py). Bulk writes bump it where they are made."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from participation.models import Notification, User
+
+    post_save.connect(_user_saved, sender=User, dispatch_uid="freshness-user-saved")
+    post_delete.connect(_user_deleted, sender=User, dispatch_uid="freshness-user-deleted")
+    m2m_changed.connect(_roles_changed, sender=User.groups.through, dispatch_uid="freshness-user-roles")
+    post_save.connect(_notification_changed, sender=Notification, dispatch_uid="freshness-notification-saved")
+    post_delete.connect(_notification_changed, sender=Notification, dispatch_uid="freshness-notification-deleted")

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from participation.analysis.runs import EXTERNAL_SOURCE, consultation_items
+from participation.core.registry import registry
 
 PUBLIC_QUOTES_PER_THEME = 2
 
 
-def public_quotes(consultation_id: int, run_id: int | None) -> list[list[dict[str, Any]]]:
+def public_quotes(consultation_id: int, run_id: int | None, *, themes=None) -> list[list[dict[str, Any]]]:
     """Per top-level theme of the run (in order), up to PUBLIC_QUOTES_PER_THEME quotes {"quote", "url",
     "sentiment"} whose text residents posted on this site and which is still visible now.
 
@@ -21,15 +22,12 @@ def public_quotes(consultation_id: int, run_id: int | None) -> list[list[dict[st
 
     if not run_id:
         return []
-    themes = list(Theme.objects.filter(run_id=run_id, parent=None).only("quotes"))
+    if themes is None:  # the run's top-level themes (a caller that read them already passes them)
+        themes = list(Theme.objects.filter(run_id=run_id, parent=None).only("quotes"))
     wanted = {str(q.get("id")) for theme in themes for q in theme.quotes or []}
     if not wanted:
         return [[] for _theme in themes]
-    visible = {
-        item["id"]: item
-        for item in consultation_items(consultation_id, exclude=(EXTERNAL_SOURCE,))
-        if item["id"] in wanted and item.get("kind") != "external" and item.get("url")
-    }
+    visible = visible_items(consultation_id, wanted)
     result = []
     for theme in themes:
         quotes = []
@@ -42,6 +40,26 @@ def public_quotes(consultation_id: int, run_id: int | None) -> list[list[dict[st
                 break
         result.append(quotes)
     return result
+
+
+def visible_items(consultation_id: int, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """{id: {"id", "url"}} of those of ``wanted`` that residents posted here and that are still visible. Each
+    opinion source that can answers for the ids alone (``OpinionSource.visible``: a query by primary key);
+    one that cannot lists its visible items."""
+    found: dict[str, dict[str, Any]] = {}
+    for key, source in registry.opinion_sources.items():
+        if key == EXTERNAL_SOURCE:
+            continue
+        if source.visible is not None:
+            for item_id, url in source.visible(consultation_id, set(wanted)).items():
+                if url:
+                    found.setdefault(str(item_id), {"id": str(item_id), "url": url})
+            continue
+        for item in source.items(consultation_id) or []:
+            item_id = str(item["id"])
+            if item_id in wanted and item.get("kind") != "external" and item.get("url") and (item.get("text") or "").strip():
+                found.setdefault(item_id, {"id": item_id, "url": item["url"]})
+    return found
 
 
 def _percent(shares: dict[str, Any] | None, label: str) -> int:

@@ -202,6 +202,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "participation"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Cached reads keyed by version stamps (participation/core/freshness.py): a write bumps the stamps in the cache,
+# so every process that may write (web workers, task workers) must share that cache. With the per-process
+# local-memory cache (no REDIS_URL) they are off unless FRESHNESS_CACHE=1 says every write happens in this process.
+FRESHNESS_CACHE = env_bool("FRESHNESS_CACHE", default=bool(REDIS_URL))
+# Sessions are read from the cache and written through to the database: no session query on most requests.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Tasks ----------------------------------------------------------------------------------
 # The database backend is shared by every mode; `make run` starts a worker next to the server.
 TASKS = {

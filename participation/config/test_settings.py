@@ -9,6 +9,9 @@ from participation.config.env import env_bool, env_int, env_str
 from participation.config.settings import *  # noqa: F403
 from participation.config.settings import ACCOUNT_RATE_LIMITS, CACHES, CHANNEL_LAYERS, LOGGING, STATIC_ROOT, TASKS
 
+# Tasks run inline (in the test's own process) unless a test starts a real worker: cached reads are safe then.
+FRESHNESS_CACHE = env_bool("FRESHNESS_CACHE", default=env_bool("TASKS_IMMEDIATE", default=True) or bool(REDIS_URL))  # noqa: F405
+
 # Tasks run inline unless a test starts a real worker (which sets TASKS_IMMEDIATE=0).
 TASKS["default"]["BACKEND"] = (
     "django_tasks.backends.immediate.ImmediateBackend"

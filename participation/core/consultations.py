@@ -35,6 +35,12 @@ class ConsultationProvider(Protocol):
     def titles(self, ids: list[int] | None, language: str) -> dict[int, str]:
         """{canonical id: title in ``language``, falling back to the default language}."""
 
+    def is_public(self, page: Any) -> bool:
+        """Whether this page (already loaded) is live and visible to the public, ideally without a query."""
+
+    def public_ids(self) -> list[int]:
+        """The ids of ``public_pages()``."""
+
 
 def provider() -> ConsultationProvider | None:
     return registry.consultations
@@ -70,6 +76,19 @@ def get(consultation_id: Any, *, public: bool = True):
     if public and canonical.pk != page.pk and not found.public_pages().filter(pk=canonical.pk).exists():
         return None
     return canonical
+
+
+def is_public(page: Any) -> bool:
+    """Whether a consultation page someone already holds is live and without view restrictions."""
+    found = provider()
+    return found is not None and page is not None and found.is_public(page)
+
+
+def public_ids() -> list[int]:
+    """Ids of every live page without view restrictions (any language), kept a short while under the site's
+    stamp (participation/core/freshness.py: publishing and restrictions bump it)."""
+    found = provider()
+    return found.public_ids() if found is not None else []
 
 
 def get_or_404(consultation_id: Any, *, public: bool = True):

@@ -12,10 +12,19 @@ RESIDENT, MODERATOR, STAFF, COUNCIL = "resident", "moderator", "staff", "council
 ROLES = (RESIDENT, MODERATOR, STAFF, COUNCIL)
 
 
+def _stored_role_names(user) -> frozenset[str]:
+    """The user's roles, kept under their stamp: adding or removing a role bumps it after commit (signals on
+    the groups relation in participation/accounts/registration.py), so a change shows on the next request."""
+    from participation.core import freshness
+
+    return freshness.cached(f"roles:{user.pk}", [freshness.user(user.pk)],
+                            lambda: frozenset(user.groups.values_list("name", flat=True)))
+
+
 def _role_names(user) -> frozenset[str]:
     cached = getattr(user, "_role_names_cache", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
+        cached = _stored_role_names(user) if user.is_authenticated else frozenset()
         user._role_names_cache = cached
     return cached
 

@@ -160,13 +160,17 @@ class OpinionSource:
     """Texts residents wrote in a consultation, for theme analysis, and votes for opinion groups.
 
     ``items(consultation_id)`` yields dicts {"id": str, "text": str, "url": str, "kind": str} of
-    visible items only; ``votes(consultation_id)`` yields (participant_id, statement_id, vote) with
+    visible items only; ``visible(consultation_id, ids)`` answers which of some ids are still visible
+    ({id: url}); ``votes(consultation_id)`` yields (participant_id, statement_id, vote) with
     vote in {1, -1, 0}, statement ids matching ``items`` ids.
     """
 
     label: Any
     items: Callable[[int], Any]
     votes: Callable[[int], Any] = lambda consultation_id: []
+    # visible(consultation_id, ids) -> {id: url} of those ids whose items are still visible (public quotes
+    # ask this rather than listing every item); None: callers fall back to ``items``.
+    visible: Callable[[int, set[str]], dict[str, str]] | None = None
 
 
 @dataclass(frozen=True)
