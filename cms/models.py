@@ -297,6 +297,23 @@ class ConsultationPage(CachedRestrictionsMixin, Page):
         self.load_phases()
         return self.canonical.categories.all()
 
+    def serve(self, request, *args, **kwargs):
+        """Anonymous visitors may share this page's answer (participation/core/pagecache.py) while neither the
+        site nor this consultation changes, and at most until its next phase starts or ends."""
+        from participation.core import pagecache
+
+        if pagecache.enabled():
+            pagecache.mark(request, scopes=[freshness.SITE, freshness.consultation(self.canonical.pk)],
+                           timeout=self.seconds_to_next_phase_change())
+        return super().serve(request, *args, **kwargs)
+
+    def seconds_to_next_phase_change(self, now=None) -> int | None:
+        """Seconds until the next phase starts or ends (None when none will)."""
+        self.load_phases()
+        now = now or timezone.now()
+        moments = [m for p in self.canonical.phases.all() for m in (p.starts_at, p.ends_at) if m and m > now]
+        return max(0, int((min(moments) - now).total_seconds())) if moments else None
+
     def get_context(self, request, *args, **kwargs):
         from participation.core.registry import consultation_sections
 

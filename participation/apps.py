@@ -18,5 +18,3 @@ class ParticipationConfig(AppConfig):
 
         for room in (accounts, moderation, dashboard, opendata, analysis):
             room.register()
-        # Cached reads are keyed by stamps that every announced write bumps (participation/core/freshness.py).
-        events.subscribe("*", freshness.on_event)

@@ -280,23 +280,6 @@ def register() -> None:
     registry.add("account_data", "proposals", AccountDataSpec(export=account_export, anonymise=account_anonymise))
     for event in services.ALL_EVENTS:
         subscribe(event, broadcast_change)
-    _connect_cache_stamps()
     subscribe("moderation.user_blocked", services.on_author_block_changed)
     subscribe("moderation.user_unblocked", services.on_author_block_changed)
 
-
-def _proposal_written(sender, instance, **kwargs):
-    from participation.core import freshness
-
-    freshness.bump(freshness.consultation(instance.consultation_id))
-
-
-def _connect_cache_stamps() -> None:
-    """The services announce every write (events bump the consultation's stamp after commit); a proposal saved
-    any other way (the admin, a command) bumps it too."""
-    from django.db.models.signals import post_delete, post_save
-
-    from proposals.models import Proposal
-
-    post_save.connect(_proposal_written, sender=Proposal, dispatch_uid="freshness-proposal-saved")
-    post_delete.connect(_proposal_written, sender=Proposal, dispatch_uid="freshness-proposal-deleted")

@@ -30,6 +30,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from participation.core import pagecache
+
 logger = logging.getLogger(__name__)
 
 # PostgreSQL messages meaning "no connection for you right now" rather than a broken query.
@@ -129,6 +131,11 @@ class AdmissionLimit:
         path = scope.get("path", "")
         if scope["type"] != "http" or path in self.never_queued or path.startswith(self.static_prefix):
             return await self.app(scope, receive, send)
+        # A shared anonymous page still current in the cache is answered without taking a slot, so readers
+        # of a popular consultation do not queue behind the requests that need the database.
+        entry = await pagecache.alookup(scope)
+        if entry is not None:
+            return await self._send(pagecache.response_from(entry, head=scope.get("method") == "HEAD"), send)
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.limit)  # created in the server's event loop
         if self.waiting >= self.max_waiting:
@@ -154,7 +161,10 @@ class AdmissionLimit:
     async def _refuse(self, scope, receive, send):
         self.refused += 1
         request = ASGIRequest(scope, io.BytesIO())
-        response = overload_response(request)
+        return await self._send(overload_response(request), send)
+
+    @staticmethod
+    async def _send(response, send):
         await send({
             "type": "http.response.start",
             "status": response.status_code,

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a shared anonymous page is answered whole, with the headers the rest of the stack gave it.
+    "participation.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "participation.config.overload.OverloadMiddleware",
@@ -206,6 +208,9 @@ else:
 # so every process that may write (web workers, task workers) must share that cache. With the per-process
 # local-memory cache (no REDIS_URL) they are off unless FRESHNESS_CACHE=1 says every write happens in this process.
 FRESHNESS_CACHE = env_bool("FRESHNESS_CACHE", default=bool(REDIS_URL))
+# Anonymous consultation pages are kept whole this many seconds at most (participation/core/pagecache.py),
+# and served only while nothing they show has changed; 0 turns it off. Needs FRESHNESS_CACHE.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
 # Sessions are read from the cache and written through to the database: no session query on most requests.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -11,6 +11,9 @@ from participation.config.settings import ACCOUNT_RATE_LIMITS, CACHES, CHANNEL_L
 
 # Tasks run inline (in the test's own process) unless a test starts a real worker: cached reads are safe then.
 FRESHNESS_CACHE = env_bool("FRESHNESS_CACHE", default=env_bool("TASKS_IMMEDIATE", default=True) or bool(REDIS_URL))  # noqa: F405
+# Whole-page caching is off in tests that build data with the ORM behind the services' back; the tests of the
+# page cache turn it on (tests/participation/core/test_pagecache.py).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)
 
 # Tasks run inline unless a test starts a real worker (which sets TASKS_IMMEDIATE=0).
 TASKS["default"]["BACKEND"] = (

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.static import serve
 
 from participation.config.overload import is_overload_error, overload_response
@@ -78,10 +78,14 @@ def public_media(request: HttpRequest, path: str) -> HttpResponse:
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Switch language and stay on the same page: ``/x/`` (Japanese) <-> ``/en/x/`` (English)."""
-    language = request.POST.get("language", "")
+    """Switch language and stay on the same page: ``/x/`` (Japanese) <-> ``/en/x/`` (English).
+
+    Anonymous pages link here (GET: the cookie only, so a shared page needs no CSRF token); signed-in
+    visitors post the form, which also stores their preferred language."""
+    data = request.POST if request.method == "POST" else request.GET
+    language = data.get("language", "")
     supported = {code for code, _ in settings.LANGUAGES}
     if language not in supported:
         return redirect("/")
@@ -97,7 +101,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
         secure=settings.LANGUAGE_COOKIE_SECURE, samesite=settings.LANGUAGE_COOKIE_SAMESITE, httponly=True,
     )
-    if request.user.is_authenticated and request.user.preferred_language != language:
+    if request.method == "POST" and request.user.is_authenticated and request.user.preferred_language != language:
         request.user.preferred_language = language
         request.user.save(update_fields=["preferred_language"])
     return response

@@ -26,7 +26,12 @@ def subscribe(event_name: str, handler: Handler) -> None:
 
 
 def publish(event_name: str, **payload: Any) -> None:
-    """Deliver the event to its subscribers after the current transaction commits."""
+    """Deliver the event to its subscribers after the current transaction commits.
+
+    Cached reads of what the event names get new stamps at once and again after the commit (freshness)."""
+    from participation.core import freshness
+
+    freshness.on_publish(event_name, payload)
     transaction.on_commit(lambda: _deliver(event_name, payload), robust=True)
 
 

@@ -74,10 +74,15 @@ def _bump_now(scopes: Iterable[str]) -> None:
 
 
 def bump(*scopes: str) -> None:
-    """Give these scopes new stamps once the current transaction commits (at once outside one)."""
+    """Give these scopes new stamps now and again once the current transaction commits.
+
+    Now: the writer's own next reads (inside its transaction, or a test's) miss. After the commit: a reader
+    that cached the old committed data meanwhile, under the stamp of now, misses too."""
     scopes = tuple(dict.fromkeys(scopes))
-    if scopes:
-        transaction.on_commit(lambda: _bump_now(scopes), robust=True)
+    if scopes and enabled():
+        _bump_now(scopes)
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(lambda: _bump_now(scopes), robust=True)
 
 
 def cached(name: str, scopes: Iterable[str], compute: Callable[[], Any], timeout: int = DEFAULT_TIMEOUT) -> Any:
@@ -99,11 +104,11 @@ def cached(name: str, scopes: Iterable[str], compute: Callable[[], Any], timeout
     return value
 
 
-def on_event(name: str, payload: dict[str, Any]) -> None:
-    """Subscribed to every event (``"*"``): delivered after the write committed."""
+def on_publish(name: str, payload: dict[str, Any]) -> None:
+    """Called by ``events.publish`` for every event, when it is published (``bump`` bumps again after commit)."""
     if name in QUIET_EVENTS:
         return
     consultation_id = payload.get("consultation_id")
     if name.startswith("accountability."):  # a result's progress rolls up into parents in other consultations
         consultation_id = None
-    _bump_now([consultation(consultation_id)] if consultation_id else [SITE])
+    bump(consultation(consultation_id) if consultation_id else SITE)

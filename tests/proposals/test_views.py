@@ -59,11 +59,13 @@ def test_detail_query_count_constant(open_consultation, resident, other_resident
 
     with CaptureQueriesContext(connection) as small:
         client.get(p.get_absolute_url())
+    budget = len(small.captured_queries)  # now: the connection's query log is bounded, later slices shift
     root = make_comment(p, other_resident)
     for _i in range(20):
         reply = make_comment(p, resident, parent=root)
         make_comment(p, other_resident, parent=reply)
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    client.get(p.get_absolute_url())  # the comments bumped the cached reads' stamps: warm again
+    with django_assert_max_num_queries(budget):
         assert client.get(p.get_absolute_url()).status_code == 200
 
 

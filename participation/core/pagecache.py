@@ -1,0 +1,185 @@
+"""Whole anonymous HTML pages from the cache (issue 17): a consultation page read by hundreds of visitors at
+once is rendered once per change, not once per visitor.
+
+A page view that may be shared says so with ``mark(request, scopes=..., timeout=...)``: the scopes are the
+version stamps (participation/core/freshness.py) of everything the page shows. ``PageCacheMiddleware``
+(first in ``MIDDLEWARE``, so the stored answer carries every header) stores the answer when it was made
+for an anonymous visitor and is the same for every such visitor: status 200, no cookie set, no CSRF token
+used, no message shown. The key is the path (its language prefix included) and the query string; the
+entry holds the stamps it was rendered under and is served only while they are still current, so a
+support, a new proposal, a hidden proposal, a phase edit or a published page changes it at once.
+
+Who is served from the cache: a GET or HEAD without a session cookie and without a messages cookie (a
+signed-in visitor always has a session cookie, so never gets a shared page). ``AdmissionLimit``
+(participation/config/overload.py) asks ``alookup`` before a request takes one of the process's slots,
+so anonymous readers of a cached page are answered even while every slot is busy.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+
+from participation.core import freshness
+
+logger = logging.getLogger(__name__)
+
+_KEY = "pagecache:"
+_MARK = "_page_cache"
+_EARLY = "_page_cache_early"
+# Query parameters a shared page may have (the proposal list's filters); a free-text search is not shared.
+SHARED_PARAMETERS = frozenset({"sort", "category", "state", "page"})
+ANONYMOUS_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+PRIVATE_CACHE_CONTROL = "private, no-cache"
+
+
+def enabled() -> bool:
+    return freshness.enabled() and getattr(settings, "PAGE_CACHE_SECONDS", 0) > 0
+
+
+def mark(request, *, scopes: list[str], timeout: int | None = None) -> None:
+    """This page's answer may be shared by anonymous visitors while ``scopes`` keep their stamps (and for
+    ``timeout`` seconds at most: a page that changes with time, at a phase's start, says when)."""
+    limit = getattr(settings, "PAGE_CACHE_SECONDS", 0)
+    marked = {"scopes": list(scopes), "timeout": max(0, min(limit, timeout if timeout is not None else limit))}
+    early = getattr(request, _EARLY, None)
+    if early is not None and marked["timeout"] > 0:
+        # The stamps before this page reads what it shows (the site's before routing read the page itself):
+        # a write committed meanwhile has bumped one of them, and the stored page is never served.
+        try:
+            later = [scope for scope in scopes if scope not in early]
+            tokens = dict(zip(later, freshness.stamp(*later).split("."), strict=True)) if later else {}
+            marked["stamp"] = ".".join(early.get(scope) or tokens[scope] for scope in scopes)
+        except Exception:
+            logger.warning("page cache unavailable", exc_info=True)
+    setattr(request, _MARK, marked)
+
+
+def _cookie_names() -> tuple[str, ...]:
+    return (settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGE_COOKIE_NAME", "messages"))
+
+
+def _key(path: str, query: str) -> str | None:
+    """The cache key of a shareable address, or None (an unknown or repeated parameter, a search)."""
+    from urllib.parse import parse_qsl
+
+    pairs = parse_qsl(query, keep_blank_values=True)
+    names = [name for name, _value in pairs]
+    if len(names) != len(set(names)) or not set(names) <= SHARED_PARAMETERS or len(query) > 200:
+        return None
+    return _KEY + path + "?" + "&".join(f"{name}={value}" for name, value in sorted(pairs))
+
+
+def eligible(method: str, path: str, query: str, cookies: dict[str, str]) -> str | None:
+    """The key to look up for this request, or None when it may not get a shared page."""
+    if method not in ("GET", "HEAD") or not enabled():
+        return None
+    if any(cookies.get(name) for name in _cookie_names()):
+        return None
+    if path.startswith(("/admin/", "/api/", "/ws/", "/static/", "/media/", "/open311/", "/django-admin/")):
+        return None
+    return _key(path, query)
+
+
+def lookup(key: str) -> dict[str, Any] | None:
+    """The stored answer under ``key`` if its stamps are still current."""
+    try:
+        entry = cache.get(key)
+        if not entry or freshness.stamp(*entry["scopes"]) != entry["stamp"]:
+            return None
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+        return None
+    return entry
+
+
+async def alookup(scope) -> dict[str, Any] | None:
+    """``lookup`` for an ASGI HTTP scope (before Django sees the request)."""
+    from http.cookies import SimpleCookie
+
+    from asgiref.sync import sync_to_async
+
+    if not enabled():
+        return None
+    headers = dict(scope.get("headers") or [])
+    cookies: dict[str, str] = {}
+    raw = headers.get(b"cookie", b"").decode("latin-1")
+    if raw:
+        try:
+            parsed = SimpleCookie()
+            parsed.load(raw)
+            cookies = {name: morsel.value for name, morsel in parsed.items()}
+        except Exception:
+            return None  # an odd cookie header: let Django read it
+    key = eligible(scope.get("method", ""), scope.get("path", ""),
+                   (scope.get("query_string") or b"").decode("latin-1"), cookies)
+    if key is None:
+        return None
+    return await sync_to_async(lookup, thread_sensitive=False)(key)
+
+
+def response_from(entry: dict[str, Any], *, head: bool = False) -> HttpResponse:
+    response = HttpResponse(b"" if head else entry["content"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _shareable(request, response) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or user.is_authenticated or response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # a cookie or a CSRF token in the page is this visitor's own
+    messages = getattr(request, "_messages", None)
+    return not (messages is not None and len(messages))
+
+
+class PageCacheMiddleware:
+    """Answers eligible requests from the cache; stores marked anonymous answers; sets Cache-Control and Vary
+    on marked pages (shared: public but revalidated; signed in: private)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = eligible(request.method, request.path, request.META.get("QUERY_STRING", ""), request.COOKIES)
+        if key is not None:
+            entry = lookup(key)
+            if entry is not None:
+                return response_from(entry, head=request.method == "HEAD")
+            try:
+                setattr(request, _EARLY, {freshness.SITE: freshness.stamp(freshness.SITE)})
+            except Exception:
+                logger.warning("page cache unavailable", exc_info=True)
+        response = self.get_response(request)
+        marked = getattr(request, _MARK, None)
+        if marked is None:
+            return response
+        patch_vary_headers(response, ("Cookie",))
+        if not _shareable(request, response):
+            response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+            return response
+        response["Cache-Control"] = ANONYMOUS_CACHE_CONTROL
+        if key is not None and marked.get("stamp") and marked["timeout"] > 0:
+            self._store(key, marked, response)
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _store(key, marked, response) -> None:
+        try:
+            entry = {
+                "scopes": marked["scopes"], "stamp": marked["stamp"], "status": response.status_code,
+                "headers": [(name, value) for name, value in response.items() if name.lower() != "x-page-cache"],
+                "content": response.content,
+            }
+            cache.set(key, entry, marked["timeout"])
+        except Exception:
+            logger.warning("could not store page %s", key, exc_info=True)
