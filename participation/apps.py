@@ -11,7 +11,6 @@ class ParticipationConfig(AppConfig):
         """Each room of the kernel plugs itself in through its own ``registration.register()``."""
         from participation.accounts import registration as accounts
         from participation.analysis import registration as analysis
-        from participation.core import events, freshness
         from participation.dashboard import registration as dashboard
         from participation.moderation import registration as moderation
         from participation.opendata import registration as opendata
