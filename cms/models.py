@@ -304,15 +304,18 @@ class ConsultationPage(CachedRestrictionsMixin, Page):
 
         if pagecache.enabled():
             pagecache.mark(request, scopes=[freshness.SITE, freshness.consultation(self.canonical.pk)],
-                           timeout=self.seconds_to_next_phase_change())
+                           timeout=self.seconds_until_time_changes_it())
         return super().serve(request, *args, **kwargs)
 
-    def seconds_to_next_phase_change(self, now=None) -> int | None:
-        """Seconds until the next phase starts or ends (None when none will)."""
+    def seconds_until_time_changes_it(self, now=None) -> int:
+        """Seconds until the page changes by the clock alone: the next phase starts or ends, or the day ends
+        (the days left)."""
         self.load_phases()
         now = now or timezone.now()
+        local = timezone.localtime(now)
+        midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         moments = [m for p in self.canonical.phases.all() for m in (p.starts_at, p.ends_at) if m and m > now]
-        return max(0, int((min(moments) - now).total_seconds())) if moments else None
+        return max(0, int((min([midnight, *moments]) - now).total_seconds()))
 
     def get_context(self, request, *args, **kwargs):
         from participation.core.registry import consultation_sections
