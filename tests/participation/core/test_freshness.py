@@ -14,7 +14,6 @@ from participation.core import freshness
 from participation.core.predicates import MODERATOR
 from participation.moderation import services as moderation
 from proposals import services
-from proposals.models import Proposal
 from tests.proposals.factories import make_comment, make_proposal
 
 pytestmark = pytest.mark.django_db
