@@ -49,4 +49,5 @@ class ConsultationCountsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "error", "detail": "read-only"})
 
     async def live_message(self, event):
-        await self.send_json(event["payload"])
+        text = event.get("text")  # serialised once by live.broadcast for every socket of the group
+        await (self.send(text_data=text) if text is not None else self.send_json(event["payload"]))
