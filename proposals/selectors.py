@@ -200,7 +200,7 @@ def paginate_proposals(qs, *, page, filters: ProposalFilters, consultation_id: i
     number = _page_number(page)
     per_page = per_page or PAGE_SIZE
     if filters.is_unfiltered:
-        counts = counts or consultation_counts(consultation_id=consultation_id)
+        counts = counts or consultation_counts_cached(consultation_id=consultation_id)
         paginator = ProposalPaginator(qs, per_page, known_count=counts["proposals"])
     else:
         bound = max(COUNT_BOUND, (min(number, 10**6) + 5) * per_page)
@@ -290,6 +290,17 @@ def consultation_counts(*, consultation_id: int) -> dict[str, int]:
     ``consultation_counts_many``), two small queries whatever the number of proposals."""
     totals = consultation_counts_many(consultation_ids=[consultation_id])[consultation_id]
     return {"type": "counts", "consultation": consultation_id, **totals}
+
+
+def consultation_counts_cached(*, consultation_id: int) -> dict[str, int]:
+    """``consultation_counts`` for pages and the list API, kept under the consultation's stamp (every proposal,
+    comment, support and moderation event bumps it) and the site's (blocking an author removes their share).
+    Broadcasts read ``consultation_counts`` itself."""
+    from participation.core import freshness
+
+    return freshness.cached(f"proposals:counts:{consultation_id}",
+                            [freshness.SITE, freshness.consultation(consultation_id)],
+                            lambda: consultation_counts(consultation_id=consultation_id))
 
 
 def consultation_counts_many(*, consultation_ids: list[int]) -> dict[int, dict[str, int]]:

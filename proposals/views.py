@@ -97,11 +97,7 @@ def consultation_section(request, page):
         error = str(exc)
         filters = selectors.ProposalFilters()
     qs = selectors.proposal_list(consultation_id=consultation.pk, filters=filters, user=request.user)
-    # Kept under the consultation's stamp, which every proposal, comment, support and moderation event bumps
-    # after commit, and the site's (blocking an author removes their share).
-    counts = freshness.cached(f"proposals:counts:{consultation.pk}",
-                              [freshness.SITE, freshness.consultation(consultation.pk)],
-                              lambda: selectors.consultation_counts(consultation_id=consultation.pk))
+    counts = selectors.consultation_counts_cached(consultation_id=consultation.pk)
     page_obj = selectors.paginate_proposals(qs, page=params.get("page"), filters=filters,
                                             consultation_id=consultation.pk, counts=counts)
     query = {k: v for k, v in (("sort", filters.sort), ("category", filters.category), ("state", filters.state),

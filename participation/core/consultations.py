@@ -68,6 +68,15 @@ def get(consultation_id: Any, *, public: bool = True):
         return None
     if found is None or not -(2**63) < pk < 2**63:
         return None
+    from participation.core import freshness
+
+    if public and freshness.enabled():
+        # One query: whether the page is public is answered from the cached view restrictions.
+        page = found.pages().filter(pk=pk).first()
+        if page is None or not found.is_public(page):
+            return None
+        canonical = page.canonical
+        return canonical if canonical.pk == page.pk or found.is_public(canonical) else None
     queryset = found.public_pages() if public else found.pages()
     page = queryset.filter(pk=pk).first()
     if page is None:
