@@ -41,6 +41,12 @@ def _roles_changed(sender, instance, action, reverse=False, pk_set=None, **kwarg
     freshness.bump(*(freshness.user(pk) for pk in user_ids))
 
 
+def _group_changed(sender, instance, **kwargs):
+    from participation.core import freshness
+
+    freshness.bump(freshness.ROLES)
+
+
 def _notification_changed(sender, instance, **kwargs):
     from participation.core import freshness
 
@@ -50,10 +56,13 @@ def _notification_changed(sender, instance, **kwargs):
 def _connect_cache_stamps() -> None:
     """Cached reads of a user (roles, unread notifications) are keyed by the user's stamp: these writes bump it
     after commit (participation/core/freshness.py). Bulk writes bump it where they are made."""
+    from django.contrib.auth.models import Group
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from participation.models import Notification, User
 
+    post_save.connect(_group_changed, sender=Group, dispatch_uid="freshness-group-saved")
+    post_delete.connect(_group_changed, sender=Group, dispatch_uid="freshness-group-deleted")
     post_save.connect(_user_saved, sender=User, dispatch_uid="freshness-user-saved")
     post_delete.connect(_user_deleted, sender=User, dispatch_uid="freshness-user-deleted")
     m2m_changed.connect(_roles_changed, sender=User.groups.through, dispatch_uid="freshness-user-roles")

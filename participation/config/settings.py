@@ -212,7 +212,7 @@ FRESHNESS_CACHE = env_bool("FRESHNESS_CACHE", default=bool(REDIS_URL))
 # and served only while nothing they show has changed; 0 turns it off. Needs FRESHNESS_CACHE.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
 # Sessions are read from the cache and written through to the database: no session query on most requests.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "participation.accounts.sessions"
 
 # --- Tasks ----------------------------------------------------------------------------------
 # The database backend is shared by every mode; `make run` starts a worker next to the server.

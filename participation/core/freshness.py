@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 SITE = "site"
 NOTIFICATIONS = "notifications"
+ROLES = "roles"  # every user's roles: a group renamed or deleted
 DEFAULT_TIMEOUT = 60  # seconds a cached value may live at most, even when nothing bumps it
 _PREFIX = "fresh:v:"
 _MISSING = object()

@@ -203,3 +203,33 @@ def test_follow_shows_at_once(open_consultation, resident):
     assert "フォロー中" in html(client, open_consultation.url)
     outreach.consultation_unfollow(user=resident, consultation_id=open_consultation.pk)
     assert "フォロー中" not in html(client, open_consultation.url)
+
+
+def test_group_deleted_leaves_every_member_at_once(open_consultation, resident):
+    group = Group.objects.create(name="temporary")
+    resident.groups.add(Group.objects.get(name=MODERATOR))
+    client = signed_in(resident)
+    assert reverse("moderation:queue") in html(client, open_consultation.url)
+    Group.objects.get(name=MODERATOR).delete()
+    assert reverse("moderation:queue") not in html(client, open_consultation.url)
+    group.delete()
+
+
+def test_sessions_come_from_the_database_when_the_cache_is_down(resident, monkeypatch):
+    from participation.accounts.sessions import SessionStore
+
+    store = SessionStore()
+    store["who"] = resident.pk
+    store.save()
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "set", "delete", "has_key"):
+        monkeypatch.setattr(store._cache, name, broken)
+    again = SessionStore(session_key=store.session_key)
+    monkeypatch.setattr(again._cache, "get", broken)
+    monkeypatch.setattr(again._cache, "set", broken)
+    assert again.load()["who"] == resident.pk
+    store.delete()
+    assert not SessionStore(session_key=store.session_key).load()
