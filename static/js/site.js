@@ -21,10 +21,22 @@
     summary.focus();
   }
   // The language switch keeps the place on the page (#fragment), which the server never sees.
-  document.querySelectorAll(".language-switcher").forEach(function (form) {
+  document.querySelectorAll("form.language-switcher").forEach(function (form) {
     form.addEventListener("submit", function () {
       var next = form.querySelector("input[name=next]");
       if (next && window.location.hash && next.value.indexOf("#") === -1) { next.value += window.location.hash; }
+    });
+  });
+  // Anonymous pages have a link instead of a form (no per-visitor token): the same for its "next".
+  document.querySelectorAll(".language-switcher a").forEach(function (link) {
+    link.addEventListener("click", function () {
+      if (!window.location.hash) { return; }
+      var url = new URL(link.href, window.location.href);
+      var next = url.searchParams.get("next");
+      if (next && next.indexOf("#") === -1) {
+        url.searchParams.set("next", next + window.location.hash);
+        link.href = url.pathname + url.search;
+      }
     });
   });
 })();
