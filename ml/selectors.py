@@ -53,6 +53,7 @@ def published_summary(consultation_id: int) -> dict[str, Any] | None:
     summary = (
         Summary.objects.filter(consultation_id=consultation_id, published_at__isnull=False)
         .select_related("run")
+        .defer("run__items", "run__noise_ids", "run__opinion")  # every text of the run: not shown, and it is cached
         .first()
     )
     if summary is None:
