@@ -466,6 +466,23 @@ def test_hidden_proposal_is_no_longer_quoted(client, published_with_proposals, o
         assert f"/proposals/{proposal.pk}/" not in html
 
 
+def test_quote_hidden_by_a_moderator_leaves_the_cached_summary_at_once(client, published_with_proposals,
+                                                                       open_consultation, proposal_texts, moderator):
+    """The section is cached under the consultation's stamp: the moderation event bumps it."""
+    from participation.moderation import services as moderation
+
+    run = published_with_proposals
+    quoted_ids = {q["id"] for t in Theme.objects.filter(run=run, parent=None) for q in t.quotes if q["id"].startswith("p")}
+    proposal = next(p for p in proposal_texts if f"p{p.pk}" in quoted_ids)
+    def summary_section():
+        html = client.get(open_consultation.url).content.decode()
+        return html.split('class="card ml-public-summary"', 1)[1].split("</section>", 1)[0]
+
+    assert f"/proposals/{proposal.pk}/" in summary_section()
+    moderation.item_hide(actor=moderator, kind="proposal", object_id=proposal.pk, reason="個人情報")
+    assert f"/proposals/{proposal.pk}/" not in summary_section()
+
+
 def test_open_data_lists_published_themes_with_sentiment(client, published_with_proposals):
     import csv
     import io
