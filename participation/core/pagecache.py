@@ -100,22 +100,14 @@ def lookup(key: str) -> dict[str, Any] | None:
 
 async def alookup(scope) -> dict[str, Any] | None:
     """``lookup`` for an ASGI HTTP scope (before Django sees the request)."""
-    from http.cookies import SimpleCookie
-
     from asgiref.sync import sync_to_async
+    from django.http.cookie import parse_cookie
 
     if not enabled():
         return None
-    headers = dict(scope.get("headers") or [])
-    cookies: dict[str, str] = {}
-    raw = headers.get(b"cookie", b"").decode("latin-1")
-    if raw:
-        try:
-            parsed = SimpleCookie()
-            parsed.load(raw)
-            cookies = {name: morsel.value for name, morsel in parsed.items()}
-        except Exception:
-            return None  # an odd cookie header: let Django read it
+    # Read as Django reads them (leniently: one odd cookie does not hide the session cookie after it).
+    raw = b"; ".join(value for name, value in scope.get("headers") or [] if name.lower() == b"cookie")
+    cookies = parse_cookie(raw.decode("latin-1")) if raw else {}
     key = eligible(scope.get("method", ""), scope.get("path", ""),
                    (scope.get("query_string") or b"").decode("latin-1"), cookies)
     if key is None:
