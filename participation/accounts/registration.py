@@ -14,13 +14,20 @@ def register() -> None:
     _connect_cache_stamps()
 
 
+# What a user row shows on pages others see: their public name, and whether their content is shown.
+_PUBLIC_FIELDS = {"display_name", "content_hidden_at", "blocked_at", "is_active"}
+
+
 def _user_saved(sender, instance, update_fields=None, **kwargs):
-    # Signing in only writes last_login: nothing any page shows. Any other save may change a public name.
+    # Signing in only writes last_login: nothing any page shows. A save of unknown fields may change anything.
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
     from participation.core import freshness
 
-    freshness.bump(freshness.user(instance.pk), freshness.SITE)
+    if update_fields is not None and not set(update_fields) & _PUBLIC_FIELDS:
+        freshness.bump(freshness.user(instance.pk))
+    else:
+        freshness.bump(freshness.user(instance.pk), freshness.SITE)
 
 
 def _user_deleted(sender, instance, **kwargs):
