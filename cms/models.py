@@ -58,6 +58,7 @@ def default_locale_pk() -> int:
 
     return cache.get_or_set("cms:default-locale-pk", lambda: Locale.get_default().pk, 300)
 
+
 def restricted_paths() -> tuple[str, ...]:
     """The tree paths under which Wagtail's own view-restriction check is needed: pages with a view restriction
     and alias pages (an alias takes its source's restrictions). Kept under the site stamp, which publishing,
