@@ -109,7 +109,7 @@ COMMENT_FIELDS = {
     "proposal_id": _("Proposal number"),
     "parent_id": _("Comment replied to (empty for top-level comments)"),
     "author": _("Pseudonymous author key"),
-    "stance": _("for, against or neutral"),
+    "stance": _("for, against or neutral; empty for a reply without a stance of its own"),
     "body": _("Text of the comment (empty when deleted)"),
     "upvotes": _("Up votes"),
     "downvotes": _("Down votes"),

@@ -333,7 +333,7 @@ def follow_view(request, proposal_id: int):
 def comment_create_view(request, proposal_id: int):
     proposal = _proposal_or_404(request, proposal_id)
     require(request.user, "proposals.comment_proposal", proposal, _("Comments are not open on this proposal now."))
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, reply=bool(request.POST.get("parent")))
     if form.is_valid():
         try:
             rate_limit_hit("comment", request=request, user=request.user)
@@ -363,7 +363,8 @@ def _comment_or_404(request, comment_id: int) -> Comment:
 def comment_edit_view(request, comment_id: int):
     comment = _comment_or_404(request, comment_id)
     require(request.user, "proposals.change_comment", comment, _("You cannot edit this comment."))
-    form = CommentForm(request.POST or None, initial={"body": comment.body, "stance": comment.stance})
+    form = CommentForm(request.POST or None, initial={"body": comment.body, "stance": comment.stance},
+                       reply=comment.parent_id is not None)
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_update(comment=comment, user=request.user, body=form.cleaned_data["body"],
