@@ -19,6 +19,7 @@ from participation.core.registry import (
     ExportSpec,
     MetricSpec,
     ModeratableSpec,
+    NavItem,
     OpinionSource,
     registry,
 )
@@ -201,6 +202,8 @@ def register() -> None:
     from proposals.views import consultation_section
 
     registry.add_urls("proposals/", "proposals.urls")
+    registry.add_urls("me/activity/", "proposals.activity_urls", translated=True)
+    registry.add_nav_item(NavItem("proposals_activity:index", _("My activity"), order=890, permission="participation.act"))
     registry.add_api_router("/", router)
     registry.add_api_router("/", similar_router)
     registry.add_websocket_routes([
