@@ -64,3 +64,35 @@ def test_reply_stance_hidden_proposal_trace_and_404(browser, demo_server, open_c
     assert page.get_by_role("heading", level=1).inner_text() == "ページが見つかりません"
     assert "URLconf" not in page.content()
     context.close()
+
+
+def test_consultation_cards_show_a_picture_on_a_phone(browser, live_asgi, demo_pages):
+    """Home page at 360 px: each consultation card opens with its picture (drawn by the demo seeder) and its
+    alt text, or a drawing in the phase's colour where none was chosen; nothing scrolls sideways."""
+    import io
+
+    from cms.demo import CARD_PICTURES, seed_card_images
+
+    seed_card_images(stdout=io.StringIO())
+    without = demo_pages[2]
+    without.image = None
+    without.save_revision().publish()
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(live_asgi.url + "/")
+    cards = page.locator(".consultation-card")
+    assert cards.count() == 3
+    for i in range(3):
+        card = cards.nth(i)
+        media = card.locator(".card-media")
+        box, title_box = media.bounding_box(), card.locator("h3").bounding_box()
+        assert box["height"] >= 150 and box["y"] < title_box["y"]  # a 16:9 picture above the title
+        if card.locator("img").count():
+            card.locator("img").scroll_into_view_if_needed()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=card.locator("img").element_handle())
+            assert card.locator("img").get_attribute("alt") in {alt for alt, _en in CARD_PICTURES.values()}
+        else:
+            assert without.title in card.inner_text() and card.locator("svg.card-placeholder").count() == 1
+    assert page.locator(".consultation-card img").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
