@@ -287,15 +287,18 @@ def seed_card_images(*, stdout, **_) -> None:
 
     from django.core.files.images import ImageFile
     from wagtail.images import get_image_model
+    from wagtail.models import Collection
 
     image_model = get_image_model()
     en = Locale.objects.filter(language_code="en").first()
+    # Wagtail's migrations create the root collection; a flushed database (transactional tests) has none.
+    collection = Collection.get_first_root_node() or Collection.add_root(name="Root")
     added = 0
     for page in demo_consultations():
         if page.slug not in DRAWINGS or page.image_id:
             continue
         alt_ja, alt_en = CARD_PICTURES[page.slug]
-        image = image_model(title=f"{page.title}（イラスト）", description=alt_ja)
+        image = image_model(title=f"{page.title}（イラスト）", description=alt_ja, collection=collection)
         image.file = ImageFile(io.BytesIO(card_picture_png(page.slug)), name=f"demo-{page.slug}.png")
         image.save()
         for copy, alt in ((page, alt_ja), (page.get_translation_or_none(en) if en else None, alt_en)):
