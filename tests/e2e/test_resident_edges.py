@@ -11,6 +11,7 @@ import pytest
 
 from participation.moderation import services as moderation
 from tests.conftest import start_asgi_server
+from tests.e2e.test_accessibility import SCREENSHOTS, serious_problems
 from tests.e2e.test_proposals_live import session_cookie
 from tests.proposals.factories import make_comment, make_proposal
 
@@ -29,7 +30,7 @@ def test_reply_stance_hidden_proposal_trace_and_404(browser, demo_server, open_c
                                                       moderator):
     proposal = make_proposal(open_consultation, resident, title="宣伝のための提案タイトル", body="宣伝です。")
     top = make_comment(proposal, resident, body="まずは自分で賛成します。", stance="for")
-    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="ja-JP")
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="ja-JP", bypass_csp=True)
     context.add_cookies([session_cookie(other_resident, demo_server.url)])
     page = context.new_page()
 
@@ -52,10 +53,12 @@ def test_reply_stance_hidden_proposal_trace_and_404(browser, demo_server, open_c
     assert response.status == 404
     assert page.get_by_role("heading", level=1).inner_text() == "この提案はモデレーションにより非表示になりました"
     assert "宣伝のための提案タイトル" not in page.content()
+    assert serious_problems(page) == []
     page.get_by_role("link", name="わたしの活動を見る").click()
     page.wait_for_url("**/me/activity/")
     mine = page.locator(".activity-item", has_text="開館時間は何時までの案ですか？")
     assert "返信先の提案はモデレーションにより非表示になりました" in mine.inner_text()
+    assert serious_problems(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # Any unknown address: the site's own page, with its header, not the list of URL patterns.
@@ -66,7 +69,7 @@ def test_reply_stance_hidden_proposal_trace_and_404(browser, demo_server, open_c
     context.close()
 
 
-def test_consultation_cards_show_a_picture_on_a_phone(browser, live_asgi, demo_pages):
+def test_consultation_cards_show_a_picture_on_a_phone(browser, live_asgi, demo_pages, artifacts_dir):
     """Home page at 360 px: each consultation card opens with its picture (drawn by the demo seeder) and its
     alt text, or a drawing in the phase's colour where none was chosen; nothing scrolls sideways."""
     import io
@@ -77,7 +80,7 @@ def test_consultation_cards_show_a_picture_on_a_phone(browser, live_asgi, demo_p
     without = demo_pages[2]
     without.image = None
     without.save_revision().publish()
-    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="ja-JP")
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="ja-JP", bypass_csp=True)
     page = context.new_page()
     page.goto(live_asgi.url + "/")
     cards = page.locator(".consultation-card")
@@ -93,6 +96,11 @@ def test_consultation_cards_show_a_picture_on_a_phone(browser, live_asgi, demo_p
             assert card.locator("img").get_attribute("alt") in {alt for alt, _en in CARD_PICTURES.values()}
         else:
             assert without.title in card.inner_text() and card.locator("svg.card-placeholder").count() == 1
+            card.screenshot(path=str(artifacts_dir / "consultation-card-placeholder.png"))
     assert page.locator(".consultation-card img").count() == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert serious_problems(page) == []
+    page.evaluate("window.scrollTo(0, document.getElementById('featured-title').getBoundingClientRect().top + window.scrollY - 8)")
+    page.wait_for_function("[...document.querySelectorAll('.consultation-card img')].every(i => i.complete && i.naturalWidth)")
+    page.screenshot(path=str(SCREENSHOTS / "phone-ja-home-cards.png"), full_page=False)
     context.close()
