@@ -5,9 +5,12 @@ finds the comment on their own activity page (/me/activity/) with a note that sa
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from wagtail.models import Locale
 
 from participation.moderation import services as moderation
 from tests.participation.helpers import make_comment, make_proposal
@@ -49,9 +52,11 @@ def test_a_proposal_hidden_by_blocking_its_author_says_so(troll_thread, moderato
 def test_a_proposal_hidden_by_a_moderator_says_so_in_english_too(troll_thread, moderator):
     proposal, _reply = troll_thread
     moderation.item_hide(actor=moderator, kind="proposal", object_id=proposal.pk, reason="宣伝")
-    response = Client().get("/en" + proposal.get_absolute_url())
+    response = Client().get(f"/en/proposals/{proposal.pk}/")
     assert response.status_code == 404
     assert "This proposal was hidden by moderation" in response.content.decode()
+    english = proposal.consultation.get_translation(Locale.objects.get(language_code="en"))
+    assert escape(english.title) in response.content.decode() and english.url in response.content.decode()
     # The moderator is pointed at the item in the queue.
     html = client_for(moderator).get(proposal.get_absolute_url()).content.decode()
     assert reverse("moderation:item", args=["proposal", proposal.pk]) in html
