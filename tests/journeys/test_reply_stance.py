@@ -4,6 +4,7 @@ A reply has its own stance or none; a top-level comment keeps its for / against 
 from __future__ import annotations
 
 import importlib
+import io
 import re
 
 import pytest
@@ -130,3 +131,13 @@ def test_existing_replies_lose_the_neutral_the_old_form_chose_for_them(thread, o
     assert [Comment.objects.get(pk=c.pk).stance for c in (old, kept, neutral_top)] == ["", "against", "neutral"]
     migration.replies_neutral_again(apps, None)
     assert Comment.objects.get(pk=old.pk).stance == "neutral"
+
+
+def test_the_demo_has_replies_with_and_without_a_stance(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--password", "demo-pass-2026", "--only", "accounts", "pages", "proposals",
+                 stdout=io.StringIO())
+    stances = set(Comment.objects.filter(depth=2).values_list("stance", flat=True))
+    assert "" in stances and stances - {""}
+    assert not Comment.objects.filter(depth=1, stance="").exists()
