@@ -191,3 +191,121 @@ def demo_consultations() -> list[ConsultationPage]:
     """The demo consultations in the default language, in the order of ``CONSULTATIONS``."""
     pages = {p.slug: p for p in ConsultationPage.objects.filter(locale=Locale.get_default())}
     return [pages[spec["slug"]] for spec in CONSULTATIONS if spec["slug"] in pages]
+
+
+# --- Card pictures, drawn here with Pillow (nothing is downloaded) -----------------------------
+
+CARD_PICTURES = {
+    # slug: (Japanese alt text, English alt text)
+    "parks-future": ("緑の丘に木が並び、ベンチと遊具のある公園のイラスト",
+                     "Illustration of a park: trees on green hills, a bench and a slide"),
+    "community-bus": ("停留所に止まる黄緑色のコミュニティバスのイラスト",
+                      "Illustration of a light-green community bus waiting at a bus stop"),
+    "childcare-plan": ("家並みの前で風船が浮かぶ、子育てをイメージしたイラスト",
+                       "Illustration of balloons floating in front of a row of houses, for families and children"),
+}
+PICTURE_SIZE = (1280, 720)
+
+
+def _gradient(draw, size, top, bottom) -> None:
+    width, height = size
+    for y in range(height):
+        t = y / (height - 1)
+        draw.line([(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+
+
+def _draw_park(draw) -> None:
+    _gradient(draw, PICTURE_SIZE, (196, 226, 247), (240, 248, 255))
+    draw.ellipse((1010, 70, 1150, 210), fill=(255, 214, 102))
+    draw.ellipse((-200, 430, 760, 900), fill=(120, 190, 120))
+    draw.ellipse((500, 470, 1500, 960), fill=(86, 160, 96))
+    for x, y, r in ((180, 360, 90), (330, 330, 110), (900, 380, 95), (1080, 400, 80)):
+        draw.rectangle((x - 12, y + r - 20, x + 12, y + r + 110), fill=(110, 78, 52))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(46, 125, 70))
+    draw.rectangle((560, 560, 760, 578), fill=(150, 102, 60))  # bench
+    draw.rectangle((575, 578, 590, 630), fill=(110, 78, 52))
+    draw.rectangle((730, 578, 745, 630), fill=(110, 78, 52))
+    draw.polygon([(820, 640), (960, 500), (985, 515), (850, 655)], fill=(230, 90, 70))  # slide
+    draw.rectangle((955, 500, 975, 660), fill=(90, 90, 110))
+
+
+def _draw_bus(draw) -> None:
+    _gradient(draw, PICTURE_SIZE, (214, 232, 250), (250, 250, 246))
+    for x, w, h in ((60, 160, 260), (260, 120, 200), (900, 180, 300), (1120, 120, 220)):
+        draw.rectangle((x, 560 - h, x + w, 560), fill=(170, 186, 206))
+    draw.rectangle((0, 560, 1280, 720), fill=(90, 96, 108))
+    for x in range(0, 1280, 160):
+        draw.rectangle((x + 30, 636, x + 110, 646), fill=(236, 236, 236))
+    draw.rounded_rectangle((300, 330, 960, 600), radius=48, fill=(120, 190, 60))
+    draw.rectangle((300, 520, 960, 540), fill=(30, 100, 60))
+    for x in range(340, 900, 120):
+        draw.rounded_rectangle((x, 365, x + 95, 450), radius=12, fill=(225, 242, 255))
+    draw.rounded_rectangle((880, 365, 940, 520), radius=10, fill=(225, 242, 255))
+    for x in (410, 830):
+        draw.ellipse((x - 52, 550, x + 52, 654), fill=(40, 40, 46))
+        draw.ellipse((x - 22, 580, x + 22, 624), fill=(190, 190, 196))
+    draw.rectangle((1050, 360, 1062, 600), fill=(80, 80, 90))  # bus stop
+    draw.ellipse((1006, 300, 1106, 400), fill=(0, 94, 184))
+    draw.ellipse((1026, 320, 1086, 380), fill=(255, 255, 255))
+
+
+def _draw_childcare(draw) -> None:
+    _gradient(draw, PICTURE_SIZE, (255, 236, 214), (255, 250, 240))
+    draw.rectangle((0, 590, 1280, 720), fill=(150, 200, 130))
+    for x, w, color in ((90, 220, (236, 170, 120)), (360, 260, (150, 180, 220)), (680, 200, (240, 200, 110)),
+                        (930, 260, (210, 150, 170))):
+        draw.rectangle((x, 420, x + w, 590), fill=color)
+        draw.polygon([(x - 20, 425), (x + w // 2, 300), (x + w + 20, 425)], fill=(170, 80, 70))
+        draw.rectangle((x + w // 2 - 28, 510, x + w // 2 + 28, 590), fill=(110, 78, 52))
+        draw.rectangle((x + 24, 450, x + 74, 495), fill=(255, 255, 240))
+    for x, y, color in ((300, 150, (235, 87, 87)), (440, 110, (80, 150, 230)), (620, 170, (250, 190, 60)),
+                        (820, 120, (120, 190, 110)), (980, 180, (200, 110, 200))):
+        draw.line([(x, y + 70), (x + 10, y + 230)], fill=(120, 120, 120), width=3)
+        draw.ellipse((x - 48, y - 60, x + 48, y + 70), fill=color)
+
+
+DRAWINGS = {"parks-future": _draw_park, "community-bus": _draw_bus, "childcare-plan": _draw_childcare}
+
+
+def card_picture_png(slug: str) -> bytes:
+    """The demo consultation's card picture as PNG bytes, drawn with Pillow."""
+    import io
+
+    from PIL import Image as PillowImage
+    from PIL import ImageDraw
+
+    picture = PillowImage.new("RGB", PICTURE_SIZE, (255, 255, 255))
+    DRAWINGS[slug](ImageDraw.Draw(picture))
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def seed_card_images(*, stdout, **_) -> None:
+    """Give each demo consultation (both languages) its card picture, with alt text; kept when already set."""
+    import io
+
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    image_model = get_image_model()
+    en = Locale.objects.filter(language_code="en").first()
+    # Wagtail's migrations create the root collection; a flushed database (transactional tests) has none.
+    collection = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    added = 0
+    for page in demo_consultations():
+        if page.slug not in DRAWINGS or page.image_id:
+            continue
+        alt_ja, alt_en = CARD_PICTURES[page.slug]
+        image = image_model(title=f"{page.title}（イラスト）", description=alt_ja, collection=collection)
+        image.file = ImageFile(io.BytesIO(card_picture_png(page.slug)), name=f"demo-{page.slug}.png")
+        image.save()
+        for copy, alt in ((page, alt_ja), (page.get_translation_or_none(en) if en else None, alt_en)):
+            if copy is None:
+                continue
+            copy = copy.specific
+            copy.image, copy.image_alt = image, alt
+            copy.save_revision().publish()
+        added += 1
+    stdout.write(f"card pictures: {added} drawn")

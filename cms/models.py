@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -134,6 +134,14 @@ class ConsultationPageForm(WagtailAdminPageForm):
         return cleaned
 
 
+def with_card_images(consultations):
+    """Consultation pages with their card pictures and the card's rendition, in two queries for the whole list."""
+    from wagtail.images import get_image_model
+
+    images = get_image_model().objects.prefetch_renditions(ConsultationPage.CARD_IMAGE_SPEC)
+    return consultations.prefetch_related(Prefetch("image", queryset=images))
+
+
 class HomePage(CachedRestrictionsMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
@@ -151,9 +159,9 @@ class HomePage(CachedRestrictionsMixin, Page):
         from participation.core.registry import registry
 
         context = super().get_context(request, *args, **kwargs)
-        context["consultations"] = (
-            ConsultationPage.objects.live().public().filter(locale=self.locale).order_by("-featured", "-start_date")[:6]
-        )
+        context["consultations"] = with_card_images(
+            ConsultationPage.objects.live().public().filter(locale=self.locale).order_by("-featured", "-start_date")
+        )[:6]
         context["headline_counts"] = [(label, func()) for label, func in registry.headline_counts.values()]
         return context
 
@@ -173,7 +181,8 @@ class ConsultationIndexPage(CachedRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["consultations"] = ConsultationPage.objects.child_of(self).live().public().order_by("-start_date")
+        context["consultations"] = with_card_images(
+            ConsultationPage.objects.child_of(self).live().public().order_by("-start_date"))
         return context
 
     def route(self, request, path_components):
@@ -191,6 +200,17 @@ class ConsultationPage(CachedRestrictionsMixin, Page):
     start_date = models.DateField(_("start date"), default=date.today)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     featured = models.BooleanField(_("featured on the home page"), default=False)
+    # The picture on the consultation's card (home page, consultation index); without one the card draws a
+    # placeholder in the colour of the current phase (templates/cms/includes/consultation_card.html).
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("card image"),
+    )
+    image_alt = models.CharField(
+        _("card image description (alt text)"), max_length=200, blank=True,
+        help_text=_("What the picture shows, for residents who cannot see it. Leave empty only if the picture is "
+                    "decoration; the image's own description is used when there is one."),
+    )
     supports_per_user = models.PositiveIntegerField(
         _("supports per resident"), default=0, help_text=_("0 means no limit.")
     )
@@ -216,6 +236,7 @@ class ConsultationPage(CachedRestrictionsMixin, Page):
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("featured"),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Card image")),
         InlinePanel("categories", label=_("Categories")),
         InlinePanel("phases", label=_("Phases"), min_num=1),
         MultiFieldPanel(
@@ -293,6 +314,29 @@ class ConsultationPage(CachedRestrictionsMixin, Page):
     def phase_allows(self, feature: str) -> bool:
         phase = self.current_phase()
         return phase is not None and feature in PHASE_FEATURES.get(phase.kind, frozenset())
+
+    CARD_IMAGE_SPEC = "fill-640x360|format-webp"
+
+    @property
+    def card_image(self):
+        """The card's picture: this page's, else the default-language page's (an English copy made before the
+        picture was chosen has none of its own)."""
+        return self.image or self.canonical.image
+
+    @property
+    def card_image_alt(self) -> str:
+        image = self.card_image
+        if image is None:
+            return ""
+        own = self.image_alt if self.image_id else self.canonical.image_alt
+        return own or getattr(image, "description", "") or ""
+
+    @property
+    def placeholder_shapes(self) -> list[tuple[int, int, int]]:
+        """Three circles (cx, cy, r) of the placeholder drawing, different for each consultation, always the same
+        for one (so cards are told apart at a glance)."""
+        seed = (self.canonical.pk or 0) * 2654435761 % 2**32
+        return [(40 + (seed >> (8 * i)) % 240, 30 + (seed >> (8 * i + 3)) % 100, 38 + i * 17) for i in range(3)]
 
     def localized_categories(self):
         self.load_phases()

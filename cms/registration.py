@@ -70,6 +70,7 @@ def register() -> None:
     consultations.register_provider(CmsConsultations())
     registry.add_api_router("/", api.router)
     registry.add_demo_seeder("pages", demo.seed_pages, order=20)
+    registry.add_demo_seeder("card pictures", demo.seed_card_images, order=25)
     registry.add_consultation_section(published_summary_section, order=50)
     exports.register(registry)
     _connect_cache_stamps()

@@ -75,7 +75,7 @@ class CommentOut(Schema):
     depth: int
     author: str | None
     body: str
-    stance: str
+    stance: str | None = Field(description="for, against or neutral; null for a reply without a stance")
     upvotes: int
     downvotes: int
     my_vote: int | None
@@ -93,7 +93,8 @@ class CommentPage(Schema):
 
 class CommentIn(Schema):
     body: str
-    stance: str = "neutral"
+    # Omitted: a comment is neutral, a reply has no stance (on edit: unchanged). "" gives a reply no stance.
+    stance: str | None = None
     parent: int | None = None
 
 
@@ -124,7 +125,7 @@ def comment_out(c: Comment) -> dict:
     deleted = c.deleted_at is not None
     return {
         "id": c.pk, "parent": c.parent_id, "depth": c.depth, "author": None if deleted else c.author.public_name,
-        "body": "" if deleted else c.body, "stance": c.stance, "upvotes": c.upvotes, "downvotes": c.downvotes,
+        "body": "" if deleted else c.body, "stance": c.stance or None, "upvotes": c.upvotes, "downvotes": c.downvotes,
         "my_vote": getattr(c, "my_vote", None), "created_at": c.created_at, "edited": c.edited_at is not None,
         "deleted": deleted,
     }

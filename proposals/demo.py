@@ -177,7 +177,7 @@ def _expand(topics: dict, places: list[str], target: int, rng) -> list[tuple[str
 
 def seed_proposals(*, stdout, rng, **_) -> None:
     from participation.models import User
-    from proposals.models import Comment, CommentVote, Follow, Proposal, ProposalState, Support
+    from proposals.models import NO_STANCE, Comment, CommentVote, Follow, Proposal, ProposalState, Stance, Support
     from proposals.tally import counts_reconcile
 
     pages = {p.slug: p for p in consultations.canonical_pages().filter(
@@ -263,6 +263,7 @@ def seed_proposals(*, stdout, rng, **_) -> None:
     replies = []
     for c in comments[::6]:
         stance, text = GENERIC_COMMENTS[c.pk % len(GENERIC_COMMENTS)]
+        stance = NO_STANCE if stance == Stance.NEUTRAL else stance  # a reply takes a side, or none
         replies.append(Comment(proposal_id=c.proposal_id, author=residents[3 + (c.pk % 17)], parent_id=c.pk, depth=2,
                                body=text, stance=stance, created_at=c.created_at + timedelta(hours=6)))
     Comment.objects.bulk_create(replies, batch_size=500)

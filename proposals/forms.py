@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import BODY_MAX, COMMENT_MAX, TITLE_MAX, ProposalState, Stance
+from proposals.models import BODY_MAX, COMMENT_MAX, NO_STANCE, TITLE_MAX, ProposalState, Stance
 
 
 class ProposalForm(forms.Form):
@@ -50,6 +50,16 @@ class CommentForm(forms.Form):
     stance = forms.ChoiceField(label=_("Your stance"), choices=Stance.choices, initial=Stance.NEUTRAL,
                                widget=forms.RadioSelect)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, reply: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reply:  # a reply has its own stance or none
+            stance = self.fields["stance"]
+            stance.choices = [(NO_STANCE, _("No stance")), *Stance.choices]
+            stance.required = False
+            stance.label = _("Your stance (optional)")
+            if not self.is_bound and self.initial.get("stance") is None:
+                self.initial["stance"] = NO_STANCE
 
 
 class AnswerForm(forms.Form):

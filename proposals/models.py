@@ -48,6 +48,9 @@ class Stance(models.TextChoices):
     NEUTRAL = "neutral", _("Neutral")
 
 
+NO_STANCE = ""  # a reply may take no stance of its own (a top-level comment always has one)
+
+
 class Proposal(Moderatable):
     consultation = models.ForeignKey(
         "cms.ConsultationPage", on_delete=models.CASCADE, related_name="proposals", verbose_name=_("consultation")
@@ -147,7 +150,8 @@ class Comment(Moderatable):
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
     depth = models.PositiveSmallIntegerField(default=1)
     body = models.TextField(_("comment"), max_length=COMMENT_MAX)
-    stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, default=Stance.NEUTRAL)
+    # For, against or neutral; a reply may have none (NO_STANCE, an empty string), and says so by showing no label.
+    stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, default=Stance.NEUTRAL, blank=True)
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
@@ -161,7 +165,10 @@ class Comment(Moderatable):
         indexes = [models.Index(fields=["proposal", "created_at"], name="comment_proposal_idx")]
         constraints = [
             models.CheckConstraint(condition=models.Q(depth__gte=1, depth__lte=MAX_COMMENT_DEPTH), name="comment_depth_range"),
-            models.CheckConstraint(condition=models.Q(stance__in=Stance.values), name="comment_stance_valid"),
+            models.CheckConstraint(
+                condition=models.Q(stance__in=Stance.values) | (models.Q(stance=NO_STANCE) & models.Q(depth__gt=1)),
+                name="comment_stance_valid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from participation.core.registry import (
     ExportSpec,
     MetricSpec,
     ModeratableSpec,
+    NavItem,
     OpinionSource,
     registry,
 )
@@ -136,7 +137,7 @@ COMMENT_FIELDS = {
     "proposal_id": _("Proposal number"),
     "parent_id": _("Comment replied to (empty for top-level comments)"),
     "author": _("Pseudonymous author key"),
-    "stance": _("for, against or neutral"),
+    "stance": _("for, against or neutral; empty for a reply without a stance of its own"),
     "body": _("Text of the comment (empty when deleted)"),
     "upvotes": _("Up votes"),
     "downvotes": _("Down votes"),
@@ -228,6 +229,8 @@ def register() -> None:
     from proposals.views import consultation_section
 
     registry.add_urls("proposals/", "proposals.urls")
+    registry.add_urls("me/activity/", "proposals.activity_urls", translated=True)
+    registry.add_nav_item(NavItem("proposals_activity:index", _("My activity"), order=890, permission="participation.act"))
     registry.add_api_router("/", router)
     registry.add_api_router("/", similar_router)
     registry.add_websocket_routes([

@@ -436,3 +436,31 @@ def metric_participants_daily(since) -> dict[date, int]:
         if since_day is None or day >= since_day:
             counts[day] = counts.get(day, 0) + 1
     return dict(sorted(counts.items()))
+
+
+# --- What became of a resident's posts (issue 12, sharp edge 6) -------------------------------
+
+
+def proposal_hidden_by_moderation(*, proposal_id: int) -> Proposal | None:
+    """The proposal when it exists but is hidden by moderation (itself, or its author's past content), for
+    the page that says so instead of a bare 404; ``None`` when there is no such proposal."""
+    return (
+        Proposal.objects.filter(pk=proposal_id)
+        .filter(Q(hidden_at__isnull=False) | Q(author__content_hidden_at__isnull=False))
+        .only("pk", "consultation_id", "hidden_at").first()
+    )
+
+
+def activity_proposals(*, user):
+    """A resident's own proposals, newest first, hidden ones included (they are told so)."""
+    return Proposal.objects.filter(author=user).select_related("author").order_by("-created_at", "-pk")
+
+
+def activity_comments(*, user):
+    """A resident's own comments (not deleted), newest first, with the proposal and the comment they
+    answered and those authors, so the page can say when either was hidden by moderation."""
+    return (
+        Comment.objects.filter(author=user, deleted_at__isnull=True)
+        .select_related("author", "proposal__author", "parent__author")
+        .order_by("-created_at", "-pk")
+    )

@@ -29,6 +29,7 @@ from proposals.models import (
     BODY_MAX,
     COMMENT_MAX,
     MAX_COMMENT_DEPTH,
+    NO_STANCE,
     TITLE_MAX,
     Comment,
     CommentVote,
@@ -247,25 +248,28 @@ def support_remove(*, proposal: Proposal, user) -> None:
 # --- Comments -------------------------------------------------------------------------------
 
 
-def _clean_comment(body, stance) -> tuple[str, str]:
+def _clean_comment(body, stance, *, reply: bool = False) -> tuple[str, str]:
+    """A top-level comment always has a stance (neutral when none is given); a reply has its own or none."""
     text = plain_text(body)
     errors: dict[str, list] = {}
     if not text:
         errors["body"] = [_("Please write a comment.")]
     elif len(text) > COMMENT_MAX:
         errors["body"] = [_("A comment can have at most %(max)d characters (it has %(n)d).") % {"max": COMMENT_MAX, "n": len(text)}]
-    stance = stance or Stance.NEUTRAL
-    if stance not in Stance.values:
-        errors["stance"] = [_("Choose for, against or neutral.")]
+    stance = stance or (NO_STANCE if reply else Stance.NEUTRAL)
+    if stance not in Stance.values and not (reply and stance == NO_STANCE):
+        errors["stance"] = [_("Choose for, against, neutral or no stance.") if reply
+                            else _("Choose for, against or neutral.")]
     if errors:
         raise ValidationError(errors)
     return text, stance
 
 
-def comment_create(*, proposal: Proposal, author, body: str, stance: str = Stance.NEUTRAL, parent=None) -> Comment:
-    """A comment or a reply (threads go 3 deep; a reply to the deepest level joins that level)."""
+def comment_create(*, proposal: Proposal, author, body: str, stance: str | None = None, parent=None) -> Comment:
+    """A comment or a reply (threads go 3 deep; a reply to the deepest level joins that level). A comment
+    without a stance is neutral; a reply without one has none."""
     require(author, "proposals.comment_proposal", proposal, _("Comments are not open on this proposal now."))
-    text, stance = _clean_comment(body, stance)
+    text, stance = _clean_comment(body, stance, reply=parent not in (None, ""))
     parent_obj = None
     if parent not in (None, ""):
         parent_id = getattr(parent, "pk", parent)
@@ -297,8 +301,9 @@ def comment_create(*, proposal: Proposal, author, body: str, stance: str = Stanc
 
 
 def comment_update(*, comment: Comment, user, body: str, stance: str | None = None) -> Comment:
+    """``stance=None`` keeps the comment's stance; a reply can change its own to none (``""``)."""
     require(user, "proposals.change_comment", comment, _("You cannot edit this comment."))
-    text, stance = _clean_comment(body, stance or comment.stance)
+    text, stance = _clean_comment(body, comment.stance if stance is None else stance, reply=comment.parent_id is not None)
     with transaction.atomic():
         Comment.objects.filter(pk=comment.pk).update(body=text, stance=stance, edited_at=timezone.now())
         comment.refresh_from_db()

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
@@ -29,6 +30,7 @@ from participation.core.errors import Conflict, require
 from participation.core.http import safe_next
 from participation.core.maps import tile_config
 from participation.core.photos import refused_status
+from participation.core.predicates import is_visible
 from participation.core.ratelimit import rate_limit_hit
 from proposals import selectors, services
 from proposals.forms import AnswerForm, CommentForm, ProposalForm
@@ -202,7 +204,10 @@ def location_config(consultation, proposal=None) -> dict:
 
 
 def proposal_detail_view(request, proposal_id: int, comment_form=None, status=200):
-    proposal = _proposal_or_404(request, proposal_id)
+    try:
+        proposal = _proposal_or_404(request, proposal_id)
+    except Http404:
+        return proposal_hidden_page(request, proposal_id)  # says so when a moderator hid it; 404 otherwise
     # Phase checks run per comment in the template: the consultation holds its phases in memory (load_phases).
     page_obj, roots = selectors.comment_thread(proposal_id=proposal.pk, user=request.user,
                                                page=request.GET.get("page"), proposal=proposal)
@@ -343,7 +348,7 @@ def follow_view(request, proposal_id: int):
 def comment_create_view(request, proposal_id: int):
     proposal = _proposal_or_404(request, proposal_id)
     require(request.user, "proposals.comment_proposal", proposal, _("Comments are not open on this proposal now."))
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, reply=bool(request.POST.get("parent")))
     if form.is_valid():
         try:
             rate_limit_hit("comment", request=request, user=request.user)
@@ -373,7 +378,8 @@ def _comment_or_404(request, comment_id: int) -> Comment:
 def comment_edit_view(request, comment_id: int):
     comment = _comment_or_404(request, comment_id)
     require(request.user, "proposals.change_comment", comment, _("You cannot edit this comment."))
-    form = CommentForm(request.POST or None, initial={"body": comment.body, "stance": comment.stance})
+    form = CommentForm(request.POST or None, initial={"body": comment.body, "stance": comment.stance},
+                       reply=comment.parent_id is not None)
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_update(comment=comment, user=request.user, body=form.cleaned_data["body"],
@@ -408,3 +414,48 @@ def comment_vote_view(request, comment_id: int):
 
 def proposal_url(proposal_id: int) -> str:
     return reverse("proposals:detail", args=[proposal_id])
+
+
+# --- Hidden proposals and the resident's own activity (issue 12, sharp edge 6) ------------------
+
+
+def proposal_hidden_page(request, proposal_id: int):
+    """A proposal hidden by moderation answers 404 (it is not public) with a page that says so, instead
+    of looking as if it never existed: residents who commented on it, or follow it from a notification,
+    learn what happened, and where their own comments are. Nothing of the proposal itself is shown."""
+    hidden = selectors.proposal_hidden_by_moderation(proposal_id=proposal_id)
+    if hidden is None:
+        raise Http404
+    return render(request, "proposals/proposal_hidden.html", {
+        "consultation": consultations.get(hidden.consultation_id),
+        "proposal_id": hidden.pk,
+    }, status=404)
+
+
+ACTIVITY_PAGE_SIZE = 30
+
+
+def _hidden_by_moderation(obj) -> bool:
+    return obj is not None and not is_visible(None, obj)
+
+
+@login_required
+def activity_view(request):
+    """The resident's own proposals and comments, with what became of them: a comment on a proposal (or
+    in answer to a comment) that a moderator hid stays findable here, with a note that says so."""
+    proposals = list(selectors.activity_proposals(user=request.user)[:100])
+    page_obj = Paginator(selectors.activity_comments(user=request.user), ACTIVITY_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    comments = list(page_obj.object_list)
+    ids = {p.consultation_id for p in proposals} | {c.proposal.consultation_id for c in comments}
+    titles = consultations.titles(list(ids), translation.get_language())
+    for proposal in proposals:
+        proposal.hidden_by_moderation = _hidden_by_moderation(proposal)
+        proposal.consultation_title = titles.get(proposal.consultation_id, "")
+    for comment in comments:
+        comment.proposal_hidden = _hidden_by_moderation(comment.proposal)
+        comment.parent_hidden = _hidden_by_moderation(comment.parent)
+        comment.consultation_title = titles.get(comment.proposal.consultation_id, "")
+    return render(request, "proposals/activity.html", {
+        "proposals": proposals, "comments": comments, "page_obj": page_obj, "query_string": "",
+    })

@@ -30,6 +30,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "")
 SERVING_URL = f"http://127.0.0.1:{env_int('PORT', 8000)}"
 DEMO_MODE = env_bool("DEMO_MODE", default=DEBUG)
+# With DEBUG=1 Django answers "not found" with its technical page (the URL patterns tried). Developers keep it
+# (manage.py runserver); bin/serve, so the demo of `make run`, sets TECHNICAL_404=0 and residents see the site's
+# own 404 page (participation/config/error_pages.py). Without DEBUG the real page is always shown.
+TECHNICAL_404 = env_bool("TECHNICAL_404", default=DEBUG)
 
 INSTALLED_APPS = [
     "daphne",
@@ -102,6 +106,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "participation.accounts.middleware.RateLimitedMiddleware",
+    # Innermost, so the page it renders passes every other middleware (cookies, language, redirects) as in production.
+    "participation.config.error_pages.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "participation.config.urls"

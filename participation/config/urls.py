@@ -40,7 +40,9 @@ urlpatterns = [
 ]
 if settings.SERVE_MEDIA:
     urlpatterns.append(
-        re_path(r"^media/(?P<path>public/.*)$", views.public_media, name="public_media")
+        # public/: photos anyone may see; images/: Wagtail's renditions (consultation card pictures), public by
+        # Wagtail's design. Originals (original_images/) and private/ are never served.
+        re_path(r"^media/(?P<path>(?:public|images)/.*)$", views.public_media, name="public_media")
     )
 
 urlpatterns += i18n_patterns(

@@ -73,8 +73,9 @@ def readyz(request: HttpRequest) -> HttpResponse:
 
 
 def public_media(request: HttpRequest, path: str) -> HttpResponse:
-    """Files under MEDIA_ROOT/public/ (photos anyone may see), when the server hands out media itself
-    (``SERVE_MEDIA``); MEDIA_ROOT is read per request. Everything else under MEDIA_ROOT is never served."""
+    """Files under MEDIA_ROOT/public/ (photos anyone may see) and MEDIA_ROOT/images/ (Wagtail's renditions: the
+    consultation cards' pictures), when the server hands out media itself (``SERVE_MEDIA``); MEDIA_ROOT is read
+    per request. Everything else under MEDIA_ROOT (private photos, Wagtail's original images) is never served."""
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 

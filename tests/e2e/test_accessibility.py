@@ -4,6 +4,7 @@ screenshots in docs/screenshots/ (phone Japanese, phone English, desktop dashboa
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -31,6 +32,7 @@ def cookie(user, url):
 
 @pytest.fixture
 def city(live_asgi, open_consultation):
+    from cms.demo import seed_card_images
     from participation.core.predicates import COUNCIL, MODERATOR, RESIDENT, STAFF
     from proposals.services import comment_create, proposal_create, support_add
     from reports_map.demo import seed_categories
@@ -38,6 +40,7 @@ def city(live_asgi, open_consultation):
     from reports_map.services import report_create
 
     seed_categories()
+    seed_card_images(stdout=io.StringIO())  # the consultation cards' pictures, as in the demo
     resident = make_user("hanako", RESIDENT, display_name="はなこ")
     neighbour = make_user("taro", RESIDENT, display_name="たろう")
     make_user("mod", RESIDENT, MODERATOR, display_name="モデレーター")
