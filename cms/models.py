@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from cms.slugs import AsciiSlugPageForm
 from participation.core.i18n import localized
 
 
@@ -74,7 +74,7 @@ def phase_schedule_errors(phases) -> list[str]:
     return errors
 
 
-class ConsultationPageForm(WagtailAdminPageForm):
+class ConsultationPageForm(AsciiSlugPageForm):
     """Refuses overlapping phases and gaps between them, and takes the consultation's dates from the phases."""
 
     def clean(self):
@@ -108,6 +108,8 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["cms.ConsultationIndexPage", "cms.ContentPage", "surveys.SurveyPage"]
     max_count_per_parent = 1
+    base_form_class = AsciiSlugPageForm
+    slug_prefix = "home"
 
     class Meta:
         verbose_name = _("home page")
@@ -132,6 +134,8 @@ class ConsultationIndexPage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.ConsultationPage"]
+    base_form_class = AsciiSlugPageForm
+    slug_prefix = "consultations"
 
     class Meta:
         verbose_name = _("consultation index")
@@ -193,6 +197,7 @@ class ConsultationPage(Page):
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
     base_form_class = ConsultationPageForm
+    slug_prefix = "consultation"
     parent_page_types = ["cms.ConsultationIndexPage"]
     subpage_types = ["surveys.SurveyPage"]
 
@@ -322,6 +327,8 @@ class ContentPage(Page):
     search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["cms.HomePage", "cms.ContentPage"]
     subpage_types = ["cms.ContentPage", "surveys.SurveyPage"]
+    base_form_class = AsciiSlugPageForm
+    slug_prefix = "page"
 
     class Meta:
         verbose_name = _("content page")
