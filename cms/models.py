@@ -113,6 +113,7 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def get_context(self, request, *args, **kwargs):
         from participation.core.registry import registry
@@ -139,6 +140,7 @@ class ConsultationIndexPage(Page):
 
     class Meta:
         verbose_name = _("consultation index")
+        verbose_name_plural = _("consultation indexes")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -332,3 +334,4 @@ class ContentPage(Page):
 
     class Meta:
         verbose_name = _("content page")
+        verbose_name_plural = _("content pages")
