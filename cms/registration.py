@@ -27,6 +27,7 @@ def register() -> None:
     """Called from CmsConfig.ready()."""
     from cms import api, demo, exports
     from cms.consultations import CmsConsultations
+    from cms.slugs import ascii_slugs_for_every_page_type
     from participation.core import consultations
 
     consultations.register_provider(CmsConsultations())
@@ -34,3 +35,4 @@ def register() -> None:
     registry.add_demo_seeder("pages", demo.seed_pages, order=20)
     registry.add_consultation_section(published_summary_section, order=50)
     exports.register(registry)
+    ascii_slugs_for_every_page_type()

@@ -25,7 +25,12 @@ DEFAULT_PREFIX = "page"
 
 
 def slug_prefix(page_class) -> str:
-    return getattr(page_class, "slug_prefix", None) or DEFAULT_PREFIX
+    """The class's ``slug_prefix``, else its model name without "page" (SurveyPage: "survey")."""
+    explicit = getattr(page_class, "slug_prefix", None)
+    if explicit:
+        return explicit
+    name = page_class._meta.model_name.removesuffix("page")
+    return name if name.isascii() and name.isalnum() else DEFAULT_PREFIX
 
 
 def numbered_slug(*, page_class, parent: Page | None, instance: Page | None = None) -> str:
@@ -97,3 +102,14 @@ class AsciiSlugPageForm(WagtailAdminPageForm):
         if clash is not None:
             raise forms.ValidationError(clash_message(clash), code="slug_in_use")
         return slug
+
+
+def ascii_slugs_for_every_page_type() -> None:
+    """Give page types of other apps (surveys.SurveyPage) the same slug handling, without their importing cms:
+    a page type that declares no form of its own gets AsciiSlugPageForm. Runs from CmsConfig.ready(), before
+    any edit handler is built."""
+    from wagtail.models import get_page_models
+
+    for model in get_page_models():
+        if model is not Page and "base_form_class" not in model.__dict__:
+            model.base_form_class = AsciiSlugPageForm  # its own attribute: Wagtail sets Page's later

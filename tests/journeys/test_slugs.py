@@ -109,3 +109,14 @@ def test_wagtails_own_slug_messages_are_japanese():
             "The slug '%(page_slug)s' is already in use within the parent page at '%(parent_url_path)s'.")
     assert "%(page_slug)s" in form_message and "別の" in form_message
     assert "%(parent_url_path)s" in model_message and "別の" in model_message
+
+
+def test_page_types_of_other_apps_get_numbered_slugs_too(demo_pages):
+    """surveys.SurveyPage declares no form of its own; cms gives it the same slug handling (no import of cms)."""
+    from surveys.models import SurveyPage
+
+    home = HomePage.objects.filter(locale__language_code="ja").first()
+    form_class = SurveyPage.get_edit_handler().get_form_class()
+    form = form_class(instance=SurveyPage(), parent_page=home, for_user=None)
+    form.cleaned_data = {"slug": "子育てアンケート"}
+    assert form.clean_slug() == f"survey-{home.get_children().type(SurveyPage).count() + 1}"
