@@ -68,8 +68,8 @@ class CategoryQuestion(models.Model):
     # For value lists: [{"key": "...", "name_ja": "...", "name_en": "..."}]
     values = models.JSONField(
         _("values"), default=list, blank=True,
-        help_text=_('For "one choice" and "several choices" only: a list such as '
-                    '[{"key": "small", "name_ja": "小さい", "name_en": "Small"}].'),
+        help_text=_("For “one choice” and “several choices” only: one choice a line, "
+                    "as key | Japanese name | English name, e.g. small | 小さい | Small."),
     )
 
     class Meta:
@@ -92,13 +92,13 @@ class CategoryQuestion(models.Model):
                                                    "Empty this field or change the type.")})
             return
         if not isinstance(values, list) or not values:
-            raise ValidationError({"values": _("Give at least one choice, e.g. "
-                                               '[{"key": "small", "name_ja": "小さい", "name_en": "Small"}].')})
+            raise ValidationError({"values": _("Give at least one choice, one a line, e.g. small | 小さい | Small.")})
         keys = []
         for value in values:
             if not isinstance(value, dict) or not str(value.get("key") or "").strip() \
                     or not str(value.get("name_ja") or "").strip():
-                raise ValidationError({"values": _('Each choice needs a "key" and a "name_ja" (its Japanese name).')})
+                raise ValidationError({"values": _("Each choice needs a key and a Japanese name: key | Japanese name | "
+                                                   "English name.")})
             keys.append(str(value["key"]).strip())
         if len(keys) != len(set(keys)):
             raise ValidationError({"values": _("Each choice needs its own key; a key appears twice.")})

@@ -7,6 +7,9 @@ added, changed and removed inline; answers already given stay on the reports tha
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -40,11 +43,51 @@ class CategoryPermissionPolicy(BasePermissionPolicy):
         ).distinct()
 
 
+class ChoiceLinesWidget(forms.Textarea):
+    """The choices of a question as lines staff can type, ``key | 日本語 | English``, stored as the JSON list
+    the model keeps ([{"key", "name_ja", "name_en"}]). A line with fewer parts is kept as typed, so the
+    model's clean() names what is missing instead of the line being lost."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"rows": 4, "placeholder": "small | 小さい | Small", **(attrs or {})})
+
+    def format_value(self, value):
+        try:
+            items = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            return value  # what was typed, shown again with its error
+        if not isinstance(items, list):
+            return value
+        lines = []
+        for item in items:
+            if isinstance(item, dict):
+                parts = [str(item.get("key") or ""), str(item.get("name_ja") or ""), str(item.get("name_en") or "")]
+                lines.append(" | ".join(parts).rstrip(" |"))
+        return "\n".join(lines)
+
+    def value_from_datadict(self, data, files, name):
+        text = data.get(name)
+        if text is None:
+            return None
+        items = []
+        for line in str(text).splitlines():
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            item = {"key": parts[0]}
+            if len(parts) > 1 and parts[1]:
+                item["name_ja"] = parts[1]
+            if len(parts) > 2 and parts[2]:
+                item["name_en"] = parts[2]
+            items.append(item)
+        return json.dumps(items, ensure_ascii=False)
+
+
 CategoryQuestion.panels = [
     FieldRowPanel([FieldPanel("code"), FieldPanel("datatype"), FieldPanel("required"), FieldPanel("order")]),
     FieldPanel("description_ja"),
     FieldPanel("description_en"),
-    FieldPanel("values"),
+    FieldPanel("values", widget=ChoiceLinesWidget()),
 ]
 
 

@@ -25,6 +25,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='categoryquestion',
             name='values',
-            field=models.JSONField(blank=True, default=list, help_text='For "one choice" and "several choices" only: a list such as [{"key": "small", "name_ja": "小さい", "name_en": "Small"}].', verbose_name='values'),
+            field=models.JSONField(blank=True, default=list, help_text='For “one choice” and “several choices” only: one choice a line, as key | Japanese name | English name, e.g. small | 小さい | Small.', verbose_name='values'),
         ),
     ]

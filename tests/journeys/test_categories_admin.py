@@ -45,7 +45,7 @@ def category_form(*, questions, name_ja="街路樹", service_code="street-tree")
 
 def question(**fields) -> dict:
     return {"code": "danger", "datatype": "singlevaluelist", "order": 1, "description_ja": "危険がありますか？",
-            "description_en": "Is it dangerous?", "values": "[]", **fields}
+            "description_en": "Is it dangerous?", "values": "", **fields}
 
 
 def test_staff_edit_categories_with_questions_in_the_wagtail_admin(staff_user):
@@ -57,8 +57,9 @@ def test_staff_edit_categories_with_questions_in_the_wagtail_admin(staff_user):
     assert listing.status_code == 200
     assert all(c.name_ja in listing.content.decode() for c in Category.objects.all()[:5])
 
-    values = [{"key": "yes", "name_ja": "はい", "name_en": "Yes"}, {"key": "no", "name_ja": "いいえ", "name_en": "No"}]
-    response = client.post(ADD, category_form(questions=[question(values=json.dumps(values, ensure_ascii=False),
+    values = [{"key": "yes", "name_ja": "はい", "name_en": "Yes"}, {"key": "no", "name_ja": "いいえ"}]
+    # choices are typed one a line, key | 日本語 | English (the English name may be left out)
+    response = client.post(ADD, category_form(questions=[question(values="yes | はい | Yes\nno | いいえ\n",
                                                                   required="on")]))
     assert response.status_code == 302, response.content.decode()[:3000]
     category = Category.objects.get(service_code="street-tree")
@@ -68,18 +69,21 @@ def test_staff_edit_categories_with_questions_in_the_wagtail_admin(staff_user):
     edit = reverse("wagtailsnippets_reports_map_category:edit", args=[category.pk])
     page = client.get(edit).content.decode()
     assert "追加の質問" in page and "危険がありますか？" in page and "選択肢" in page
+    assert "yes | はい | Yes\nno | いいえ</textarea>" in page  # shown again as lines, not JSON
 
 
 def test_bad_questions_are_refused_in_japanese_and_nothing_is_stored(staff_user):
     client = client_for(staff_user)
     before = (Category.objects.count(), CategoryQuestion.objects.count())
-    response = client.post(ADD, category_form(questions=[question(values="[]")]))
+    response = client.post(ADD, category_form(questions=[question(values="")]))
     assert response.status_code == 200
     assert "選択肢を1つ以上" in response.content.decode()
-    response = client.post(ADD, category_form(questions=[question(
-        values=json.dumps([{"key": "a", "name_ja": "A"}, {"key": "a", "name_ja": "B"}]))]))
+    response = client.post(ADD, category_form(questions=[question(values="a | 大きい\na | 小さい")]))
     assert "同じキー" in response.content.decode()
-    response = client.post(ADD, category_form(questions=[question(datatype="string", values='[{"key": "x"}]')]))
+    response = client.post(ADD, category_form(questions=[question(values="small")]))
+    assert "日本語の名前が必要" in response.content.decode()
+    assert "small</textarea>" in response.content.decode()  # what was typed is kept
+    response = client.post(ADD, category_form(questions=[question(datatype="string", values="x | エックス")]))
     assert "選択肢があるのは" in response.content.decode()
     assert (Category.objects.count(), CategoryQuestion.objects.count()) == before
 
