@@ -1,9 +1,9 @@
 """Issue 12 (smaller edge): the Wagtail admin showed English ("Collapse all", "12 Pages created in", "Help")
 on a Japanese admin. What the project adds to the admin (menu items, panels, field labels and help texts,
 verbose names) is Japanese, and so is what staff meet of Wagtail itself where Wagtail's own ja catalogue
-has a gap: the project catalogue (locale/ja, django.po and djangojs.po) fills it, since a locale file of
-the project takes precedence for the same msgid. What remains English in Wagtail is listed in
-locale/wagtail_ja_missing.txt."""
+has a gap: the project's Wagtail catalogue (locale/wagtail/ja: django.po, djangojs.po) fills it, since a locale
+file of the project takes precedence for the same msgid. What remains English in Wagtail is listed in
+locale/wagtail/wagtail_ja_missing.txt."""
 
 from __future__ import annotations
 
@@ -137,6 +137,21 @@ def test_no_wagtail_gap_is_left_on_the_screens_staff_use(demo_pages, staff_user)
 
 
 def test_the_list_of_what_remains_english_in_wagtail_is_current():
-    listed = Path(settings.BASE_DIR, "locale", "wagtail_ja_missing.txt").read_text(encoding="utf-8")
+    listed = Path(settings.BASE_DIR, "locale", "wagtail", "wagtail_ja_missing.txt").read_text(encoding="utf-8")
     assert "Collapse all" not in listed and "\nHelp\n" not in listed
     assert "Wagtail" in listed.splitlines()[0]
+
+
+def test_the_wagtail_catalogue_is_complete_and_outside_what_make_messages_rewrites():
+    """`make messages` (makemessages) writes only the first LOCALE_PATHS entry and marks there every msgid
+    the project's sources lack as obsolete; Wagtail's msgids live in the second one, so they survive it."""
+    paths = [Path(p) for p in settings.LOCALE_PATHS]
+    wagtail_dir = Path(settings.BASE_DIR, "locale", "wagtail")
+    assert paths[0] == Path(settings.BASE_DIR, "locale") and wagtail_dir in paths[1:]
+    for domain in ("django", "djangojs"):
+        catalogue = polib.pofile(str(wagtail_dir / "ja" / "LC_MESSAGES" / f"{domain}.po"))
+        assert len(catalogue) > 30
+        assert [e.msgid for e in catalogue.untranslated_entries()] == []
+        assert [e.msgid for e in catalogue.fuzzy_entries()] == []
+        project = {e.msgid for e in polib.pofile(str(Path(settings.BASE_DIR, "locale", "ja", "LC_MESSAGES", "django.po")))}
+        assert {e.msgid for e in catalogue} & project == set()  # the project's own word would win anyway
