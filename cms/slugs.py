@@ -92,6 +92,8 @@ class AsciiSlugPageForm(WagtailAdminPageForm):
 
     def clean_slug(self) -> str:
         slug = (self.cleaned_data.get("slug") or "").strip()
+        if self.instance.pk and slug and slug == self.instance.slug:
+            return slug  # a published address stays as it is, even an old Japanese one: links to it keep working
         parent = self.parent_page if getattr(self, "parent_page", None) is not None else self.instance.get_parent()
         if not slug or not slug.isascii():
             if self.instance.pk and self.instance.slug and self.instance.slug.isascii() and not slug:

@@ -120,3 +120,14 @@ def test_page_types_of_other_apps_get_numbered_slugs_too(demo_pages):
     form = form_class(instance=SurveyPage(), parent_page=home, for_user=None)
     form.cleaned_data = {"slug": "子育てアンケート"}
     assert form.clean_slug() == f"survey-{home.get_children().type(SurveyPage).count() + 1}"
+
+
+def test_an_existing_japanese_address_is_kept_when_the_page_is_edited(demo_pages):
+    home = HomePage.objects.filter(locale__language_code="ja").first()
+    old = home.add_child(instance=ContentPage(title="お知らせ", slug="お知らせ"))
+    form_class = ContentPage.get_edit_handler().get_form_class()
+    form = form_class(instance=old, parent_page=home, for_user=None)
+    form.cleaned_data = {"slug": "お知らせ"}
+    assert form.clean_slug() == "お知らせ"  # links already given out keep working
+    form.cleaned_data = {"slug": "お知らせ2"}
+    assert form.clean_slug().startswith("page-")  # a new Japanese slug becomes a numbered one
