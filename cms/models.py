@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Locale, Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from cms.slugs import AsciiSlugPageForm
 from participation.core import freshness
 from participation.core.i18n import localized
 
@@ -109,7 +109,7 @@ def phase_schedule_errors(phases) -> list[str]:
     return errors
 
 
-class ConsultationPageForm(WagtailAdminPageForm):
+class ConsultationPageForm(AsciiSlugPageForm):
     """Refuses overlapping phases and gaps between them, and takes the consultation's dates from the phases."""
 
     def clean(self):
@@ -151,9 +151,12 @@ class HomePage(CachedRestrictionsMixin, Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["cms.ConsultationIndexPage", "cms.ContentPage", "surveys.SurveyPage"]
     max_count_per_parent = 1
+    base_form_class = AsciiSlugPageForm
+    slug_prefix = "home"
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def get_context(self, request, *args, **kwargs):
         from participation.core.registry import registry
@@ -175,9 +178,12 @@ class ConsultationIndexPage(CachedRestrictionsMixin, Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.ConsultationPage"]
+    base_form_class = AsciiSlugPageForm
+    slug_prefix = "consultations"
 
     class Meta:
         verbose_name = _("consultation index")
+        verbose_name_plural = _("consultation indexes")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -249,6 +255,7 @@ class ConsultationPage(CachedRestrictionsMixin, Page):
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
     base_form_class = ConsultationPageForm
+    slug_prefix = "consultation"
     parent_page_types = ["cms.ConsultationIndexPage"]
     subpage_types = ["surveys.SurveyPage"]
 
@@ -453,6 +460,9 @@ class ContentPage(CachedRestrictionsMixin, Page):
     search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["cms.HomePage", "cms.ContentPage"]
     subpage_types = ["cms.ContentPage", "surveys.SurveyPage"]
+    base_form_class = AsciiSlugPageForm
+    slug_prefix = "page"
 
     class Meta:
         verbose_name = _("content page")
+        verbose_name_plural = _("content pages")

@@ -65,6 +65,7 @@ def register() -> None:
     """Called from CmsConfig.ready()."""
     from cms import api, demo, exports
     from cms.consultations import CmsConsultations
+    from cms.slugs import ascii_slugs_for_every_page_type
     from participation.core import consultations
 
     consultations.register_provider(CmsConsultations())
@@ -74,3 +75,4 @@ def register() -> None:
     registry.add_consultation_section(published_summary_section, order=50)
     exports.register(registry)
     _connect_cache_stamps()
+    ascii_slugs_for_every_page_type()

@@ -67,7 +67,7 @@ def on_migrate(sender, **kwargs) -> None:
 
 
 def account_export(user):
-    from outreach.models import AreaSubscription, Preferences, PushSubscription
+    from outreach.models import AreaSubscription, ConsultationFollow, Preferences, PushSubscription
 
     prefs = Preferences.objects.filter(user=user).first()
     data = {
@@ -83,6 +83,8 @@ def account_export(user):
         "areas": [{"kind": a.kind, "district": a.district.name_ja if a.district else None, "latitude": a.latitude,
                    "longitude": a.longitude, "radius_m": a.radius_m}
                   for a in AreaSubscription.objects.filter(user=user).select_related("district")],
+        "consultation_follows": [{"consultation_id": f.consultation_id, "created_at": f.created_at.isoformat()}
+                                 for f in ConsultationFollow.objects.filter(user=user).order_by("pk")],
     }
     return data, []
 

@@ -173,18 +173,35 @@ def export_comments():
 # --- Account data ---------------------------------------------------------------------------
 
 
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
 def account_export(user):
+    """Everything the resident entered (the location and photo of a proposal included) and what they did."""
+    from participation.core.photo_files import photo_file_exists, photo_file_open
     from proposals.models import Comment, CommentVote, Follow, Proposal, Support
 
+    files: list[tuple[str, bytes]] = []
+    proposals = []
+    for p in Proposal.objects.filter(author=user).select_related("category").order_by("pk"):
+        photo = None
+        if p.image and photo_file_exists(p.image.name):
+            photo = f"proposals/{p.pk}/{p.image.name.rsplit('/', 1)[-1]}"
+            with photo_file_open(p.image.name) as handle:
+                files.append((photo, handle.read()))
+        proposals.append({
+            "id": p.pk, "consultation_id": p.consultation_id, "title": p.title, "body": p.body,
+            "category": p.category.slug if p.category else None,
+            "category_name": p.category.name if p.category else None, "latitude": p.latitude, "longitude": p.longitude,
+            "photo": photo, "state": p.state, "created_at": p.created_at.isoformat(), "edited_at": _iso(p.edited_at),
+            "withdrawn_at": _iso(p.withdrawn_at),
+        })
     data = {
-        "proposals": [
-            {"id": p.pk, "consultation_id": p.consultation_id, "title": p.title, "body": p.body, "state": p.state,
-             "created_at": p.created_at.isoformat()}
-            for p in Proposal.objects.filter(author=user).order_by("pk")
-        ],
+        "proposals": proposals,
         "comments": [
-            {"id": c.pk, "proposal_id": c.proposal_id, "body": c.body, "stance": c.stance,
-             "created_at": c.created_at.isoformat(), "deleted": c.deleted_at is not None}
+            {"id": c.pk, "proposal_id": c.proposal_id, "parent_id": c.parent_id, "body": c.body, "stance": c.stance,
+             "created_at": c.created_at.isoformat(), "edited_at": _iso(c.edited_at), "deleted": c.deleted_at is not None}
             for c in Comment.objects.filter(author=user).order_by("pk")
         ],
         "supports": [
@@ -194,7 +211,7 @@ def account_export(user):
         "comment_votes": list(CommentVote.objects.filter(user=user).values("comment_id", "value")),
         "follows": list(Follow.objects.filter(user=user).values_list("proposal_id", flat=True)),
     }
-    return data, []
+    return data, files
 
 
 def account_anonymise(user) -> None:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from participation.core.i18n import localized
 from participation.models import Moderatable
 
 
-class Category(models.Model):
-    """A kind of problem residents report; one Open311 service."""
+class Category(ClusterableModel):
+    """A kind of problem residents report; one Open311 service. Staff edit it, with its questions inline,
+    in the Wagtail admin (reports_map/wagtail_hooks.py); a cluster so the questions save with it."""
 
     service_code = models.SlugField(_("Open311 service code"), max_length=50, unique=True)
     name_ja = models.CharField(_("name (Japanese)"), max_length=100)
@@ -53,15 +57,20 @@ class CategoryQuestion(models.Model):
         SINGLEVALUELIST = "singlevaluelist", _("one choice")
         MULTIVALUELIST = "multivaluelist", _("several choices")
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
-    code = models.SlugField(_("code"), max_length=50)
+    category = ParentalKey(Category, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(_("code"), max_length=50,
+                            help_text=_("Letters, digits, - and _ only; the Open311 attribute code. Answers are stored under it."))
     datatype = models.CharField(_("datatype"), max_length=20, choices=Datatype.choices, default=Datatype.STRING)
     required = models.BooleanField(_("required"), default=False)
     order = models.PositiveIntegerField(_("order"), default=0)
     description_ja = models.CharField(_("question (Japanese)"), max_length=300)
     description_en = models.CharField(_("question (English)"), max_length=300, blank=True)
     # For value lists: [{"key": "...", "name_ja": "...", "name_en": "..."}]
-    values = models.JSONField(_("values"), default=list, blank=True)
+    values = models.JSONField(
+        _("values"), default=list, blank=True,
+        help_text=_("For “one choice” and “several choices” only: one choice a line, "
+                    "as key | Japanese name | English name, e.g. small | 小さい | Small."),
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -71,6 +80,28 @@ class CategoryQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        """Value lists need choices, each with a key and a Japanese name, keys once each; other types none."""
+        super().clean()
+        lists = (self.Datatype.SINGLEVALUELIST, self.Datatype.MULTIVALUELIST)
+        values = self.values or []
+        if self.datatype not in lists:
+            if values:
+                raise ValidationError({"values": _("Only “one choice” and “several choices” questions have values. "
+                                                   "Empty this field or change the type.")})
+            return
+        if not isinstance(values, list) or not values:
+            raise ValidationError({"values": _("Give at least one choice, one a line, e.g. small | 小さい | Small.")})
+        keys = []
+        for value in values:
+            if not isinstance(value, dict) or not str(value.get("key") or "").strip() \
+                    or not str(value.get("name_ja") or "").strip():
+                raise ValidationError({"values": _("Each choice needs a key and a Japanese name: key | Japanese name | "
+                                                   "English name.")})
+            keys.append(str(value["key"]).strip())
+        if len(keys) != len(set(keys)):
+            raise ValidationError({"values": _("Each choice needs its own key; a key appears twice.")})
 
     @property
     def localized_description(self) -> str:

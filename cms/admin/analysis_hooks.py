@@ -36,4 +36,5 @@ class AnalysisMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_analysis_menu_item():
-    return AnalysisMenuItem(_("Opinion analysis"), reverse("ml_analysis:index"), icon_name="table", order=350)
+    return AnalysisMenuItem(_("Opinion analysis"), reverse("ml_analysis:index"), icon_name="table", name="opinion-analysis",
+                            order=350)

@@ -20,17 +20,17 @@ class PermissionMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def moderation_queue_menu_item():
-    return PermissionMenuItem(_("Moderation queue"), reverse("moderation:queue"), icon_name="warning",
+    return PermissionMenuItem(_("Moderation queue"), reverse("moderation:queue"), icon_name="warning", name="moderation-queue",
                               order=360, permission="participation.moderate")
 
 
 @hooks.register("register_admin_menu_item")
 def audit_log_menu_item():
-    return PermissionMenuItem(_("Audit log"), reverse("moderation:audit_log"), icon_name="history",
+    return PermissionMenuItem(_("Audit log"), reverse("moderation:audit_log"), icon_name="history", name="audit-log",
                               order=370, permission="participation.view_audit_log")
 
 
 @hooks.register("register_admin_menu_item")
 def dashboard_menu_item():
-    return PermissionMenuItem(_("Council dashboard"), reverse("dashboard:index"), icon_name="crosshairs",
+    return PermissionMenuItem(_("Council dashboard"), reverse("dashboard:index"), icon_name="crosshairs", name="council-dashboard",
                               order=380, permission="participation.view_dashboard")

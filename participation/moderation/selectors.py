@@ -190,3 +190,19 @@ def audit_log_list(*, action: str | None = None, kind: str | None = None) -> Que
 
 def audit_log_for(*, kind: str, object_id: int) -> QuerySet[ModerationAction]:
     return ModerationAction.objects.filter(target_kind=kind, target_id=object_id).select_related("actor")
+
+
+def audit_entries_describe(entries) -> list[ModerationAction]:
+    """Give each audit entry a translated ``target_label`` ("コメント", "利用者") and a ``target_title``
+    (the person's name, the item's title or text), read now in one query per kind, so the log never
+    shows "comment #150". An item that is gone keeps the text recorded when the action was taken."""
+    from participation.moderation.services import moderatable_kinds
+
+    entries = list(entries)
+    labels = moderatable_kinds()
+    targets = _load_targets([(e.target_kind, e.target_id) for e in entries])
+    for entry in entries:
+        target = targets.get((entry.target_kind, entry.target_id))
+        entry.target_label = str(labels.get(entry.target_kind, entry.target_kind))
+        entry.target_title = (target.text if target is not None else "") or entry.target_text
+    return entries

@@ -53,7 +53,7 @@ class Target:
         try:
             return str(self.spec.text(self.obj))
         except Exception:  # a broken spec must not break the queue
-            return f"{self.kind} #{self.obj.pk}"
+            return f"{self.label} #{self.obj.pk}"
 
     @property
     def url(self) -> str:

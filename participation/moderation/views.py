@@ -18,6 +18,7 @@ from participation.moderation import services as moderation
 from participation.moderation.forms import FlagForm, ModerationActionForm
 from participation.moderation.selectors import (
     QUEUE_STATUSES,
+    audit_entries_describe,
     audit_log_for,
     audit_log_list,
     moderation_queue_page,
@@ -173,6 +174,7 @@ def audit_log(request: HttpRequest, fmt: str = "html") -> HttpResponse:
         )
         return csv_response("audit-log.csv", [key for key, _label in AUDIT_COLUMNS], rows)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page.object_list = audit_entries_describe(page.object_list)
     return render(request, "participation/moderation/audit_log.html", {
         "page_obj": page, "actions": sorted(actions.items()), "action": action, "kind": kind,
         "kinds": sorted(moderation.moderatable_kinds().items()), "query_string": _query_string(request),

@@ -91,7 +91,7 @@ def test_predicates_per_role(resident, moderator, staff_user, council_member):
         "participation.act": [False, True, True, True, True],
         "participation.moderate": [False, False, True, True, False],
         "participation.view_dashboard": [False, False, False, True, True],
-        "participation.view_audit_log": [False, False, False, True, False],
+        "participation.view_audit_log": [False, False, True, True, False],
     }
     for permission, expected in table.items():
         got = [u.has_perm(permission) for u in (anonymous, resident, moderator, staff_user, council_member)]

@@ -344,10 +344,11 @@ def test_detail_shows_answers_to_extra_questions(client, resident, make_report):
 
 
 def test_staff_sees_category_admin(client, staff_user, resident):
+    """Categories are edited in the Wagtail admin (issue 12); tests/journeys/test_categories_admin.py has more."""
     client.force_login(staff_user)
-    assert client.get("/django-admin/reports_map/category/").status_code == 200
+    assert client.get("/admin/snippets/reports_map/category/").status_code == 200
     client.force_login(resident)
-    assert client.get("/django-admin/reports_map/category/").status_code in (302, 403)
+    assert client.get("/admin/snippets/reports_map/category/").status_code in (302, 403)
 
 
 def test_report_photo_url_is_served_while_public_and_404_once_hidden(client, resident, moderator, make_report,
