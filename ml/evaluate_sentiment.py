@@ -24,7 +24,7 @@ from ml.evaluate import DEFAULT_FIXTURES
 DEV = ("sentiment_ja.csv", "sentiment_en.csv")
 TEST = ("sentiment_test_ja.csv", "sentiment_test_en.csv")
 # Real public texts labelled by reading (tests/ml/fixtures/real/README.md): only measured, never trained on.
-REAL = ("real/polis_comments_en.csv",)
+REAL = ("real/polis_comments_en.csv", "real/polis_comments_en_electoral.csv")
 C = 4.0
 
 
