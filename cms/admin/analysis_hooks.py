@@ -21,6 +21,8 @@ urlpatterns = [
     path("<int:consultation_id>/import/", views.import_upload, name="import"),
     path("<int:consultation_id>/import/<str:token>/", views.import_columns, name="import_columns"),
     path("imports/<int:source_id>/delete/", views.import_delete, name="import_delete"),
+    path("import-jobs/<int:job_id>/", views.import_progress, name="import_progress"),
+    path("import-jobs/<int:job_id>/status/", views.import_status, name="import_status"),
 ]
 
 

@@ -23,7 +23,8 @@ from wagtail.models import Locale
 
 from cms.models import ConsultationPage
 from ml import importing, selectors, services
-from ml.models import AnalysisRun, ExternalSource, Theme
+from ml.models import AnalysisRun, ExternalSource, ImportJob, Theme
+from participation.analysis.imports import import_start
 from participation.analysis.runs import MAX_STOP_TERMS, analysis_start
 from participation.core.errors import require
 
@@ -408,31 +409,29 @@ def import_columns(request, consultation_id: int, token: str):
         messages.info(request, _("The import was cancelled; nothing was stored."))
         return redirect(_detail_url(page))
     if request.method == "POST" and form.is_valid():
-        try:
-            with default_storage.open(pending["path"], "rb") as handle:
-                data = handle.read()
-        except OSError:
+        if not default_storage.exists(pending["path"]):
             _forget(request, token)
             messages.error(request, _("The uploaded file is no longer available. Upload it again."))
             return redirect(reverse("ml_analysis:import", args=[page.pk]))
-        try:
-            source = services.external_import(
-                consultation_id=page.pk,
-                name=pending["name"],
-                data=data,
-                filename=pending["filename"],
-                text_column=form.cleaned_data["text_column"],
-                id_column=form.cleaned_data["id_column"] or None,
-                date_column=form.cleaned_data["date_column"] or None,
-                attribute_columns=form.cleaned_data["attribute_columns"],
-                user=request.user,
-            )
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            _forget(request, token)
-            messages.success(request, _import_message(source))
-            return redirect(_detail_url(page))
+        # The rows are read, checked and stored by a background task (participation/analysis/imports.py);
+        # the next page shows its progress. The job owns the file from here on and removes it.
+        job = import_start(
+            consultation_id=page.pk,
+            name=pending["name"],
+            filename=pending["filename"],
+            path=pending["path"],
+            parameters={
+                "text_column": form.cleaned_data["text_column"],
+                "id_column": form.cleaned_data["id_column"] or "",
+                "date_column": form.cleaned_data["date_column"] or "",
+                "attribute_columns": list(form.cleaned_data["attribute_columns"]),
+            },
+            user=request.user,
+        )
+        entries = request.session.get(SESSION_KEY, {})
+        entries.pop(token, None)
+        request.session[SESSION_KEY] = entries
+        return redirect(reverse("ml_analysis:import_progress", args=[job.pk]))
     elif request.method == "POST":
         error = " ".join(_form_errors(form))
     context = {
@@ -444,6 +443,55 @@ def import_columns(request, consultation_id: int, token: str):
         "token": token,
     }
     return render(request, "cms/analysis/import_columns.html", context, status=400 if error else 200)
+
+
+def _import_job(request, job_id: int) -> ImportJob:
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if job.created_by_id and job.created_by_id != request.user.pk:
+        raise Http404  # another staff member's import: their file, their columns
+    return job
+
+
+@require_GET
+def import_progress(request, job_id: int):
+    """Step 3: the import runs in the background; this page shows its progress (static/ml/analysis_admin.js
+    polls ``import_status`` and reloads when it ends). Done: back to the review with the counts. Failed:
+    the reason, and nothing was stored."""
+    require(request.user, "ml.manage_analysis")
+    job = _import_job(request, job_id)
+    page = _consultation(job.consultation_id)
+    if job.status == ImportJob.Status.DONE and job.source_id:
+        messages.success(request, _import_message(job.source))
+        return redirect(_detail_url(page))
+    percent, stage = services.import_job_progress(job)
+    context = {"page": page, "job": job, "percent": percent, "stage": IMPORT_STAGES.get(stage, stage)}
+    return render(request, "ml/import_progress.html", context)
+
+
+@require_GET
+def import_status(request, job_id: int):
+    require(request.user, "ml.manage_analysis")
+    job = _import_job(request, job_id)
+    percent, stage = services.import_job_progress(job)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": percent,
+            "stage": str(IMPORT_STAGES.get(stage, stage)),
+            "error": job.error,
+            "active": job.is_active,
+        }
+    )
+
+
+IMPORT_STAGES = {
+    "read": gettext_lazy("reading the file"),
+    "check": gettext_lazy("checking the rows"),
+    "store": gettext_lazy("storing the opinions"),
+    "done": gettext_lazy("done"),
+}
 
 
 def _guess_text_column(pending: dict) -> str:

@@ -1,9 +1,10 @@
 """Wagtail admin review pages, the status endpoint, and the public summary section."""
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from ml.models import AnalysisRun, Summary, Theme
+from ml.models import AnalysisRun, ImportJob, Summary, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +184,15 @@ def upload(client, consultation, data, filename="comments.csv", name="パブリ�
 
 
 def choose(client, response, **columns):
-    return client.post(response["Location"], {"action": "import", **columns}, follow=True)
+    """Choose the columns; the import job runs (immediate task backend, on commit) and the progress page
+    sends staff back to the review, or shows why it failed."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        queued = client.post(response["Location"], {"action": "import", **columns})
+    if queued.status_code != 302:
+        return queued
+    return client.get(queued["Location"], follow=True)
 
 
 def stored_nothing():
@@ -292,9 +301,9 @@ def test_missing_column_is_a_clear_error_and_stores_nothing(client, staff_user, 
     # the same file, a column without any text: the ml importer's own message
     empty = "番号,意見,メモ\n1,公園の遊具を直して,\n2,バスを増やして,\n".encode()
     response = upload(client, open_consultation, empty)
-    done = client.post(response["Location"], {"action": "import", "text_column": "メモ"})
-    assert done.status_code == 400
+    done = choose(client, response, text_column="メモ")  # checked by the import job: its page says why
     assert "メモ" in done.content.decode()
+    assert ImportJob.objects.get().status == "failed"
     assert stored_nothing()
 
 
@@ -314,10 +323,13 @@ def test_duplicate_ids_store_nothing(client, staff_user, open_consultation):
     client.force_login(staff_user)
     data = outside_csv(extra_rows=["A1,2026/2/1,40代,二度目の意見です"])
     response = upload(client, open_consultation, data)
-    done = client.post(response["Location"], {"action": "import", "text_column": "意見", "id_column": "番号"})
-    assert done.status_code == 400
-    assert "A1" in done.content.decode()
+    done = choose(client, response, text_column="意見", id_column="番号")
+    html = done.content.decode()
+    assert "A1" in html and ("Nothing was stored" in html or "何も保存されていません" in html)
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and "A1" in job.error
     assert stored_nothing()  # nothing half-imported
+    assert not default_storage.exists(job.path)  # the uploaded file is removed either way
 
 
 def test_more_than_100000_rows_is_refused_and_stores_nothing(client, staff_user, open_consultation):
@@ -514,3 +526,65 @@ def test_open_data_lists_each_visible_site_text_with_theme_and_tone(client, publ
     assert all(row["sentiment"] in {"positive", "negative", "neutral"} for row in rows)
     themes = Theme.objects.filter(run=published_with_proposals, parent=None).count()
     assert all(row["theme"] == "" or 1 <= row["theme"] <= themes for row in rows)
+
+
+def test_an_import_runs_in_the_background_with_live_progress(client, staff_user, open_consultation):
+    """The column choice only queues a job: the request stores nothing; the job (a django-tasks task, like
+    run_analysis) reads, checks and stores the rows, and its status is served as JSON for the live bar."""
+    from django.test import TestCase
+
+    from ml.models import ExternalSource
+
+    client.force_login(staff_user)
+    response = upload(client, open_consultation, outside_csv())
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        queued = client.post(response["Location"], {"action": "import", "text_column": "意見", "id_column": "番号"})
+    assert queued.status_code == 302
+    job = ImportJob.objects.get()
+    assert queued["Location"] == reverse("ml_analysis:import_progress", args=[job.pk])
+    assert job.status == "queued" and stored_nothing()  # nothing happened inside the request
+    page = client.get(queued["Location"])
+    assert page.status_code == 200 and "data-status-url" in page.content.decode()
+    status = client.get(reverse("ml_analysis:import_status", args=[job.pk])).json()
+    assert status["status"] == "queued" and status["active"] is True and status["progress"] == 0
+
+    for callback in callbacks:  # the worker picks the task up
+        callback()
+    job.refresh_from_db()
+    assert job.status == "done" and job.progress == 100 and job.source.rows == 12
+    assert not default_storage.exists(job.path)
+    status = client.get(reverse("ml_analysis:import_status", args=[job.pk])).json()
+    assert status["status"] == "done" and status["active"] is False and status["progress"] == 100
+    done = client.get(reverse("ml_analysis:import_progress", args=[job.pk]), follow=True)
+    assert ExternalSource.objects.get().rows == 12
+    assert "12" in done.content.decode()  # the review page with the counts
+
+
+def test_import_progress_is_live_while_rows_are_stored(open_consultation, staff_user):
+    """Rows are stored inside one transaction (all or none): their progress goes through the cache, so the
+    status page sees it while the job runs."""
+    from django.core.cache import cache
+
+    from ml import services
+
+    job = services.import_job_create(
+        consultation_id=open_consultation.pk, name="x", filename="x.csv", path="none", parameters={}, user=staff_user
+    )
+    ImportJob.objects.filter(pk=job.pk).update(status="running", progress=1, stage="read")
+    job.refresh_from_db()
+    cache.set(services.IMPORT_PROGRESS_KEY.format(job.pk), (64, "store"))
+    assert services.import_job_progress(job) == (64, "store")
+    cache.delete(services.IMPORT_PROGRESS_KEY.format(job.pk))
+    assert services.import_job_progress(job) == (1, "read")
+
+
+def test_another_staff_member_cannot_watch_my_import(client, staff_user, open_consultation, django_user_model):
+    from ml import services
+
+    job = services.import_job_create(
+        consultation_id=open_consultation.pk, name="x", filename="x.csv", path="none", parameters={}, user=staff_user
+    )
+    other = django_user_model.objects.create_superuser("other-staff", "other@example.org", "x")
+    client.force_login(other)
+    assert client.get(reverse("ml_analysis:import_status", args=[job.pk])).status_code == 404
+    assert client.get(reverse("ml_analysis:import_progress", args=[job.pk])).status_code == 404

