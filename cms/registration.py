@@ -17,14 +17,13 @@ def published_summary_section(request, page):
         data = published_summary(consultation_id)
         if data is None:
             return None
-        quotes = public_quotes(consultation_id, data["summary"].run_id, themes=data["theme_rows"])
+        quotes = public_quotes(consultation_id, data["summary"].run_id, themes=data.pop("theme_rows", None))
         for theme, theme_quotes in zip(data["themes"], quotes, strict=False):
             theme["quotes"] = theme_quotes
         shares = data.get("sentiment") or {}
         data["tone"] = {label: round(100 * float(shares.get(label, 0.0)))
                         for label in ("positive", "negative", "neutral")}
         data["has_tone"] = bool(shares)
-        del data["theme_rows"]
         return data
 
     # Kept under the consultation's stamp (its texts hidden or withdrawn drop their quotes) and the site's
