@@ -15,6 +15,7 @@ from participation.core.errors import require
 from participation.core.ratelimit import rate_limit_hit
 from proposals import selectors, services
 from proposals.models import Comment, Proposal
+from proposals.sharing import share_consultation, share_proposal
 
 router = Router(tags=["proposals"])
 
@@ -165,6 +166,7 @@ def proposal_list(request, consultation_id: int, sort: str = "newest", category:
         )
     except selectors.BadQuery as exc:
         raise ValidationError(str(exc)) from None
+    share_consultation(request, consultation.pk)  # anonymous clients share the answer (pagecache)
     qs = selectors.proposal_list(consultation_id=consultation.pk, filters=filters, user=request.user)
     page_obj = selectors.paginate_proposals(qs, page=_page_number(page), filters=filters,
                                             consultation_id=consultation.pk)
@@ -190,6 +192,7 @@ def proposal_create(request, consultation_id: int, data: ProposalIn):
 
 @router.get("/proposals/{proposal_id}", response=ProposalOut, summary="One proposal")
 def proposal_detail(request, proposal_id: int):
+    share_proposal(request, proposal_id)
     return proposal_out(_proposal(request, proposal_id), request)
 
 
@@ -215,6 +218,7 @@ def support_remove(request, proposal_id: int):
 
 @router.get("/proposals/{proposal_id}/comments", response=CommentPage, summary="Comments (threaded, paginated)")
 def comment_list(request, proposal_id: int, page: str | None = None):
+    share_proposal(request, proposal_id)
     proposal = _proposal(request, proposal_id)
     page_obj, roots = selectors.comment_thread(proposal_id=proposal.pk, user=request.user, page=_page_number(page))
     items = []
