@@ -247,3 +247,21 @@ def test_asgi_fast_path_reads_the_request_as_django_does(open_consultation):
     assert asyncio.run(pagecache.alookup({**scope_for(url), "method": "POST"})) is None
     bad_host = {**scope_for(url), "headers": [(b"host", b"evil.example")]}
     assert asyncio.run(pagecache.alookup(bad_host)) is None
+
+
+def test_a_hit_reads_entry_and_stamps_together_and_a_wrong_memo_changes_nothing(open_consultation, resident,
+                                                                                  other_resident):
+    from participation.core import freshness
+
+    proposal = make_proposal(open_consultation, other_resident)
+    url = list_url(open_consultation)
+    get(Client(), url)
+    key = next(key for key in pagecache._SCOPES if key.endswith(url + "?|ja"))
+    assert pagecache.lookup(key) is not None
+    pagecache._SCOPES[key] = (freshness.SITE,)  # another process's entry under this key shows more
+    assert pagecache.lookup(key) is not None and pagecache._SCOPES[key] == (freshness.SITE,
+                                                                          freshness.consultation(open_consultation.pk))
+    pagecache._SCOPES.clear()
+    services.support_add(proposal=proposal, user=resident)
+    assert pagecache.lookup(key) is None
+    assert get(Client(), url).json()["items"][0]["supports"] == 1
