@@ -265,3 +265,28 @@ def test_a_hit_reads_entry_and_stamps_together_and_a_wrong_memo_changes_nothing(
     services.support_add(proposal=proposal, user=resident)
     assert pagecache.lookup(key) is None
     assert get(Client(), url).json()["items"][0]["supports"] == 1
+
+
+def test_proposal_page_is_kept_no_longer_than_until_the_next_phase_change(open_consultation, resident, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    phase = open_consultation.current_phase()
+    phase.ends_at = timezone.now() + timedelta(seconds=5)
+    phase.save()
+    proposal = make_proposal(open_consultation, resident)
+    stored = {}
+    real_set = pagecache.cache.set
+
+    def spy(key, value, timeout=None, **kwargs):
+        if key.startswith("pagecache:"):
+            stored[key] = timeout
+        return real_set(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(pagecache.cache, "set", spy)
+    get(Client(), proposal.get_absolute_url())
+    get(Client(), f"/api/v1/proposals/{proposal.pk}")
+    page = next(t for k, t in stored.items() if k.endswith(proposal.get_absolute_url() + "?|ja"))
+    api = next(t for k, t in stored.items() if "/api/v1/proposals/" in k)
+    assert 0 < page <= 5 and api == 30  # the API shows no phase: the longest life
