@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
-from participation.core import consultations
+from participation.core import consultations, freshness
 from participation.core.errors import require
 from participation.core.ratelimit import rate_limit_hit
 from proposals import selectors, services
 from proposals.models import Comment, Proposal
+from proposals.sharing import share_consultation, share_proposal
 
 router = Router(tags=["proposals"])
 
@@ -135,6 +136,16 @@ def _consultation(consultation_id: int):
     return consultations.get_or_404(consultation_id)
 
 
+def _public_consultation_id(consultation_id: int) -> int:
+    """The canonical id of this public consultation (or 404), kept under the site's stamp: publishing, moving or
+    restricting a page bumps it (participation/core/freshness.py). The list needs no page object."""
+    found = freshness.cached(f"proposals:api-consultation:{consultation_id}", [freshness.SITE],
+                             lambda: getattr(consultations.get(consultation_id), "pk", None))
+    if found is None:
+        raise Http404
+    return found
+
+
 def _proposal(request, proposal_id: int) -> Proposal:
     proposal = selectors.proposal_detail(proposal_id=proposal_id, user=request.user)
     if proposal is None or not request.user.has_perm("proposals.view_proposal", proposal):
@@ -157,7 +168,7 @@ def _page_number(page: str | None) -> int:
 @router.get("/consultations/{consultation_id}/proposals", response=ProposalPage, summary="Proposals of a consultation")
 def proposal_list(request, consultation_id: int, sort: str = "newest", category: str = "", state: str = "",
                   q: str = "", page: str | None = None, seed: str = ""):
-    consultation = _consultation(consultation_id)
+    consultation_pk = _public_consultation_id(consultation_id)
     try:
         filters = selectors.proposal_filters_clean(
             sort=sort, category=category, state=state, q=q,
@@ -165,9 +176,10 @@ def proposal_list(request, consultation_id: int, sort: str = "newest", category:
         )
     except selectors.BadQuery as exc:
         raise ValidationError(str(exc)) from None
-    qs = selectors.proposal_list(consultation_id=consultation.pk, filters=filters, user=request.user)
+    share_consultation(request, consultation_pk)  # anonymous clients share the answer (pagecache)
+    qs = selectors.proposal_list(consultation_id=consultation_pk, filters=filters, user=request.user)
     page_obj = selectors.paginate_proposals(qs, page=_page_number(page), filters=filters,
-                                            consultation_id=consultation.pk)
+                                            consultation_id=consultation_pk)
     return {
         "items": [proposal_out(p, request) for p in page_obj.object_list], "count": page_obj.paginator.count,
         "count_exact": not page_obj.paginator.count_is_lower_bound,
@@ -190,6 +202,7 @@ def proposal_create(request, consultation_id: int, data: ProposalIn):
 
 @router.get("/proposals/{proposal_id}", response=ProposalOut, summary="One proposal")
 def proposal_detail(request, proposal_id: int):
+    share_proposal(request, proposal_id)
     return proposal_out(_proposal(request, proposal_id), request)
 
 
@@ -215,6 +228,7 @@ def support_remove(request, proposal_id: int):
 
 @router.get("/proposals/{proposal_id}/comments", response=CommentPage, summary="Comments (threaded, paginated)")
 def comment_list(request, proposal_id: int, page: str | None = None):
+    share_proposal(request, proposal_id)
     proposal = _proposal(request, proposal_id)
     page_obj, roots = selectors.comment_thread(proposal_id=proposal.pk, user=request.user, page=_page_number(page))
     items = []

@@ -35,6 +35,7 @@ from participation.core.ratelimit import rate_limit_hit
 from proposals import selectors, services
 from proposals.forms import AnswerForm, CommentForm, ProposalForm
 from proposals.models import Comment, Proposal, ProposalState
+from proposals.sharing import share_proposal, shared_until_time_changes
 
 SEED_SESSION_KEY = "proposal_seed"
 
@@ -204,6 +205,7 @@ def location_config(consultation, proposal=None) -> dict:
 
 
 def proposal_detail_view(request, proposal_id: int, comment_form=None, status=200):
+    share_proposal(request, proposal_id)  # anonymous visitors share the page (participation/core/pagecache.py)
     try:
         proposal = _proposal_or_404(request, proposal_id)
     except Http404:
@@ -212,6 +214,7 @@ def proposal_detail_view(request, proposal_id: int, comment_form=None, status=20
     page_obj, roots = selectors.comment_thread(proposal_id=proposal.pk, user=request.user,
                                                page=request.GET.get("page"), proposal=proposal)
     consultation = proposal.consultation
+    shared_until_time_changes(request, consultation)
     return render(request, "proposals/proposal.html", {
         "proposal": proposal,
         "consultation": consultation,

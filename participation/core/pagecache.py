@@ -1,18 +1,21 @@
-"""Whole anonymous HTML pages from the cache (issue 17): a consultation page read by hundreds of visitors at
-once is rendered once per change, not once per visitor.
+"""Whole anonymous answers from the cache (issue 17): a consultation page, a proposal page or the proposal list
+API read by hundreds of visitors at once is rendered once per change, not once per visitor.
 
 A page view that may be shared says so with ``mark(request, scopes=..., timeout=...)``: the scopes are the
 version stamps (participation/core/freshness.py) of everything the page shows. ``PageCacheMiddleware``
 (first in ``MIDDLEWARE``, so the stored answer carries every header) stores the answer when it was made
 for an anonymous visitor and is the same for every such visitor: status 200, no cookie set, no CSRF token
-used, no message shown. The key is the path (its language prefix included) and the query string; the
-entry holds the stamps it was rendered under and is served only while they are still current, so a
-support, a new proposal, a hidden proposal, a phase edit or a published page changes it at once.
+used, no message shown. The key is the scheme and host, the path, the query string (known parameters
+only) and the language of the answer (a page's path prefix; for the JSON API ``?lang=``, the language
+cookie or Accept-Language, as ``ApiLanguageMiddleware`` chooses it); the entry holds the stamps it was
+rendered under and is served only while they are still current, so a support, a new proposal, a hidden
+proposal, a withdrawal, a phase edit or a published page changes it at once.
 
-Who is served from the cache: a GET or HEAD without a session cookie and without a messages cookie (a
-signed-in visitor always has a session cookie, so never gets a shared page). ``AdmissionLimit``
-(participation/config/overload.py) asks ``alookup`` before a request takes one of the process's slots,
-so anonymous readers of a cached page are answered even while every slot is busy.
+Who is served from the cache: a GET or HEAD without a session cookie, without a messages cookie and
+without credentials in a header (Authorization, an API key): a signed-in visitor always has a session
+cookie, so never gets a shared answer, and an answer made for one never becomes the shared one.
+``AdmissionLimit`` (participation/config/overload.py) asks ``alookup`` before a request takes one of the
+process's slots, so anonymous readers of a cached page are answered even while every slot is busy.
 """
 
 from __future__ import annotations
@@ -34,8 +37,15 @@ _MARK = "_page_cache"
 _EARLY = "_page_cache_early"
 # Query parameters a shared page may have (the proposal list's filters); a free-text search is not shared.
 SHARED_PARAMETERS = frozenset({"sort", "category", "state", "page"})
+# The JSON API (proposal lists, a proposal, its comments) also takes its language from ``?lang=``.
+SHARED_API_PARAMETERS = SHARED_PARAMETERS | {"lang"}
+MACHINE_PREFIXES = ("/api/",)
+NEVER_SHARED = ("/admin/", "/ws/", "/static/", "/media/", "/open311/", "/open-data/", "/django-admin/")
+# A request carrying credentials is answered for its own client, never from (nor into) the shared cache.
+CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_API_KEY", "HTTP_API_KEY", "HTTP_X_CSRFTOKEN")
 ANONYMOUS_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
+VARY_API = ("Cookie", "Accept-Language", "Authorization")
 
 
 def enabled() -> bool:
@@ -60,37 +70,96 @@ def mark(request, *, scopes: list[str], timeout: int | None = None) -> None:
     setattr(request, _MARK, marked)
 
 
+def wanted(request) -> bool:
+    """Whether a marked answer to this request would be stored (an anonymous GET of a shareable address):
+    a view may skip the work of marking otherwise."""
+    return getattr(request, _EARLY, None) is not None
+
+
+def expire_within(request, seconds: int) -> None:
+    """The marked answer changes by the clock alone within ``seconds`` (a phase starts or ends): keep it no longer."""
+    marked = getattr(request, _MARK, None)
+    if marked is not None:
+        marked["timeout"] = max(0, min(marked["timeout"], int(seconds)))
+
+
 def _cookie_names() -> tuple[str, ...]:
     return (settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGE_COOKIE_NAME", "messages"))
 
 
-def _key(path: str, query: str) -> str | None:
-    """The cache key of a shareable address, or None (an unknown or repeated parameter, a search)."""
+def _language(request, path: str, pairs: list[tuple[str, str]]) -> str:
+    """The language the answer will be in, as the middleware will choose it (nothing else may differ)."""
+    from django.utils import translation
+
+    if path.startswith(MACHINE_PREFIXES):  # participation.accounts.middleware.ApiLanguageMiddleware
+        requested = dict(pairs).get("lang")
+        if requested in {code for code, _name in settings.LANGUAGES}:
+            return requested
+        return translation.get_language_from_request(request, check_path=False)
+    return translation.get_language_from_path(path) or settings.LANGUAGE_CODE  # LocaleMiddleware, no prefix: ja
+
+
+def request_key(request) -> str | None:
+    """The cache key of this request's shared answer, or None when it may not get (nor make) one: not a GET or
+    HEAD, a session or messages cookie, credentials in a header, an address never shared, an unknown or repeated
+    parameter (a search), a host Django would refuse. The key holds the scheme and host (the API's links are
+    absolute), the path, the sorted parameters and the language of the answer."""
     from urllib.parse import parse_qsl
 
+    if request.method not in ("GET", "HEAD") or not enabled():
+        return None
+    if any(request.COOKIES.get(name) for name in _cookie_names()):
+        return None
+    if any(request.META.get(header) for header in CREDENTIAL_HEADERS):
+        return None
+    path = request.path
+    if path.startswith(NEVER_SHARED):
+        return None
+    query = request.META.get("QUERY_STRING", "")
     pairs = parse_qsl(query, keep_blank_values=True)
     names = [name for name, _value in pairs]
-    if len(names) != len(set(names)) or not set(names) <= SHARED_PARAMETERS or len(query) > 200:
+    allowed = SHARED_API_PARAMETERS if path.startswith(MACHINE_PREFIXES) else SHARED_PARAMETERS
+    if len(names) != len(set(names)) or not set(names) <= allowed or len(query) > 200:
         return None
-    return _KEY + path + "?" + "&".join(f"{name}={value}" for name, value in sorted(pairs))
+    try:
+        origin = f"{request.scheme}://{request.get_host()}"
+    except Exception:  # DisallowedHost: Django answers it
+        return None
+    parameters = "&".join(f"{name}={value}" for name, value in sorted(pairs))
+    return f"{_KEY}{origin}{path}?{parameters}|{_language(request, path, pairs)}"
 
 
-def eligible(method: str, path: str, query: str, cookies: dict[str, str]) -> str | None:
-    """The key to look up for this request, or None when it may not get a shared page."""
-    if method not in ("GET", "HEAD") or not enabled():
-        return None
-    if any(cookies.get(name) for name in _cookie_names()):
-        return None
-    if path.startswith(("/admin/", "/api/", "/ws/", "/static/", "/media/", "/open311/", "/django-admin/")):
-        return None
-    return _key(path, query)
+# The scopes of the entries this process has seen, by key: a hit is then one cache round trip (the entry and its
+# stamps read together) instead of two. Bounded; a stale memo only costs the second round trip.
+_SCOPES: dict[str, tuple[str, ...]] = {}
+_SCOPES_MAX = 10_000
+
+
+def _remember(key: str, scopes) -> None:
+    if len(_SCOPES) >= _SCOPES_MAX:
+        _SCOPES.clear()
+    _SCOPES[key] = tuple(scopes)
 
 
 def lookup(key: str) -> dict[str, Any] | None:
     """The stored answer under ``key`` if its stamps are still current."""
     try:
-        entry = cache.get(key)
-        if not entry or freshness.stamp(*entry["scopes"]) != entry["stamp"]:
+        scopes = _SCOPES.get(key)
+        if scopes is not None:
+            stamp_keys = [freshness._PREFIX + scope for scope in scopes]  # freshness.stamp's keys, read at once
+            found = cache.get_many([key, *stamp_keys])
+            entry = found.get(key)
+            if not entry:
+                return None
+            if tuple(entry["scopes"]) == scopes and all(k in found for k in stamp_keys):
+                current = ".".join(str(found[k]) for k in stamp_keys)
+                return entry if current == entry["stamp"] else None
+        else:
+            entry = cache.get(key)
+            if not entry:
+                return None
+        _remember(key, entry["scopes"])
+        if freshness.stamp(*entry["scopes"]) != entry["stamp"]:
             return None
     except Exception:
         logger.warning("page cache unavailable", exc_info=True)
@@ -99,17 +168,18 @@ def lookup(key: str) -> dict[str, Any] | None:
 
 
 async def alookup(scope) -> dict[str, Any] | None:
-    """``lookup`` for an ASGI HTTP scope (before Django sees the request)."""
-    from asgiref.sync import sync_to_async
-    from django.http.cookie import parse_cookie
+    """``lookup`` for an ASGI HTTP scope (before Django sees the request, read as Django will read it)."""
+    import io
 
-    if not enabled():
+    from asgiref.sync import sync_to_async
+    from django.core.handlers.asgi import ASGIRequest
+
+    if not enabled() or scope.get("method") not in ("GET", "HEAD"):
         return None
-    # Read as Django reads them (leniently: one odd cookie does not hide the session cookie after it).
-    raw = b"; ".join(value for name, value in scope.get("headers") or [] if name.lower() == b"cookie")
-    cookies = parse_cookie(raw.decode("latin-1")) if raw else {}
-    key = eligible(scope.get("method", ""), scope.get("path", ""),
-                   (scope.get("query_string") or b"").decode("latin-1"), cookies)
+    try:
+        key = request_key(ASGIRequest(scope, io.BytesIO()))
+    except Exception:  # a malformed request: Django answers it
+        return None
     if key is None:
         return None
     return await sync_to_async(lookup, thread_sensitive=False)(key)
@@ -127,6 +197,8 @@ def _shareable(request, response) -> bool:
     user = getattr(request, "user", None)
     if user is None or user.is_authenticated or response.status_code != 200 or response.streaming:
         return False
+    if any(request.META.get(header) for header in CREDENTIAL_HEADERS):
+        return False
     if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False  # a cookie or a CSRF token in the page is this visitor's own
     messages = getattr(request, "_messages", None)
@@ -141,7 +213,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = eligible(request.method, request.path, request.META.get("QUERY_STRING", ""), request.COOKIES)
+        key = request_key(request)
         if key is not None:
             entry = lookup(key)
             if entry is not None:
@@ -154,7 +226,7 @@ class PageCacheMiddleware:
         marked = getattr(request, _MARK, None)
         if marked is None:
             return response
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, VARY_API if request.path.startswith(MACHINE_PREFIXES) else ("Cookie",))
         if not _shareable(request, response):
             response["Cache-Control"] = PRIVATE_CACHE_CONTROL
             return response
@@ -173,5 +245,6 @@ class PageCacheMiddleware:
                 "content": response.content,
             }
             cache.set(key, entry, marked["timeout"])
+            _remember(key, entry["scopes"])
         except Exception:
             logger.warning("could not store page %s", key, exc_info=True)

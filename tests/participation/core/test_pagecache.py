@@ -194,7 +194,8 @@ def test_cached_pages_are_answered_before_the_admission_limit(open_consultation)
         async def receive():
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": []}
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
+                 "headers": [(b"host", b"testserver")]}
         await limit(scope, receive, send)
         other = []
 
@@ -214,9 +215,9 @@ def test_cached_pages_are_answered_before_the_admission_limit(open_consultation)
 def test_signed_in_request_is_never_answered_by_the_asgi_fast_path(open_consultation):
     get(Client(), open_consultation.url)
     scope = {"type": "http", "method": "GET", "path": open_consultation.url, "query_string": b"",
-             "headers": [(b"cookie", b"sessionid=abc; lang=ja")]}
+             "headers": [(b"host", b"testserver"), (b"cookie", b"sessionid=abc; lang=ja")]}
     assert asyncio.run(pagecache.alookup(scope)) is None
-    scope["headers"] = [(b"cookie", b'odd"cookie=1; x=[; sessionid=abc')]  # one odd cookie hides nothing
+    scope["headers"] = [(b"host", b"testserver"), (b"cookie", b'odd"cookie=1; x=[; sessionid=abc')]  # one odd cookie hides nothing
     assert asyncio.run(pagecache.alookup(scope)) is None
-    scope["headers"] = [(b"cookie", b"lang=ja")]
+    scope["headers"] = [(b"host", b"testserver"), (b"cookie", b"lang=ja")]
     assert asyncio.run(pagecache.alookup(scope)) is not None
