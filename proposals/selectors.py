@@ -305,6 +305,25 @@ def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMME
     return page_obj, roots
 
 
+def consultation_link(consultation) -> tuple[str, str]:
+    """(title, url) of the consultation's copy in the active language (the Japanese page when no copy is live),
+    for the proposal page's way back. English reads of the copy are kept under the site's stamp (publishing)
+    and the consultation's, so an English page costs no query more than a Japanese one."""
+    from participation.core import freshness, i18n
+
+    if not i18n.is_english():
+        return consultation.title, consultation.url
+
+    def read() -> tuple[str, str]:
+        here = consultation.localized  # Wagtail: the live copy in the active language, else the page itself
+        return here.title, here.url
+
+    from django.utils.translation import get_language
+
+    return freshness.cached(f"proposals:consultation-link:{consultation.pk}:{get_language()}",
+                            [freshness.SITE, freshness.consultation(consultation.pk)], read)
+
+
 def tally_sums() -> dict:
     """The consultation totals as aggregates over ``Proposal`` rows, from the proposals' stored
     counters (keys as ``ConsultationTally``'s columns): the one spelling that

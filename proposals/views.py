@@ -213,9 +213,12 @@ def proposal_detail_view(request, proposal_id: int, comment_form=None, status=20
                                                page=request.GET.get("page"), proposal=proposal,
                                                placeholders=True)
     consultation = proposal.consultation
+    consultation_title, consultation_url = selectors.consultation_link(consultation)
     return render(request, "proposals/proposal.html", {
         "proposal": proposal,
         "consultation": consultation,
+        "consultation_title": consultation_title,
+        "consultation_url": consultation_url,
         "comments": roots,
         "page_obj": page_obj,
         "comment_form": comment_form or CommentForm(),
