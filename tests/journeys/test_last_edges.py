@@ -55,3 +55,14 @@ def test_the_manifest_is_linked_once(demo_pages, path):
     html = Client(HTTP_ACCEPT_LANGUAGE="ja").get(path).content.decode()
     assert html.count('rel="manifest"') == 1
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+
+
+def test_no_project_app_registers_in_the_django_admin(client):
+    """/django-admin/ stays mounted for what installed libraries register there (issue 12: remove it only when
+    empty); the project's own apps register nothing there (staff use the Wagtail admin)."""
+    from django.contrib import admin
+
+    project = {"participation", "cms", "proposals", "reports_map", "accountability", "surveys", "ml", "outreach"}
+    registered = {model._meta.app_config.name.split(".")[0] for model in admin.site._registry}
+    assert registered and not registered & project
+    assert client.get("/django-admin/login/").status_code == 200
