@@ -217,11 +217,9 @@ def proposal_detail(*, proposal_id: int, user=None) -> Proposal | None:
     )
 
 
-def comment_queryset(*, user=None):
-    qs = Comment.objects.filter(hidden_at__isnull=True).select_related("author")
+def _comments_annotated(*, user=None):
+    qs = Comment.objects.select_related("author")
     if user is not None and user.is_authenticated:
-        from django.db.models import Subquery
-
         qs = qs.annotate(
             my_vote=Subquery(CommentVote.objects.filter(comment=OuterRef("pk"), user=user).values("value")[:1])
         )
@@ -230,21 +228,43 @@ def comment_queryset(*, user=None):
     return qs
 
 
-def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMMENT_PAGE_SIZE, proposal=None):
+def comment_queryset(*, user=None):
+    return _comments_annotated(user=user).filter(hidden_at__isnull=True)
+
+
+# A comment residents may read: not hidden by a moderator, its author not blocked with their past posts.
+_SHOWN = Q(hidden_at__isnull=True, author__content_hidden_at__isnull=True)
+
+
+def _is_concealed(comment: Comment) -> bool:
+    return comment.hidden_at is not None or comment.author.content_hidden_at is not None
+
+
+def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMMENT_PAGE_SIZE, proposal=None,
+                   placeholders: bool = False):
     """One page of top-level comments with their replies (depth ≤ 3), in two queries (the roots, then both
     levels of replies), plus the number of roots, kept under the consultation's stamp when ``proposal`` is given
     (every comment and moderation event bumps it after commit; blocking an author bumps the site's).
 
     Hidden comments (and comments by blocked authors) are dropped with their subtrees; deleted
-    ones stay as tombstones so the thread keeps its shape.
+    ones stay as tombstones so the thread keeps its shape. With ``placeholders`` (the proposal page), a hidden
+    comment that has replies residents may read stays in its place with ``concealed = True`` (its text is
+    never shown), so those replies do not vanish with it; a hidden comment nobody answered is still dropped.
     """
     from participation.core import freshness
 
-    top = comment_queryset(user=user).filter(proposal_id=proposal_id, parent__isnull=True, author__content_hidden_at__isnull=True)
+    if placeholders:
+        shown_reply = Comment.objects.filter(_SHOWN, parent_id=OuterRef("pk"))
+        shown_grandchild = Comment.objects.filter(_SHOWN, parent__parent_id=OuterRef("pk"))
+        top = _comments_annotated(user=user).filter(proposal_id=proposal_id, parent__isnull=True).filter(
+            _SHOWN | Exists(shown_reply) | Exists(shown_grandchild))
+    else:
+        top = comment_queryset(user=user).filter(proposal_id=proposal_id, parent__isnull=True,
+                                                 author__content_hidden_at__isnull=True)
     paginator = Paginator(top.order_by("created_at", "pk"), per_page)
     if proposal is not None:
         paginator.count = freshness.cached(
-            f"proposals:comment-roots:{proposal_id}",
+            f"proposals:comment-roots{':with-placeholders' if placeholders else ''}:{proposal_id}",
             [freshness.SITE, freshness.consultation(proposal.consultation_id)],
             lambda: top.count(),
         )
@@ -253,14 +273,22 @@ def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMME
     root_ids = [c.pk for c in roots]
     children: dict[int, list[Comment]] = {c.pk: [] for c in roots}
     if root_ids:
-        replies = list(
-            comment_queryset(user=user).filter(Q(parent_id__in=root_ids) | Q(parent__parent_id__in=root_ids),
-                                               author__content_hidden_at__isnull=True)
-            .order_by("created_at", "pk")
-        )
+        in_thread = Q(parent_id__in=root_ids) | Q(parent__parent_id__in=root_ids)
+        if placeholders:
+            replies = list(_comments_annotated(user=user).filter(in_thread).order_by("created_at", "pk"))
+        else:
+            replies = list(comment_queryset(user=user).filter(in_thread, author__content_hidden_at__isnull=True)
+                           .order_by("created_at", "pk"))
         by_parent: dict[int, list[Comment]] = {}
         for reply in replies:
             by_parent.setdefault(reply.parent_id, []).append(reply)
+        if placeholders:
+            # Deepest level first: a concealed reply stays only as the placeholder above a reply that is shown.
+            kept: set[int] = set()
+            for reply in sorted(replies, key=lambda r: -r.depth):
+                if not _is_concealed(reply) or any(child.pk in kept for child in by_parent.get(reply.pk, [])):
+                    kept.add(reply.pk)
+            by_parent = {parent_id: [r for r in found if r.pk in kept] for parent_id, found in by_parent.items()}
         level = root_ids
         for _depth in (2, 3):  # only replies whose whole chain up to a shown root is shown
             found = [reply for parent_id in level for reply in by_parent.get(parent_id, [])]
@@ -271,9 +299,29 @@ def comment_thread(*, proposal_id: int, user=None, page=1, per_page: int = COMME
     for comments in [roots, *children.values()]:
         for comment in comments:
             comment.thread_replies = children.get(comment.pk, [])
+            comment.concealed = placeholders and _is_concealed(comment)
             if proposal is not None:
                 comment.proposal = proposal  # permission checks read it; no query per comment
     return page_obj, roots
+
+
+def consultation_link(consultation) -> tuple[str, str]:
+    """(title, url) of the consultation's copy in the active language (the Japanese page when no copy is live),
+    for the proposal page's way back. English reads of the copy are kept under the site's stamp (publishing)
+    and the consultation's, so an English page costs no query more than a Japanese one."""
+    from participation.core import freshness, i18n
+
+    if not i18n.is_english():
+        return consultation.title, consultation.url
+
+    def read() -> tuple[str, str]:
+        here = consultation.localized  # Wagtail: the live copy in the active language, else the page itself
+        return here.title, here.url
+
+    from django.utils.translation import get_language
+
+    return freshness.cached(f"proposals:consultation-link:{consultation.pk}:{get_language()}",
+                            [freshness.SITE, freshness.consultation(consultation.pk)], read)
 
 
 def tally_sums() -> dict:

@@ -212,12 +212,16 @@ def proposal_detail_view(request, proposal_id: int, comment_form=None, status=20
         return proposal_hidden_page(request, proposal_id)  # says so when a moderator hid it; 404 otherwise
     # Phase checks run per comment in the template: the consultation holds its phases in memory (load_phases).
     page_obj, roots = selectors.comment_thread(proposal_id=proposal.pk, user=request.user,
-                                               page=request.GET.get("page"), proposal=proposal)
+                                               page=request.GET.get("page"), proposal=proposal,
+                                               placeholders=True)
     consultation = proposal.consultation
     shared_until_time_changes(request, consultation)
+    consultation_title, consultation_url = selectors.consultation_link(consultation)
     return render(request, "proposals/proposal.html", {
         "proposal": proposal,
         "consultation": consultation,
+        "consultation_title": consultation_title,
+        "consultation_url": consultation_url,
         "comments": roots,
         "page_obj": page_obj,
         "comment_form": comment_form or CommentForm(),

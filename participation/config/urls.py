@@ -31,6 +31,8 @@ account_patterns = (
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # Django's admin: only what installed libraries register (allauth, django-tasks, auth groups, taggit, Wagtail
+    # images/documents), for a superuser; no project app registers here (README, "The two commands").
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 
 from participation.core.registry import registry
 from participation.models import Flag, FlagReason, FlagStatus, ModerationAction, User
-from participation.moderation.services import USER_KIND, Target
+from participation.moderation.services import USER_KIND, Target, target_name
 
 QUEUE_STATUSES = ("open", "hidden", "blocked")
 
@@ -193,9 +193,9 @@ def audit_log_for(*, kind: str, object_id: int) -> QuerySet[ModerationAction]:
 
 
 def audit_entries_describe(entries) -> list[ModerationAction]:
-    """Give each audit entry a translated ``target_label`` ("コメント", "利用者") and a ``target_title``
-    (the person's name, the item's title or text), read now in one query per kind, so the log never
-    shows "comment #150". An item that is gone keeps the text recorded when the action was taken."""
+    """Give each audit entry a translated ``target_label`` ("コメント", "利用者"), a ``target_title``
+    (the person's name, the item's title or text), read now in one query per kind, and the ``target_name``
+    made of both (``services.target_name``), so the log never shows "comment #150". An item that is gone keeps the text recorded when the action was taken."""
     from participation.moderation.services import moderatable_kinds
 
     entries = list(entries)
@@ -205,4 +205,5 @@ def audit_entries_describe(entries) -> list[ModerationAction]:
         target = targets.get((entry.target_kind, entry.target_id))
         entry.target_label = str(labels.get(entry.target_kind, entry.target_kind))
         entry.target_title = (target.text if target is not None else "") or entry.target_text
+        entry.target_name = target_name(entry.target_label, entry.target_title)
     return entries

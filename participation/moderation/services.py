@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,15 @@ from participation.models import Flag, FlagReason, FlagStatus, ModerationAction,
 USER_KIND = "user"
 DETAILS_MAX = 1000
 REASON_MAX = 1000
+
+
+NAME_MAX = 80  # characters of an item's text in its name
+
+
+def target_name(label: Any, title: Any) -> str:
+    """How moderators' pages name an item or an account: 「コメント「夜は暗くて…」」, "user “山田花子”". One
+    wording for the audit log, the queue and the item page (never "comment #150")."""
+    return gettext("%(label)s “%(title)s”") % {"label": label, "title": Truncator(str(title)).chars(NAME_MAX)}
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,10 @@ class Target:
             return str(self.spec.text(self.obj))
         except Exception:  # a broken spec must not break the queue
             return f"{self.label} #{self.obj.pk}"
+
+    @property
+    def name(self) -> str:
+        return target_name(self.label, self.text)
 
     @property
     def url(self) -> str:

@@ -152,7 +152,7 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
 
 AUDIT_COLUMNS = [
     ("created_at", _("time")), ("actor", _("actor")), ("action", _("action")), ("target_kind", _("type")),
-    ("target_id", _("item id")), ("target_text", _("item")), ("reason", _("reason")),
+    ("target_type", _("type name")), ("target_id", _("item id")), ("target_text", _("item")), ("reason", _("reason")),
 ]
 
 
@@ -164,10 +164,14 @@ def audit_log(request: HttpRequest, fmt: str = "html") -> HttpResponse:
     kind = request.GET.get("kind") if request.GET.get("kind") in moderation.moderatable_kinds() else ""
     entries = audit_log_list(action=action or None, kind=kind or None)
     if fmt == "csv":
+        # The readable name of each type beside its machine key, in the page's language (read now: the rows
+        # are written while the response streams).
+        type_names = {key: str(label) for key, label in moderation.moderatable_kinds().items()}
         rows = (
             {
                 "created_at": e.created_at.isoformat(), "actor": e.actor.username if e.actor else "",
-                "action": e.action, "target_kind": e.target_kind, "target_id": e.target_id,
+                "action": e.action, "target_kind": e.target_kind,
+                "target_type": type_names.get(e.target_kind, e.target_kind), "target_id": e.target_id,
                 "target_text": e.target_text, "reason": e.reason,
             }
             for e in entries.iterator()
