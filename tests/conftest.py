@@ -94,6 +94,18 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language (Japanese): a request under /en/ in an earlier test
+    leaves English active in this thread, and reverse() would then give /en/ addresses."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def restore_role_permissions() -> None:
     """Give the staff and moderator groups their admin access again: a transactional test's flush deletes
     what data migrations made, so a later test would meet a staff group without Wagtail admin access."""

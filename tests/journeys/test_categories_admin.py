@@ -16,15 +16,6 @@ from reports_map.models import Category, CategoryQuestion
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _japanese():
-    """Start in Japanese: a request under /en/ in an earlier test leaves English active in this thread,
-    and reverse() would then give /en/ addresses."""
-    from django.utils import translation
-
-    with translation.override("ja"):
-        yield
-
 LIST = "/admin/snippets/reports_map/category/"
 ADD = "/admin/snippets/reports_map/category/add/"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.utils import translation
 
 from participation.moderation import services as moderation
 from tests.proposals.factories import make_comment, make_proposal
@@ -17,12 +16,6 @@ pytestmark = pytest.mark.django_db
 PLACEHOLDER_JA = "このコメントはモデレーターにより非表示になりました"
 PLACEHOLDER_EN = "This comment was hidden by a moderator."
 
-
-@pytest.fixture(autouse=True)
-def _japanese():
-    """Addresses are reversed in Japanese (an /en/ request earlier in the thread leaves English active)."""
-    with translation.override("ja"):
-        yield
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from html import escape
 
 import pytest
 from django.test import Client
-from django.utils import translation
 from wagtail.models import Locale
 
 from tests.proposals.factories import make_proposal
@@ -15,11 +14,6 @@ from tests.proposals.test_query_budget import DETAIL_ANONYMOUS, DETAIL_SIGNED_IN
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _japanese():
-    with translation.override("ja"):
-        yield
 
 
 def test_english_proposal_page_names_the_english_consultation(open_consultation, resident,

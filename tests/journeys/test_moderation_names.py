@@ -18,11 +18,6 @@ from tests.participation.helpers import make_comment, make_proposal
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _japanese():
-    with translation.override("ja"):
-        yield
-
 
 @pytest.fixture
 def flagged(open_consultation, user_factory, moderator):

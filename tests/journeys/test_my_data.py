@@ -18,15 +18,6 @@ from PIL import Image
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _japanese():
-    """Start in Japanese: a request under /en/ in an earlier test leaves English active in this thread,
-    and reverse() would then give /en/ addresses."""
-    from django.utils import translation
-
-    with translation.override("ja"):
-        yield
-
 
 def client_for(user) -> Client:
     client = Client()
