@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 import sys
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.static import serve
 
 from participation.config.overload import is_overload_error, overload_response
 from participation.core.http import safe_next
+
+PUBLIC_MEDIA_FOLDERS = ("public/", "images/")  # under MEDIA_ROOT: photos anyone may see, Wagtail's renditions
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +78,12 @@ def readyz(request: HttpRequest) -> HttpResponse:
 def public_media(request: HttpRequest, path: str) -> HttpResponse:
     """Files under MEDIA_ROOT/public/ (photos anyone may see) and MEDIA_ROOT/images/ (Wagtail's renditions: the
     consultation cards' pictures), when the server hands out media itself (``SERVE_MEDIA``); MEDIA_ROOT is read
-    per request. Everything else under MEDIA_ROOT (private photos, Wagtail's original images) is never served."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    per request. Everything else under MEDIA_ROOT (private photos, Wagtail's original images) is never served:
+    the path is checked after ``..`` and ``.`` are resolved, so ``public/../private/x`` is refused."""
+    normalised = posixpath.normpath(path).lstrip("/")
+    if not normalised.startswith(PUBLIC_MEDIA_FOLDERS) or "\\" in path:
+        raise Http404
+    return serve(request, normalised, document_root=settings.MEDIA_ROOT)
 
 
 @require_http_methods(["GET", "POST"])
