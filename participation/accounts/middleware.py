@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from participation.core.i18n import MACHINE_PREFIXES, machine_language
 from participation.core.ratelimit import RateLimited, rate_limited_response
 
 
@@ -73,19 +74,14 @@ class RateLimitedMiddleware:
 class ApiLanguageMiddleware:
     """Machine interfaces have no language prefix: they honour ``?lang=`` or Accept-Language."""
 
-    prefixes = ("/api/", "/open311/", "/open-data/", "/ws/")
-
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(self.prefixes):
+        if request.path.startswith(MACHINE_PREFIXES):
             from django.utils import translation
 
-            requested = request.GET.get("lang")
-            supported = {code for code, _ in settings.LANGUAGES}
-            if requested not in supported:
-                requested = translation.get_language_from_request(request, check_path=False)
+            requested = machine_language(request)
             translation.activate(requested)
             request.LANGUAGE_CODE = requested
         return self.get_response(request)

@@ -29,6 +29,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from participation.core import freshness
+from participation.core.i18n import machine_language
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ _EARLY = "_page_cache_early"
 SHARED_PARAMETERS = frozenset({"sort", "category", "state", "page"})
 # The JSON API (proposal lists, a proposal, its comments) also takes its language from ``?lang=``.
 SHARED_API_PARAMETERS = SHARED_PARAMETERS | {"lang"}
-MACHINE_PREFIXES = ("/api/",)
+SHARED_API_PREFIXES = ("/api/",)
 NEVER_SHARED = ("/admin/", "/ws/", "/static/", "/media/", "/open311/", "/open-data/", "/django-admin/")
 # A request carrying credentials is answered for its own client, never from (nor into) the shared cache.
 CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_API_KEY", "HTTP_API_KEY", "HTTP_X_CSRFTOKEN")
@@ -87,15 +88,12 @@ def _cookie_names() -> tuple[str, ...]:
     return (settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGE_COOKIE_NAME", "messages"))
 
 
-def _language(request, path: str, pairs: list[tuple[str, str]]) -> str:
+def _language(request, path: str) -> str:
     """The language the answer will be in, as the middleware will choose it (nothing else may differ)."""
     from django.utils import translation
 
-    if path.startswith(MACHINE_PREFIXES):  # participation.accounts.middleware.ApiLanguageMiddleware
-        requested = dict(pairs).get("lang")
-        if requested in {code for code, _name in settings.LANGUAGES}:
-            return requested
-        return translation.get_language_from_request(request, check_path=False)
+    if path.startswith(SHARED_API_PREFIXES):
+        return machine_language(request)  # as participation.accounts.middleware.ApiLanguageMiddleware chooses it
     return translation.get_language_from_path(path) or settings.LANGUAGE_CODE  # LocaleMiddleware, no prefix: ja
 
 
@@ -118,7 +116,7 @@ def request_key(request) -> str | None:
     query = request.META.get("QUERY_STRING", "")
     pairs = parse_qsl(query, keep_blank_values=True)
     names = [name for name, _value in pairs]
-    allowed = SHARED_API_PARAMETERS if path.startswith(MACHINE_PREFIXES) else SHARED_PARAMETERS
+    allowed = SHARED_API_PARAMETERS if path.startswith(SHARED_API_PREFIXES) else SHARED_PARAMETERS
     if len(names) != len(set(names)) or not set(names) <= allowed or len(query) > 200:
         return None
     try:
@@ -126,7 +124,7 @@ def request_key(request) -> str | None:
     except Exception:  # DisallowedHost: Django answers it
         return None
     parameters = "&".join(f"{name}={value}" for name, value in sorted(pairs))
-    return f"{_KEY}{origin}{path}?{parameters}|{_language(request, path, pairs)}"
+    return f"{_KEY}{origin}{path}?{parameters}|{_language(request, path)}"
 
 
 # The scopes of the entries this process has seen, by key: a hit is then one cache round trip (the entry and its
@@ -226,7 +224,7 @@ class PageCacheMiddleware:
         marked = getattr(request, _MARK, None)
         if marked is None:
             return response
-        patch_vary_headers(response, VARY_API if request.path.startswith(MACHINE_PREFIXES) else ("Cookie",))
+        patch_vary_headers(response, VARY_API if request.path.startswith(SHARED_API_PREFIXES) else ("Cookie",))
         if not _shareable(request, response):
             response["Cache-Control"] = PRIVATE_CACHE_CONTROL
             return response
