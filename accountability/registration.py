@@ -65,19 +65,10 @@ def register() -> None:
     registry.add("account_data", "accountability", AccountDataSpec(export=account_export, anonymise=account_anonymise))
 
 
-def _bump_site(sender, instance=None, **kwargs):
-    from participation.core import freshness
-
-    freshness.bump(freshness.SITE)
-
-
 def _connect_cache_stamps() -> None:
     """Results are shown cached on consultation pages (views.consultation_section): any write to them,
     through the services or the snippet admin, bumps the site's stamp after commit."""
-    from django.db.models.signals import post_delete, post_save
-
     from accountability.models import Department, Result, ResultEvent, ResultProposal, ResultStatus
+    from participation.core import freshness
 
-    for sender in (Result, ResultStatus, Department, ResultEvent, ResultProposal):
-        post_save.connect(_bump_site, sender=sender, dispatch_uid=f"freshness-save-{sender._meta.label}")
-        post_delete.connect(_bump_site, sender=sender, dispatch_uid=f"freshness-delete-{sender._meta.label}")
+    freshness.bump_site_on_writes(Result, ResultStatus, Department, ResultEvent, ResultProposal)

@@ -35,29 +35,21 @@ def published_summary_section(request, page):
     return "ml/published_summary.html", data
 
 
-def _bump_site(sender, instance=None, **kwargs):
-    from participation.core import freshness
-
-    freshness.bump(freshness.SITE)
-
-
 def _connect_cache_stamps() -> None:
     """Writes that change what cached reads of pages show bump the site's stamp after commit
     (participation/core/freshness.py): pages (publish, unpublish, move, delete), view restrictions, phases
     and categories, and the published analysis."""
-    from django.db.models.signals import post_delete, post_save
     from wagtail.models import PageViewRestriction, get_page_models
     from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
     from cms.models import ConsultationCategory, ConsultationPhase
     from ml.models import Summary, Theme
+    from participation.core import freshness
 
-    senders = [*get_page_models(), PageViewRestriction, ConsultationPhase, ConsultationCategory, Summary, Theme]
-    for sender in senders:
-        post_save.connect(_bump_site, sender=sender, dispatch_uid=f"freshness-save-{sender._meta.label}")
-        post_delete.connect(_bump_site, sender=sender, dispatch_uid=f"freshness-delete-{sender._meta.label}")
+    freshness.bump_site_on_writes(*get_page_models(), PageViewRestriction, ConsultationPhase, ConsultationCategory,
+                                  Summary, Theme)
     for signal in (post_page_move, page_published, page_unpublished, page_slug_changed):
-        signal.connect(_bump_site, dispatch_uid=f"freshness-{id(signal)}")
+        signal.connect(freshness.bump_site_receiver, dispatch_uid=f"freshness-{id(signal)}")
 
 
 def register() -> None:

@@ -86,6 +86,20 @@ def bump(*scopes: str) -> None:
             transaction.on_commit(lambda: _bump_now(scopes), robust=True)
 
 
+def bump_site_receiver(sender=None, **kwargs) -> None:
+    """A signal receiver that bumps the site's stamp (writes that publish no event: admin edits, page moves)."""
+    bump(SITE)
+
+
+def bump_site_on_writes(*models) -> None:
+    """Every save or delete of these models bumps the site's stamp (each app's registration.py lists its own)."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        post_save.connect(bump_site_receiver, sender=model, dispatch_uid=f"freshness-save-{model._meta.label}")
+        post_delete.connect(bump_site_receiver, sender=model, dispatch_uid=f"freshness-delete-{model._meta.label}")
+
+
 def cached(name: str, scopes: Iterable[str], compute: Callable[[], Any], timeout: int = DEFAULT_TIMEOUT) -> Any:
     """``compute()``, kept under ``name`` and the stamps of ``scopes`` for at most ``timeout`` seconds."""
     if not enabled():
