@@ -7,6 +7,13 @@ holding ``participants-votes.csv``: columns participant, [xid,] group-id (Polis'
 Polis did not cluster the participant), n-comments, n-votes, n-agree, n-disagree, then one column
 per comment id with 1 (agree), -1 (disagree), 0 (pass) or empty.
 
+When the folder also holds the export's ``comments.csv``, the statements Polis left out of its math
+are left out here too (Polis's ``mod-out``): those moderated out (``moderated`` = -1) and the
+moderator's *meta* statements — demographic questions such as "I live in a city" or "My ethnicity is
+…", which Polis shows and counts but keeps out of the groups. The export has no meta flag (an
+``is-meta`` column is used when present), so meta statements are recognised by :func:`meta_statements`:
+first-person self-descriptions written by the conversation's owner.
+
 For each folder the votes are converted to the ``opinion_groups_file`` input
 (``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
 ``--in-process``, by calling :func:`ml.opinion_groups.opinion_groups` directly — the same code), and
@@ -28,6 +35,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -85,6 +93,91 @@ def read_participants_votes(path: Path) -> Conversation:
     return Conversation(path.parent.name, votes, groups, participants, len(statements))
 
 
+# "I live in a city", "I am 55 years of age or older", "I voted to Remain", "My ethnicity is …",
+# "English is my first language": the voter describing themself, not an opinion on the question.
+_SELF = re.compile(
+    r"^\W*(i|i'm|i’m|i've|i’ve|my)\b|\bmy first language\b|^\W*(私は|わたしは|私の|わたしの)", re.IGNORECASE
+)
+_OPINION = re.compile(
+    r"^\W*i\s+(think|believe|feel|want|would|agree|disagree|support|oppose|hope|wish|prefer|like|love|hate|should"
+    r"|must|need|don't|do not|doubt|fear|worry|expect|suggest|propose)\b|(思う|思います|考える|考えます|べき)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Comment:
+    id: str
+    author: str
+    moderated: int
+    text: str
+    is_meta: bool | None  # from an is-meta column; None when the export has none
+    timestamp: float
+
+
+def read_polis_comments(path: Path) -> list[Comment]:
+    """Parse a Polis ``comments.csv`` (comment-id, author-id, moderated, comment-body; is-meta if present)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in reader.fieldnames or []]
+        for required in ("comment-id", "moderated"):
+            if required not in header:
+                raise ValueError(f"{path}: no column {required!r}")
+        meta_column = next((h for h in ("is-meta", "is_meta") if h in header), None)
+        comments = []
+        for line, row in enumerate(reader, start=2):
+            row = {(k or "").strip(): (v or "") for k, v in row.items()}
+            try:
+                moderated = int(float(row["moderated"] or 0))
+            except ValueError:
+                raise ValueError(f"{path}, line {line}: moderated {row['moderated']!r} is not a number") from None
+            meta = None
+            if meta_column:
+                meta = row[meta_column].strip().lower() in {"1", "true", "t", "yes"}
+            try:
+                timestamp = float(row.get("timestamp") or 0)
+            except ValueError:
+                timestamp = 0.0
+            comments.append(
+                Comment(
+                    id=row["comment-id"].strip(),
+                    author=row.get("author-id", "").strip(),
+                    moderated=moderated,
+                    text=row.get("comment-body", "").strip(),
+                    is_meta=meta,
+                    timestamp=timestamp,
+                )
+            )
+    return comments
+
+
+def meta_statements(comments: list[Comment]) -> list[str]:
+    """Statements Polis would treat as meta: the export's flag, or else the owner's self-descriptions.
+
+    Polis lets only the moderator mark a statement as meta, and moderators use it for demographic
+    questions; the owner is the author of the conversation's first statement.
+    """
+    if any(c.is_meta is not None for c in comments):
+        return [c.id for c in comments if c.is_meta]
+    if not comments:
+        return []
+    owner = min(comments, key=lambda c: (c.timestamp, _numeric(c.id))).author
+    return [c.id for c in comments if c.author == owner and _SELF.search(c.text) and not _OPINION.search(c.text)]
+
+
+def excluded_statements(comments: list[Comment]) -> list[str]:
+    """Polis's ``mod-out``: moderated out (-1) or meta."""
+    meta = set(meta_statements(comments))
+    return [c.id for c in comments if c.moderated == -1 or c.id in meta]
+
+
+def _numeric(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return float("inf")
+
+
 def write_votes_csv(votes: list[tuple[str, str, int]], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -92,20 +185,26 @@ def write_votes_csv(votes: list[tuple[str, str, int]], path: Path) -> None:
         writer.writerows(votes)
 
 
-def run_command(votes_csv: Path, out: Path, *, seed: int, k: int | None, manage: Path) -> dict[str, Any]:
+def run_command(
+    votes_csv: Path, out: Path, *, seed: int, k: int | None, manage: Path, comments: Path | None = None
+) -> dict[str, Any]:
     command = [sys.executable, str(manage), "opinion_groups_file", str(votes_csv), "--out", str(out)]
     command += ["--seed", str(seed)]
     if k is not None:
         command += ["--groups", str(k)]
+    if comments is not None:
+        command += ["--comments", str(comments)]
     # Our own interpreter and manage.py with file paths as arguments (no shell).
     subprocess.run(command, check=True, cwd=manage.parent, stdout=subprocess.DEVNULL)  # noqa: S603
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def run_in_process(votes: list[tuple[str, str, int]], *, seed: int, k: int | None) -> dict[str, Any]:
+def run_in_process(
+    votes: list[tuple[str, str, int]], *, seed: int, k: int | None, excluded: list[str] = ()
+) -> dict[str, Any]:
     from ml.opinion_groups import opinion_groups
 
-    return opinion_groups(votes, seed=seed, k=k)
+    return opinion_groups(votes, seed=seed, k=k, excluded_statements=excluded)
 
 
 def assignment(result: dict[str, Any]) -> dict[str, int]:
@@ -136,6 +235,9 @@ def agreement(ours: dict[str, int], theirs: dict[str, str]) -> dict[str, float]:
 
 def compare(folder: Path, *, seed: int = 0, in_process: bool = False, work: Path | None = None) -> dict[str, Any]:
     conversation = read_participants_votes(folder / "participants-votes.csv")
+    comments_csv = folder / "comments.csv" if (folder / "comments.csv").is_file() else None
+    comments = read_polis_comments(comments_csv) if comments_csv else []
+    excluded = excluded_statements(comments)
     theirs = conversation.polis_groups
     polis_k = len(set(theirs.values()))
     manage = Path(__file__).resolve().parent.parent / "manage.py"
@@ -147,10 +249,15 @@ def compare(folder: Path, *, seed: int = 0, in_process: bool = False, work: Path
         runs = {}
         for label, k in (("auto", None), ("fixed", polis_k if 2 <= polis_k <= 5 else None)):
             if in_process:
-                runs[label] = run_in_process(conversation.votes, seed=seed, k=k)
+                runs[label] = run_in_process(conversation.votes, seed=seed, k=k, excluded=excluded)
             else:
                 runs[label] = run_command(
-                    votes_csv, base / f"{conversation.name}.{label}.json", seed=seed, k=k, manage=manage
+                    votes_csv,
+                    base / f"{conversation.name}.{label}.json",
+                    seed=seed,
+                    k=k,
+                    manage=manage,
+                    comments=comments_csv,
                 )
     auto, fixed = assignment(runs["auto"]), assignment(runs["fixed"])
     return {
@@ -158,6 +265,8 @@ def compare(folder: Path, *, seed: int = 0, in_process: bool = False, work: Path
         "participants": conversation.participants,
         "statements": conversation.statements,
         "votes": len(conversation.votes),
+        "statements_left_out": len(set(excluded) & {s for _, s, _ in conversation.votes}),
+        "meta": meta_statements(comments),
         "polis_clustered": len(theirs),
         "ours_grouped": len(auto),
         "polis_k": polis_k,
@@ -169,13 +278,14 @@ def compare(folder: Path, *, seed: int = 0, in_process: bool = False, work: Path
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| conversation | participants | statements | votes | Polis clustered | we grouped | groups ours / Polis "
+        "| conversation | participants | statements (left out) | votes | Polis clustered | we grouped | groups ours / Polis "
         "| coverage | ARI | matched share | ARI (k fixed) | matched share (k fixed) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r['conversation']} | {r['participants']} | {r['statements']} | {r['votes']} | {r['polis_clustered']} "
+            f"| {r['conversation']} | {r['participants']} | {r['statements']} ({r['statements_left_out']}) | {r['votes']} "
+            f"| {r['polis_clustered']} "
             f"| {r['ours_grouped']} | {r['our_k']} / {r['polis_k']} | {r['auto']['coverage']:.2f} "
             f"| {r['auto']['ari']:.3f} | {r['auto']['matched']:.3f} | {r['fixed']['ari']:.3f} "
             f"| {r['fixed']['matched']:.3f} |"

@@ -5,7 +5,11 @@ Input: (participant, statement, vote) with vote 1 agree, -1 disagree, 0 pass. St
 1. Participants "in the conversation": at least ``min(7, n_statements)`` votes; if fewer than 15
    qualify, the most active voters are added until 15 (Polis's greedy top-up).
 2. PCA (2 components) of the participant × statement matrix with missing votes replaced by the
-   statement's mean vote, centred by column means.
+   statement's mean vote, centred by column means. (Polis fits it on everyone who voted; fitting it on
+   step 1's participants measured closer to Polis's groups on real conversations, ml/README.md.)
+   Statements moderated out or marked as meta (demographic questions) are Polis's ``mod-out``: their
+   column is set to 0 for everyone (``zero-out-columns``), so they shape neither the axes nor the
+   groups, and are never representative, consensus or divisive.
 3. Sparsity-aware projection: each participant is projected using only the statements they voted
    on, scaled by ``sqrt(n_statements / n_voted)`` so sparse voters are not pulled to the centre.
 4. Base clusters: k-means with up to 100 clusters on the projections; group clusters: weighted
@@ -98,6 +102,16 @@ def in_conversation(values: np.ndarray) -> np.ndarray:
                 break
             mask[index] = True
     return mask
+
+
+def zero_out(values: np.ndarray, columns: Iterable[int]) -> np.ndarray:
+    """Polis ``nm/zero-out-columns`` for ``mod-out``: the column becomes 0 for every participant."""
+    columns = sorted(set(columns))
+    if not columns:
+        return values
+    rated = values.copy()
+    rated[:, columns] = 0.0
+    return rated
 
 
 def pca_project(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -348,7 +362,12 @@ def consensus(values: np.ndarray, groups: np.ndarray, *, top: int = 5) -> dict[s
 
 
 def divisive(
-    values: np.ndarray, groups: np.ndarray, stats: list[list[dict[str, float]]], *, top: int = 5
+    values: np.ndarray,
+    groups: np.ndarray,
+    stats: list[list[dict[str, float]]],
+    *,
+    top: int = 5,
+    excluded: frozenset[int] | set[int] = frozenset(),
 ) -> list[dict[str, Any]]:
     """Statements the groups split on: spread of (pa − pd) across groups, with a significant group difference."""
     n_groups = len(stats)
@@ -356,6 +375,8 @@ def divisive(
         return []
     rows = []
     for j in range(values.shape[1]):
+        if j in excluded:
+            continue
         leanings = [stats[g][j]["pa"] - stats[g][j]["pd"] for g in range(n_groups)]
         significant = any(
             z_sig_90(abs(stats[g][j]["rat"])) or z_sig_90(abs(stats[g][j]["rdt"])) for g in range(n_groups)
@@ -391,17 +412,18 @@ def opinion_groups(
     progress(10, "matrix")
     if matrix.values.size == 0:
         raise ValueError("no votes")
+    excluded = {matrix.statements.index(s) for s in excluded_statements if s in matrix.statements}
+    # Who counts is decided on the votes as cast (Polis's user-vote-counts use the raw matrix).
     mask = in_conversation(matrix.values)
     values = matrix.values[mask]
     participants = [p for p, keep in zip(matrix.participants, mask, strict=False) if keep]
-    if len(participants) < 4 or values.shape[1] < 2:
+    if len(participants) < 4 or values.shape[1] - len(excluded) < 2:
         raise ValueError("too few participants or statements for opinion groups (need ≥ 4 voters and ≥ 2 statements)")
-    projections, components, _ = pca_project(values)
+    projections = pca_project(zero_out(values, excluded))[0]
     progress(40, "pca")
     groups, scores = cluster_participants(projections, seed=seed, k=k)
     progress(70, "groups")
     stats = repness(values, groups)
-    excluded = {matrix.statements.index(s) for s in excluded_statements if s in matrix.statements}
     statement_ids = matrix.statements
     result_groups = []
     for g in range(len(stats)):
@@ -416,11 +438,13 @@ def opinion_groups(
                 "repness": reps,
             }
         )
-    cons = consensus(values, groups)
+    counted = values.copy()
+    counted[:, sorted(excluded)] = np.nan  # moderated-out / meta statements: no consensus, not divisive
+    cons = consensus(counted, groups)
     for key in cons:
         for item in cons[key]:
             item["statement"] = statement_ids[item["statement"]]
-    div = divisive(values, groups, stats)
+    div = divisive(values, groups, stats, excluded=excluded)
     for item in div:
         item["statement"] = statement_ids[item["statement"]]
     progress(95, "store")
@@ -441,6 +465,7 @@ def opinion_groups(
             "participants_total": len(matrix.participants),
             "participants_in_conversation": len(participants),
             "statements": values.shape[1],
+            "statements_excluded": len(excluded),
         },
         "k_scores": {str(key): round(v, 4) for key, v in scores.items()},
     }

@@ -210,3 +210,45 @@ def test_opinion_groups_file_bad_input(tmp_path, content, message):
     with pytest.raises(CommandError, match=message):
         call_command("opinion_groups_file", str(source), "--out", str(out))
     assert not out.exists()
+
+
+def test_opinion_groups_file_leaves_out_excluded_statements(tmp_path):
+    votes = tmp_path / "votes.csv"
+    write_votes(votes)
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--exclude", "common, not-a-statement")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["excluded_statements"] == ["common"]
+    assert "common" not in data["consensus"] and "common" not in data["divisive"]
+    assert all("common" not in g["representative"] for g in data["groups"])
+    assert data["params"]["statements_excluded"] == 1
+
+
+def test_opinion_groups_file_reads_mod_out_from_a_polis_comments_csv(tmp_path):
+    votes = tmp_path / "votes.csv"
+    write_votes(votes)
+    comments = tmp_path / "comments.csv"
+    comments.write_text("timestamp,comment-id,author-id,moderated,comment-body\n1,common,0,-1,Spam\n", encoding="utf-8")
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--comments", str(comments))
+    assert json.loads(out.read_text(encoding="utf-8"))["excluded_statements"] == ["common"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such file"),
+        (b"comment-id,body\n1,x\n", "no column 'moderated'"),
+        (b"comment-id,moderated\n\xff,1\n", "utf-8"),
+    ],
+)
+def test_opinion_groups_file_bad_comments_csv(tmp_path, content, message):
+    votes = tmp_path / "votes.csv"
+    write_votes(votes)
+    comments = tmp_path / "comments.csv"
+    if content is not None:
+        comments.write_bytes(content)
+    out = tmp_path / "groups.json"
+    with pytest.raises(CommandError, match=message):
+        call_command("opinion_groups_file", str(votes), "--out", str(out), "--comments", str(comments))
+    assert not out.exists()

@@ -136,3 +136,38 @@ def test_k_is_chosen_by_the_silhouette_of_the_base_cluster_centres():
     expected = silhouette_score(centres, [group_of_base[b] for b in range(len(centres))])
     assert scores[len(set(groups.tolist()))] == pytest.approx(expected)
     assert len(set(groups.tolist())) == max(scores, key=scores.get) == 3
+
+
+def test_excluded_statements_are_polis_mod_out():
+    """A meta statement that splits everyone by place does not shape the groups, and is never reported."""
+    votes, truth = planted(groups=2, per_group=30, seed=4)
+    rng = np.random.default_rng(9)
+    for participant in truth:
+        city = bool(rng.integers(0, 2))
+        votes += [(participant, "city", 1 if city else -1), (participant, "town", -1 if city else 1)]
+        votes += [(participant, "rural", -1 if city else 1), (participant, "suburb", 1 if city else -1)]
+    meta = ["city", "town", "rural", "suburb"]
+    with_meta = opinion_groups(votes, seed=0, k=2)
+    left_out = opinion_groups(votes, seed=0, k=2, excluded_statements=meta)
+
+    def ari(result):
+        found = {m: g["id"] for g in result["groups"] for m in g["members"]}
+        return adjusted_rand_score([truth[p] for p in found], [found[p] for p in found])
+
+    assert ari(left_out) == pytest.approx(1.0)
+    assert ari(with_meta) < ari(left_out)
+    reported = set(left_out["consensus"]) | set(left_out["divisive"])
+    reported |= {s for g in left_out["groups"] for s in g["representative"]}
+    reported |= {d["statement"] for key in ("agree", "disagree") for d in left_out["consensus_detail"][key]}
+    assert not reported & set(meta)
+    assert left_out["params"]["statements_excluded"] == 4
+
+
+def test_excluded_statements_count_as_seen_like_polis_zero_out():
+    from ml.opinion_groups import zero_out
+
+    values = np.array([[1.0, np.nan, -1.0], [np.nan, np.nan, 1.0]])
+    rated = zero_out(values, [1])
+    assert rated[:, 1].tolist() == [0.0, 0.0]
+    assert np.isnan(values[0, 1])  # the input is not changed
+    assert zero_out(values, []) is values

@@ -4,9 +4,18 @@
 
 VOTES.csv has columns participant,statement,vote (1 agree, -1 disagree, 0 pass); a Polis export
 (voter-id, comment-id, vote) is read too.
+
+Statements to leave out of the groups (Polis's ``mod-out``: moderated out, or meta statements such as
+demographic questions) are named with ``--exclude ID,ID`` or read from a Polis ``comments.csv`` with
+``--comments`` (``moderated`` = -1, and meta statements as :func:`ml.compare_polis.meta_statements`
+finds them). They still count as seen by every participant, as in Polis, but shape neither the axes
+nor the groups and are never representative, consensus or divisive.
 """
 
 from __future__ import annotations
+
+import csv
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,6 +33,10 @@ class Command(BaseCommand):
             "--groups", type=int, default=None, help="fixed number of groups (default: 2-5 by silhouette)"
         )
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--exclude", default="", help="comma-separated statement ids to leave out (mod-out)")
+        parser.add_argument(
+            "--comments", default=None, help="a Polis comments.csv: its moderated-out and meta statements are left out"
+        )
         parser.add_argument("--out", required=True)
 
     def handle(self, *args, **options):
@@ -48,11 +61,14 @@ class Command(BaseCommand):
             raise CommandError(f"{options['csv']}: need more than one vote to find opinion groups")
         if options["groups"] is not None and not 2 <= options["groups"] <= 5:
             raise CommandError("--groups must be between 2 and 5")
+        excluded = self.excluded(options)
         from ml.opinion_groups import opinion_groups
 
         with progress_bar("opinion_groups_file") as progress:
             try:
-                result = opinion_groups(votes, seed=options["seed"], k=options["groups"], progress=progress)
+                result = opinion_groups(
+                    votes, seed=options["seed"], k=options["groups"], excluded_statements=excluded, progress=progress
+                )
             except ValueError as exc:
                 raise CommandError(f"{options['csv']}: {exc}") from None
         output = {
@@ -67,8 +83,22 @@ class Command(BaseCommand):
             "params": result["params"],
             "k_scores": result["k_scores"],
         }
+        output["excluded_statements"] = sorted(set(excluded) & {statement for _, statement, _ in votes})
         write_json(options["out"], output)
         self.stdout.write(
             f"{len(output['groups'])} groups of {result['params']['participants_in_conversation']} participants, "
             f"{result['params']['statements']} statements → {options['out']}"
         )
+
+    def excluded(self, options) -> list[str]:
+        excluded = [part.strip() for part in options["exclude"].split(",") if part.strip()]
+        if options["comments"]:
+            from ml.compare_polis import excluded_statements, read_polis_comments
+
+            try:
+                excluded += excluded_statements(read_polis_comments(Path(options["comments"])))
+            except FileNotFoundError:
+                raise CommandError(f"{options['comments']}: no such file") from None
+            except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+                raise CommandError(f"{options['comments']}: {exc}") from None
+        return excluded
