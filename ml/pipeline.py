@@ -14,7 +14,7 @@ from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, repre
 from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
 from ml.sentiment import analyse_sentiment, shares
 from ml.text import detect_language, normalise, normalise_lines
-from ml.units import UnitTable, text_themes, unit_table, vote
+from ml.units import UnitTable, merge_short, split_above_chars, text_themes, unit_table, vote
 
 Progress = Callable[[int, str], None]
 
@@ -40,6 +40,7 @@ def _analyse_texts(
     sublevel: bool = False,
     representatives_per_theme: int = 5,
     units: bool = True,
+    split_above: int | None = None,
     stop_terms: tuple[str, ...] | list[str] = (),
     progress: Progress = _no_progress,
     bound_pools: Callable[[], None] = _no_bounds,
@@ -54,8 +55,10 @@ def _analyse_texts(
      "coords": [[x, y], ...], "sentiment": {"method", "texts", "scores", "shares"},
      "units": {"texts", "owner", "labels", "sentiment"}, "lang", "k_scores", "timings": {...}}
 
-    With ``units`` (default) every text is split into opinion units (ml/units.py: sentences / clauses,
-    greetings and formulas left out); the units are embedded and clustered, a text's theme is the one most
+    With ``units`` (default) every text is cut into opinion units (ml/units.py: sentences / clauses,
+    greetings and formulas left out); a text whose units add up to at most ``split_above`` characters
+    (default by language, :func:`ml.units.split_above_chars`; 0 splits every text) and that marks no
+    further point (「また、」, "Also", ①) is kept as one unit without its greetings and formulas. The units are embedded and clustered, a text's theme is the one most
     of its units' characters fall in (``labels``, ``members``), the other themes it touches are listed
     in ``themes_of`` and each theme's ``also``, and quotes are units. ``stop_terms`` (e.g. the
     consultation's district names) never become keywords. Sentiment: ml/sentiment.py.
@@ -73,13 +76,17 @@ def _analyse_texts(
         embed = wrap_embed(embedder) if wrap_embed else embedder.embed
     progress(5, "embed")
 
-    # Opinion units: sentences / clauses without greetings and formulas (ml/units.py). Short one-sentence
-    # texts are their own single unit, so for them everything below is what it was on whole texts.
-    table = (
-        unit_table([normalise_lines(t) for t in texts])
-        if units
-        else UnitTable(normalised, np.arange(len(normalised)), [])
-    )
+    # Opinion units: sentences / clauses without greetings and formulas (ml/units.py). A comment whose
+    # opinion units are short together (≤ split_above characters: 120 Japanese, 300 English by default)
+    # and make one point stays one unit without its boilerplate — on real comments whole texts cluster
+    # better — while letters, and comments that mark a further point (「また、」, "Also"), are split, so
+    # each of their points finds its theme.
+    if units:
+        lined = [normalise_lines(t) for t in texts]
+        limit = split_above_chars(lang) if split_above is None else split_above
+        table = merge_short(unit_table(lined), lined, limit)
+    else:
+        table = UnitTable(normalised, np.arange(len(normalised)), [])
     unit_texts = table.texts
 
     if method != "embedding" or len(unit_texts) > REDUCE_ABOVE:

@@ -111,11 +111,15 @@ def test_threads_bound_the_native_thread_pools_of_the_clustering(monkeypatch):
 
 
 def test_long_letters_are_clustered_by_their_opinion_units():
-    """Measured (python -m ml.evaluate_units): ARI 0.048 on whole texts, 0.702 with opinion units (k chosen)."""
+    """Measured (python -m ml.evaluate_units): ARI 0.048 on whole texts, 0.702 with opinion units (k chosen).
+
+    The fixture packs two themes into ~60 characters, denser than real comments, so its letters are
+    split here whatever their length (split_above=0); by default they would be kept whole (below).
+    """
     with open(FIXTURES / "long_comments_ja.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     texts, themes = [r["text"] for r in rows], [r["theme"] for r in rows]
-    result = analyse_texts(texts, backend="auto", threads=1, seed=0, wrap_embed=memo, sublevel=True)
+    result = analyse_texts(texts, backend="auto", threads=1, seed=0, wrap_embed=memo, sublevel=True, split_above=0)
     assert adjusted_rand_score(themes, result["labels"]) > 0.6
     assert len(result["units"]["texts"]) > len(texts)
     titles = [t["title"] for t in result["themes"]]
@@ -151,3 +155,25 @@ def test_a_given_k_returns_exactly_k_themes_and_no_noise():
     given = analyse_texts(texts, backend="tfidf", k=3, seed=0)
     assert len(given["themes"]) == 3 and given["noise"] == []
     assert sorted(m for t in given["themes"] for m in t["members"]) == list(range(len(texts)))
+
+
+def test_comments_are_clustered_whole_and_letters_by_their_units():
+    """Short comments are one unit without their boilerplate; letters over the limit are split."""
+    short = "北町に住んでいる会社員です。バスの本数を増やしてほしい。夜の最終便も遅くしてほしい。よろしくお願いします。"
+    letter = (
+        "東町の住民です。駅前の駐輪場がいつも満車で、歩道に自転車があふれて車いすやベビーカーが通れません。"
+        "駐輪場の台数を増やし、放置自転車の撤去を定期的に行ってください。"
+        "また、図書館の開館時間が短く、仕事帰りには閉まっています。平日は夜九時まで開けてほしいです。"
+        "さらに、公園の遊具が古くなっていて、子どもがけがをしないか心配です。点検と更新をお願いします。"
+    )
+    texts = [short, letter] + [f"{n}丁目の公園にベンチを増やしてほしい" for n in range(1, 7)]
+    result = analyse_texts(texts, backend="tfidf", threads=1, seed=0, k=2)
+    owner = result["units"]["owner"]
+    assert owner.count(0) == 1 and owner.count(1) >= 3
+    kept = result["units"]["texts"][owner.index(0)]
+    assert kept == "バスの本数を増やしてほしい。夜の最終便も遅くしてほしい。"  # no self-introduction, no closing
+    assert all(kept in q["quote"] or q["quote"] in texts[q["text"]] for t in result["themes"] for q in t["quotes"])
+    split_all = analyse_texts(texts, backend="tfidf", threads=1, seed=0, k=2, split_above=0)
+    assert split_all["units"]["owner"].count(0) == 2
+    whole = analyse_texts(texts, backend="tfidf", threads=1, seed=0, k=2, units=False)
+    assert whole["units"]["owner"] == list(range(len(texts)))

@@ -2,7 +2,16 @@
 
 import numpy as np
 
-from ml.units import is_boilerplate, opinion_units, split_units, text_themes, unit_table, vote
+from ml.units import (
+    is_boilerplate,
+    merge_short,
+    opinion_units,
+    split_above_chars,
+    split_units,
+    text_themes,
+    unit_table,
+    vote,
+)
 
 LETTER = "北町に住んでいる会社員です。バスの本数が少なくて通勤に使えない。また、公園のトイレが汚い。以上、よろしくお願いいたします。"
 
@@ -90,3 +99,31 @@ def test_title_lines_are_units_and_topic_markers_are_dropped():
     assert [u.text for u in opinion_units(text)] == ["AEDを公園のトイレ付近に", "トイレの近くにAEDを置いてください。"]
     assert [u.text for u in split_units("北町の件：バスを増やして")] == ["バスを増やして"]
     assert [u.text for u in split_units("時刻：午後三時")] == ["時刻：午後三時"]
+
+
+def test_merge_short_keeps_short_comments_whole_and_splits_letters():
+    texts = [
+        "北町の住民です。バスを増やしてほしい。駅前が暗い。以上です。",
+        "A" * 10,
+        "公園の遊具を直してほしい。" * 12,
+    ]
+    table = unit_table(texts)
+    merged = merge_short(table, texts, 120)
+    assert merged.owner.tolist().count(0) == 1
+    assert merged.texts[0] == "バスを増やしてほしい。駅前が暗い。"
+    start, end = merged.spans[0]
+    assert texts[0][start:end] == merged.texts[0]
+    assert merged.owner.tolist().count(2) == table.owner.tolist().count(2) > 1  # 156 characters: split
+    assert merge_short(table, texts, 0) is table
+    assert sorted(set(merged.owner.tolist())) == [0, 1, 2]
+    # A further point marked in a short comment: its units stay apart.
+    marked = [
+        "公園の遊具が古い。また、バスの本数が少ない。",
+        "Parks need benches. Also, the buses are late.",
+        "①公園を直して。②バスを増やして。",
+    ]
+    kept = merge_short(unit_table(marked), marked, 120)
+    assert kept.owner.tolist().count(0) == 2 and kept.owner.tolist().count(1) == 2 and kept.owner.tolist().count(2) == 2
+    same_point = ["公園の遊具が古い。しかし、直せば使える。"]
+    assert len(merge_short(unit_table(same_point), same_point, 120).texts) == 1
+    assert split_above_chars("ja") < split_above_chars("en") == split_above_chars("de")

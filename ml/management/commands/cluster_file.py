@@ -36,12 +36,22 @@ class Command(BaseCommand):
             "--whole-texts", action="store_true", help="cluster whole texts instead of their opinion units"
         )
         parser.add_argument(
+            "--split-above",
+            type=int,
+            default=None,
+            metavar="CHARS",
+            help="split a text into opinion units only when they add up to more than CHARS characters "
+            "(default 120 for Japanese, 300 otherwise; 0 splits every text)",
+        )
+        parser.add_argument(
             "--stop-terms", default="", help="comma-separated words that must not become keywords (district names ...)"
         )
         parser.add_argument("--out", required=True)
 
     def handle(self, *args, **options):
         started = time.perf_counter()
+        if options["split_above"] is not None and options["split_above"] < 0:
+            raise CommandError("--split-above must be 0 or more characters")
         required = [options["text_column"]] + ([options["id_column"]] if options["id_column"] else [])
         rows, _ = read_csv(options["csv"], required)
         texts, ids = [], []
@@ -75,6 +85,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 sublevel=options["subthemes"],
                 units=not options["whole_texts"],
+                split_above=options["split_above"],
                 stop_terms=[t for t in options["stop_terms"].split(",") if t.strip()],
                 progress=progress,
             )
