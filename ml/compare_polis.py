@@ -14,6 +14,10 @@ moderator's *meta* statements — demographic questions such as "I live in a cit
 ``is-meta`` column is used when present), so meta statements are recognised by :func:`meta_statements`:
 first-person self-descriptions written by the conversation's owner.
 
+When the folder holds the export's ``votes.csv`` (every vote with its time), the votes are replayed in
+time order as Polis's successive updates were (ml/polis_history.py): Polis's groups depend on that
+history, not only on the final matrix. ``--no-history`` clusters the final matrix once instead.
+
 For each folder the votes are converted to the ``opinion_groups_file`` input
 (``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
 ``--in-process``, by calling :func:`ml.opinion_groups.opinion_groups` directly — the same code), and
@@ -178,10 +182,32 @@ def _numeric(value: str) -> float:
         return float("inf")
 
 
-def write_votes_csv(votes: list[tuple[str, str, int]], path: Path) -> None:
+def read_vote_log(path: Path) -> list[tuple[str, str, int, float]]:
+    """Polis's ``votes.csv`` (timestamp in ms, comment-id, voter-id, vote; a datetime column is ignored)
+    as (participant, statement, vote, unix seconds), in file order."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in reader.fieldnames or []]
+        for required in ("timestamp", "comment-id", "voter-id", "vote"):
+            if required not in header:
+                raise ValueError(f"{path}: no column {required!r}")
+        log = []
+        for line, row in enumerate(reader, start=2):
+            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+            try:
+                when, vote = float(row["timestamp"]) / 1000, int(float(row["vote"]))
+            except ValueError:
+                raise ValueError(f"{path}, line {line}: timestamp and vote must be numbers") from None
+            if vote not in (1, -1, 0):
+                raise ValueError(f"{path}, line {line}: vote {row['vote']!r} is not 1, -1 or 0")
+            log.append((row["voter-id"], row["comment-id"], vote, when))
+    return log
+
+
+def write_votes_csv(votes: list[tuple], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["participant", "statement", "vote"])
+        writer.writerow(["participant", "statement", "vote"] + (["timestamp"] if votes and len(votes[0]) == 4 else []))
         writer.writerows(votes)
 
 
@@ -199,9 +225,7 @@ def run_command(
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def run_in_process(
-    votes: list[tuple[str, str, int]], *, seed: int, k: int | None, excluded: list[str] = ()
-) -> dict[str, Any]:
+def run_in_process(votes: list[tuple], *, seed: int, k: int | None, excluded: list[str] = ()) -> dict[str, Any]:
     from ml.opinion_groups import opinion_groups
 
     return opinion_groups(votes, seed=seed, k=k, excluded_statements=excluded)
@@ -233,8 +257,13 @@ def agreement(ours: dict[str, int], theirs: dict[str, str]) -> dict[str, float]:
     }
 
 
-def compare(folder: Path, *, seed: int = 0, in_process: bool = False, work: Path | None = None) -> dict[str, Any]:
+def compare(
+    folder: Path, *, seed: int = 0, in_process: bool = False, work: Path | None = None, history: bool = True
+) -> dict[str, Any]:
     conversation = read_participants_votes(folder / "participants-votes.csv")
+    # With the export's vote log, the votes are replayed in time order as Polis's updates were.
+    log = read_vote_log(folder / "votes.csv") if history and (folder / "votes.csv").is_file() else None
+    votes = log if log is not None else conversation.votes
     comments_csv = folder / "comments.csv" if (folder / "comments.csv").is_file() else None
     comments = read_polis_comments(comments_csv) if comments_csv else []
     excluded = excluded_statements(comments)
@@ -245,11 +274,11 @@ def compare(folder: Path, *, seed: int = 0, in_process: bool = False, work: Path
         base = work or Path(tmp)
         base.mkdir(parents=True, exist_ok=True)
         votes_csv = base / f"{conversation.name}.votes.csv"
-        write_votes_csv(conversation.votes, votes_csv)
+        write_votes_csv(votes, votes_csv)
         runs = {}
         for label, k in (("auto", None), ("fixed", polis_k if 2 <= polis_k <= 5 else None)):
             if in_process:
-                runs[label] = run_in_process(conversation.votes, seed=seed, k=k, excluded=excluded)
+                runs[label] = run_in_process(votes, seed=seed, k=k, excluded=excluded)
             else:
                 runs[label] = run_command(
                     votes_csv,
@@ -267,6 +296,7 @@ def compare(folder: Path, *, seed: int = 0, in_process: bool = False, work: Path
         "votes": len(conversation.votes),
         "statements_left_out": len(set(excluded) & {s for _, s, _ in conversation.votes}),
         "meta": meta_statements(comments),
+        "history": log is not None,
         "polis_clustered": len(theirs),
         "ours_grouped": len(auto),
         "polis_k": polis_k,
@@ -284,7 +314,8 @@ def table(results: list[dict[str, Any]]) -> str:
     ]
     for r in results:
         lines.append(
-            f"| {r['conversation']} | {r['participants']} | {r['statements']} ({r['statements_left_out']}) | {r['votes']} "
+            f"| {r['conversation']}{' (replayed)' if r.get('history') else ''} | {r['participants']} "
+            f"| {r['statements']} ({r['statements_left_out']}) | {r['votes']} "
             f"| {r['polis_clustered']} "
             f"| {r['ours_grouped']} | {r['our_k']} / {r['polis_k']} | {r['auto']['coverage']:.2f} "
             f"| {r['auto']['ari']:.3f} | {r['auto']['matched']:.3f} | {r['fixed']['ari']:.3f} "
@@ -308,12 +339,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--in-process", action="store_true", help="call ml.opinion_groups directly (no manage.py)")
     parser.add_argument("--work", type=Path, default=None, help="keep the converted CSVs and JSON outputs here")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument(
+        "--no-history", action="store_true", help="cluster the final votes once, even when the folder has votes.csv"
+    )
     args = parser.parse_args(argv)
     results = []
     for folder in args.folders:
         if not (folder / "participants-votes.csv").is_file():
             parser.error(f"{folder}: no participants-votes.csv")
-        results.append(compare(folder, seed=args.seed, in_process=args.in_process, work=args.work))
+        results.append(
+            compare(folder, seed=args.seed, in_process=args.in_process, work=args.work, history=not args.no_history)
+        )
     print(json.dumps(results, indent=2) if args.json else table(results))
     return 0
 

@@ -394,8 +394,12 @@ def divisive(
     return rows[:top]
 
 
+HISTORY_WINDOW_SECONDS = 5.0  # one Polis update per 5 s of votes (Polis updates within seconds of a vote)
+HISTORY_MAX_UPDATES = 1000  # … stretched for long conversations so a replay stays a few seconds of CPU
+
+
 def opinion_groups(
-    votes: Iterable[tuple[Any, Any, float]],
+    votes: Iterable[tuple[Any, Any, float] | tuple[Any, Any, float, float]],
     *,
     seed: int = 0,
     k: int | None = None,
@@ -407,22 +411,55 @@ def opinion_groups(
     {"groups": [{"id", "members", "representative": [ids], "repness": [...]}], "consensus": [ids],
      "divisive": [ids], "consensus_detail", "divisive_detail", "projections": {pid: [x, y]},
      "params": {...}, "k_scores": {...}}
+
+    Votes given with their time — (participant, statement, vote, unix seconds) — are replayed in time
+    order as Polis's successive updates (ml/polis_history.py: participants stay in once in, clusters and
+    the number of groups carry over from update to update); the groups are those of the last update.
+    Without times the final matrix is clustered once (steps 1–4 above).
     """
-    matrix = vote_matrix(votes)
+    rows = list(votes)
+    timed = bool(rows) and all(len(row) == 4 for row in rows)
+    if timed:
+        rows.sort(key=lambda row: float(row[3]))
+    matrix = vote_matrix(row[:3] for row in rows)
     progress(10, "matrix")
     if matrix.values.size == 0:
         raise ValueError("no votes")
     excluded = {matrix.statements.index(s) for s in excluded_statements if s in matrix.statements}
-    # Who counts is decided on the votes as cast (Polis's user-vote-counts use the raw matrix).
-    mask = in_conversation(matrix.values)
+    history = None
+    if timed:
+        from ml.polis_history import replay
+
+        history = replay(
+            rows,
+            window_seconds=HISTORY_WINDOW_SECONDS,
+            max_updates=HISTORY_MAX_UPDATES,
+            excluded=[matrix.statements[j] for j in excluded],
+            k=k,
+        )
+        if len(set(history.group_of().values())) < 2:
+            history = None  # too little history to group (a handful of voters): one run on the final matrix
+    if history is not None:
+        mask = np.array([p in history.in_conversation for p in matrix.participants])
+    else:
+        # Who counts is decided on the votes as cast (Polis's user-vote-counts use the raw matrix).
+        mask = in_conversation(matrix.values)
     values = matrix.values[mask]
     participants = [p for p, keep in zip(matrix.participants, mask, strict=False) if keep]
     if len(participants) < 4 or values.shape[1] - len(excluded) < 2:
         raise ValueError("too few participants or statements for opinion groups (need ≥ 4 voters and ≥ 2 statements)")
-    projections = pca_project(zero_out(values, excluded))[0]
-    progress(40, "pca")
-    groups, scores = cluster_participants(projections, seed=seed, k=k)
-    progress(70, "groups")
+    if history is not None:
+        row_of = {participant: i for i, participant in enumerate(history.participants)}
+        projections = history.projections[[row_of[p] for p in participants]]
+        group_of = history.group_of()
+        groups = _relabel(np.array([group_of[p] for p in participants], dtype=int), projections)
+        scores = history.silhouettes
+        progress(70, "groups")
+    else:
+        projections = pca_project(zero_out(values, excluded))[0]
+        progress(40, "pca")
+        groups, scores = cluster_participants(projections, seed=seed, k=k)
+        progress(70, "groups")
     stats = repness(values, groups)
     statement_ids = matrix.statements
     result_groups = []
@@ -466,6 +503,11 @@ def opinion_groups(
             "participants_in_conversation": len(participants),
             "statements": values.shape[1],
             "statements_excluded": len(excluded),
+            "history": (
+                {"updates": history.updates, "window_seconds": HISTORY_WINDOW_SECONDS, "smoother": history.smoother}
+                if history is not None
+                else None
+            ),
         },
         "k_scores": {str(key): round(v, 4) for key, v in scores.items()},
     }

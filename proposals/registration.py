@@ -109,10 +109,11 @@ def opinion_votes(consultation_id: int):
             comment__deleted_at__isnull=True, comment__author__content_hidden_at__isnull=True,
             comment__proposal__hidden_at__isnull=True,
         ).exclude(comment__proposal__state=ProposalState.WITHDRAWN)
-        .values_list("user_id", "comment_id", "value").order_by("pk")
+        .values_list("user_id", "comment_id", "value", "created_at").order_by("pk")
     )
-    for user_id, comment_id, value in rows.iterator():
-        yield (user_id, f"c{comment_id}", int(value))
+    # With its time, so the analysis replays the votes in order as Polis's updates do (ml/polis_history.py).
+    for user_id, comment_id, value, created_at in rows.iterator():
+        yield (user_id, f"c{comment_id}", int(value), created_at.timestamp())
 
 
 # --- Open data ------------------------------------------------------------------------------

@@ -343,7 +343,8 @@ def comment_vote(*, comment: Comment, user, value: int) -> Comment:
             if value == 0:
                 old.delete()
             elif value != old.value:
-                CommentVote.objects.filter(pk=old.pk).update(value=value)
+                # The vote as cast now: opinion groups replay votes by their time (ml/polis_history.py).
+                CommentVote.objects.filter(pk=old.pk).update(value=value, created_at=timezone.now())
         elif value != 0:
             CommentVote.objects.create(comment=comment, user=user, value=value)
         if value == 1:

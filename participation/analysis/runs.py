@@ -43,11 +43,15 @@ def consultation_items(consultation_id: int, *, exclude: tuple[str, ...] = ()) -
     return list(items.values())
 
 
-def consultation_votes(consultation_id: int) -> list[tuple[Any, str, int]]:
-    votes = []
+def consultation_votes(consultation_id: int) -> list[tuple[Any, ...]]:
+    """(participant, statement, vote) from every opinion source, with the vote's Unix time as a fourth
+    element when every source gives one (the groups are then replayed in time order)."""
+    votes: list[tuple[Any, ...]] = []
     for source in registry.opinion_sources.values():
-        for participant, statement, vote in source.votes(consultation_id) or []:
-            votes.append((participant, str(statement), int(vote)))
+        for participant, statement, vote, *when in source.votes(consultation_id) or []:
+            votes.append((participant, str(statement), int(vote), *[float(t) for t in when[:1]]))
+    if votes and any(len(vote) == 3 for vote in votes):
+        votes = [vote[:3] for vote in votes]
     return votes
 
 

@@ -162,7 +162,8 @@ class OpinionSource:
     ``items(consultation_id)`` yields dicts {"id": str, "text": str, "url": str, "kind": str} of
     visible items only; ``visible(consultation_id, ids)`` answers which of some ids are still visible
     ({id: url}); ``votes(consultation_id)`` yields (participant_id, statement_id, vote) with
-    vote in {1, -1, 0}, statement ids matching ``items`` ids.
+    vote in {1, -1, 0}, statement ids matching ``items`` ids, optionally with the vote's Unix time as a
+    fourth element (opinion groups then replay the votes in time order, as Polis does).
     """
 
     label: Any

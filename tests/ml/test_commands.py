@@ -252,3 +252,44 @@ def test_opinion_groups_file_bad_comments_csv(tmp_path, content, message):
     with pytest.raises(CommandError, match=message):
         call_command("opinion_groups_file", str(votes), "--out", str(out), "--comments", str(comments))
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "column, times",
+    [
+        ("timestamp", [1_700_000_000_000 + 5000 * i for i in range(60)]),  # Polis: milliseconds
+        ("created_at", [f"2026-12-01T10:{i // 60:02d}:{i % 60:02d}+09:00" for i in range(60)]),
+        ("time", [1_700_000_000 + 5 * i for i in range(60)]),
+    ],
+)
+def test_opinion_groups_file_replays_votes_with_a_time_column(tmp_path, column, times):
+    votes = tmp_path / "votes.csv"
+    lines = [f"participant,statement,vote,{column}"]
+    for i in range(60):
+        participant, statement = f"u{i // 2}", f"s{i % 2}"
+        lines.append(f"{participant},{statement},{1 if (i // 2) % 2 == i % 2 else -1},{times[i]}")
+    for p in range(30):
+        lines += [f"u{p},t{s},{1 if p % 2 == s % 2 else -1},{times[-1]}" for s in range(8)]
+    votes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(votes), "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["history"]["updates"] >= 1
+    assert len(data["groups"]) == 2
+
+
+@pytest.mark.parametrize(
+    "time, message",
+    [
+        ("", "line 3: no time"),
+        ("tomorrow", "line 3: time 'tomorrow' is neither"),
+        ("-5", "line 3: time '-5' is not a time"),
+    ],
+)
+def test_opinion_groups_file_bad_times(tmp_path, time, message):
+    votes = tmp_path / "votes.csv"
+    votes.write_text(f"participant,statement,vote,timestamp\nu1,s1,1,100\nu2,s1,-1,{time}\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    with pytest.raises(CommandError, match=message):
+        call_command("opinion_groups_file", str(votes), "--out", str(out))
+    assert not out.exists()

@@ -253,3 +253,17 @@ def test_hidden_comment_recount(open_consultation, resident):
     p.refresh_from_db()
     assert p.comment_count == 0
     assert tally.counts_reconcile(fix=False) == []
+
+
+def test_comment_votes_reach_opinion_groups_with_their_time(open_consultation, resident, other_resident):
+    from participation.core.registry import registry
+
+    p = make_proposal(open_consultation, resident)
+    c = make_comment(p, resident)
+    services.comment_vote(comment=c, user=other_resident, value=1)
+    first = CommentVote.objects.get().created_at
+    services.comment_vote(comment=c, user=other_resident, value=-1)  # changed: the vote as cast now
+    changed = CommentVote.objects.get().created_at
+    assert changed >= first
+    votes = list(registry.opinion_sources["proposals"].votes(open_consultation.pk))
+    assert votes == [(other_resident.pk, f"c{c.pk}", -1, changed.timestamp())]

@@ -3,7 +3,9 @@
     python manage.py opinion_groups_file VOTES.csv --out OUT.json
 
 VOTES.csv has columns participant,statement,vote (1 agree, -1 disagree, 0 pass); a Polis export
-(voter-id, comment-id, vote) is read too.
+(voter-id, comment-id, vote) is read too. With a time column — ``timestamp`` (Unix seconds, or
+milliseconds as in Polis's votes.csv), ``time``, ``created`` or ``created_at`` (ISO 8601 also accepted) —
+the votes are replayed in time order as Polis's successive updates (ml/polis_history.py).
 
 Statements to leave out of the groups (Polis's ``mod-out``: moderated out, or meta statements such as
 demographic questions) are named with ``--exclude ID,ID`` or read from a Polis ``comments.csv`` with
@@ -15,12 +17,15 @@ nor the groups and are never representative, consensus or divisive.
 from __future__ import annotations
 
 import csv
+import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ml.management.commands._common import progress_bar, read_csv, write_json
 
+TIME_COLUMNS = ("timestamp", "time", "created", "created_at")
 ALIASES = {"participant": ["voter-id", "pid", "participant_id"], "statement": ["comment-id", "tid", "statement_id"]}
 
 
@@ -41,6 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         rows, columns = read_csv(options["csv"], ["participant", "statement", "vote"], ALIASES)
+        time_column = next((c for c in TIME_COLUMNS if rows and c in rows[0]), None)
         votes = []
         for line, row in enumerate(rows, start=2):
             participant = (row.get(columns["participant"]) or "").strip()
@@ -56,7 +62,10 @@ class Command(BaseCommand):
                 ) from None
             if vote not in (1, -1, 0) or float(raw_vote) != vote:
                 raise CommandError(f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}")
-            votes.append((participant, statement, vote))
+            if time_column is None:
+                votes.append((participant, statement, vote))
+            else:
+                votes.append((participant, statement, vote, self.seconds(row.get(time_column), options["csv"], line)))
         if len(votes) < 2:
             raise CommandError(f"{options['csv']}: need more than one vote to find opinion groups")
         if options["groups"] is not None and not 2 <= options["groups"] <= 5:
@@ -83,7 +92,7 @@ class Command(BaseCommand):
             "params": result["params"],
             "k_scores": result["k_scores"],
         }
-        output["excluded_statements"] = sorted(set(excluded) & {statement for _, statement, _ in votes})
+        output["excluded_statements"] = sorted(set(excluded) & {vote[1] for vote in votes})
         write_json(options["out"], output)
         self.stdout.write(
             f"{len(output['groups'])} groups of {result['params']['participants_in_conversation']} participants, "
@@ -102,3 +111,25 @@ class Command(BaseCommand):
             except (ValueError, UnicodeDecodeError, csv.Error) as exc:
                 raise CommandError(f"{options['comments']}: {exc}") from None
         return excluded
+
+    @staticmethod
+    def seconds(raw: str | None, path: str, line: int) -> float:
+        """A vote's time in Unix seconds: a number (milliseconds when it is that large) or ISO 8601."""
+        raw = (raw or "").strip()
+        if not raw:
+            raise CommandError(f"{path}, line {line}: no time; fill the time column on every row or remove it")
+        try:
+            number = float(raw)
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            except ValueError:
+                raise CommandError(
+                    f"{path}, line {line}: time {raw!r} is neither Unix seconds/milliseconds nor ISO 8601"
+                ) from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.timestamp()
+        if not math.isfinite(number) or number < 0:
+            raise CommandError(f"{path}, line {line}: time {raw!r} is not a time")
+        return number / 1000 if number > 1e11 else number  # Polis writes milliseconds

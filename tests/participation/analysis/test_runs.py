@@ -220,3 +220,28 @@ def test_imported_opinions_are_an_opinion_source_beside_proposals(open_consultat
     assert all(item["source"] == "external" and item["id"].startswith("x") for item in external)
     assert len(items) == len(external) + len(proposal_texts)
     assert not registry.opinion_sources["external"].votes(open_consultation.pk)
+
+
+def test_opinion_groups_replay_timed_votes(
+    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+):
+    """Votes that carry their time are replayed as Polis's updates (the run records the history)."""
+    for user in range(30):
+        side = user % 2
+        for index, item_id in enumerate(fake_source.texts):
+            vote = 1 if (index % 2) == side else -1
+            fake_source.vote_rows.append((user, item_id, vote, 1_700_000_000 + 60 * user + index))
+    run = start(open_consultation, django_capture_on_commit_callbacks)
+    assert run.counts["groups"] == 2
+    assert sorted(g.size for g in OpinionGroup.objects.filter(run=run)) == [15, 15]
+    assert run.opinion["params"]["history"]["updates"] > 1
+
+
+def test_consultation_votes_drop_times_unless_every_source_gives_them(fake_source):
+    from participation.analysis.runs import consultation_votes
+    from participation.core.registry import OpinionSource, registry
+
+    fake_source.vote_rows = [(1, "p1", 1, 10.0), (2, "p1", -1, 11.0)]
+    assert consultation_votes(1) == [(1, "p1", 1, 10.0), (2, "p1", -1, 11.0)]
+    registry.opinion_sources["untimed"] = OpinionSource(label="x", items=lambda c: [], votes=lambda c: [(3, "p2", 0)])
+    assert consultation_votes(1) == [(1, "p1", 1), (2, "p1", -1), (3, "p2", 0)]

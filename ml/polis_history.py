@@ -1,0 +1,329 @@
+"""Opinion groups the way a live Polis conversation arrives at them: by replaying its votes in time order.
+
+Polis does not cluster the final vote matrix once. Its math worker updates the conversation each time
+new votes arrive (``polismath.math.conversation/conv-update``) and every update starts from the last:
+
+- participants once "in the conversation" stay in (``in-conv``), even when the threshold
+  ``min(7, n_statements)`` later rises above their vote count;
+- the ≤ 100 base clusters are k-means restarted from the previous base clusters
+  (``clusters/kmeans`` with ``:last-clusters`` → ``clean-start-clusters``: recentre the old clusters on
+  their members' new positions, merge identical ones, split off the most distant point until there are
+  enough), and the group clusterings for each k restart from the previous clustering for that k;
+- the number of groups changes only after a new k has had the best silhouette in
+  ``group-k-buffer`` = 4 updates in a row (``group-k-smoother``).
+
+So a conversation's groups depend on its history, and the final matrix alone does not determine them
+(on the real conversations of ``tests/ml/fixtures/polis`` a one-shot run misses Polis's k and splits;
+ml/README.md). :func:`replay` reproduces the updates from a time-stamped vote log: votes are taken in
+windows of ``window_seconds`` (stretched so that there are at most ``max_updates`` updates), and each
+window is one update. The first clusters, which Polis takes from the first distinct points
+(``init-clusters``), are taken in the order participants and statements first appeared.
+
+Pure numpy; no n × n matrix beyond the ≤ 100 base clusters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+BASE_K = 100
+MAX_GROUPS = 5
+GROUP_K_BUFFER = 4
+MIN_VOTES = 7
+GREEDY_PARTICIPANTS = 15
+MAX_ITERS = 100
+SAME_CLUSTERING = 0.01  # Polis's same-clustering? threshold on centre movement
+
+
+@dataclass
+class Clustering:
+    """Clusters with stable ids: ``members[i]`` are the names (participant or base-cluster ids) of ``ids[i]``."""
+
+    ids: list[int]
+    members: list[list[Any]]
+    centres: np.ndarray  # len(ids) × 2
+
+
+def _distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    return np.sqrt(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
+
+
+def _mean(points: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    if weights is None:
+        return points.mean(axis=0)
+    return (points * weights[:, None]).sum(axis=0) / weights.sum()
+
+
+def _first_distinct(names: list[Any], points: np.ndarray, k: int) -> Clustering:
+    """Polis ``init-clusters``: the first k distinct points, in order."""
+    seen: set[tuple[float, ...]] = set()
+    centres = []
+    for point in points:
+        key = tuple(np.round(point, 12).tolist())
+        if key not in seen:
+            seen.add(key)
+            centres.append(point)
+            if len(centres) == k:
+                break
+    return Clustering(list(range(len(centres))), [[] for _ in centres], np.asarray(centres, dtype=float).reshape(-1, 2))
+
+
+def _clean_start(
+    names: list[Any], points: np.ndarray, last: Clustering, k: int, weights: dict[Any, float] | None
+) -> Clustering:
+    """Polis ``clean-start-clusters``: the last clusters recentred on today's data, then grown to k."""
+    position = {name: i for i, name in enumerate(names)}
+
+    def centre_of(members: list[Any]) -> np.ndarray | None:
+        rows = [position[m] for m in members if m in position]
+        if not rows:
+            return None
+        w = None if weights is None else np.array([weights[names[r]] for r in rows], dtype=float)
+        return _mean(points[rows], w)
+
+    ids, members, centres = [], [], []
+    for cluster_id, cluster_members in zip(last.ids, last.members, strict=True):
+        present = [m for m in cluster_members if m in position]
+        centre = centre_of(present)
+        if centre is None:
+            continue
+        # uniqify-clusters: a cluster with the same centre as an earlier one is merged into it
+        for j, existing in enumerate(centres):
+            if np.array_equal(existing, centre):
+                if len(present) > len(members[j]):
+                    ids[j] = cluster_id
+                members[j] = members[j] + present
+                break
+        else:
+            ids.append(cluster_id)
+            members.append(present)
+            centres.append(centre)
+    if not ids:
+        return _first_distinct(names, points, k)
+    distinct = len({tuple(np.round(p, 12).tolist()) for p in points})
+    wanted = min(k, distinct)
+    while True:
+        centres = [c if (c := centre_of(m)) is not None else old for m, old in zip(members, centres, strict=True)]
+        if len(ids) >= wanted:
+            break
+        nearest = _distances(points, np.asarray(centres)).min(axis=1)
+        far = int(nearest.argmax())
+        if nearest[far] <= 0:
+            break
+        outlier = names[far]
+        members = [[m for m in cluster if m != outlier] for cluster in members]
+        ids.append(max(ids) + 1)
+        members.append([outlier])
+        centres.append(points[far].copy())
+    return Clustering(ids, members, np.asarray(centres, dtype=float))
+
+
+def kmeans(
+    names: list[Any],
+    points: np.ndarray,
+    k: int,
+    *,
+    last: Clustering | None = None,
+    weights: dict[Any, float] | None = None,
+    max_iters: int = MAX_ITERS,
+) -> Clustering:
+    """Polis ``clusters/kmeans``: Lloyd steps from the last clustering (or the first distinct points),
+    empty clusters dropped, until no centre moves more than 0.01."""
+    clustering = (
+        _clean_start(names, points, last, k, weights) if last is not None else _first_distinct(names, points, k)
+    )
+    w = None if weights is None else np.array([weights[n] for n in names], dtype=float)
+    for _ in range(max_iters + 1):
+        labels = _distances(points, clustering.centres).argmin(axis=1)
+        ids, members, centres = [], [], []
+        for j, cluster_id in enumerate(clustering.ids):
+            rows = np.flatnonzero(labels == j)
+            if len(rows) == 0:
+                continue
+            ids.append(cluster_id)
+            members.append([names[r] for r in rows])
+            centres.append(_mean(points[rows], None if w is None else w[rows]))
+        moved = Clustering(ids, members, np.asarray(centres, dtype=float))
+        same = len(moved.ids) == len(clustering.ids) and bool(
+            np.all(
+                np.sqrt(((np.sort(moved.centres, axis=0) - np.sort(clustering.centres, axis=0)) ** 2).sum(1))
+                < SAME_CLUSTERING
+            )
+        )
+        clustering = moved
+        if same:
+            break
+    return clustering
+
+
+def silhouette(points: np.ndarray, names: list[Any], clustering: Clustering) -> float:
+    """Polis ``clusters/silhouette`` over the base-cluster centres (a member alone in its cluster scores 0)."""
+    from sklearn.metrics import silhouette_score
+
+    label_of = {name: j for j, members in enumerate(clustering.members) for name in members}
+    labels = np.array([label_of[name] for name in names])
+    if len(set(labels.tolist())) < 2 or len(set(labels.tolist())) >= len(names):
+        return 0.0
+    return float(silhouette_score(points, labels))
+
+
+@dataclass
+class Conversation:
+    """The state Polis carries from one update of a conversation to the next."""
+
+    excluded: frozenset[Any] = frozenset()
+    fixed_k: int | None = None
+    participants: list[Any] = field(default_factory=list)
+    statements: list[Any] = field(default_factory=list)
+    in_conversation: set[Any] = field(default_factory=set)
+    base: Clustering | None = None
+    groups: dict[int, Clustering] = field(default_factory=dict)
+    silhouettes: dict[int, float] = field(default_factory=dict)
+    smoother: dict[str, int] = field(default_factory=dict)
+    projections: np.ndarray | None = None  # of ``participants``, from the last update
+    updates: int = 0
+    _rows: dict[Any, int] = field(default_factory=dict)
+    _columns: dict[Any, int] = field(default_factory=dict)
+    _values: np.ndarray = field(default_factory=lambda: np.full((0, 0), np.nan))
+    _components: np.ndarray | None = None
+
+    def add(self, votes: Iterable[tuple[Any, Any, float]]) -> None:
+        new = list(votes)
+        for participant, statement, _ in new:
+            if participant not in self._rows:
+                self._rows[participant] = len(self.participants)
+                self.participants.append(participant)
+            if statement not in self._columns:
+                self._columns[statement] = len(self.statements)
+                self.statements.append(statement)
+        values = np.full((len(self.participants), len(self.statements)), np.nan)
+        values[: self._values.shape[0], : self._values.shape[1]] = self._values
+        for participant, statement, vote in new:
+            values[self._rows[participant], self._columns[statement]] = vote
+        self._values = values
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._values
+
+    def update(self, votes: Iterable[tuple[Any, Any, float]]) -> None:
+        """One Polis ``conv-update`` with the votes that arrived since the last one."""
+        self.add(votes)
+        self.updates += 1
+        values = self._values
+        n, m = values.shape
+        counts = (~np.isnan(values)).sum(axis=1)
+        self.in_conversation |= {self.participants[i] for i in np.flatnonzero(counts >= min(MIN_VOTES, m))}
+        if len(self.in_conversation) < GREEDY_PARTICIPANTS:
+            others = [i for i in np.argsort(-counts, kind="stable") if self.participants[i] not in self.in_conversation]
+            for i in others[: GREEDY_PARTICIPANTS - len(self.in_conversation)]:
+                self.in_conversation.add(self.participants[i])
+        if m < 2 or n < 2:
+            return
+        self.projections = self._project(values)
+        names = [p for p in self.participants if p in self.in_conversation]
+        if len(names) < 2:
+            return
+        points = self.projections[[self._rows[p] for p in names]]
+        self.base = kmeans(names, points, BASE_K, last=self.base)
+        base_names, base_points = self.base.ids, self.base.centres
+        sizes = {
+            cluster_id: float(len(members))
+            for cluster_id, members in zip(self.base.ids, self.base.members, strict=True)
+        }
+        candidates = [self.fixed_k] if self.fixed_k else range(2, min(MAX_GROUPS, 2 + len(base_names) // 12) + 1)
+        scores = {}
+        for k in candidates:
+            if len(base_names) < k:
+                continue
+            self.groups[k] = kmeans(base_names, base_points, k, last=self.groups.get(k), weights=sizes)
+            scores[k] = silhouette(base_points, base_names, self.groups[k])
+        self.silhouettes = scores
+        if not scores:
+            return
+        this_k = max(scores, key=lambda k: (scores[k], -k))
+        count = self.smoother.get("count", 0) + 1 if self.smoother.get("last_k") == this_k else 1
+        smoothed = this_k if count >= GROUP_K_BUFFER else self.smoother.get("smoothed", this_k)
+        if smoothed not in self.groups:
+            smoothed = this_k
+        self.smoother = {"last_k": this_k, "count": count, "smoothed": smoothed}
+
+    def _project(self, values: np.ndarray) -> np.ndarray:
+        """PCA of everyone's votes (mod-out columns zeroed, missing votes at the column mean), sign kept
+        from the last update as Polis's power iteration from the last components keeps it, then the
+        sparsity-aware projection."""
+        n, m = values.shape
+        rated = values.copy()
+        zeroed = [self._columns[s] for s in self.excluded if s in self._columns]
+        rated[:, zeroed] = 0.0
+        voted = ~np.isnan(rated)
+        column_counts = voted.sum(axis=0)
+        centre = np.divide(
+            np.where(voted, rated, 0).sum(axis=0), column_counts, out=np.zeros(m), where=column_counts > 0
+        )
+        filled = np.where(voted, rated, centre) - centre
+        components = np.zeros((2, m))
+        if np.any(filled):
+            _, _, vt = np.linalg.svd(filled, full_matrices=False)
+            components[: min(2, len(vt))] = vt[:2]
+        if self._components is not None:
+            previous = np.zeros((2, m))
+            width = min(m, self._components.shape[1])
+            previous[:, :width] = self._components[:, :width]
+            for row in range(2):
+                if components[row] @ previous[row] < 0:
+                    components[row] = -components[row]
+        self._components = components
+        projections = np.where(voted, rated - centre, 0.0) @ components.T
+        n_voted = voted.sum(axis=1)
+        return projections * np.sqrt(np.divide(m, n_voted, out=np.ones(n), where=n_voted > 0))[:, None]
+
+    def group_of(self) -> dict[Any, int]:
+        """Each participant in the conversation → index of its group in the smoothed-k clustering."""
+        k = self.smoother.get("smoothed")
+        if k is None or self.base is None:
+            return {}
+        members_of_base = dict(zip(self.base.ids, self.base.members, strict=True))
+        return {
+            participant: group
+            for group, base_ids in enumerate(self.groups[k].members)
+            for base_id in base_ids
+            for participant in members_of_base.get(base_id, [])
+        }
+
+
+def replay(
+    timed_votes: Iterable[tuple[Any, Any, float, float]],
+    *,
+    window_seconds: float = 60.0,
+    max_updates: int = 400,
+    excluded: Iterable[Any] = (),
+    k: int | None = None,
+) -> Conversation:
+    """Replay (participant, statement, vote, unix time in seconds) in time order, one update per window.
+
+    The window is ``window_seconds`` but never so short that there would be more than ``max_updates``
+    updates; a later vote by the same participant on the same statement replaces the earlier one.
+    """
+    ordered = sorted(timed_votes, key=lambda row: float(row[3]))
+    conversation = Conversation(excluded=frozenset(excluded), fixed_k=k)
+    if not ordered:
+        return conversation
+    span = float(ordered[-1][3]) - float(ordered[0][3])
+    window = max(float(window_seconds), span / max(1, max_updates))
+    batch: list[tuple[Any, Any, float]] = []
+    started = None
+    for participant, statement, vote, when in ordered:
+        when = float(when)
+        if started is not None and when - started >= window:
+            conversation.update(batch)
+            batch, started = [], None
+        if started is None:
+            started = when
+        batch.append((participant, statement, float(vote)))
+    conversation.update(batch)
+    return conversation

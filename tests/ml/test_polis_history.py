@@ -1,0 +1,128 @@
+"""Polis's incremental updates (ml/polis_history.py): what carries over from one update to the next."""
+
+import numpy as np
+import pytest
+
+import ml.polis_history as history
+from ml.opinion_groups import opinion_groups
+from ml.polis_history import Clustering, Conversation, kmeans, replay
+
+
+def two_camps(participants=40, statements=10, seed=0, start=0.0, step=30.0):
+    """Camp of p % 2 agrees with the even statements and disagrees with the odd ones, or the reverse."""
+    rng = np.random.default_rng(seed)
+    log = []
+    for p in range(participants):
+        for s in range(statements):
+            if rng.random() < 0.2:
+                continue
+            vote = 1 if (s % 2) == (p % 2) else -1
+            log.append((f"u{p}", f"s{s}", vote, start + step * p + s))
+    return log
+
+
+def test_kmeans_starts_from_the_first_distinct_points_and_keeps_ids_across_updates():
+    names = ["a", "b", "c", "d", "e", "f"]
+    points = np.array([[0.0, 0], [0, 0], [0.1, 0], [5, 5], [5.1, 5], [9, 9]])
+    first = kmeans(names, points, 3)
+    # Polis starts from the first three distinct points, (0, 0), (0.1, 0) and (5, 5), and stays in the
+    # local optimum they lead to — not the best 3-clustering.
+    assert sorted(sorted(m) for m in first.members) == [["a", "b"], ["c"], ["d", "e", "f"]]
+    # Next update: one more participant near the first cluster; the old ids carry over, nothing is renumbered.
+    again = kmeans(names + ["g"], np.vstack([points, [[-0.1, 0.0]]]), 3, last=first)
+    assert sorted(again.ids) == sorted(first.ids)
+    by_id = dict(zip(again.ids, again.members, strict=True))
+    assert "g" in by_id[first.ids[[("a" in m) for m in first.members].index(True)]]
+
+
+def test_clean_start_grows_to_k_by_splitting_off_the_most_distant_point():
+    names = ["a", "b", "c", "d"]
+    points = np.array([[0.0, 0], [0.1, 0], [10, 0], [0, 10]])
+    last = Clustering([7], [["a", "b", "c", "d"]], np.array([[2.5, 2.5]]))
+    grown = kmeans(names, points, 3, last=last)
+    assert len(grown.ids) == 3 and 7 in grown.ids
+    assert sorted(len(m) for m in grown.members) == [1, 1, 2]
+
+
+def test_participants_once_in_the_conversation_stay_in():
+    conversation = Conversation()
+    # Three statements: three votes are enough (min(7, n_statements)).
+    conversation.update(
+        [
+            (
+                "early",
+                f"s{s}",
+                1,
+            )
+            for s in range(3)
+        ]
+        + [(f"u{p}", "s0", -1) for p in range(3)]
+    )
+    assert "early" in conversation.in_conversation
+    # Ten statements later, "early" still has 3 votes (< 7) and stays in; a new 3-vote voter does not get in
+    # once 15 people qualify.
+    later = [(f"v{p}", f"s{s}", 1 if p % 2 else -1) for p in range(16) for s in range(10)]
+    conversation.update(later + [("late", f"s{s}", 1) for s in range(3)])
+    assert "early" in conversation.in_conversation
+    assert "late" not in conversation.in_conversation
+
+
+def test_the_number_of_groups_changes_only_after_four_updates_in_a_row(monkeypatch):
+    """Polis's group-k-smoother: a new best k must win group-k-buffer (4) updates in a row."""
+    best = iter([2, 2, 3, 3, 3, 3, 3, 2])
+    current = {"k": 2}
+
+    def scripted(points, names, clustering):
+        return 1.0 if len(clustering.ids) == current["k"] else 0.0
+
+    monkeypatch.setattr(history, "silhouette", scripted)
+    conversation = Conversation()
+    log = two_camps(participants=60, statements=8)
+    chosen = []
+    for update in range(8):
+        current["k"] = next(best)
+        conversation.update([row[:3] for row in log[update * 50 : (update + 1) * 50]] or [row[:3] for row in log[:5]])
+        chosen.append(conversation.smoother.get("smoothed"))
+    assert chosen[:5] == [2, 2, 2, 2, 2]  # 3 is best from the 3rd update; after 3 wins it is not yet taken
+    assert chosen[5] == 3  # the 4th update in a row where 3 is best
+    assert chosen[7] == 3  # one update preferring 2 does not switch back
+
+
+def test_replay_bounds_the_number_of_updates_and_recovers_two_camps():
+    log = two_camps(participants=40, statements=10)
+    conversation = replay(log, window_seconds=1, max_updates=25)
+    assert 1 < conversation.updates <= 26
+    groups = conversation.group_of()
+    assert set(groups) == conversation.in_conversation
+    camps = {p: int(p[1:]) % 2 for p in groups}
+    same = [groups[a] == groups[b] for a in groups for b in groups if a < b]
+    truth = [camps[a] == camps[b] for a in groups for b in groups if a < b]
+    assert same == truth
+
+
+def test_opinion_groups_with_times_replays_and_reports_it():
+    log = two_camps(participants=40, statements=10)
+    result = opinion_groups(log)
+    assert result["params"]["history"]["updates"] > 1
+
+    def camps_of(groups):  # each group is one camp, and both camps are found
+        return sorted(tuple(sorted({int(member[1:]) % 2 for member in group["members"]})) for group in groups)
+
+    assert camps_of(result["groups"]) == [(0,), (1,)]
+    assert sum(len(g["members"]) for g in result["groups"]) == result["params"]["participants_in_conversation"] > 30
+    fixed = opinion_groups(log, k=3)
+    assert len(fixed["groups"]) == 3
+    untimed = opinion_groups([row[:3] for row in log])
+    assert untimed["params"]["history"] is None
+    assert camps_of(untimed["groups"]) == [(0,), (1,)]
+
+
+def test_times_may_come_in_any_order_and_a_later_vote_replaces_an_earlier_one():
+    log = two_camps(participants=30, statements=8)
+    changed = [("u0", "s0", -1, 10_000.0)]  # u0 first agreed with s0 (at time 0), then disagreed
+    shuffled = list(reversed(log)) + changed
+    result = opinion_groups(shuffled)
+    projections = result["projections"]
+    assert "u0" in projections
+    with pytest.raises(ValueError, match="vote must be 1, -1 or 0"):
+        opinion_groups([("a", "s", 2, 1.0)] * 5)
