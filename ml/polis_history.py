@@ -122,6 +122,11 @@ def _clean_start(
     return Clustering(ids, members, np.asarray(centres, dtype=float))
 
 
+def _rows_sorted(centres: np.ndarray) -> np.ndarray:
+    """Centres in lexicographic order (Polis ``same-clustering?`` compares ``(sort centres)`` pairwise)."""
+    return centres[np.lexsort(centres.T[::-1])] if len(centres) else centres
+
+
 def kmeans(
     names: list[Any],
     points: np.ndarray,
@@ -150,7 +155,7 @@ def kmeans(
         moved = Clustering(ids, members, np.asarray(centres, dtype=float))
         same = len(moved.ids) == len(clustering.ids) and bool(
             np.all(
-                np.sqrt(((np.sort(moved.centres, axis=0) - np.sort(clustering.centres, axis=0)) ** 2).sum(1))
+                np.sqrt(((_rows_sorted(moved.centres) - _rows_sorted(clustering.centres)) ** 2).sum(1))
                 < SAME_CLUSTERING
             )
         )
