@@ -126,3 +126,11 @@ def test_times_may_come_in_any_order_and_a_later_vote_replaces_an_earlier_one():
     assert "u0" in projections
     with pytest.raises(ValueError, match="vote must be 1, -1 or 0"):
         opinion_groups([("a", "s", 2, 1.0)] * 5)
+
+
+def test_large_conversations_are_replayed_in_coarser_windows(monkeypatch):
+    log = two_camps(participants=80, statements=10, step=30)
+    fine = replay(log, window_seconds=0.001, max_updates=1000)
+    monkeypatch.setattr(history, "SVD_BUDGET", 1.0)  # as if the matrix were huge
+    coarse = replay(log, window_seconds=0.001, max_updates=1000)
+    assert coarse.updates <= history.MIN_UPDATES + 1 < fine.updates
