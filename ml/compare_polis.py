@@ -98,13 +98,20 @@ def read_participants_votes(path: Path) -> Conversation:
 
 
 # "I live in a city", "I am 55 years of age or older", "I voted to Remain", "My ethnicity is …",
-# "English is my first language": the voter describing themself, not an opinion on the question.
+# "English is my first language": the voter describing themself, not an opinion on the question. A
+# closed list of how such statements begin ("I imagine new businesses will …" is an opinion).
 _SELF = re.compile(
-    r"^\W*(i|i'm|i’m|i've|i’ve|my)\b|\bmy first language\b|^\W*(私は|わたしは|私の|わたしの)", re.IGNORECASE
+    r"^\W*(?:i\s+(?:am|was|live|lived|work|worked|have|had|voted|identify|consider\s+myself|can\s+speak|speak"
+    r"|do\s+now|access|own|rent|use|drive|ride|commute|grew\s+up|was\s+born|moved|study|attend|belong)\b"
+    r"|i'm\b|i’m\b|i've\b|i’ve\b|my\s+(?:age|gender|ethnicity|race|income|household|first\s+language|job|family|children"
+    r"|postcode|zip|neighbou?rhood)\b)"
+    r"|\bmy first language\b|^\W*(?:私は|わたしは).{0,30}(?:です|住んでいます|在住です|歳|代)[。．]?$",
+    re.IGNORECASE,
 )
+# … unless it takes a side: "I am opposed to …", "I have no doubt that …", 「…べきだと思います」.
 _OPINION = re.compile(
-    r"^\W*i\s+(think|believe|feel|want|would|agree|disagree|support|oppose|hope|wish|prefer|like|love|hate|should"
-    r"|must|need|don't|do not|doubt|fear|worry|expect|suggest|propose)\b|(思う|思います|考える|考えます|べき)",
+    r"^\W*(?:i\s+(?:am|'m)|i'm|i’m)\s+(?:not\s+)?(?:opposed|against|for\b|in\s+favou?r|concerned|worried|sure|convinced"
+    r"|happy|unhappy|glad|afraid|tired)|\bi\s+have\s+no\s+doubt|(?:思う|思います|考える|考えます|べき|反対|賛成)",
     re.IGNORECASE,
 )
 

@@ -186,6 +186,8 @@ def test_meta_statements_are_the_owners_self_descriptions(tmp_path):
             "106,6,0,-1,I am between 25 and 29 years old.",
             "107,7,0,1,私は市内に住んでいます",
             "108,8,0,1,私はこの計画に反対すべきだと思います",
+            "109,9,0,1,I imagine new businesses opening will run counter operations",
+            "110,10,0,1,I am against the new road",
         ),
         encoding="utf-8",
     )
