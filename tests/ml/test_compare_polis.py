@@ -115,17 +115,23 @@ def test_real_polis_conversations_against_polis_groups():
 
     Replaying each conversation's vote log as Polis's updates, with moderated-out and meta statements
     left out as Polis does: brexit-consensus ARI 0.917, london.youth.policing 0.963, scoop-hivemind.freshwater
-    0.708, Polis's k on all three (mean 0.863). ml/README.md has the steps from 0.391.
+    0.708, 15-per-hour-seattle 0.802, Polis's k on all four (mean 0.848). ml/README.md has the steps.
     """
     folders = [folder for folder in sorted(REAL.iterdir()) if folder.is_dir()]
     results = {folder.name: compare(folder, in_process=True) for folder in folders}
-    assert set(results) == {"brexit-consensus", "london.youth.policing", "scoop-hivemind.freshwater"}
+    assert set(results) == {
+        "15-per-hour-seattle",
+        "brexit-consensus",
+        "london.youth.policing",
+        "scoop-hivemind.freshwater",
+    }
     assert all(result["history"] and result["our_k"] == result["polis_k"] for result in results.values())
+    assert results["15-per-hour-seattle"]["auto"]["ari"] > 0.75
     assert results["brexit-consensus"]["auto"]["ari"] > 0.9
     assert sorted(results["brexit-consensus"]["meta"], key=int) == ["0", "1", "3", "10", "11", "15"]
     assert results["london.youth.policing"]["auto"]["ari"] > 0.95
     assert results["scoop-hivemind.freshwater"]["auto"]["ari"] > 0.7
-    assert np.mean([result["auto"]["ari"] for result in results.values()]) > 0.85
+    assert np.mean([result["auto"]["ari"] for result in results.values()]) > 0.84
     for result in results.values():
         assert 0.8 < result["auto"]["coverage"] <= 1.0
 
@@ -139,6 +145,7 @@ def test_real_polis_conversations_clustered_once():
         if folder.is_dir()
     }
     assert not any(result["history"] for result in results.values())
+    assert results["15-per-hour-seattle"]["auto"]["ari"] > 0.9  # the one conversation a single run fits better
     brexit, london = results["brexit-consensus"], results["london.youth.policing"]
     assert brexit["polis_k"] == brexit["our_k"] == 2 and brexit["auto"]["ari"] > 0.9
     assert london["auto"]["ari"] > 0.5 and london["fixed"]["ari"] == pytest.approx(1.0)
