@@ -115,7 +115,8 @@ def test_real_polis_conversations_against_polis_groups():
 
     Replaying each conversation's vote log as Polis's updates, with moderated-out and meta statements
     left out as Polis does: brexit-consensus ARI 0.917, london.youth.policing 0.963, scoop-hivemind.freshwater
-    0.708, 15-per-hour-seattle 0.802, Polis's k on all four (mean 0.848). ml/README.md has the steps.
+    0.708, 15-per-hour-seattle 0.802, Polis's k on all four (mean 0.848); scoop-hivemind.ubi 0.093 (Polis
+    has 4 groups, we find 2) — mean of the five 0.697. ml/README.md has the steps.
     """
     folders = [folder for folder in sorted(REAL.iterdir()) if folder.is_dir()]
     results = {folder.name: compare(folder, in_process=True) for folder in folders}
@@ -124,7 +125,10 @@ def test_real_polis_conversations_against_polis_groups():
         "brexit-consensus",
         "london.youth.policing",
         "scoop-hivemind.freshwater",
+        "scoop-hivemind.ubi",
     }
+    ubi = results.pop("scoop-hivemind.ubi")  # not reproduced: Polis's 4 groups, ours 2 (ml/README.md)
+    assert ubi["our_k"] == 2 and ubi["polis_k"] == 4
     assert all(result["history"] and result["our_k"] == result["polis_k"] for result in results.values())
     assert results["15-per-hour-seattle"]["auto"]["ari"] > 0.75
     assert results["brexit-consensus"]["auto"]["ari"] > 0.9
