@@ -396,6 +396,7 @@ def divisive(
 
 HISTORY_WINDOW_SECONDS = 5.0  # one Polis update per 5 s of votes (Polis updates within seconds of a vote)
 HISTORY_MAX_UPDATES = 1000  # … stretched for long conversations so a replay stays a few seconds of CPU
+HISTORY_MIN_UPDATES = 3  # fewer updates than this is no history: the final matrix is clustered once
 
 
 def opinion_groups(
@@ -437,8 +438,10 @@ def opinion_groups(
             excluded=[matrix.statements[j] for j in excluded],
             k=k,
         )
-        if len(set(history.group_of().values())) < 2:
-            history = None  # too little history to group (a handful of voters): one run on the final matrix
+        if history.updates < HISTORY_MIN_UPDATES or len(set(history.group_of().values())) < 2:
+            # No history to speak of (votes imported or cast at one time) or too few voters to group: one
+            # run on the final matrix, whose k-means starts measured better than Polis's first points.
+            history = None
     if history is not None:
         mask = np.array([p in history.in_conversation for p in matrix.participants])
     else:

@@ -269,6 +269,8 @@ def seed_proposals(*, stdout, rng, **_) -> None:
     Comment.objects.bulk_create(replies, batch_size=500)
 
     # Votes: everybody on the parks camp comments, consistently with their camp (10 % noise).
+    comment_time = dict(Comment.objects.filter(pk__in=list(camp_of_comment)).values_list("pk", "created_at"))
+    now = timezone.now()
     votes = []
     for i, user in enumerate(residents):
         camp = CAMPS[i % 3]
@@ -283,7 +285,9 @@ def seed_proposals(*, stdout, rng, **_) -> None:
                 value = rng.choice([1, -1])
             if rng.random() < 0.1:
                 value = -value
-            votes.append(CommentVote(comment_id=comment_id, user=user, value=value))
+            # Cast over the days after the comment, as residents come by (groups replay votes in time order).
+            cast = comment_time[comment_id] + timedelta(hours=rng.randint(1, 24 * 14), minutes=rng.randint(0, 59))
+            votes.append(CommentVote(comment_id=comment_id, user=user, value=value, created_at=min(cast, now)))
     CommentVote.objects.bulk_create(votes, batch_size=1000, ignore_conflicts=True)
 
     # Supports from resident4..20, well under each consultation's limit.

@@ -134,3 +134,11 @@ def test_large_conversations_are_replayed_in_coarser_windows(monkeypatch):
     monkeypatch.setattr(history, "SVD_BUDGET", 1.0)  # as if the matrix were huge
     coarse = replay(log, window_seconds=0.001, max_updates=1000)
     assert coarse.updates <= history.MIN_UPDATES + 1 < fine.updates
+
+
+def test_votes_cast_at_one_time_are_clustered_once():
+    """An import or a demo with every vote at the same moment has no history to replay."""
+    log = [(p, s, v, 1_700_000_000.0) for p, s, v, _ in two_camps(participants=40, statements=10)]
+    result = opinion_groups(log)
+    assert result["params"]["history"] is None
+    assert sorted(tuple(sorted({int(m[1:]) % 2 for m in g["members"]})) for g in result["groups"]) == [(0,), (1,)]
