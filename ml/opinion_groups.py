@@ -438,7 +438,9 @@ def opinion_groups(
             excluded=[matrix.statements[j] for j in excluded],
             k=k,
         )
-        if history.updates < HISTORY_MIN_UPDATES or len(set(history.group_of().values())) < 2:
+        grouped = history.group_of()
+        everyone = all(p in grouped for p in history.in_conversation)
+        if history.updates < HISTORY_MIN_UPDATES or not everyone or len(set(grouped.values())) < 2:
             # No history to speak of (votes imported or cast at one time) or too few voters to group: one
             # run on the final matrix, whose k-means starts measured better than Polis's first points.
             history = None
@@ -454,8 +456,7 @@ def opinion_groups(
     if history is not None:
         row_of = {participant: i for i, participant in enumerate(history.participants)}
         projections = history.projections[[row_of[p] for p in participants]]
-        group_of = history.group_of()
-        groups = _relabel(np.array([group_of[p] for p in participants], dtype=int), projections)
+        groups = _relabel(np.array([grouped[p] for p in participants], dtype=int), projections)
         scores = history.silhouettes
         progress(70, "groups")
     else:

@@ -263,12 +263,13 @@ class Conversation:
             self.groups[k] = kmeans(base_names, base_points, k, last=self.groups.get(k), weights=sizes)
             scores[k] = silhouette(base_points, base_names, self.groups[k])
         self.silhouettes = scores
-        if not scores:
+        if not scores:  # no k fits the base clusters of this update: no groups now
+            self.smoother = {}
             return
         this_k = max(scores, key=lambda k: (scores[k], -k))
         count = self.smoother.get("count", 0) + 1 if self.smoother.get("last_k") == this_k else 1
         smoothed = this_k if count >= GROUP_K_BUFFER else self.smoother.get("smoothed", this_k)
-        if smoothed not in self.groups:
+        if smoothed not in scores:  # the kept k is out of this update's range (fewer base clusters)
             smoothed = this_k
         self.smoother = {"last_k": this_k, "count": count, "smoothed": smoothed}
 

@@ -142,3 +142,13 @@ def test_votes_cast_at_one_time_are_clustered_once():
     result = opinion_groups(log)
     assert result["params"]["history"] is None
     assert sorted(tuple(sorted({int(m[1:]) % 2 for m in g["members"]})) for g in result["groups"]) == [(0,), (1,)]
+
+
+def test_the_kept_k_gives_way_when_an_update_has_too_few_base_clusters_for_it():
+    conversation = Conversation()
+    conversation.groups = {5: Clustering([0], [[999]], np.zeros((1, 2)))}  # from an earlier, larger update
+    conversation.smoother = {"last_k": 5, "count": 9, "smoothed": 5}
+    conversation.update([row[:3] for row in two_camps(participants=20, statements=6)])
+    assert conversation.smoother["smoothed"] in conversation.silhouettes  # 20 voters: k ≤ 3 this update
+    groups = conversation.group_of()
+    assert set(groups) == conversation.in_conversation
