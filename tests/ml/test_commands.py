@@ -293,3 +293,39 @@ def test_opinion_groups_file_bad_times(tmp_path, time, message):
     with pytest.raises(CommandError, match=message):
         call_command("opinion_groups_file", str(votes), "--out", str(out))
     assert not out.exists()
+
+
+def polis_votes_csv(folder, with_comments):
+    """A Polis-export-like votes.csv: a demographic statement 'd' everyone answered first, then two camps."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["timestamp,datetime,comment-id,voter-id,vote"]
+    for p in range(30):
+        lines.append(f"{1_700_000_000_000 + p * 1000},x,d,{p},{1 if p % 3 else -1}")
+        for s in range(8):
+            lines.append(f"{1_700_000_100_000 + p * 60_000 + s * 1000},x,{s},{p},{1 if (s % 2) == (p % 2) else -1}")
+    (folder / "votes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if with_comments:
+        (folder / "comments.csv").write_text(
+            "timestamp,comment-id,author-id,moderated,comment-body\n1,d,0,1,I live in a city\n"
+            + "".join(f"{2 + s},{s},0,1,Statement {s}\n" for s in range(8)),
+            encoding="utf-8",
+        )
+    return folder / "votes.csv"
+
+
+def test_a_polis_export_is_read_with_the_comments_csv_beside_it(tmp_path):
+    votes = polis_votes_csv(tmp_path / "conv", with_comments=True)
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(votes), "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["excluded_statements"] == ["d"]
+    assert data["params"]["history"]["updates"] >= 3
+
+
+def test_a_polis_export_without_its_comments_is_clustered_once(tmp_path, capsys):
+    votes = polis_votes_csv(tmp_path / "alone", with_comments=False)
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(votes), "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["history"] is None and data["excluded_statements"] == []
+    assert "clustered once, not replayed" in capsys.readouterr().out

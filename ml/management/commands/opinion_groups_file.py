@@ -5,7 +5,9 @@
 VOTES.csv has columns participant,statement,vote (1 agree, -1 disagree, 0 pass); a Polis export
 (voter-id, comment-id, vote) is read too. With a time column — ``timestamp`` (Unix seconds, or
 milliseconds as in Polis's votes.csv), ``time``, ``created`` or ``created_at`` (ISO 8601 also accepted) —
-the votes are replayed in time order as Polis's successive updates (ml/polis_history.py).
+the votes are replayed in time order as Polis's successive updates (ml/polis_history.py). A Polis
+export's ``votes.csv`` (voter-id, comment-id) is read with the ``comments.csv`` beside it, if any (its
+moderated-out and meta statements are left out); without one, its votes are clustered once, not replayed.
 
 Statements to leave out of the groups (Polis's ``mod-out``: moderated out, or meta statements such as
 demographic questions) are named with ``--exclude ID,ID`` or read from a Polis ``comments.csv`` with
@@ -70,6 +72,18 @@ class Command(BaseCommand):
             raise CommandError(f"{options['csv']}: need more than one vote to find opinion groups")
         if options["groups"] is not None and not 2 <= options["groups"] <= 5:
             raise CommandError("--groups must be between 2 and 5")
+        notes = []
+        polis_export = columns["participant"] == "voter-id" and columns["statement"] == "comment-id"
+        if polis_export and not options["comments"]:
+            beside = Path(options["csv"]).parent / "comments.csv"
+            if beside.is_file():
+                options["comments"] = str(beside)
+                notes.append(f"moderated-out and meta statements read from {beside}")
+            elif time_column is not None:
+                # Replaying a Polis export without knowing its meta (demographic) statements measured worse
+                # than one run on the final votes (ml/README.md): the early updates group by demographics.
+                votes = [vote[:3] for vote in votes]
+                notes.append("no comments.csv beside this Polis export: its votes are clustered once, not replayed")
         excluded = self.excluded(options)
         from ml.opinion_groups import opinion_groups
 
@@ -94,6 +108,8 @@ class Command(BaseCommand):
         }
         output["excluded_statements"] = sorted(set(excluded) & {vote[1] for vote in votes})
         write_json(options["out"], output)
+        for note in notes:
+            self.stdout.write(note)
         self.stdout.write(
             f"{len(output['groups'])} groups of {result['params']['participants_in_conversation']} participants, "
             f"{result['params']['statements']} statements → {options['out']}"
