@@ -14,9 +14,9 @@ moderator's *meta* statements — demographic questions such as "I live in a cit
 ``is-meta`` column is used when present), so meta statements are recognised by :func:`meta_statements`:
 first-person self-descriptions written by the conversation's owner.
 
-When the folder holds the export's ``votes.csv`` (every vote with its time), the votes are replayed in
-time order as Polis's successive updates were (ml/polis_history.py): Polis's groups depend on that
-history, not only on the final matrix. ``--no-history`` clusters the final matrix once instead.
+When the folder holds the export's ``votes.csv`` (every vote with its time) and its ``comments.csv``, the
+votes are replayed in time order as Polis's successive updates were (ml/polis_history.py): Polis's groups
+depend on that history, not only on the final matrix. ``--no-history`` clusters the final matrix once.
 
 For each folder the votes are converted to the ``opinion_groups_file`` input
 (``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
@@ -268,10 +268,12 @@ def compare(
     folder: Path, *, seed: int = 0, in_process: bool = False, work: Path | None = None, history: bool = True
 ) -> dict[str, Any]:
     conversation = read_participants_votes(folder / "participants-votes.csv")
-    # With the export's vote log, the votes are replayed in time order as Polis's updates were.
-    log = read_vote_log(folder / "votes.csv") if history and (folder / "votes.csv").is_file() else None
-    votes = log if log is not None else conversation.votes
     comments_csv = folder / "comments.csv" if (folder / "comments.csv").is_file() else None
+    # With the export's vote log (and its comments, to leave out what Polis left out), the votes are
+    # replayed in time order as Polis's updates were.
+    replayable = history and comments_csv is not None and (folder / "votes.csv").is_file()
+    log = read_vote_log(folder / "votes.csv") if replayable else None
+    votes = log if log is not None else conversation.votes
     comments = read_polis_comments(comments_csv) if comments_csv else []
     excluded = excluded_statements(comments)
     theirs = conversation.polis_groups
