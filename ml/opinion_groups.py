@@ -114,10 +114,12 @@ def zero_out(values: np.ndarray, columns: Iterable[int]) -> np.ndarray:
     return rated
 
 
-def pca_project(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def pca_project(values: np.ndarray, previous: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Polis's PCA with column-mean imputation and sparsity-aware projection.
 
-    Returns (projections n×2, components 2×m, centre m).
+    The axes' signs follow ``previous`` (2 × m' components of an earlier, possibly narrower matrix —
+    as Polis's power iteration from the last update's axes keeps them); without it the largest loading
+    of each axis is positive. Returns (projections n×2, components 2×m, centre m).
     """
     voted = ~np.isnan(values)
     column_sums = np.where(voted, values, 0).sum(axis=0)
@@ -132,10 +134,17 @@ def pca_project(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         _, _, vt = np.linalg.svd(centred, full_matrices=False)
         components = np.zeros((2, values.shape[1]))
         components[:n_components] = vt[:n_components]
-        # Deterministic sign: the largest loading of each component is positive.
-        for row in range(2):
-            if components[row].any() and components[row][np.argmax(np.abs(components[row]))] < 0:
-                components[row] = -components[row]
+        if previous is not None:
+            aligned = np.zeros((2, values.shape[1]))
+            width = min(values.shape[1], previous.shape[1])
+            aligned[:, :width] = previous[:, :width]
+            for row in range(2):
+                if components[row] @ aligned[row] < 0:
+                    components[row] = -components[row]
+        else:  # deterministic sign: the largest loading of each component is positive
+            for row in range(2):
+                if components[row].any() and components[row][np.argmax(np.abs(components[row]))] < 0:
+                    components[row] = -components[row]
     n_statements = values.shape[1]
     deviations = np.where(voted, values - centre, 0.0)
     projections = deviations @ components.T

@@ -182,15 +182,6 @@ def silhouette(points: np.ndarray, names: list[Any], clustering: Clustering) -> 
     return float(silhouette_score(points, labels))
 
 
-def _top_components(filled: np.ndarray) -> np.ndarray:
-    """The first two principal axes of a centred matrix (rows of the result), by an exact SVD.
-
-    Polis iterates powers from the last update's axes; the converged axes are these. (A block power
-    iteration from the last axes measured further from Polis's groups on the real conversations —
-    london 0.963 → 0.573 — where the second and third eigenvalues are close, so it is not used.)"""
-    return np.linalg.svd(filled, full_matrices=False)[2][: min(2, *filled.shape)]
-
-
 @dataclass
 class Conversation:
     """The state Polis carries from one update of a conversation to the next."""
@@ -274,33 +265,17 @@ class Conversation:
         self.smoother = {"last_k": this_k, "count": count, "smoothed": smoothed}
 
     def _project(self, values: np.ndarray) -> np.ndarray:
-        """PCA of everyone's votes (mod-out columns zeroed, missing votes at the column mean), sign kept
-        from the last update as Polis's power iteration from the last components keeps it, then the
-        sparsity-aware projection."""
-        n, m = values.shape
-        rated = values.copy()
+        """PCA of everyone's votes (Polis's ``mat``; mod-out columns zeroed), signs kept from the last
+        update, then the sparsity-aware projection — :func:`ml.opinion_groups.pca_project`.
+
+        The axes come from an exact SVD: a block power iteration from the last axes (what Polis runs)
+        halved the time but moved london.youth.policing from 0.963 to 0.573, where the second and third
+        eigenvalues are close (ml/README.md)."""
+        from ml.opinion_groups import pca_project, zero_out
+
         zeroed = [self._columns[s] for s in self.excluded if s in self._columns]
-        rated[:, zeroed] = 0.0
-        voted = ~np.isnan(rated)
-        column_counts = voted.sum(axis=0)
-        centre = np.divide(
-            np.where(voted, rated, 0).sum(axis=0), column_counts, out=np.zeros(m), where=column_counts > 0
-        )
-        filled = np.where(voted, rated, centre) - centre
-        components = np.zeros((2, m))
-        if np.any(filled):
-            components[: min(2, n, m)] = _top_components(filled)
-        if self._components is not None:
-            previous = np.zeros((2, m))
-            width = min(m, self._components.shape[1])
-            previous[:, :width] = self._components[:, :width]
-            for row in range(2):
-                if components[row] @ previous[row] < 0:
-                    components[row] = -components[row]
-        self._components = components
-        projections = np.where(voted, rated - centre, 0.0) @ components.T
-        n_voted = voted.sum(axis=1)
-        return projections * np.sqrt(np.divide(m, n_voted, out=np.ones(n), where=n_voted > 0))[:, None]
+        projections, self._components, _ = pca_project(zero_out(values, zeroed), previous=self._components)
+        return projections
 
     def group_of(self) -> dict[Any, int]:
         """Each participant in the conversation → index of its group in the smoothed-k clustering."""
