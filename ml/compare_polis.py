@@ -126,39 +126,45 @@ class Comment:
     timestamp: float
 
 
-def read_polis_comments(path: Path) -> list[Comment]:
-    """Parse a Polis ``comments.csv`` (comment-id, author-id, moderated, comment-body; is-meta if present)."""
+def _export_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the (line number, row with stripped names and values) of one export CSV file."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         header = [h.strip() for h in reader.fieldnames or []]
-        for required in ("comment-id", "moderated"):
-            if required not in header:
-                raise ValueError(f"{path}: no column {required!r}")
-        meta_column = next((h for h in ("is-meta", "is_meta") if h in header), None)
-        comments = []
-        for line, row in enumerate(reader, start=2):
-            row = {(k or "").strip(): (v or "") for k, v in row.items()}
-            try:
-                moderated = int(float(row["moderated"] or 0))
-            except ValueError:
-                raise ValueError(f"{path}, line {line}: moderated {row['moderated']!r} is not a number") from None
-            meta = None
-            if meta_column:
-                meta = row[meta_column].strip().lower() in {"1", "true", "t", "yes"}
-            try:
-                timestamp = float(row.get("timestamp") or 0)
-            except ValueError:
-                timestamp = 0.0
-            comments.append(
-                Comment(
-                    id=row["comment-id"].strip(),
-                    author=row.get("author-id", "").strip(),
-                    moderated=moderated,
-                    text=row.get("comment-body", "").strip(),
-                    is_meta=meta,
-                    timestamp=timestamp,
-                )
+        for column in required:
+            if column not in header:
+                raise ValueError(f"{path}: no column {column!r}")
+        rows = [
+            (line, {(k or "").strip(): (v or "").strip() for k, v in row.items()})
+            for line, row in enumerate(reader, start=2)
+        ]
+    return header, rows
+
+
+def read_polis_comments(path: Path) -> list[Comment]:
+    """Parse a Polis ``comments.csv`` (comment-id, author-id, moderated, comment-body; is-meta if present)."""
+    header, rows = _export_rows(path, ("comment-id", "moderated"))
+    meta_column = next((h for h in ("is-meta", "is_meta") if h in header), None)
+    comments = []
+    for line, row in rows:
+        try:
+            moderated = int(float(row["moderated"] or 0))
+        except ValueError:
+            raise ValueError(f"{path}, line {line}: moderated {row['moderated']!r} is not a number") from None
+        try:
+            timestamp = float(row.get("timestamp") or 0)
+        except ValueError:
+            timestamp = 0.0
+        comments.append(
+            Comment(
+                id=row["comment-id"],
+                author=row.get("author-id", ""),
+                moderated=moderated,
+                text=row.get("comment-body", ""),
+                is_meta=row[meta_column].lower() in {"1", "true", "t", "yes"} if meta_column else None,
+                timestamp=timestamp,
             )
+        )
     return comments
 
 
@@ -192,22 +198,16 @@ def _numeric(value: str) -> float:
 def read_vote_log(path: Path) -> list[tuple[str, str, int, float]]:
     """Polis's ``votes.csv`` (timestamp in ms, comment-id, voter-id, vote; a datetime column is ignored)
     as (participant, statement, vote, unix seconds), in file order."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        for required in ("timestamp", "comment-id", "voter-id", "vote"):
-            if required not in header:
-                raise ValueError(f"{path}: no column {required!r}")
-        log = []
-        for line, row in enumerate(reader, start=2):
-            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-            try:
-                when, vote = float(row["timestamp"]) / 1000, int(float(row["vote"]))
-            except ValueError:
-                raise ValueError(f"{path}, line {line}: timestamp and vote must be numbers") from None
-            if vote not in (1, -1, 0):
-                raise ValueError(f"{path}, line {line}: vote {row['vote']!r} is not 1, -1 or 0")
-            log.append((row["voter-id"], row["comment-id"], vote, when))
+    _, rows = _export_rows(path, ("timestamp", "comment-id", "voter-id", "vote"))
+    log = []
+    for line, row in rows:
+        try:
+            when, vote = float(row["timestamp"]) / 1000, int(float(row["vote"]))
+        except ValueError:
+            raise ValueError(f"{path}, line {line}: timestamp and vote must be numbers") from None
+        if vote not in (1, -1, 0):
+            raise ValueError(f"{path}, line {line}: vote {row['vote']!r} is not 1, -1 or 0")
+        log.append((row["voter-id"], row["comment-id"], vote, when))
     return log
 
 

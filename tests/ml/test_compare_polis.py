@@ -85,21 +85,30 @@ def test_command_line_through_manage_py(tmp_path, capsys):
     assert (work / "conv.auto.json").is_file()
 
 
+PV = "participants-votes.csv"
+
+
 @pytest.mark.parametrize(
-    "content, message",
+    "name, content, message",
     [
-        ("participant,n-votes,0\n1,1,1\n", "no column 'group-id'"),
-        ("participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n1,0,0,1,1,0,1\n", "fields"),
-        ("participant,group-id,n-comments,n-votes,n-agree,n-disagree,0\n1,0,0,1,1,0,2\n", "not 1, -1 or 0"),
-        ("", "empty"),
+        (PV, "participant,n-votes,0\n1,1,1\n", "no column 'group-id'"),
+        (PV, "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n1,0,0,1,1,0,1\n", "fields"),
+        (PV, "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0\n1,0,0,1,1,0,2\n", "not 1, -1 or 0"),
+        (PV, "", "empty"),
+        ("votes.csv", "timestamp,comment-id,vote\n1,0,1\n", "no column 'voter-id'"),
+        ("votes.csv", "timestamp,comment-id,voter-id,vote\nsoon,0,1,1\n", "line 2: timestamp and vote must be numbers"),
+        ("votes.csv", "timestamp,comment-id,voter-id,vote\n1000,0,1,5\n", "line 2: vote '5'"),
+        ("comments.csv", "comment-id,author-id,comment-body\n1,0,x\n", "no column 'moderated'"),
+        ("comments.csv", "comment-id,moderated\n1,maybe\n", "line 2: moderated 'maybe'"),
     ],
 )
-def test_bad_exports_are_refused(tmp_path, content, message):
+def test_bad_exports_are_refused(tmp_path, name, content, message):
+    reader = {PV: read_participants_votes, "votes.csv": read_vote_log, "comments.csv": read_polis_comments}[name]
     folder = tmp_path / "bad"
     folder.mkdir()
-    (folder / "participants-votes.csv").write_text(content, encoding="utf-8")
+    (folder / name).write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
-        read_participants_votes(folder / "participants-votes.csv")
+        reader(folder / name)
 
 
 def test_missing_folder_is_a_usage_error(tmp_path):
@@ -155,21 +164,6 @@ def test_real_polis_conversations_clustered_once():
     assert london["auto"]["ari"] > 0.5 and london["fixed"]["ari"] == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        ("timestamp,comment-id,vote\n1,0,1\n", "no column 'voter-id'"),
-        ("timestamp,comment-id,voter-id,vote\nsoon,0,1,1\n", "line 2: timestamp and vote must be numbers"),
-        ("timestamp,comment-id,voter-id,vote\n1000,0,1,5\n", "line 2: vote '5'"),
-    ],
-)
-def test_bad_vote_logs_are_refused(tmp_path, content, message):
-    path = tmp_path / "votes.csv"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(ValueError, match=message):
-        read_vote_log(path)
-
-
 def test_the_vote_log_is_read_with_polis_export_columns(tmp_path):
     path = tmp_path / "votes.csv"
     path.write_text(
@@ -219,20 +213,6 @@ def test_an_is_meta_column_is_used_as_given(tmp_path):
     comments = read_polis_comments(path)
     assert meta_statements(comments) == ["1"]
     assert excluded_statements(comments) == ["1", "2"]
-
-
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        ("comment-id,author-id,comment-body\n1,0,x\n", "no column 'moderated'"),
-        ("comment-id,moderated\n1,maybe\n", "line 2: moderated 'maybe'"),
-    ],
-)
-def test_bad_comments_files_are_refused(tmp_path, content, message):
-    path = tmp_path / "comments.csv"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(ValueError, match=message):
-        read_polis_comments(path)
 
 
 def test_compare_leaves_out_what_comments_csv_moderated_out_or_marked_meta(tmp_path):
