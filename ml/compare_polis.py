@@ -90,8 +90,11 @@ def read_participants_votes(path: Path) -> Conversation:
             cell = cell.strip()
             if not cell:
                 continue
-            vote = int(float(cell))
-            if vote not in (1, -1, 0):
+            try:
+                vote = int(float(cell))
+            except ValueError:
+                raise ValueError(f"{path}, line {line}: vote {cell!r} is not 1, -1 or 0") from None
+            if vote not in (1, -1, 0) or float(cell) != vote:
                 raise ValueError(f"{path}, line {line}: vote {cell!r} is not 1, -1 or 0")
             votes.append((participant, statement, vote))
     return Conversation(path.parent.name, votes, groups, participants, len(statements))

@@ -329,3 +329,73 @@ def test_a_polis_export_without_its_comments_is_clustered_once(tmp_path, capsys)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"]["history"] is None and data["excluded_statements"] == []
     assert "clustered once, not replayed" in capsys.readouterr().out
+
+
+def participants_votes_csv(folder, votes_csv=None, rows=None):
+    """A Polis participants-votes.csv: the latest vote of each participant on each statement of votes_csv."""
+    latest = {}
+    for line in votes_csv.read_text(encoding="utf-8").splitlines()[1:] if votes_csv else []:
+        _, _, statement, participant, vote = line.split(",")
+        latest.setdefault(participant, {})[statement] = vote
+    statements = sorted({s for votes in latest.values() for s in votes})
+    lines = ["participant,group-id,n-comments,n-votes,n-agree,n-disagree," + ",".join(statements)]
+    for participant, votes in latest.items():
+        cells = [votes.get(s, "") for s in statements]
+        lines.append(f"{participant},,0,{len(votes)},0,0," + ",".join(cells))
+    (folder / "participants-votes.csv").write_text("\n".join(rows or lines) + "\n", encoding="utf-8")
+    return folder / "participants-votes.csv"
+
+
+def test_a_polis_participants_votes_csv_is_replayed_from_the_export_beside_it(tmp_path, capsys):
+    folder = tmp_path / "conv"
+    matrix = participants_votes_csv(folder, polis_votes_csv(folder, with_comments=True))
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(matrix), "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["excluded_statements"] == ["d"]
+    assert data["params"]["history"]["updates"] >= 3
+    assert sorted(len(g["members"]) for g in data["groups"]) == [15, 15]
+    assert "replayed in time order" in capsys.readouterr().out
+
+
+def test_a_polis_participants_votes_csv_alone_is_clustered_once(tmp_path):
+    folder = tmp_path / "conv"
+    matrix = participants_votes_csv(folder, polis_votes_csv(folder, with_comments=False))
+    (folder / "votes.csv").unlink()
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(matrix), "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["history"] is None and len(data["groups"]) == 2
+
+
+def test_a_vote_log_that_does_not_end_in_the_matrix_is_not_replayed(tmp_path, capsys):
+    folder = tmp_path / "conv"
+    votes = polis_votes_csv(folder, with_comments=True)
+    matrix = participants_votes_csv(folder, votes)
+    lines = votes.read_text(encoding="utf-8").splitlines()
+    head, vote = lines[-1].rsplit(",", 1)
+    lines[-1] = f"{head},{-int(vote)}"  # the log's last vote is no longer the matrix's
+    votes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(matrix), "--out", str(out))
+    assert json.loads(out.read_text(encoding="utf-8"))["params"]["history"] is None
+    assert "does not end in this file's votes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (["participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1", "1,,0,2,0,0,1,yes"], "line 2: vote 'yes'"),
+        (["participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1", "1,,0,2,0,0,1,2"], "line 2: vote '2'"),
+        (["participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1", "1,,0,2,0,0,1"], "line 2: 7 fields"),
+        (["participant,n-votes,n-disagree,0,1", "1,2,0,1,-1"], "no column 'group-id'"),
+    ],
+)
+def test_a_bad_participants_votes_csv_is_refused(tmp_path, rows, message):
+    folder = tmp_path / "conv"
+    folder.mkdir()
+    matrix = participants_votes_csv(folder, rows=rows)
+    out = tmp_path / "out.json"
+    with pytest.raises(CommandError, match=message):
+        call_command("opinion_groups_file", str(matrix), "--out", str(out))
+    assert not out.exists()

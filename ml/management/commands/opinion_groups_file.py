@@ -8,6 +8,9 @@ milliseconds as in Polis's votes.csv), ``time``, ``created`` or ``created_at`` (
 the votes are replayed in time order as Polis's successive updates (ml/polis_history.py). A Polis
 export's ``votes.csv`` (voter-id, comment-id) is read with the ``comments.csv`` beside it, if any (its
 moderated-out and meta statements are left out); without one, its votes are clustered once, not replayed.
+A Polis ``participants-votes.csv`` (one row per participant, one column per statement) is read as it is;
+with the export's ``votes.csv`` and ``comments.csv`` beside it, the conversation is replayed from
+``votes.csv`` when its latest votes are the matrix's.
 
 Statements to leave out of the groups (Polis's ``mod-out``: moderated out, or meta statements such as
 demographic questions) are named with ``--exclude ID,ID`` or read from a Polis ``comments.csv`` with
@@ -47,33 +50,15 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True)
 
     def handle(self, *args, **options):
-        rows, columns = read_csv(options["csv"], ["participant", "statement", "vote"], ALIASES)
-        time_column = next((c for c in TIME_COLUMNS if rows and c in rows[0]), None)
-        votes = []
-        for line, row in enumerate(rows, start=2):
-            participant = (row.get(columns["participant"]) or "").strip()
-            statement = (row.get(columns["statement"]) or "").strip()
-            raw_vote = (row.get(columns["vote"]) or "").strip()
-            if not participant or not statement:
-                raise CommandError(f"{options['csv']}, line {line}: participant and statement must not be empty")
-            try:
-                vote = int(float(raw_vote))
-            except ValueError:
-                raise CommandError(
-                    f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}"
-                ) from None
-            if vote not in (1, -1, 0) or float(raw_vote) != vote:
-                raise CommandError(f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}")
-            if time_column is None:
-                votes.append((participant, statement, vote))
-            else:
-                votes.append((participant, statement, vote, self.seconds(row.get(time_column), options["csv"], line)))
+        notes = []
+        if self.is_participants_votes(options["csv"]):
+            votes, polis_export, time_column = self.participants_votes(options, notes), True, None
+        else:
+            votes, polis_export, time_column = self.vote_rows(options)
         if len(votes) < 2:
             raise CommandError(f"{options['csv']}: need more than one vote to find opinion groups")
         if options["groups"] is not None and not 2 <= options["groups"] <= 5:
             raise CommandError("--groups must be between 2 and 5")
-        notes = []
-        polis_export = columns["participant"] == "voter-id" and columns["statement"] == "comment-id"
         if polis_export and not options["comments"]:
             beside = Path(options["csv"]).parent / "comments.csv"
             if beside.is_file():
@@ -114,6 +99,70 @@ class Command(BaseCommand):
             f"{len(output['groups'])} groups of {result['params']['participants_in_conversation']} participants, "
             f"{result['params']['statements']} statements → {options['out']}"
         )
+
+    def vote_rows(self, options) -> tuple[list[tuple], bool, str | None]:
+        """The votes of a long CSV (one row per vote), whether it is a Polis votes.csv, and its time column."""
+        rows, columns = read_csv(options["csv"], ["participant", "statement", "vote"], ALIASES)
+        time_column = next((c for c in TIME_COLUMNS if rows and c in rows[0]), None)
+        votes = []
+        for line, row in enumerate(rows, start=2):
+            participant = (row.get(columns["participant"]) or "").strip()
+            statement = (row.get(columns["statement"]) or "").strip()
+            raw_vote = (row.get(columns["vote"]) or "").strip()
+            if not participant or not statement:
+                raise CommandError(f"{options['csv']}, line {line}: participant and statement must not be empty")
+            try:
+                vote = int(float(raw_vote))
+            except ValueError:
+                raise CommandError(
+                    f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}"
+                ) from None
+            if vote not in (1, -1, 0) or float(raw_vote) != vote:
+                raise CommandError(f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}")
+            if time_column is None:
+                votes.append((participant, statement, vote))
+            else:
+                votes.append((participant, statement, vote, self.seconds(row.get(time_column), options["csv"], line)))
+        polis_export = columns["participant"] == "voter-id" and columns["statement"] == "comment-id"
+        return votes, polis_export, time_column
+
+    @staticmethod
+    def is_participants_votes(path: str) -> bool:
+        """Whether the file's header is a Polis participants-votes.csv's (participant, …, n-disagree, ids)."""
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                header = {name.strip() for name in next(csv.reader(handle), [])}
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return False  # read_csv says what is wrong with it
+        return {"participant", "n-disagree"} <= header and "statement" not in header
+
+    def participants_votes(self, options, notes: list[str]) -> list[tuple]:
+        """The votes of a Polis participants-votes.csv, replayed from the export's votes.csv beside it when
+        that log ends in the same votes and the meta statements are known (comments.csv beside it, or
+        ``--comments``)."""
+        from ml.compare_polis import read_participants_votes, read_vote_log
+
+        path = Path(options["csv"])
+        try:
+            votes = read_participants_votes(path).votes
+        except (ValueError, csv.Error) as exc:
+            raise CommandError(str(exc)) from None
+        log_file, comments_file = path.parent / "votes.csv", path.parent / "comments.csv"
+        if not log_file.is_file() or not (comments_file.is_file() or options["comments"]):
+            return votes
+        try:
+            log = read_vote_log(log_file)
+        except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+            notes.append(f"{log_file} not read ({exc}): the votes are clustered once, not replayed")
+            return votes
+        latest = {}
+        for participant, statement, vote, _when in sorted(log, key=lambda row: row[3]):
+            latest[(participant, statement)] = vote
+        if latest != {(participant, statement): vote for participant, statement, vote in votes}:
+            notes.append(f"{log_file} does not end in this file's votes: they are clustered once, not replayed")
+            return votes
+        notes.append(f"replayed in time order from {log_file}")
+        return log
 
     def excluded(self, options) -> list[str]:
         excluded = [part.strip() for part in options["exclude"].split(",") if part.strip()]
