@@ -404,7 +404,10 @@ def divisive(
 
 
 HISTORY_WINDOW_SECONDS = 5.0  # one Polis update per 5 s of votes (Polis updates within seconds of a vote)
-HISTORY_MAX_UPDATES = 1000  # … stretched for long conversations so a replay stays a few seconds of CPU
+# No cap on the number of updates beyond what the SVD budget affords (ml.polis_history.SVD_BUDGET, which
+# keeps a replay to seconds): a cap of 1,000 cut canadian-electoral-reform's history too coarsely (ARI 0.180
+# against 0.898 uncapped; ml/README.md).
+HISTORY_MAX_UPDATES = None
 HISTORY_MIN_UPDATES = 3  # fewer updates than this is no history: the final matrix is clustered once
 
 

@@ -15,7 +15,8 @@ new votes arrive (``polismath.math.conversation/conv-update``) and every update 
 So a conversation's groups depend on its history, and the final matrix alone does not determine them
 (on the real conversations of ``tests/ml/fixtures/polis`` a one-shot run misses Polis's k and splits;
 ml/README.md). :func:`replay` reproduces the updates from a time-stamped vote log: votes are taken in
-windows of ``window_seconds`` (stretched so that there are at most ``max_updates`` updates), and each
+windows of ``window_seconds`` (stretched so that there are at most ``max_updates`` updates, if given, and
+no more than the SVD budget affords), and each
 window is one update. The first clusters, which Polis takes from the first distinct points
 (``init-clusters``), are taken in the order participants and statements first appeared.
 
@@ -295,14 +296,14 @@ def replay(
     timed_votes: Iterable[tuple[Any, Any, float, float]],
     *,
     window_seconds: float = 60.0,
-    max_updates: int = 400,
+    max_updates: int | None = None,
     excluded: Iterable[Any] = (),
     k: int | None = None,
 ) -> Conversation:
     """Replay (participant, statement, vote, unix time in seconds) in time order, one update per window.
 
     The window is ``window_seconds`` but never so short that there would be more than ``max_updates``
-    updates, nor more than the SVD budget affords for a conversation of this size (``SVD_BUDGET``; at
+    updates (when given), nor more than the SVD budget affords for a conversation of this size (``SVD_BUDGET``; at
     least ``MIN_UPDATES``); a later vote by the same participant on the same statement replaces the
     earlier one.
     """
@@ -312,7 +313,7 @@ def replay(
         return conversation
     n, m = len({row[0] for row in ordered}), len({row[1] for row in ordered})
     affordable = int(SVD_BUDGET / max(1, n * m * min(n, m)))
-    updates = min(max_updates, max(MIN_UPDATES, affordable))
+    updates = max(MIN_UPDATES, affordable) if max_updates is None else min(max_updates, max(MIN_UPDATES, affordable))
     span = float(ordered[-1][3]) - float(ordered[0][3])
     window = max(float(window_seconds), span / updates)
     batch: list[tuple[Any, Any, float]] = []

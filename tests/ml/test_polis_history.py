@@ -130,10 +130,11 @@ def test_times_may_come_in_any_order_and_a_later_vote_replaces_an_earlier_one():
 
 def test_large_conversations_are_replayed_in_coarser_windows(monkeypatch):
     log = two_camps(participants=80, statements=10, step=30)
-    fine = replay(log, window_seconds=0.001, max_updates=1000)
+    fine = replay(log, window_seconds=0.001)  # no cap but the SVD budget
     monkeypatch.setattr(history, "SVD_BUDGET", 1.0)  # as if the matrix were huge
-    coarse = replay(log, window_seconds=0.001, max_updates=1000)
+    coarse = replay(log, window_seconds=0.001)
     assert coarse.updates <= history.MIN_UPDATES + 1 < fine.updates
+    assert replay(log, window_seconds=0.001, max_updates=1000).updates == coarse.updates  # the budget still binds
 
 
 def test_votes_cast_at_one_time_are_clustered_once():
