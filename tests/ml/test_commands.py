@@ -389,12 +389,15 @@ def test_a_vote_log_that_does_not_end_in_the_matrix_is_not_replayed(tmp_path, ca
         (["participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1", "1,,0,2,0,0,1,2"], "line 2: vote '2'"),
         (["participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1", "1,,0,2,0,0,1"], "line 2: 7 fields"),
         (["participant,n-votes,n-disagree,0,1", "1,2,0,1,-1"], "no column 'group-id'"),
+        (["participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1", "1,,0,2,0,0,1,-1"], "not UTF-8"),
     ],
 )
 def test_a_bad_participants_votes_csv_is_refused(tmp_path, rows, message):
     folder = tmp_path / "conv"
     folder.mkdir()
     matrix = participants_votes_csv(folder, rows=rows)
+    if message == "not UTF-8":
+        matrix.write_bytes(matrix.read_bytes().replace(b"\n1,", b"\n\xff,"))
     out = tmp_path / "out.json"
     with pytest.raises(CommandError, match=message):
         call_command("opinion_groups_file", str(matrix), "--out", str(out))

@@ -145,6 +145,8 @@ class Command(BaseCommand):
         path = Path(options["csv"])
         try:
             votes = read_participants_votes(path).votes
+        except UnicodeDecodeError:
+            raise CommandError(f"{path}: not UTF-8 text; save the file as UTF-8 CSV and try again") from None
         except (ValueError, csv.Error) as exc:
             raise CommandError(str(exc)) from None
         log_file, comments_file = path.parent / "votes.csv", path.parent / "comments.csv"
