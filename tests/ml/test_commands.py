@@ -402,3 +402,18 @@ def test_a_bad_participants_votes_csv_is_refused(tmp_path, rows, message):
     with pytest.raises(CommandError, match=message):
         call_command("opinion_groups_file", str(matrix), "--out", str(out))
     assert not out.exists()
+
+
+def test_a_real_polis_export_is_read_as_it_is(tmp_path, capsys):
+    """london.youth.policing's participants-votes.csv, with its votes.csv and comments.csv beside it (a real
+    openData export, tests/ml/fixtures/polis): the log ends in the matrix's votes, so it is replayed."""
+    from ml.compare_polis import agreement, read_participants_votes
+
+    matrix = Path(__file__).parent / "fixtures" / "polis" / "london.youth.policing" / "participants-votes.csv"
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(matrix), "--out", str(out))
+    assert "replayed in time order" in capsys.readouterr().out
+    data = json.loads(out.read_text(encoding="utf-8"))
+    ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
+    assert agreement(ours, read_participants_votes(matrix).polis_groups)["ari"] > 0.95
+    assert data["params"]["history"]["updates"] > 100
