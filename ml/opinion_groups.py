@@ -443,12 +443,21 @@ def opinion_groups(
     if timed:
         from ml.polis_history import replay
 
+        reported = [None]
+
+        def replayed(fraction: float) -> None:  # 10 → 65 %, once per percent
+            percent = 10 + int(55 * fraction)
+            if percent != reported[0]:
+                reported[0] = percent
+                progress(percent, "history")
+
         history = replay(
             rows,
             window_seconds=HISTORY_WINDOW_SECONDS,
             max_updates=HISTORY_MAX_UPDATES,
             excluded=[matrix.statements[j] for j in excluded],
             k=k,
+            progress=replayed,
         )
         grouped = history.group_of()
         everyone = all(p in grouped for p in history.in_conversation)

@@ -25,7 +25,7 @@ Pure numpy; no n × n matrix beyond the ≤ 100 base clusters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -299,13 +299,14 @@ def replay(
     max_updates: int | None = None,
     excluded: Iterable[Any] = (),
     k: int | None = None,
+    progress: Callable[[float], None] = lambda fraction: None,
 ) -> Conversation:
     """Replay (participant, statement, vote, unix time in seconds) in time order, one update per window.
 
     The window is ``window_seconds`` but never so short that there would be more than ``max_updates``
     updates (when given), nor more than the SVD budget affords for a conversation of this size (``SVD_BUDGET``; at
     least ``MIN_UPDATES``); a later vote by the same participant on the same statement replaces the
-    earlier one.
+    earlier one. ``progress`` is told the share of the votes replayed after each update.
     """
     ordered = sorted(timed_votes, key=lambda row: float(row[3]))
     conversation = Conversation(excluded=frozenset(excluded), fixed_k=k)
@@ -318,13 +319,15 @@ def replay(
     window = max(float(window_seconds), span / updates)
     batch: list[tuple[Any, Any, float]] = []
     started = None
-    for participant, statement, vote, when in ordered:
+    for done, (participant, statement, vote, when) in enumerate(ordered):
         when = float(when)
         if started is not None and when - started >= window:
             conversation.update(batch)
+            progress(done / len(ordered))
             batch, started = [], None
         if started is None:
             started = when
         batch.append((participant, statement, float(vote)))
     conversation.update(batch)
+    progress(1.0)
     return conversation

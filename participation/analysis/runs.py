@@ -210,9 +210,16 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
         "votes": len(votes),
         "groups": 0,
     }
+    shown = [88]
+
+    def group_progress(percent: int, stage: str) -> None:  # 88 → 97 % while a long history is replayed
+        if 88 + percent // 10 != shown[0]:
+            shown[0] = 88 + percent // 10
+            run_progress(run=run, progress=shown[0], stage="opinion groups")
+
     if votes:
         try:
-            grouped = opinion_groups(votes, seed=int(params.get("seed") or 0))
+            grouped = opinion_groups(votes, seed=int(params.get("seed") or 0), progress=group_progress)
         except ValueError as exc:
             opinion = {"skipped": str(exc)}
         else:

@@ -153,3 +153,15 @@ def test_the_kept_k_gives_way_when_an_update_has_too_few_base_clusters_for_it():
     assert conversation.smoother["smoothed"] in conversation.silhouettes  # 20 voters: k ≤ 3 this update
     groups = conversation.group_of()
     assert set(groups) == conversation.in_conversation
+
+
+def test_a_replay_reports_its_progress():
+    """A long replay tells how far it has come (the analysis run shows it live), ending at all votes."""
+    log = two_camps(participants=30, statements=8)
+    shares = []
+    replay(log, window_seconds=1, progress=shares.append)
+    assert shares == sorted(shares) and shares[-1] == 1.0 and len(shares) > 10
+    stages = []
+    opinion_groups(log, progress=lambda percent, stage: stages.append((percent, stage)))
+    history = [percent for percent, stage in stages if stage == "history"]
+    assert history == sorted(set(history)) and history[0] >= 10 and history[-1] == 65

@@ -223,9 +223,18 @@ def test_imported_opinions_are_an_opinion_source_beside_proposals(open_consultat
 
 
 def test_opinion_groups_replay_timed_votes(
-    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks
+    open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks, monkeypatch
 ):
-    """Votes that carry their time are replayed as Polis's updates (the run records the history)."""
+    """Votes that carry their time are replayed as Polis's updates (the run records the history, and shows
+    its progress while it replays)."""
+    shown = []
+    record = services.run_progress
+
+    def run_progress(*, run, progress, stage):
+        shown.append((progress, stage))
+        record(run=run, progress=progress, stage=stage)
+
+    monkeypatch.setattr(services, "run_progress", run_progress)
     for user in range(30):
         side = user % 2
         for index, item_id in enumerate(fake_source.texts):
@@ -235,6 +244,8 @@ def test_opinion_groups_replay_timed_votes(
     assert run.counts["groups"] == 2
     assert sorted(g.size for g in OpinionGroup.objects.filter(run=run)) == [15, 15]
     assert run.opinion["params"]["history"]["updates"] > 1
+    replaying = [progress for progress, stage in shown if stage == "opinion groups"]
+    assert replaying[0] == 88 and replaying == sorted(set(replaying)) and max(replaying) > 90
 
 
 def test_consultation_votes_drop_times_unless_every_source_gives_them(fake_source):
