@@ -61,6 +61,17 @@ class Conversation:
     statements: int
 
 
+def vote_value(raw: str) -> int:
+    """A vote cell as 1 (agree), -1 (disagree) or 0 (pass); ValueError for anything else ("yes", 0.5, 2)."""
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ValueError(f"vote {raw!r} is not 1, -1 or 0") from None
+    if number not in (1.0, -1.0, 0.0):
+        raise ValueError(f"vote {raw!r} is not 1, -1 or 0")
+    return int(number)
+
+
 def read_participants_votes(path: Path) -> Conversation:
     """Parse a Polis ``participants-votes.csv`` into votes and Polis's group assignment."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -91,12 +102,9 @@ def read_participants_votes(path: Path) -> Conversation:
             if not cell:
                 continue
             try:
-                vote = int(float(cell))
-            except ValueError:
-                raise ValueError(f"{path}, line {line}: vote {cell!r} is not 1, -1 or 0") from None
-            if vote not in (1, -1, 0) or float(cell) != vote:
-                raise ValueError(f"{path}, line {line}: vote {cell!r} is not 1, -1 or 0")
-            votes.append((participant, statement, vote))
+                votes.append((participant, statement, vote_value(cell)))
+            except ValueError as exc:
+                raise ValueError(f"{path}, line {line}: {exc}") from None
     return Conversation(path.parent.name, votes, groups, participants, len(statements))
 
 
@@ -205,12 +213,13 @@ def read_vote_log(path: Path) -> list[tuple[str, str, int, float]]:
     log = []
     for line, row in rows:
         try:
-            when, vote = float(row["timestamp"]) / 1000, int(float(row["vote"]))
+            when = float(row["timestamp"]) / 1000
         except ValueError:
-            raise ValueError(f"{path}, line {line}: timestamp and vote must be numbers") from None
-        if vote not in (1, -1, 0):
-            raise ValueError(f"{path}, line {line}: vote {row['vote']!r} is not 1, -1 or 0")
-        log.append((row["voter-id"], row["comment-id"], vote, when))
+            raise ValueError(f"{path}, line {line}: timestamp {row['timestamp']!r} is not a number") from None
+        try:
+            log.append((row["voter-id"], row["comment-id"], vote_value(row["vote"]), when))
+        except ValueError as exc:
+            raise ValueError(f"{path}, line {line}: {exc}") from None
     return log
 
 

@@ -314,7 +314,9 @@ def replay(
         return conversation
     n, m = len({row[0] for row in ordered}), len({row[1] for row in ordered})
     affordable = int(SVD_BUDGET / max(1, n * m * min(n, m)))
-    updates = max(MIN_UPDATES, affordable) if max_updates is None else min(max_updates, max(MIN_UPDATES, affordable))
+    updates = max(MIN_UPDATES, affordable)
+    if max_updates is not None:
+        updates = min(updates, max_updates)
     span = float(ordered[-1][3]) - float(ordered[0][3])
     window = max(float(window_seconds), span / updates)
     batch: list[tuple[Any, Any, float]] = []

@@ -54,7 +54,7 @@ class Command(BaseCommand):
         if self.is_participants_votes(options["csv"]):
             votes, polis_export, time_column = self.participants_votes(options, notes), True, None
         else:
-            votes, polis_export, time_column = self.vote_rows(options)
+            votes, polis_export, time_column = self.vote_rows(options["csv"])
         if len(votes) < 2:
             raise CommandError(f"{options['csv']}: need more than one vote to find opinion groups")
         if options["groups"] is not None and not 2 <= options["groups"] <= 5:
@@ -100,9 +100,11 @@ class Command(BaseCommand):
             f"{result['params']['statements']} statements → {options['out']}"
         )
 
-    def vote_rows(self, options) -> tuple[list[tuple], bool, str | None]:
+    def vote_rows(self, path: str) -> tuple[list[tuple], bool, str | None]:
         """The votes of a long CSV (one row per vote), whether it is a Polis votes.csv, and its time column."""
-        rows, columns = read_csv(options["csv"], ["participant", "statement", "vote"], ALIASES)
+        from ml.compare_polis import vote_value
+
+        rows, columns = read_csv(path, ["participant", "statement", "vote"], ALIASES)
         time_column = next((c for c in TIME_COLUMNS if rows and c in rows[0]), None)
         votes = []
         for line, row in enumerate(rows, start=2):
@@ -110,19 +112,15 @@ class Command(BaseCommand):
             statement = (row.get(columns["statement"]) or "").strip()
             raw_vote = (row.get(columns["vote"]) or "").strip()
             if not participant or not statement:
-                raise CommandError(f"{options['csv']}, line {line}: participant and statement must not be empty")
+                raise CommandError(f"{path}, line {line}: participant and statement must not be empty")
             try:
-                vote = int(float(raw_vote))
+                vote = vote_value(raw_vote)
             except ValueError:
-                raise CommandError(
-                    f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}"
-                ) from None
-            if vote not in (1, -1, 0) or float(raw_vote) != vote:
-                raise CommandError(f"{options['csv']}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}")
+                raise CommandError(f"{path}, line {line}: vote must be 1, -1 or 0, got {raw_vote!r}") from None
             if time_column is None:
                 votes.append((participant, statement, vote))
             else:
-                votes.append((participant, statement, vote, self.seconds(row.get(time_column), options["csv"], line)))
+                votes.append((participant, statement, vote, self.seconds(row.get(time_column), path, line)))
         polis_export = columns["participant"] == "voter-id" and columns["statement"] == "comment-id"
         return votes, polis_export, time_column
 
@@ -140,7 +138,7 @@ class Command(BaseCommand):
         """The votes of a Polis participants-votes.csv, replayed from the export's votes.csv beside it when
         that log ends in the same votes and the meta statements are known (comments.csv beside it, or
         ``--comments``)."""
-        from ml.compare_polis import read_participants_votes, read_vote_log
+        from ml.compare_polis import read_participants_votes
 
         path = Path(options["csv"])
         try:
@@ -153,9 +151,12 @@ class Command(BaseCommand):
         if not log_file.is_file() or not (comments_file.is_file() or options["comments"]):
             return votes
         try:
-            log = read_vote_log(log_file)
-        except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+            log, _, time_column = self.vote_rows(str(log_file))
+        except CommandError as exc:
             notes.append(f"{log_file} not read ({exc}): the votes are clustered once, not replayed")
+            return votes
+        if time_column is None:
+            notes.append(f"{log_file} has no time column: the votes are clustered once, not replayed")
             return votes
         latest = {}
         for participant, statement, vote, _when in sorted(log, key=lambda row: row[3]):
