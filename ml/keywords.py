@@ -324,9 +324,15 @@ TITLE_CHARS = {"ja": 40, "other": 90}
 
 
 def _shorten(text: str, lang: str) -> str:
+    """``text`` cut to a title: its first sentence when that fits and is not tiny (a proposal's title line
+    ends at a space once the unit is on one line), else at a clause boundary with "…"."""
     limit = TITLE_CHARS["ja" if lang == "ja" else "other"]
     if len(text) <= limit:
         return text
+    boundary = r"[。．！？!?]|\s" if lang == "ja" else r"[.!?](?=\s)"
+    sentence = min((m.start() for m in re.finditer(boundary, text[: limit + 1]) if m.start() >= limit // 3), default=0)
+    if sentence:
+        return _END.sub("", text[:sentence])
     if lang == "ja":
         cut = max((m.end() for m in re.finditer(r"[、,]", text[:limit])), default=0)
     else:

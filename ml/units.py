@@ -244,11 +244,24 @@ def _opens_new_point(text: str, spans: list[tuple[int, int]]) -> bool:
     )
 
 
+def _without_boilerplate(gap: str) -> str:
+    """The text between two opinion units without the greetings / self-introductions it holds (a proposal's
+    title line is followed by 「南町公園の利用者です。」 before its body); connectives (「また、」) stay."""
+    kept, last = [], 0
+    for unit in split_units(gap):
+        if is_boilerplate(unit.text):
+            kept.append(gap[last : unit.start] + " ")
+            last = unit.end
+    kept.append(gap[last:])
+    return "".join(kept)
+
+
 def merge_short(table: UnitTable, texts: list[str], limit: int) -> UnitTable:
     """One unit per text whose opinion units add up to at most ``limit`` characters and make one point.
 
     The merged unit is the stretch of ``texts[i]`` (the texts ``table`` was built from) from its first
-    opinion unit to its last, on one line: greetings before and formulas after stay out. Longer texts, and
+    opinion unit to its last, on one line, without the boilerplate units in it: greetings before,
+    self-introductions between (after a title line) and formulas after stay out. Longer texts, and
     texts whose later sentences open a new point (「また、」「次に」「①」, "Also", "In addition"), keep their
     units. ``limit`` 0 keeps every unit. Linear in the number of units.
     """
@@ -267,7 +280,11 @@ def merge_short(table: UnitTable, texts: list[str], limit: int) -> UnitTable:
             and not _opens_new_point(texts[index], spans_here)
         ):
             start, end = spans_here[0][0], spans_here[-1][1]
-            unit_texts.append(" ".join(texts[index][start:end].split()))
+            text = texts[index]
+            pieces = [text[spans_here[0][0] : spans_here[0][1]]]
+            for (_, previous_end), (next_start, next_end) in zip(spans_here, spans_here[1:], strict=False):
+                pieces += [_without_boilerplate(text[previous_end:next_start]), text[next_start:next_end]]
+            unit_texts.append(" ".join("".join(pieces).split()))
             owner.append(index)
             spans.append((start, end))
         else:

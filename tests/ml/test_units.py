@@ -101,6 +101,25 @@ def test_title_lines_are_units_and_topic_markers_are_dropped():
     assert [u.text for u in split_units("時刻：午後三時")] == ["時刻：午後三時"]
 
 
+def test_merged_unit_leaves_out_a_self_introduction_after_the_title_line():
+    """A proposal reaches the analysis as its title line and its body, whose first sentence is often who
+    writes. The demo's largest theme was titled 「ボール遊びができる時間帯を決めてほしい 南町公園の利用者です。
+    ほとんどの公園でボ…」: the merged unit ran from the title to the body's last sentence, self-introduction and all."""
+    from ml.text import normalise_lines
+
+    texts = [
+        normalise_lines(
+            "ボール遊びができる時間帯を決めてほしい\n南町公園の利用者です。ほとんどの公園でボール遊びが禁止されています。"
+        ),
+        "The swings are broken.\nI live in North Town. Please fix them soon.",
+        "公園の遊具が古いので新しくしてほしい。北町の住民です。よろしくお願いします。",
+    ]
+    merged = merge_short(unit_table(texts), texts, 300)
+    assert merged.texts[0] == "ボール遊びができる時間帯を決めてほしい ほとんどの公園でボール遊びが禁止されています。"
+    assert merged.texts[1] == "The swings are broken. Please fix them soon."
+    assert merged.texts[2] == "公園の遊具が古いので新しくしてほしい。" and len(merged.texts) == 3
+
+
 def test_merge_short_keeps_short_comments_whole_and_splits_letters():
     texts = [
         "北町の住民です。バスを増やしてほしい。駅前が暗い。以上です。",
