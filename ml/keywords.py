@@ -320,6 +320,8 @@ _EN_LEAD = re.compile(
     r"^(also|and|but|finally|first|second|moreover|furthermore|in addition|besides|however)[,]?\s+", re.IGNORECASE
 )
 _END = re.compile(r"[\s。．.!！?？、,]+$")
+# A list marker that opens a unit: 「12. 」「- 」「・」「①」「(3)」「第2に、」 — numbering, not words of a title.
+_MARKER = re.compile(r"^(?:[-–—•・*＊]+|\(?\d{1,3}[.)）:：](?!\d)|[（(]\d{1,3}[)）]|[①-⑳]|第\d{1,2}に[、,]?)\s*")
 TITLE_CHARS = {"ja": 40, "other": 90}
 
 
@@ -346,12 +348,13 @@ def _shorten(text: str, lang: str) -> str:
 
 
 def clean_unit(text: str, lang: str) -> str:
-    """A unit as a title: without a leading connective (「また、」「Also,」) and trailing punctuation."""
+    """A unit as a title: without a leading connective (「また、」「Also,」) or list marker (「12.」「-」「①」) and
+    trailing punctuation."""
     text = text.strip()
     previous = None
     while previous != text:
         previous = text
-        text = (_JA_LEAD if lang == "ja" else _EN_LEAD).sub("", text)
+        text = _MARKER.sub("", (_JA_LEAD if lang == "ja" else _EN_LEAD).sub("", text))
     text = _END.sub("", text)
     if lang != "ja" and text:
         text = text[0].upper() + text[1:]

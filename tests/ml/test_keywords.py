@@ -110,9 +110,25 @@ def test_theme_title_is_a_central_unit_without_connectives():
     assert len(title) <= 41 and title.endswith("…")
     assert theme_title(["Also, the buses are late."], np.array([[1.0]]), ["buses"], lang="en") == "The buses are late"
     # A long unit whose first sentence (a proposal's title line) fits: that sentence, without "…".
-    titled = ["ボール遊びができる時間帯を決めてほしい ほとんどの公園でボール遊びが禁止されています。夕方だけでもよいので"]
+    titled = [
+        "ボール遊びができる時間帯を決めてほしい ほとんどの公園でボール遊びが禁止されています。夕方だけでもよいので"
+    ]
     assert theme_title(titled, np.array([[1.0]]), ["ボール遊び"], lang="ja") == "ボール遊びができる時間帯を決めてほしい"
-    english = ["The swings are broken and unsafe. Children cannot play there any more and parents worry about it a lot."]
+    # List markers are numbering, not words (real Polis comments: 「12. Protecting all endangered …」「- ensure …」).
+    from ml.keywords import clean_unit
+
+    assert clean_unit("12. Protecting native fauna is urgent", "en") == "Protecting native fauna is urgent"
+    assert clean_unit("- ensure that young people feel safe", "en") == "Ensure that young people feel safe"
+    assert [clean_unit(t, "ja") for t in ("①公園を直して", "(3) バスを増やして", "・ベンチを増やして")] == [
+        "公園を直して",
+        "バスを増やして",
+        "ベンチを増やして",
+    ]
+    assert clean_unit("3.5%の増税に反対", "ja") == "3.5%の増税に反対"
+    assert clean_unit("10:00 to 18:00 opening hours", "en") == "10:00 to 18:00 opening hours"
+    english = [
+        "The swings are broken and unsafe. Children cannot play there any more and parents worry about it a lot."
+    ]
     assert theme_title(english, np.array([[1.0]]), ["swings"], lang="en") == "The swings are broken and unsafe"
 
 
