@@ -125,3 +125,31 @@ def test_projection_matches_scikit_learns_pca():
     expected /= np.abs(expected).max(axis=0)
     assert np.allclose(project_2d(points), expected, atol=1e-6)
     assert project_2d(points[:2]).shape == (2, 2)
+
+
+def test_with_many_small_themes_wards_partition_is_kept_when_its_inertia_is_lower(monkeypatch):
+    """Issue 16's Japanese set has 77 themes for 337 comments. With many small themes Ward's partition
+    (refined by Lloyd's iterations) is one more candidate; the lower within-theme sum of squares wins."""
+    import ml.cluster as module
+
+    points, truth = blobs(k=40, per=3, dim=32, seed=1)
+
+    def scrambled(matrix, k, seed, **kwargs):  # a poor k-means result: every row in turn
+        return np.arange(len(matrix)) % k, None
+
+    monkeypatch.setattr(module, "_kmeans", scrambled)
+    assert adjusted_rand_score(truth, cluster(points, k=40, seed=0, min_size=1).labels) == 1.0
+    # Few themes: k-means alone decides (Ward is not consulted).
+    few, _ = blobs(k=5, per=30, dim=16, seed=1)
+    kept = cluster(few, k=5, seed=0, min_size=1).labels
+    assert adjusted_rand_score(np.arange(len(few)) % 5, kept) == 1.0
+
+
+def test_ward_candidate_is_deterministic_and_gives_k_clusters():
+    from ml.cluster import _inertia, _ward
+
+    points, _ = blobs(k=12, per=4, dim=16, seed=2)
+    labels = _ward(points, 12)
+    assert labels is not None and len(set(labels.tolist())) == 12
+    assert (labels == _ward(points, 12)).all()
+    assert _inertia(points, labels) <= _inertia(points, np.arange(len(points)) % 12)
