@@ -32,7 +32,7 @@ FINAL_STARTS = 30
 # and the lower inertia wins. k-means++ struggles to put a centre in each of many small groups; Ward builds
 # them bottom-up (issue 16's Japanese set has 77 themes for 337 comments). Measured on the paraphrase
 # fixtures, alone and mixed with the seven large themes (ml/README.md); with 7 themes of 2–8 texts the
-# effect was ±0.05 either way, hence the minimum number of themes.
+# effect was noise (−0.08 to +0.08 per fixture), hence the minimum number of themes.
 WARD_MIN_THEMES = 10
 WARD_MAX_THEME_SIZE = 10
 
@@ -296,7 +296,7 @@ def cluster(
         k = best[1]
         # The chosen k fitted again with more starts (on the full representation above REDUCE_ABOVE).
         labels, _ = _kmeans(matrix, k, seed, n_init=final_starts, gram=gram if n <= REDUCE_ABOVE else None)
-    if WARD_MIN_THEMES <= k and n <= REDUCE_ABOVE and n / k <= WARD_MAX_THEME_SIZE:
+    if k >= WARD_MIN_THEMES and n <= REDUCE_ABOVE and n / k <= WARD_MAX_THEME_SIZE:
         ward = _ward(matrix, k)
         if ward is not None and _inertia(matrix, ward) < _inertia(matrix, np.asarray(labels)) - 1e-9:
             labels = ward
