@@ -59,7 +59,7 @@ def groups_of(path: Path) -> list[str]:
     return [f"{path.stem}:{i % CHABSA_FOLDS}" for i in range(len(rows))]
 
 
-def training_set(fixtures: Path, *, real: bool = True, leave_out: str | None = None):
+def training_set(fixtures: Path, *, leave_out: str | None = None):
     """(texts, labels, weights): the written development sets, and the real texts (but group ``leave_out``)."""
     texts, labels, weights = [], [], []
     for file in DEV:
@@ -67,7 +67,7 @@ def training_set(fixtures: Path, *, real: bool = True, leave_out: str | None = N
         texts += file_texts
         labels += file_labels
         weights += [1.0] * len(file_texts)
-    for file in REAL if real else ():
+    for file in REAL:
         file_texts, file_labels = load(fixtures / file)
         for text, label, group in zip(file_texts, file_labels, groups_of(fixtures / file), strict=True):
             if group != leave_out:

@@ -52,9 +52,10 @@ class Scorer:
 
     def __init__(self):
         from ml.embeddings import EnsembleEmbedder
+        from ml.evaluate_sentiment import memo
 
         self.embedder = EnsembleEmbedder(threads=1)
-        self.vectors: dict[str, np.ndarray] = {}
+        self.embed = memo(self.embedder.embed)
 
     def rows(self, texts: list[str]):
         from ml.embeddings import represent, representation_for
@@ -64,10 +65,7 @@ class Scorer:
         lang = detect_language([normalise(t) for t in texts])
         lined = [normalise_lines(t) for t in texts]
         table = merge_short(unit_table(lined), lined, split_above_chars(lang))
-        missing = [t for t in dict.fromkeys(table.texts) if t not in self.vectors]
-        if missing:
-            self.vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
-        raw = np.vstack([self.vectors[t] for t in table.texts])
+        raw = self.embed(table.texts)
         matrix = represent(
             table.texts,
             method=representation_for("ensemble", lang),
