@@ -59,12 +59,11 @@ class Scorer:
 
     def rows(self, texts: list[str]):
         from ml.embeddings import represent, representation_for
-        from ml.text import detect_language, normalise, normalise_lines
-        from ml.units import merge_short, split_above_chars, unit_table
+        from ml.text import detect_language, normalise
+        from ml.units import comment_units
 
         lang = detect_language([normalise(t) for t in texts])
-        lined = [normalise_lines(t) for t in texts]
-        table = merge_short(unit_table(lined), lined, split_above_chars(lang))
+        table = comment_units(texts, lang)
         raw = self.embed(table.texts)
         matrix = represent(
             table.texts,

@@ -13,8 +13,8 @@ from ml.cluster import REDUCE_ABOVE, centre_similarity, cluster, project_2d, rep
 from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, representation_for, resolve_backend
 from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
 from ml.sentiment import analyse_sentiment, shares
-from ml.text import detect_language, normalise, normalise_lines
-from ml.units import UnitTable, merge_short, split_above_chars, text_themes, unit_table, vote
+from ml.text import detect_language, normalise
+from ml.units import UnitTable, comment_units, text_themes, vote
 
 Progress = Callable[[int, str], None]
 
@@ -82,9 +82,7 @@ def _analyse_texts(
     # better — while letters, and comments that mark a further point (「また、」, "Also"), are split, so
     # each of their points finds its theme.
     if units:
-        lined = [normalise_lines(t) for t in texts]
-        limit = split_above_chars(lang) if split_above is None else split_above
-        table = merge_short(unit_table(lined), lined, limit)
+        table = comment_units(texts, lang, split_above=split_above)
     else:
         table = UnitTable(normalised, np.arange(len(normalised)), [])
     unit_texts = table.texts

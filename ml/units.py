@@ -295,6 +295,17 @@ def merge_short(table: UnitTable, texts: list[str], limit: int) -> UnitTable:
     return UnitTable(unit_texts, np.asarray(owner, dtype=int), spans)
 
 
+def comment_units(texts: list[str], lang: str, *, split_above: int | None = None) -> UnitTable:
+    """The analysis's opinion units of raw ``texts``: line breaks kept (they end sentences), boilerplate
+    left out, and a comment whose units add up to at most ``split_above`` characters (default by language)
+    and make one point kept as one unit (:func:`merge_short`)."""
+    from ml.text import normalise_lines
+
+    lined = [normalise_lines(t) for t in texts]
+    limit = split_above_chars(lang) if split_above is None else split_above
+    return merge_short(unit_table(lined), lined, limit)
+
+
 def vote(table: UnitTable, unit_labels: np.ndarray, n_texts: int) -> np.ndarray:
     """Each text's theme: the one most of its units' characters fall in (noise units do not vote; a text
     whose units are all noise is noise, -1). Ties go to the text's earlier unit."""
