@@ -18,6 +18,7 @@ from collections import Counter
 import numpy as np
 
 from ml.text import is_japanese
+from ml.units import key_sentences
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
 JA_STOP = frozenset(
@@ -142,7 +143,9 @@ def compound_nouns(text: str, tokenizer) -> list[str]:
 
     for token in tokenizer.tokenize(text):
         parts = token.part_of_speech.split(",")
-        if parts[0] == "名詞" and parts[1] not in _NOUN_BREAK:
+        if not any(ch.isalnum() for ch in token.surface):
+            flush()  # 「.」「(」 after NFKC can be read as nouns: 「.フェリー」「(1)投稿」 are not names
+        elif parts[0] == "名詞" and parts[1] not in _NOUN_BREAK:
             sub = "接尾" if parts[1] == "接尾" else ("数" if parts[1] == "数" else "名詞")
             current.append((token.surface, sub))
         elif parts[0] == "接頭詞" and parts[1] == "名詞接続":
@@ -320,8 +323,11 @@ _EN_LEAD = re.compile(
     r"^(also|and|but|finally|first|second|moreover|furthermore|in addition|besides|however)[,]?\s+", re.IGNORECASE
 )
 _END = re.compile(r"[\s。．.!！?？、,]+$")
-# A list marker that opens a unit: 「12. 」「- 」「・」「①」「(3)」「第2に、」 — numbering, not words of a title.
-_MARKER = re.compile(r"^(?:[-–—•・*＊]+|\(?\d{1,3}[.)）:：](?!\d)|[（(]\d{1,3}[)）]|[①-⑳]|第\d{1,2}に[、,]?)\s*")
+# A list marker that opens a unit: 「12. 」「- 」「・」「①」「(3)」「第2に、」, or a question label 「Q.」「Q3:」 (as
+# residents' letters are printed on answer pages) — numbering, not words of a title.
+_MARKER = re.compile(
+    r"^(?:[-–—•・*＊]+|\(?\d{1,3}[.)）:：](?!\d)|[（(]\d{1,3}[)）]|[①-⑳]|第\d{1,2}に[、,]?|[QＱ]\d{0,3}[.:：)])\s*"
+)
 TITLE_CHARS = {"ja": 40, "other": 90}
 
 
@@ -376,7 +382,7 @@ def theme_title(texts: list[str], rows: np.ndarray, keywords: list[str], *, lang
     best, best_score = None, -np.inf
     seen = set()
     for index in np.argsort(-central)[:50]:
-        title = clean_unit(texts[index], lang)
+        title = clean_unit(key_sentences(texts[index], top, lang, limit=limit), lang)
         if not title or title in seen:
             continue
         seen.add(title)
@@ -390,4 +396,4 @@ def theme_title(texts: list[str], rows: np.ndarray, keywords: list[str], *, lang
         )
         if score > best_score:
             best, best_score = title, score
-    return _shorten(best or clean_unit(texts[0], lang), lang)
+    return _shorten(best or clean_unit(key_sentences(texts[0], top, lang, limit=limit), lang), lang)

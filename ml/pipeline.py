@@ -14,7 +14,7 @@ from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, repre
 from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
 from ml.sentiment import analyse_sentiment, shares
 from ml.text import detect_language, normalise
-from ml.units import UnitTable, comment_units, text_themes, vote
+from ml.units import UnitTable, comment_units, key_sentences, text_themes, vote
 
 Progress = Callable[[int, str], None]
 
@@ -57,8 +57,8 @@ def _analyse_texts(
 
     With ``units`` (default) every text is cut into opinion units (ml/units.py: sentences / clauses,
     greetings and formulas left out); a text whose units add up to at most ``split_above`` characters
-    (default by language, :func:`ml.units.split_above_chars`; 0 splits every text) and that marks no
-    further point (「また、」, "Also", ①) is kept as one unit without its greetings and formulas. The units are embedded and clustered, a text's theme is the one most
+    (default by language, :func:`ml.units.split_above_chars`; 0 splits every text) and that does not
+    enumerate its points (「1.」「(2)」, "Secondly") is kept as one unit without its greetings and formulas. The units are embedded and clustered, a text's theme is the one most
     of its units' characters fall in (``labels``, ``members``), the other themes it touches are listed
     in ``themes_of`` and each theme's ``also``, and quotes are units. ``stop_terms`` (e.g. the
     consultation's district names) never become keywords. Sentiment: ml/sentiment.py.
@@ -77,10 +77,10 @@ def _analyse_texts(
     progress(5, "embed")
 
     # Opinion units: sentences / clauses without greetings and formulas (ml/units.py). A comment whose
-    # opinion units are short together (≤ split_above characters: 120 Japanese, 300 English by default)
-    # and make one point stays one unit without its boilerplate — on real comments whole texts cluster
-    # better — while letters, and comments that mark a further point (「また、」, "Also"), are split, so
-    # each of their points finds its theme.
+    # opinion units are not long together (≤ split_above characters: 500 Japanese, 1,200 English by
+    # default) and that does not enumerate its points stays one unit without its boilerplate — on real
+    # comments and letters whole texts cluster better — while very long letters and enumerated points
+    # (「1.」「(2)」) are split, so each of their points finds its theme.
     if units:
         table = comment_units(texts, lang, split_above=split_above)
     else:
@@ -140,8 +140,9 @@ def _analyse_texts(
     sub = subcluster(matrix, unit_labels, seed=seed) if sublevel else np.full(len(unit_labels), -1)
     owner = table.owner
 
-    def quotes(unit_members: np.ndarray, count: int) -> tuple[list[int], list[dict[str, Any]]]:
-        """Representative texts and the units quoted from them (one quote per text, MMR order)."""
+    def quotes(unit_members: np.ndarray, count: int, words: list[str]) -> tuple[list[int], list[dict[str, Any]]]:
+        """Representative texts and the units quoted from them (one quote per text, MMR order; a long unit —
+        a whole comment — quoted by its sentences that name the theme's keywords)."""
         picked = representatives(matrix, unit_members, count=count * 3)
         texts_seen: list[int] = []
         quoted: list[dict[str, Any]] = []
@@ -150,7 +151,8 @@ def _analyse_texts(
             if text_index in texts_seen:
                 continue
             texts_seen.append(text_index)
-            quoted.append({"text": text_index, "quote": unit_texts[unit], "sentiment": feeling["units"][unit]})
+            quote = key_sentences(unit_texts[unit], words, lang)
+            quoted.append({"text": text_index, "quote": quote, "sentiment": feeling["units"][unit]})
             if len(texts_seen) == count:
                 break
         return texts_seen, quoted
@@ -179,7 +181,7 @@ def _analyse_texts(
                 if len(sub_units) == 0:
                     continue
                 sub_members = sorted(set(owner[sub_units].tolist()))
-                sub_representatives, sub_quotes = quotes(sub_units, 3)
+                sub_representatives, sub_quotes = quotes(sub_units, 3, sub_keywords.get(s, []))
                 subthemes.append(
                     {
                         "label": label_from_keywords(sub_keywords.get(s, []), lang=lang),
@@ -196,7 +198,7 @@ def _analyse_texts(
                 )
         # Quotes come from the theme's own texts (representatives ⊆ members), as before opinion units.
         own_units = unit_members[labels[owner[unit_members]] == theme]
-        theme_representatives, theme_quotes = quotes(own_units, representatives_per_theme)
+        theme_representatives, theme_quotes = quotes(own_units, representatives_per_theme, words)
         themes.append(
             {
                 "index": theme,

@@ -44,7 +44,7 @@ def test_cluster_file_writes_the_contract(tmp_path):
 def test_cluster_file_splits_letters_into_opinion_units(tmp_path):
     source = tmp_path / "letters.csv"
     rows = ["id,text"] + [
-        f"{i},北町に住んでいる会社員です。{a}。また、{b}。以上、よろしくお願いいたします。"
+        f"{i},北町に住んでいる会社員です。1. {a}。2. {b}。以上、よろしくお願いいたします。"
         for i, (a, b) in enumerate(
             [
                 ("公園の遊具が古い", "バスの本数が少ない"),
@@ -73,7 +73,7 @@ def test_cluster_file_splits_letters_into_opinion_units(tmp_path):
         str(out),
     )
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["params"]["units"] == 12  # two opinion units per letter, formulas left out
+    assert data["params"]["units"] == 12  # two enumerated opinion units per letter, formulas left out
     quotes = [q["quote"] for t in data["themes"] for q in t["quotes"]]
     assert quotes and not any("よろしく" in q or "会社員" in q for q in quotes)
     assert not any("北町" in k for t in data["themes"] for k in t["keywords"])

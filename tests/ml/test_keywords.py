@@ -125,11 +125,25 @@ def test_theme_title_is_a_central_unit_without_connectives():
         "ベンチを増やして",
     ]
     assert clean_unit("3.5%の増税に反対", "ja") == "3.5%の増税に反対"
+    # Letters as answer pages print them (「Q.」), real Shimane 県民ホットライン pages (ml/README.md).
+    assert clean_unit("Q.小泉八雲旧居前の道路を改良してください", "ja") == "小泉八雲旧居前の道路を改良してください"
+    assert clean_unit("Q3: Where do the buses stop", "en") == "Where do the buses stop"
+    assert clean_unit("Quiet streets at night", "en") == "Quiet streets at night"
     assert clean_unit("10:00 to 18:00 opening hours", "en") == "10:00 to 18:00 opening hours"
     english = [
         "The swings are broken and unsafe. Children cannot play there any more and parents worry about it a lot."
     ]
     assert theme_title(english, np.array([[1.0]]), ["swings"], lang="en") == "The swings are broken and unsafe"
+
+
+def test_punctuation_read_as_a_noun_never_joins_a_keyword():
+    """janome reads 「.」「(」 after NFKC as nouns: real letters gave 「.フェリー」「(1)投稿」「Q.県民ホットライン」."""
+    from ml.keywords import tokens
+    from ml.text import normalise
+
+    assert tokens(normalise("2.フェリーのドック入りは高速船の運行期間内に"), "ja")[0] == "フェリー"
+    assert tokens(normalise("(1)投稿の内容"), "ja")[0] == "投稿"
+    assert tokens(normalise("Q.県民ホットラインの回答"), "ja")[0] == "県民ホットライン"
 
 
 def test_prefixes_join_only_when_they_are_kanji():

@@ -158,18 +158,22 @@ def test_a_given_k_returns_exactly_k_themes_and_no_noise():
 
 
 def test_comments_are_clustered_whole_and_letters_by_their_units():
-    """Short comments are one unit without their boilerplate; letters over the limit are split."""
+    """Comments are one unit without their boilerplate, connectives and all; enumerated points are split."""
     short = "北町に住んでいる会社員です。バスの本数を増やしてほしい。夜の最終便も遅くしてほしい。よろしくお願いします。"
     letter = (
         "東町の住民です。駅前の駐輪場がいつも満車で、歩道に自転車があふれて車いすやベビーカーが通れません。"
         "駐輪場の台数を増やし、放置自転車の撤去を定期的に行ってください。"
-        "また、図書館の開館時間が短く、仕事帰りには閉まっています。平日は夜九時まで開けてほしいです。"
-        "さらに、公園の遊具が古くなっていて、子どもがけがをしないか心配です。点検と更新をお願いします。"
+        "2. 図書館の開館時間が短く、仕事帰りには閉まっています。平日は夜九時まで開けてほしいです。"
+        "3. 公園の遊具が古くなっていて、子どもがけがをしないか心配です。点検と更新をお願いします。"
     )
-    texts = [short, letter] + [f"{n}丁目の公園にベンチを増やしてほしい" for n in range(1, 7)]
+    one_matter = (
+        "川の氾濫対策に力を入れてほしいです。川は一つの町では対応できません。"
+        "また、上流と下流で対応の仕方も変わってくると思います。さらに、堤防の点検も急いでください。"
+    )
+    texts = [short, letter, one_matter] + [f"{n}丁目の公園にベンチを増やしてほしい" for n in range(1, 7)]
     result = analyse_texts(texts, backend="tfidf", threads=1, seed=0, k=2)
     owner = result["units"]["owner"]
-    assert owner.count(0) == 1 and owner.count(1) >= 3
+    assert owner.count(0) == 1 and owner.count(1) >= 3 and owner.count(2) == 1
     kept = result["units"]["texts"][owner.index(0)]
     assert kept == "バスの本数を増やしてほしい。夜の最終便も遅くしてほしい。"  # no self-introduction, no closing
     assert all(kept in q["quote"] or q["quote"] in texts[q["text"]] for t in result["themes"] for q in t["quotes"])

@@ -4,6 +4,7 @@ import numpy as np
 
 from ml.units import (
     is_boilerplate,
+    key_sentences,
     merge_short,
     opinion_units,
     split_above_chars,
@@ -127,7 +128,7 @@ def test_merge_short_keeps_short_comments_whole_and_splits_letters():
         "公園の遊具を直してほしい。" * 12,
     ]
     table = unit_table(texts)
-    merged = merge_short(table, texts, 120)
+    merged = merge_short(table, texts, 120)  # the limit the caller gives (by default 500 / 1,200)
     assert merged.owner.tolist().count(0) == 1
     assert merged.texts[0] == "バスを増やしてほしい。駅前が暗い。"
     start, end = merged.spans[0]
@@ -135,14 +136,41 @@ def test_merge_short_keeps_short_comments_whole_and_splits_letters():
     assert merged.owner.tolist().count(2) == table.owner.tolist().count(2) > 1  # 156 characters: split
     assert merge_short(table, texts, 0) is table
     assert sorted(set(merged.owner.tolist())) == [0, 1, 2]
-    # A further point marked in a short comment: its units stay apart.
+    # Points enumerated in a short comment: its units stay apart.
     marked = [
-        "公園の遊具が古い。また、バスの本数が少ない。",
-        "Parks need benches. Also, the buses are late.",
+        "1. 公園の遊具が古い。2. バスの本数が少ない。",
+        "(1)県民歌について。テレビで流してほしい。(2)美術館の催しについて。模型展をしてほしい。",
         "①公園を直して。②バスを増やして。",
+        "第一に、公園を直して。第二に、バスを増やして。",
+        "Parks need benches. Secondly, the buses are late.",
     ]
     kept = merge_short(unit_table(marked), marked, 120)
-    assert kept.owner.tolist().count(0) == 2 and kept.owner.tolist().count(1) == 2 and kept.owner.tolist().count(2) == 2
-    same_point = ["公園の遊具が古い。しかし、直せば使える。"]
-    assert len(merge_short(unit_table(same_point), same_point, 120).texts) == 1
+    assert [kept.owner.tolist().count(i) for i in range(5)] == [2] * 5
+    # Connectives go on with the same matter in real letters (ml/README.md, "Real resident letters").
+    same_point = [
+        "公園の遊具が古い。しかし、直せば使える。",
+        "川の氾濫対策に力を入れてほしいです。また、上流と下流で対応の仕方も変わってくると思います。",
+        "Parks need benches. Also, the paths are muddy.",
+    ]
+    assert len(merge_short(unit_table(same_point), same_point, 120).texts) == 3
     assert split_above_chars("ja") < split_above_chars("en") == split_above_chars("de")
+
+
+def test_a_long_comment_is_quoted_by_its_sentences_that_name_the_theme():
+    letter = (
+        "丸山新知事誕生おめでとうございます。新知事に望むことは、人口減少対策や過疎化対策などいろいろあります。"
+        "そこで、まずは県のホームページを全面リニューアルしてほしいです。見やすいホームページをお願いします。"
+        "テレビにもどんどん出演してください。よろしくお願いします。"
+    )
+    quote = key_sentences(letter, ["ホームページ", "リニューアル"], "ja", limit=60)
+    assert (
+        quote == "そこで、まずは県のホームページを全面リニューアルしてほしいです。見やすいホームページをお願いします。"
+    )
+    assert key_sentences(letter, [], "ja", limit=60).startswith("丸山新知事")  # no keyword named: the first
+    assert key_sentences("バスを増やしてほしい。", ["公園"], "ja") == "バスを増やしてほしい。"  # short: whole
+    english = (
+        "I live downtown. "
+        + "The buses are late every single morning and we miss work. " * 8
+        + "The parks are fine and well kept."
+    )
+    assert key_sentences(english, ["parks"], "en") == "The parks are fine and well kept."
