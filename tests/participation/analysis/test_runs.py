@@ -152,10 +152,10 @@ def test_items_from_all_sources_skip_empty_texts(open_consultation, fake_source)
 # --- Issue 16: opinion units, sentiment, stop terms, imported opinions ----------------------------------
 
 # Three themes whose wording even character n-grams (the TF-IDF backend of these tests) tell apart, and two
-# letters that touch two of them (「また、」 marks a further point).
+# letters that touch two of them (numbered points are split into opinion units).
 LETTERS = [
-    "北町に住んでいる会社員です。公園の遊具が古くて危ないです。また、バスの本数を増やしてほしいです。",
-    "公園の遊具を新しくしてください。また、図書館の開館時間を延ばしてほしいです。",
+    "北町に住んでいる会社員です。1. 公園の遊具が古くて危ないです。2. バスの本数を増やしてほしいです。",
+    "(1)公園の遊具を新しくしてください。(2)図書館の開館時間を延ばしてほしいです。",
     "公園の遊具が古くて子どもが遊べません。",
     "公園の遊具にさびが出ていて危ないです。",
     "公園の遊具を増やしてほしいです。",
