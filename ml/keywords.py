@@ -18,7 +18,7 @@ from collections import Counter
 import numpy as np
 
 from ml.text import is_japanese
-from ml.units import key_sentences
+from ml.units import asks, key_sentences
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
 JA_STOP = frozenset(
@@ -393,6 +393,7 @@ def theme_title(texts: list[str], rows: np.ndarray, keywords: list[str], *, lang
             + 0.1 * min(named, 2)
             - (0.2 if len(title) > limit else 0.0)
             - (0.1 if len(title) < 6 else 0.0)
+            + (0.05 if asks(title) else 0.0)
         )
         if score > best_score:
             best, best_score = title, score

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.units import asks
+
 LABELS = ("positive", "negative", "neutral")
 
 JA_POSITIVE = [
@@ -534,15 +536,10 @@ _EN_REQUEST_START = re.compile(
     re.IGNORECASE,
 )
 _EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|n't")
-# A request anywhere in a unit (a whole comment is one unit): the classifier reads requests worded with what
-# the writer wishes for (「安心して遊べる公園にしてほしい」「魅力がたくさんある県に新幹線を通してほしい」) as praise.
-_ANY_REQUEST = re.compile(
-    r"ほしい|欲しい|ください|下さい|てはどう|ではどう|提案|べき|いただきたい|頂きたい|もらいたい|望みます|希望します|お願い"
-    r"|\b(?:please|should|would like|we need|i suggest|we suggest|i propose|we propose|must)\b|\?",
-    re.IGNORECASE,
-)
 # Asking that something go on is approval (「今後も継続をお願いします」「続けてほしい」, "keep it").
 _GO_ON = re.compile(r"継続|続けて|このまま|今後も|引き続き|\b(?:keep|continue)\b", re.IGNORECASE)
+# The classifier reads requests worded with what the writer wishes for (「安心して遊べる公園にしてほしい」
+# 「魅力がたくさんある県に新幹線を通してほしい」) as praise.
 # Positive only with a praise word: a unit the classifier calls positive that asks for something (not that
 # something go on) and whose sentences name no praise (lexicon score ≤ 0) is neutral — ml/README.md,
 # "Sentiment of real resident letters".
@@ -748,7 +745,7 @@ def analyse_sentiment(
             for i, text in enumerate(unit_texts):
                 if (
                     probabilities[i].argmax() == 0
-                    and _ANY_REQUEST.search(text)
+                    and asks(text)
                     and not _GO_ON.search(text)
                     and text_sentiment(text).score <= 0
                 ):

@@ -293,6 +293,20 @@ def merge_short(table: UnitTable, texts: list[str], limit: int) -> UnitTable:
     return UnitTable(unit_texts, np.asarray(owner, dtype=int), spans)
 
 
+# Asking for something, anywhere in a text: 「〜してほしい」「〜してください」「〜すべき」「〜はどうでしょうか」, "please",
+# "should", a question. A resident's letter makes its point there.
+_ASKS = re.compile(
+    r"ほしい|欲しい|ください|下さい|てはどう|ではどう|提案|べき|いただきたい|頂きたい|もらいたい|望みます|希望します|お願い"
+    r"|\b(?:please|should|would like|we need|i suggest|we suggest|i propose|we propose|must)\b|\?",
+    re.IGNORECASE,
+)
+
+
+def asks(text: str) -> bool:
+    """Whether ``text`` asks for something (a request, proposal or question)."""
+    return _ASKS.search(text) is not None
+
+
 # A quote longer than this is cut to the sentences that carry its theme (:func:`key_sentences`).
 QUOTE_CHARS_JA = 160
 QUOTE_CHARS_EN = 400
@@ -300,9 +314,9 @@ QUOTE_CHARS_EN = 400
 
 def key_sentences(text: str, keywords: list[str], lang: str, *, limit: int | None = None) -> str:
     """``text`` itself when it is at most ``limit`` characters (default by language), else its sentence
-    that names most of the theme's top ``keywords`` (the earliest on a tie), with the sentences after it
-    while they fit: a whole comment is clustered as one unit, and this is the part of it to quote or title.
-    Greetings and formulas are never chosen."""
+    that names most of the theme's top ``keywords`` (on a tie, one that asks for something — a letter's
+    point — then the earliest), with the sentences after it while they fit: a whole comment is clustered as
+    one unit, and this is the part of it to quote or title. Greetings and formulas are never chosen."""
     limit = limit or (QUOTE_CHARS_JA if lang in ("ja", "zh", "ko") else QUOTE_CHARS_EN)
     if len(text) <= limit:
         return text
@@ -310,7 +324,9 @@ def key_sentences(text: str, keywords: list[str], lang: str, *, limit: int | Non
     if not sentences:
         return text
     top = [k.lower() for k in keywords[:5] if k]
-    best = max(range(len(sentences)), key=lambda i: (sum(k in sentences[i].lower() for k in top), -i))
+    best = max(
+        range(len(sentences)), key=lambda i: (sum(k in sentences[i].lower() for k in top), asks(sentences[i]), -i)
+    )
     quote, joiner = sentences[best], "" if lang in ("ja", "zh", "ko") else " "
     for following in sentences[best + 1 :]:
         if len(quote) + len(joiner) + len(following) > limit:

@@ -136,6 +136,15 @@ def test_theme_title_is_a_central_unit_without_connectives():
     assert theme_title(english, np.array([[1.0]]), ["swings"], lang="en") == "The swings are broken and unsafe"
 
 
+def test_a_title_that_asks_for_something_wins_a_tie():
+    """Real letters: a theme on smoking was titled by a definition (「受動喫煙は、…煙を吸わされることです」)."""
+    from ml.keywords import theme_title
+
+    candidates = ["受動喫煙は他人のたばこの煙を吸わされることです", "受動喫煙のない社会にするため対策をお願いします"]
+    title = theme_title(candidates, np.array([[1.0], [1.0]]), ["受動喫煙"], lang="ja")
+    assert title == "受動喫煙のない社会にするため対策をお願いします"
+
+
 def test_punctuation_read_as_a_noun_never_joins_a_keyword():
     """janome reads 「.」「(」 after NFKC as nouns: real letters gave 「.フェリー」「(1)投稿」「Q.県民ホットライン」."""
     from ml.keywords import tokens

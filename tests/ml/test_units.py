@@ -166,7 +166,9 @@ def test_a_long_comment_is_quoted_by_its_sentences_that_name_the_theme():
     assert (
         quote == "そこで、まずは県のホームページを全面リニューアルしてほしいです。見やすいホームページをお願いします。"
     )
-    assert key_sentences(letter, [], "ja", limit=60).startswith("丸山新知事")  # no keyword named: the first
+    # No keyword named: the first sentence that asks for something (a letter's point), not the greeting.
+    assert key_sentences(letter, [], "ja", limit=60).startswith("そこで、まずは県のホームページ")
+    assert key_sentences("公園が好きです。" * 30, [], "ja").startswith("公園が好きです")  # none asks: the first
     assert key_sentences("バスを増やしてほしい。", ["公園"], "ja") == "バスを増やしてほしい。"  # short: whole
     english = (
         "I live downtown. "
