@@ -122,6 +122,7 @@ def cross_validated(fixtures: Path, embedder, file: str, *, embed=None) -> list[
     """Text labels of a real file, each group predicted by a classifier trained without that group (the
     pipeline's own path: opinion units, highest mean probability per text)."""
     from ml.sentiment import analyse_sentiment
+
     embed = embed or memo(embedder.embed)
     texts, _ = load(fixtures / file)
     groups = groups_of(fixtures / file)

@@ -58,10 +58,12 @@ def _analyse_texts(
     With ``units`` (default) every text is cut into opinion units (ml/units.py: sentences / clauses,
     greetings and formulas left out); a text whose units add up to at most ``split_above`` characters
     (default by language, :func:`ml.units.split_above_chars`; 0 splits every text) and that does not
-    enumerate its points (「1.」「(2)」, "Secondly") is kept as one unit without its greetings and formulas. The units are embedded and clustered, a text's theme is the one most
-    of its units' characters fall in (``labels``, ``members``), the other themes it touches are listed
-    in ``themes_of`` and each theme's ``also``, and quotes are units. ``stop_terms`` (e.g. the
-    consultation's district names) never become keywords. Sentiment: ml/sentiment.py.
+    enumerate its points (「1.」「(2)」, "Secondly") is kept as one unit without its greetings and formulas.
+    The units are embedded and clustered, a text's theme is the one most of its units' characters fall
+    in (``labels``, ``members``), the other themes it touches are listed in ``themes_of`` and each
+    theme's ``also``, and quotes are units (a whole comment's sentences that carry the theme,
+    :func:`ml.units.key_sentences`). ``stop_terms`` (e.g. the consultation's district names) never
+    become keywords. Sentiment: ml/sentiment.py.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()

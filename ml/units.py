@@ -261,7 +261,8 @@ def merge_short(table: UnitTable, texts: list[str], limit: int) -> UnitTable:
     The merged unit is the stretch of ``texts[i]`` (the texts ``table`` was built from) from its first
     opinion unit to its last, on one line, without the boilerplate units in it: greetings before,
     self-introductions between (after a title line) and formulas after stay out. Longer texts, and
-    texts that enumerate their points (「1.」「(2)」「①」「第二に」, "Secondly"), keep their units. ``limit`` 0 keeps every unit. Linear in the number of units.
+    texts that enumerate their points (「1.」「(2)」「①」「第二に」, "Secondly"), keep their units. ``limit`` 0
+    keeps every unit. Linear in the number of units.
     """
     if limit <= 0 or not len(table.owner):
         return table
