@@ -229,9 +229,14 @@ def unit_table(texts: list[str], *, drop_boilerplate: bool = True) -> UnitTable:
     return UnitTable(unit_texts, np.asarray(owner, dtype=int), spans)
 
 
+def _cjk(lang: str) -> bool:
+    """Whether ``lang`` is written without spaces between words (more per character, no sentence joiner)."""
+    return lang in ("ja", "zh", "ko")
+
+
 def split_above_chars(lang: str) -> int:
     """The length above which a comment is split into its opinion units (CJK texts carry more per character)."""
-    return SPLIT_ABOVE_CHARS_JA if lang in ("ja", "zh", "ko") else SPLIT_ABOVE_CHARS_EN
+    return SPLIT_ABOVE_CHARS_JA if _cjk(lang) else SPLIT_ABOVE_CHARS_EN
 
 
 def _opens_new_point(text: str, spans: list[tuple[int, int]]) -> bool:
@@ -318,7 +323,7 @@ def key_sentences(text: str, keywords: list[str], lang: str, *, limit: int | Non
     that names most of the theme's top ``keywords`` (on a tie, one that asks for something — a letter's
     point — then the earliest), with the sentences after it while they fit: a whole comment is clustered as
     one unit, and this is the part of it to quote or title. Greetings and formulas are never chosen."""
-    limit = limit or (QUOTE_CHARS_JA if lang in ("ja", "zh", "ko") else QUOTE_CHARS_EN)
+    limit = limit or (QUOTE_CHARS_JA if _cjk(lang) else QUOTE_CHARS_EN)
     if len(text) <= limit:
         return text
     sentences = [u.text for u in split_units(text, max_chars=len(text)) if not is_boilerplate(u.text)]
@@ -328,7 +333,7 @@ def key_sentences(text: str, keywords: list[str], lang: str, *, limit: int | Non
     best = max(
         range(len(sentences)), key=lambda i: (sum(k in sentences[i].lower() for k in top), asks(sentences[i]), -i)
     )
-    quote, joiner = sentences[best], "" if lang in ("ja", "zh", "ko") else " "
+    quote, joiner = sentences[best], "" if _cjk(lang) else " "
     for following in sentences[best + 1 :]:
         if len(quote) + len(joiner) + len(following) > limit:
             break
