@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ml.management.commands._common import progress_bar, read_csv, write_json
+from ml.units import SPLIT_ABOVE_CHARS_EN, SPLIT_ABOVE_CHARS_JA
 
 
 class Command(BaseCommand):
@@ -41,7 +42,8 @@ class Command(BaseCommand):
             default=None,
             metavar="CHARS",
             help="split a text into opinion units only when they add up to more than CHARS characters "
-            "(default 120 for Japanese, 300 otherwise; 0 splits every text)",
+            f"(default {SPLIT_ABOVE_CHARS_JA} for Japanese, {SPLIT_ABOVE_CHARS_EN} otherwise, or when it numbers its "
+            "points; 0 splits every text)",
         )
         parser.add_argument(
             "--stop-terms", default="", help="comma-separated words that must not become keywords (district names ...)"
