@@ -212,14 +212,18 @@ def pick_opinions(
     table: Table,
     *,
     text_column: str,
+    title_column: str | None = None,
     id_column: str | None = None,
     date_column: str | None = None,
     attribute_columns: list[str] | tuple[str, ...] = (),
 ) -> Opinions:
     """The opinions of ``table`` from the chosen columns. Rows with an empty text are left out (counted);
     texts over MAX_TEXT_CHARS are cut (counted). Without an id column, the file's line number is the id.
-    Ids must be unique; dates must be dates (an empty date is allowed)."""
-    chosen = [text_column, id_column, date_column, *attribute_columns]
+    Ids must be unique; dates must be dates (an empty date is allowed).
+
+    With a ``title_column`` (a subject line, 「件名」, a proposal's title) an opinion is its title and its
+    text on the next line, as a proposal is analysed (``title\ntext``); a row with only a title is kept."""
+    chosen = [text_column, title_column, id_column, date_column, *attribute_columns]
     missing = [c for c in chosen if c and c not in table.columns]
     if missing:
         raise TableError(
@@ -231,6 +235,8 @@ def pick_opinions(
     for index, row in enumerate(table.rows):
         line = table.line(index)
         text = row[position[text_column]].strip()
+        if title_column:
+            text = "\n".join(part for part in (row[position[title_column]].strip(), text) if part)
         if not text:
             skipped += 1
             continue

@@ -154,7 +154,7 @@ class ExternalSource(models.Model):
     filename = models.CharField(max_length=255, blank=True)
     kind = models.CharField(max_length=8)  # csv / xlsx
     encoding = models.CharField(max_length=20, blank=True)
-    # The columns staff chose: {"text": ..., "id": ... or "", "date": ... or "", "attributes": [...]}.
+    # The columns staff chose: {"text": ..., "title": ... or "", "id": ... or "", "date": ... or "", "attributes": [...]}.
     columns = models.JSONField(default=dict, blank=True)
     rows = models.PositiveIntegerField(default=0)
     skipped_empty = models.PositiveIntegerField(default=0)
@@ -207,7 +207,7 @@ class ImportJob(models.Model):
     name = models.CharField(max_length=200)
     filename = models.CharField(max_length=255, blank=True)
     path = models.CharField(max_length=300, blank=True)  # the uploaded file in default storage, removed after
-    # {"text_column", "id_column", "date_column", "attribute_columns"} as staff chose them
+    # {"text_column", "title_column", "id_column", "date_column", "attribute_columns"} as staff chose them
     parameters = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     source = models.ForeignKey(ExternalSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

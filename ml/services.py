@@ -238,6 +238,7 @@ def external_import(
     data: bytes,
     filename: str,
     text_column: str,
+    title_column: str | None = None,
     id_column: str | None = None,
     date_column: str | None = None,
     attribute_columns: list[str] | tuple[str, ...] = (),
@@ -265,6 +266,7 @@ def external_import(
         opinions = pick_opinions(
             table,
             text_column=text_column,
+            title_column=title_column or None,
             id_column=id_column or None,
             date_column=date_column or None,
             attribute_columns=list(attribute_columns or ()),
@@ -281,6 +283,7 @@ def external_import(
             encoding=table.encoding,
             columns={
                 "text": text_column,
+                "title": title_column or "",
                 "id": id_column or "",
                 "date": date_column or "",
                 "attributes": list(attribute_columns or ()),
@@ -366,6 +369,7 @@ def import_job_execute(*, job_id: int, read_file, remove_file) -> ImportJob:
             data=data,
             filename=job.filename,
             text_column=params.get("text_column", ""),
+            title_column=params.get("title_column") or None,
             id_column=params.get("id_column") or None,
             date_column=params.get("date_column") or None,
             attribute_columns=params.get("attribute_columns") or [],

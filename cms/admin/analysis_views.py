@@ -283,6 +283,14 @@ class UploadForm(forms.Form):
 
 class ColumnsForm(forms.Form):
     text_column = forms.ChoiceField(label=gettext_lazy("Column with the opinion text"))
+    title_column = forms.ChoiceField(
+        label=gettext_lazy("Column with a title or subject (optional)"),
+        required=False,
+        help_text=gettext_lazy(
+            "For example the subject of a letter or the title of a proposal: it is read with the text, as the "
+            "first line of each opinion (it helps group the opinions into themes)."
+        ),
+    )
     id_column = forms.ChoiceField(
         label=gettext_lazy("Column with an id (optional)"),
         required=False,
@@ -301,15 +309,18 @@ class ColumnsForm(forms.Form):
         choices = [(c, c) for c in columns]
         none = [("", _("(no column)"))]
         self.fields["text_column"].choices = choices
+        self.fields["title_column"].choices = none + choices
         self.fields["id_column"].choices = none + choices
         self.fields["date_column"].choices = none + choices
         self.fields["attribute_columns"].choices = choices
 
     def clean(self):
         data = super().clean()
-        text = data.get("text_column")
+        text, title = data.get("text_column"), data.get("title_column")
         if text and text in {data.get("id_column"), data.get("date_column")}:
             raise forms.ValidationError(_("The text column cannot also be the id or the date column."))
+        if title and title in {text, data.get("id_column"), data.get("date_column")}:
+            raise forms.ValidationError(_("The title column cannot also be the text, id or date column."))
         return data
 
 
@@ -422,6 +433,7 @@ def import_columns(request, consultation_id: int, token: str):
             path=pending["path"],
             parameters={
                 "text_column": form.cleaned_data["text_column"],
+                "title_column": form.cleaned_data["title_column"] or "",
                 "id_column": form.cleaned_data["id_column"] or "",
                 "date_column": form.cleaned_data["date_column"] or "",
                 "attribute_columns": list(form.cleaned_data["attribute_columns"]),

@@ -307,6 +307,26 @@ def test_missing_column_is_a_clear_error_and_stores_nothing(client, staff_user, 
     assert stored_nothing()
 
 
+def test_a_title_column_is_read_with_the_text(client, staff_user, open_consultation):
+    from ml.models import ExternalOpinion, ExternalSource
+
+    client.force_login(staff_user)
+    data = "番号,件名,意見\nA1,公園の遊具,古くて危ないので新しくしてほしい\nA2,バスの本数,\nA3,,図書館を夜も開けて\n".encode()
+    response = upload(client, open_consultation, data)
+    assert "件名・タイトルの列" in client.get(response["Location"]).content.decode()
+    refused = client.post(response["Location"], {"action": "import", "text_column": "意見", "title_column": "意見"})
+    assert refused.status_code == 400 and "件名の列を本文" in refused.content.decode()
+    assert stored_nothing()
+    choose(client, response, text_column="意見", title_column="件名", id_column="番号")
+    assert ExternalSource.objects.get().columns["title"] == "件名"
+    texts = dict(ExternalOpinion.objects.values_list("external_id", "text"))
+    assert texts == {
+        "A1": "公園の遊具\n古くて危ないので新しくしてほしい",
+        "A2": "バスの本数",
+        "A3": "図書館を夜も開けて",
+    }
+
+
 def test_empty_rows_are_left_out_and_counted(client, staff_user, open_consultation):
     from ml.models import ExternalSource
 

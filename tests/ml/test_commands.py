@@ -93,6 +93,27 @@ def test_cluster_file_row_numbers_without_id_column(tmp_path):
     assert data["params"]["lang"] == "ja"
 
 
+def test_cluster_file_reads_a_title_column_with_the_text(tmp_path):
+    source = tmp_path / "in.csv"
+    rows = ["公園,遊具が古い", "公園,ベンチがほしい", "バス,本数が少ない", "バス,", ",屋根がほしい", ","]
+    source.write_text("subject,opinion\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    call_command(
+        "cluster_file", str(source), "--text-column", "opinion", "--title-column", "subject",
+        "--backend", "tfidf", "--themes", "2", "--out", str(out),
+    )  # fmt: skip
+    data = json.loads(out.read_text(encoding="utf-8"))
+    members = sorted(m for t in data["themes"] for m in t["members"]) + data["noise"]
+    assert sorted(members) == [0, 1, 2, 3, 4]  # a row with only a subject counts; an empty one does not
+    quotes = {q["text"]: q["quote"] for t in data["themes"] for q in t["quotes"]}
+    assert quotes[0] == "公園 遊具が古い" and quotes[3] == "バス"  # the subject is read as the opinion's first line
+    with pytest.raises(CommandError, match="no column 'title'"):
+        call_command(
+            "cluster_file", str(source), "--text-column", "opinion", "--title-column", "title",
+            "--out", str(tmp_path / "o.json"),
+        )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

@@ -175,3 +175,19 @@ def test_messages_are_japanese_first():
         with pytest.raises(TableError) as error:
             pick_opinions(read_table(CSV.encode(), "c.csv"), text_column="本文")
         assert str(error.value).startswith("ファイルに「本文」という列がありません")
+
+
+def test_a_title_column_is_the_first_line_of_each_opinion():
+    table = read_table(
+        "件名,意見,年代\nバス路線,バスの本数を増やして,30代\n,件名のない意見,40代\n図書館の開館時間,,50代\n,,60代\n".encode(),
+        "letters.csv",
+    )
+    opinions = pick_opinions(table, text_column="意見", title_column="件名")
+    assert [o["text"] for o in opinions.items] == [
+        "バス路線\nバスの本数を増やして",  # as a proposal is analysed: title, then its text
+        "件名のない意見",
+        "図書館の開館時間",  # only a subject: kept
+    ]
+    assert opinions.skipped_empty == 1  # neither: left out, counted
+    with pytest.raises(TableError, match="no column “タイトル”"):
+        pick_opinions(table, text_column="意見", title_column="タイトル")

