@@ -367,10 +367,18 @@ def clean_unit(text: str, lang: str) -> str:
     return text
 
 
-def theme_title(texts: list[str], rows: np.ndarray, keywords: list[str], *, lang: str) -> str:
+def theme_title(
+    texts: list[str],
+    rows: np.ndarray,
+    keywords: list[str],
+    *,
+    lang: str,
+    avoid: set[str] | frozenset[str] = frozenset(),
+) -> str:
     """A short readable title for a theme: its most central unit that names one of the theme's top
     keywords and is short enough to publish, without connectives; shortened at a clause boundary when
-    every candidate is long. Never a greeting or formula (those are not units of a theme)."""
+    every candidate is long. Never a greeting or formula (those are not units of a theme). A title in
+    ``avoid`` (the parent theme's and the other sub-themes' titles) is taken only when nothing else is left."""
     if not texts:
         return ""
     rows = np.asarray(rows, dtype=np.float64)
@@ -383,7 +391,7 @@ def theme_title(texts: list[str], rows: np.ndarray, keywords: list[str], *, lang
     seen = set()
     for index in np.argsort(-central)[:50]:
         title = clean_unit(key_sentences(texts[index], top, lang, limit=limit), lang)
-        if not title or title in seen:
+        if not title or title in seen or _shorten(title, lang) in avoid:
             continue
         seen.add(title)
         lowered = title.lower()

@@ -167,6 +167,7 @@ def _analyse_texts(
             continue
         words = keywords.get(theme, [])
         also = sorted(i for i in set(owner[unit_members].tolist()) if labels[i] != theme)
+        title = theme_title([unit_texts[i] for i in unit_members], matrix[unit_members], words, lang=lang)
         subthemes = []
         if sublevel and (sub[unit_members] >= 0).any():
             sub_labels = sub[unit_members]
@@ -187,8 +188,13 @@ def _analyse_texts(
                 subthemes.append(
                     {
                         "label": label_from_keywords(sub_keywords.get(s, []), lang=lang),
+                        # a sub-theme holding the theme's central unit would take the theme's own title
                         "title": theme_title(
-                            [unit_texts[i] for i in sub_units], matrix[sub_units], sub_keywords.get(s, []), lang=lang
+                            [unit_texts[i] for i in sub_units],
+                            matrix[sub_units],
+                            sub_keywords.get(s, []),
+                            lang=lang,
+                            avoid={title, *(other["title"] for other in subthemes)},
                         ),
                         "keywords": sub_keywords.get(s, []),
                         "size": len(sub_members),
@@ -205,7 +211,7 @@ def _analyse_texts(
             {
                 "index": theme,
                 "label": label_from_keywords(words, lang=lang) or f"#{theme + 1}",
-                "title": theme_title([unit_texts[i] for i in unit_members], matrix[unit_members], words, lang=lang),
+                "title": title,
                 "keywords": words,
                 "size": int(len(members)),
                 "members": [int(i) for i in members],

@@ -145,6 +145,18 @@ def test_a_title_that_asks_for_something_wins_a_tie():
     assert title == "受動喫煙のない社会にするため対策をお願いします"
 
 
+def test_a_title_already_taken_is_avoided_while_another_is_left():
+    """The demo's sub-themes took their parent's title when the largest held the parent's central unit."""
+    from ml.keywords import theme_title
+
+    texts = ["公園の遊具を新しくしてほしい", "公園の遊具が古くて危ない"]
+    rows = np.array([[1.0, 0.0], [0.9, 0.1]])
+    assert theme_title(texts, rows, ["遊具"], lang="ja") == "公園の遊具を新しくしてほしい"
+    taken = {"公園の遊具を新しくしてほしい"}
+    assert theme_title(texts, rows, ["遊具"], lang="ja", avoid=taken) == "公園の遊具が古くて危ない"
+    assert theme_title(texts[:1], rows[:1], ["遊具"], lang="ja", avoid=taken) == "公園の遊具を新しくしてほしい"
+
+
 def test_punctuation_read_as_a_noun_never_joins_a_keyword():
     """janome reads 「.」「(」 after NFKC as nouns: real letters gave 「.フェリー」「(1)投稿」「Q.県民ホットライン」."""
     from ml.keywords import tokens
