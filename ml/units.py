@@ -20,6 +20,16 @@ import numpy as np
 # right after the stop stays with the sentence.
 _JA_SENTENCE = re.compile(r"[^。．！？!?\n]*(?:[。．！？!?]+[」』）)\"']*|\n+|$)")
 _EN_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+# A period that ends no sentence: dotted letters and initials (z.B., u.a., d.h., e.g., J.) and common
+# abbreviations — else real German comments were quoted as 「So würden auch viel mehr Leute (z.B.」 — and a
+# German ordinal after a word (「am 17. Juni」「zum 3. Mal」; a list's 「2.」 after a sentence still ends one).
+_NO_SENTENCE_END = re.compile(
+    r"(?:(?:[^\W\d_]\.)*[^\W\d_]|ca|bzw|usw|etc|evtl|ggf|vgl|inkl|zzgl|mind|bspw|sog|nr|str|tel|hr|dr"
+    r"|prof|st|mr|mrs|ms|jr|sr|vs|approx|no|abs)\.",
+    re.IGNORECASE,
+)
+_ORDINAL = re.compile(r"\d{1,2}\.")
+_TOKEN_EDGE = re.compile(r"[\s(\[\"'„“‚‘]")
 # Clause boundaries inside a long Japanese sentence: a comma after a conjunctive particle or form.
 _JA_CLAUSE = re.compile(r"(?:ので|のに|けれど|けど|ですが|ますが|ため|から|し|が|て|で|り)[、,]")
 # A leading topic marker: 「北町の件：」「東町公園でも：」「駅前について:」 (a place or subject, then a colon).
@@ -112,10 +122,24 @@ def _pieces(text: str, japanese: bool) -> list[tuple[int, int]]:
     else:
         start = 0
         for match in _EN_SENTENCE.finditer(text):
+            if "\n" not in match.group() and _ends_no_sentence(text, match.start()):
+                continue
             spans.append((start, match.start()))
             start = match.end()
         spans.append((start, len(text)))
     return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _ends_no_sentence(text: str, position: int) -> bool:
+    """Whether the period just before ``position`` closes an abbreviation or a number, not a sentence."""
+    window = text[max(0, position - 24) : position]
+    token = _TOKEN_EDGE.split(window)[-1]
+    if len(token) == len(window) and position > len(window):  # a token longer than the window: a word
+        return False
+    if _ORDINAL.fullmatch(token):
+        before = window[: len(window) - len(token)].rstrip()
+        return bool(before) and before[-1].isalpha()
+    return _NO_SENTENCE_END.fullmatch(token) is not None
 
 
 def _clauses(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:

@@ -81,6 +81,21 @@ def test_english_sentences():
     assert [u.text for u in units] == ["The buses are late.", "I miss my train every day!", "Could you add more buses?"]
 
 
+def test_abbreviations_and_ordinals_end_no_sentence():
+    """Real German comments were quoted as 「So würden auch viel mehr Leute (z.B.」 (ml/README.md, sixth round)."""
+    texts = {
+        "So würden viel mehr Leute (z.B. Schüler) fahren. Deshalb braucht es mehr Radwege.": 2,
+        "Die Spur endet nach ca. 30 Metern an der Ampel. Danach wird es sehr eng für alle.": 2,
+        "Der Rat hat das am 17. Juni 2013 beschlossen. Seitdem ist gar nichts passiert.": 2,
+        "We need more benches, e.g. Near the school gate. Mr. Smith agrees with that idea.": 2,
+        "It was worse in 2013. Then the city rebuilt the whole crossing at last.": 2,
+    }
+    for text, count in texts.items():
+        units = [u.text for u in split_units(text)]
+        assert len(units) == count, units
+        assert not units[0].endswith(("z.B.", "ca.", "17.", "e.g.")), units
+
+
 def test_votes_map_unit_themes_back_to_texts():
     table = unit_table(
         ["バスが来ない。公園が汚い。公園のトイレが壊れている。", "よろしくお願いします。", "図書館を増やして"]
