@@ -238,6 +238,21 @@ class UnitTable:
         return np.flatnonzero(self.owner == text_index)
 
 
+_SENTENCE_CLOSED = re.compile(r"[.!?:;…。．！？」』)）\]\"'”’]$")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, as ml.text.normalise writes texts. In a text with spaces between words a line
+    that ends without a full stop (a proposal's title line 「Fix the swings」 above its body) gets one — else
+    titles and quotes read "Fix the swings The swings in North Park are broken"; in Japanese the space left
+    between the lines already ends the title line."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) > 1 and not _is_cjk_text(text):
+        lines = [line if _SENTENCE_CLOSED.search(line) else line + "." for line in lines[:-1]] + lines[-1:]
+    return " ".join(lines)
+
+
 def unit_table(texts: list[str], *, drop_boilerplate: bool = True) -> UnitTable:
     """Units of every text (texts normalised by ml.text.normalise_lines: a line break ends a sentence).
     Every text has at least one unit (itself when all of it is boilerplate, or when it is empty)."""
@@ -247,7 +262,7 @@ def unit_table(texts: list[str], *, drop_boilerplate: bool = True) -> UnitTable:
         if not units:
             units = [Unit(text, 0, len(text))]
         for unit in units:
-            unit_texts.append(" ".join(unit.text.split()))  # one line: as ml.text.normalise writes texts
+            unit_texts.append(one_line(unit.text))
             owner.append(index)
             spans.append((unit.start, unit.end))
     return UnitTable(unit_texts, np.asarray(owner, dtype=int), spans)
@@ -312,7 +327,7 @@ def merge_short(table: UnitTable, texts: list[str], limit: int) -> UnitTable:
             pieces = [text[spans_here[0][0] : spans_here[0][1]]]
             for (_, previous_end), (next_start, next_end) in zip(spans_here, spans_here[1:], strict=False):
                 pieces += [_without_boilerplate(text[previous_end:next_start]), text[next_start:next_end]]
-            unit_texts.append(" ".join("".join(pieces).split()))
+            unit_texts.append(one_line("".join(pieces)))
             owner.append(index)
             spans.append((start, end))
         else:

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ml.units import (
+    comment_units,
     is_boilerplate,
     key_sentences,
     merge_short,
@@ -94,6 +95,22 @@ def test_abbreviations_and_ordinals_end_no_sentence():
         units = [u.text for u in split_units(text)]
         assert len(units) == count, units
         assert not units[0].endswith(("z.B.", "ca.", "17.", "e.g.")), units
+
+
+def test_a_title_line_ends_its_sentence_when_the_comment_is_put_on_one_line():
+    """Proposals are analysed as ``title\nbody``: titles and quotes read "Fix the swings The swings …"."""
+    texts = [
+        "Fix the swings\nThe swings in North Park are broken and children get hurt.",
+        "Why no buses?\nThe last bus leaves at nine.",
+        "ボール遊びの時間\nほとんどの公園でボール遊びが禁止されています。",
+        "Radweg Zustand\nDer Radweg ist in diesem Bereich richtig schlecht (z.B. Wurzeln).",
+    ]
+    assert comment_units(texts, "en").texts[:2] == [
+        "Fix the swings. The swings in North Park are broken and children get hurt.",
+        "Why no buses? The last bus leaves at nine.",
+    ]
+    assert comment_units(texts, "ja").texts[2] == "ボール遊びの時間 ほとんどの公園でボール遊びが禁止されています。"
+    assert comment_units(texts, "other").texts[3].startswith("Radweg Zustand. Der Radweg")
 
 
 def test_votes_map_unit_themes_back_to_texts():
