@@ -313,6 +313,9 @@ class ColumnsForm(forms.Form):
         self.fields["id_column"].choices = none + choices
         self.fields["date_column"].choices = none + choices
         self.fields["attribute_columns"].choices = choices
+        for name, field in self.fields.items():  # screen readers read a select's help with it
+            if field.help_text and name != "attribute_columns":  # (the checkboxes' fieldset points at its own)
+                field.widget.attrs["aria-describedby"] = f"id_{name}-help"
 
     def clean(self):
         data = super().clean()

@@ -313,7 +313,9 @@ def test_a_title_column_is_read_with_the_text(client, staff_user, open_consultat
     client.force_login(staff_user)
     data = "番号,件名,意見\nA1,公園の遊具,古くて危ないので新しくしてほしい\nA2,バスの本数,\nA3,,図書館を夜も開けて\n".encode()
     response = upload(client, open_consultation, data)
-    assert "件名・タイトルの列" in client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "件名・タイトルの列" in page
+    assert 'aria-describedby="id_title_column-help"' in page and 'id="id_title_column-help"' in page
     refused = client.post(response["Location"], {"action": "import", "text_column": "意見", "title_column": "意見"})
     assert refused.status_code == 400 and "件名の列を本文" in refused.content.decode()
     assert stored_nothing()

@@ -3,6 +3,8 @@ refused with a message read out as an alert, choose the columns and see the impo
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -17,7 +19,11 @@ def test_import_a_shift_jis_csv_by_keyboard(browser, live_asgi, open_consultatio
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\x81\xff\x80\xfe broken")
     good = tmp_path / "pubcom.csv"
-    good.write_bytes("番号,受付日,ご意見\n1,令和8年1月5日,公園の遊具を直してほしい\n2,2026/1/6,バスの本数を増やして\n,,\n".encode("cp932"))
+    good.write_bytes(
+        "番号,受付日,件名,ご意見\n1,令和8年1月5日,遊具,公園の遊具を直してほしい\n2,2026/1/6,バス,バスの本数を増やして\n,,,\n".encode(
+            "cp932"
+        )
+    )
 
     page = context_for(browser, staff_user, url, width=390).new_page()
     page.goto(f"{url}/admin/analysis/{open_consultation.pk}/")
@@ -38,8 +44,12 @@ def test_import_a_shift_jis_csv_by_keyboard(browser, live_asgi, open_consultatio
     expect(page.get_by_label("意見の本文の列")).to_have_value("ご意見")  # the column with the longest texts
     page.get_by_label("番号（ID）の列（任意）").select_option("番号")
     page.get_by_label("日付の列（任意）").select_option("受付日")
+    title = page.get_by_label("件名・タイトルの列（任意）")
+    expect(title).to_have_accessible_description(re.compile("手紙の件名や提案のタイトル"))
+    title.select_option("件名")
     page.screenshot(path=str(artifacts_dir / "analysis_import_columns.png"), full_page=True)
     page.get_by_role("button", name="意見を取り込む").click()
     expect(page.locator(".ml-sources")).to_contain_text("パブリックコメント")
     expect(page.locator("body")).to_contain_text("2件の意見を「パブリックコメント」として取り込みました。")
     assert sorted(ExternalOpinion.objects.values_list("date", flat=True))[0].isoformat() == "2026-01-05"
+    assert ExternalOpinion.objects.get(external_id="1").text == "遊具\n公園の遊具を直してほしい"
