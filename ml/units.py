@@ -242,14 +242,21 @@ _SENTENCE_CLOSED = re.compile(r"[.!?:;…。．！？」』)）\]\"'”’]$")
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line, as ml.text.normalise writes texts. In a text with spaces between words a line
-    that ends without a full stop (a proposal's title line 「Fix the swings」 above its body) gets one — else
-    titles and quotes read "Fix the swings The swings in North Park are broken"; in Japanese the space left
-    between the lines already ends the title line."""
+    """``text`` on one line, as ml.text.normalise writes texts. In a text with spaces between words a first
+    line that ends without a full stop above a line that does not go on in lower case (a proposal's title
+    line 「Fix the swings」 above its body) gets one — else titles and quotes read "Fix the swings The swings
+    in North Park are broken"; a hard-wrapped sentence ("the swings are" / "broken") does not. In Japanese
+    the space left between the lines already ends a title line."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     lines = [line for line in lines if line]
-    if len(lines) > 1 and not _is_cjk_text(text):
-        lines = [line if _SENTENCE_CLOSED.search(line) else line + "." for line in lines[:-1]] + lines[-1:]
+    if (
+        len(lines) > 1
+        and not _SENTENCE_CLOSED.search(lines[0])
+        and not lines[0].endswith((",", "-", "–", "—"))
+        and not lines[1][:1].islower()
+        and not _is_cjk_text(text)
+    ):
+        lines[0] += "."
     return " ".join(lines)
 
 

@@ -104,6 +104,7 @@ def test_a_title_line_ends_its_sentence_when_the_comment_is_put_on_one_line():
         "Why no buses?\nThe last bus leaves at nine.",
         "ボール遊びの時間\nほとんどの公園でボール遊びが禁止されています。",
         "Radweg Zustand\nDer Radweg ist in diesem Bereich richtig schlecht (z.B. Wurzeln).",
+        "The swings in the park are\nbroken and the slide is,\nI think, too hot in summer.",
     ]
     assert comment_units(texts, "en").texts[:2] == [
         "Fix the swings. The swings in North Park are broken and children get hurt.",
@@ -111,6 +112,11 @@ def test_a_title_line_ends_its_sentence_when_the_comment_is_put_on_one_line():
     ]
     assert comment_units(texts, "ja").texts[2] == "ボール遊びの時間 ほとんどの公園でボール遊びが禁止されています。"
     assert comment_units(texts, "other").texts[3].startswith("Radweg Zustand. Der Radweg")
+    # a hard-wrapped sentence goes on in lower case: no full stop is made up
+    assert (
+        comment_units(texts, "en").texts[4]
+        == "The swings in the park are broken and the slide is, I think, too hot in summer."
+    )
 
 
 def test_votes_map_unit_themes_back_to_texts():
