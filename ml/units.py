@@ -25,7 +25,7 @@ _EN_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 # German ordinal after a word (「am 17. Juni」「zum 3. Mal」; a list's 「2.」 after a sentence still ends one).
 _NO_SENTENCE_END = re.compile(
     r"(?:(?:[^\W\d_]\.)*[^\W\d_]|ca|bzw|usw|etc|evtl|ggf|vgl|inkl|zzgl|mind|bspw|sog|nr|str|tel|hr|dr"
-    r"|prof|st|mr|mrs|ms|jr|sr|vs|approx|no|abs)\.",
+    r"|prof|st|mr|mrs|ms|jr|sr|vs|approx|abs)\.",
     re.IGNORECASE,
 )
 _ORDINAL = re.compile(r"\d{1,2}\.")

@@ -90,6 +90,7 @@ def test_abbreviations_and_ordinals_end_no_sentence():
         "Der Rat hat das am 17. Juni 2013 beschlossen. Seitdem ist gar nichts passiert.": 2,
         "We need more benches, e.g. Near the school gate. Mr. Smith agrees with that idea.": 2,
         "It was worse in 2013. Then the city rebuilt the whole crossing at last.": 2,
+        "The answer from the city was no. Then we wrote again to the mayor.": 2,
     }
     for text, count in texts.items():
         units = [u.text for u in split_units(text)]
