@@ -283,7 +283,25 @@ def ctfidf_keywords(
         scored.sort(key=lambda item: (-round(item[0], 12), -item[1], item[2]))
         # A word equally common in every theme (score 0) describes none of them.
         result[c] = [word for score, _, word in scored if score > 1e-9][:top]
-    return result
+    forms = _written_forms([texts[i] for c in classes for i in np.where(labels == c)[0][:MAX_TEXTS_PER_CLASS]])
+    return {c: [forms.get(word, word) for word in words] for c, words in result.items()}
+
+
+def _written_forms(texts: list[str]) -> dict[str, str]:
+    """Per lower-cased word, how the texts write it inside a sentence — 「Radweg」「Ampelschaltung」 in German,
+    "Brexit", "NZ" and "bus" in English — so keywords are shown as written; a word only ever seen opening a
+    sentence stays lower case ("Parking is …" says nothing about how "parking" is written)."""
+    seen: dict[str, Counter] = {}
+    for text in texts:
+        if is_japanese(text):
+            continue
+        for match in _WORD.finditer(text):
+            before = text[max(0, match.start() - 3) : match.start()].rstrip()
+            if not before or before[-1] in ".!?:;\n\"'(「“„":
+                continue
+            word = match.group()
+            seen.setdefault(word.lower(), Counter())[word] += 1
+    return {low: forms.most_common(1)[0][0] for low, forms in seen.items() if forms.most_common(1)[0][0] != low}
 
 
 def normalise_term(term: str) -> str:

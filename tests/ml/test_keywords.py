@@ -157,6 +157,19 @@ def test_a_title_already_taken_is_avoided_while_another_is_left():
     assert theme_title(texts[:1], rows[:1], ["遊具"], lang="ja", avoid=taken) == "公園の遊具を新しくしてほしい"
 
 
+def test_keywords_are_shown_as_the_texts_write_them():
+    """Real German comments gave 「radweg, radfahrer, kennedybrücke」: German nouns are written capitalised."""
+    texts = [
+        "Der Radweg an der Kennedybrücke ist kaputt. Der Radweg hat Löcher.",
+        "Die Ampel schaltet zu langsam. Die Ampelschaltung nervt, die Ampel ist rot.",
+        "Parking is hard here. We need parking near the bus stop and the Brexit office.",
+    ]
+    keywords = ctfidf_keywords(texts, np.array([0, 1, 2]), lang="other")
+    assert keywords[0][0] == "Radweg" and "Kennedybrücke" in keywords[0] and "Ampel" in keywords[1]
+    assert "parking" in keywords[2]  # "Parking is …" opens a sentence: it says nothing about the word
+    assert "Brexit" in keywords[2]
+
+
 def test_punctuation_read_as_a_noun_never_joins_a_keyword():
     """janome reads 「.」「(」 after NFKC as nouns: real letters gave 「.フェリー」「(1)投稿」「Q.県民ホットライン」."""
     from ml.keywords import tokens
