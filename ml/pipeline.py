@@ -204,6 +204,15 @@ def _analyse_texts(
                         "sentiment": shares([feeling["units"][i] for i in sub_units]),
                     }
                 )
+            if any(sub["title"] == title for sub in subthemes):  # a sub-theme of one repeated comment (a form
+                # letter) can only be titled by it: the theme takes another of its units
+                title = theme_title(
+                    [unit_texts[i] for i in unit_members],
+                    matrix[unit_members],
+                    words,
+                    lang=lang,
+                    avoid={sub["title"] for sub in subthemes},
+                )
         # Quotes come from the theme's own texts (representatives ⊆ members), as before opinion units.
         own_units = unit_members[labels[owner[unit_members]] == theme]
         theme_representatives, theme_quotes = quotes(own_units, representatives_per_theme, words)

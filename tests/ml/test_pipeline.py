@@ -89,6 +89,14 @@ def test_a_sub_theme_never_repeats_its_parents_or_a_siblings_title(japanese_resu
     for theme in result["themes"]:
         titles = [theme["title"], *(sub["title"] for sub in theme["subthemes"])]
         assert len(set(titles)) == len(titles), titles
+    # comments sent six times each (form letters; the demo repeats its comments) are sub-themes of their own,
+    # titled by them: their theme takes another title while it has another comment (before: 2 did not)
+    sent = [*texts, *[t for t in texts[::10] for _ in range(6)]]
+    result = analyse_texts(sent, threads=2, seed=0, sublevel=True, wrap_embed=memo)
+    for theme in result["themes"]:
+        subs = {sub["title"] for sub in theme["subthemes"]}
+        if theme["title"] in subs:
+            assert {sent[i].rstrip("。") for i in theme["members"]} <= subs, theme["title"]
 
 
 def test_progress_is_reported():
