@@ -204,8 +204,9 @@ def _analyse_texts(
                         "sentiment": shares([feeling["units"][i] for i in sub_units]),
                     }
                 )
-            if any(sub["title"] == title for sub in subthemes):  # a sub-theme of one repeated comment (a form
-                # letter) can only be titled by it: the theme takes another of its units
+            # A sub-theme of one repeated comment (a form letter) can only be titled by it: the theme then
+            # takes another of its units.
+            if any(sub["title"] == title for sub in subthemes):
                 title = theme_title(
                     [unit_texts[i] for i in unit_members],
                     matrix[unit_members],
