@@ -406,10 +406,11 @@ def theme_title(
     limit = TITLE_CHARS["ja" if lang == "ja" else "other"]
     top = [k for k in keywords[:3] if k]
     best, best_score = None, -np.inf
+    taken, taken_score = None, -np.inf  # the best of the titles in ``avoid``: when nothing else is left
     seen = set()
     for index in np.argsort(-central)[:50]:
         title = clean_unit(key_sentences(texts[index], top, lang, limit=limit), lang)
-        if not title or title in seen or _shorten(title, lang) in avoid:
+        if not title or title in seen:
             continue
         seen.add(title)
         lowered = title.lower()
@@ -421,6 +422,9 @@ def theme_title(
             - (0.1 if len(title) < 6 else 0.0)
             + (0.05 if asks(title) else 0.0)
         )
-        if score > best_score:
+        if _shorten(title, lang) in avoid:
+            if score > taken_score:
+                taken, taken_score = title, score
+        elif score > best_score:
             best, best_score = title, score
-    return _shorten(best or clean_unit(key_sentences(texts[0], top, lang, limit=limit), lang), lang)
+    return _shorten(best or taken or clean_unit(key_sentences(texts[0], top, lang, limit=limit), lang), lang)

@@ -155,6 +155,9 @@ def test_a_title_already_taken_is_avoided_while_another_is_left():
     taken = {"公園の遊具を新しくしてほしい"}
     assert theme_title(texts, rows, ["遊具"], lang="ja", avoid=taken) == "公園の遊具が古くて危ない"
     assert theme_title(texts[:1], rows[:1], ["遊具"], lang="ja", avoid=taken) == "公園の遊具を新しくしてほしい"
+    # nothing else left: the most central of the taken titles, not the first unit
+    everything = {"公園の遊具を新しくしてほしい", "公園の遊具が古くて危ない"}
+    assert theme_title(texts[::-1], rows[::-1], ["遊具"], lang="ja", avoid=everything) == "公園の遊具を新しくしてほしい"
 
 
 def test_keywords_are_shown_as_the_texts_write_them():
