@@ -253,10 +253,12 @@ def ctfidf_keywords(
     spread = {c: Counter() for c in classes}  # texts of the class that use the word
     total = Counter()  # unweighted, for f(t)
     rng = np.random.default_rng(seed)
+    read: list[str] = []  # the texts tokenised, for how their keywords are written
     for c in classes:
         members = np.where(labels == c)[0]
         if len(members) > MAX_TEXTS_PER_CLASS:
             members = np.sort(rng.choice(members, MAX_TEXTS_PER_CLASS, replace=False))
+        read.extend(texts[index] for index in members)
         for index in members:
             words = [w for w in tokens(texts[index], lang) if w not in stop]
             weight = 1.0 if weights is None else max(float(weights[index]), 1e-3)
@@ -283,7 +285,7 @@ def ctfidf_keywords(
         scored.sort(key=lambda item: (-round(item[0], 12), -item[1], item[2]))
         # A word equally common in every theme (score 0) describes none of them.
         result[c] = [word for score, _, word in scored if score > 1e-9][:top]
-    forms = _written_forms([texts[i] for c in classes for i in np.where(labels == c)[0][:MAX_TEXTS_PER_CLASS]])
+    forms = _written_forms(read)
     return {c: [forms.get(word, word) for word in words] for c, words in result.items()}
 
 
@@ -301,7 +303,8 @@ def _written_forms(texts: list[str]) -> dict[str, str]:
                 continue
             word = match.group()
             seen.setdefault(word.lower(), Counter())[word] += 1
-    return {low: forms.most_common(1)[0][0] for low, forms in seen.items() if forms.most_common(1)[0][0] != low}
+    written = {low: forms.most_common(1)[0][0] for low, forms in seen.items()}
+    return {low: form for low, form in written.items() if form != low}
 
 
 def normalise_term(term: str) -> str:
