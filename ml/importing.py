@@ -208,6 +208,12 @@ def parse_date(value: str) -> str | None:
         return None
 
 
+def with_title(title: str, text: str) -> str:
+    """An opinion with a title (a subject line, a proposal's title): the title, then the text on the next line
+    — how proposals are analysed; either alone when the other is empty."""
+    return "\n".join(part for part in (title.strip(), text.strip()) if part)
+
+
 def pick_opinions(
     table: Table,
     *,
@@ -236,7 +242,7 @@ def pick_opinions(
         line = table.line(index)
         text = row[position[text_column]].strip()
         if title_column:
-            text = "\n".join(part for part in (row[position[title_column]].strip(), text) if part)
+            text = with_title(row[position[title_column]], text)
         if not text:
             skipped += 1
             continue

@@ -11,6 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ml.importing import with_title
 from ml.management.commands._common import progress_bar, read_csv, write_json
 from ml.units import SPLIT_ABOVE_CHARS_EN, SPLIT_ABOVE_CHARS_JA
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         for number, row in enumerate(rows):
             text = (row.get(options["text_column"]) or "").strip()
             if options["title_column"]:
-                text = "\n".join(part for part in ((row.get(options["title_column"]) or "").strip(), text) if part)
+                text = with_title(row.get(options["title_column"]) or "", text)
             if not text:
                 continue
             texts.append(text)
