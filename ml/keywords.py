@@ -350,12 +350,25 @@ _MARKER = re.compile(
     r"^(?:[-–—•・*＊]+|\(?\d{1,3}[.)）:：](?!\d)|[（(]\d{1,3}[)）]|[①-⑳]|第\d{1,2}に[、,]?|[QＱ]\d{0,3}[.:：)])\s*"
 )
 TITLE_CHARS = {"ja": 40, "other": 90}
+# A first line shorter than this (「要望」「北町」) is not a title on its own.
+TITLE_LINE_MIN_CHARS = 6
+
+
+# A space between two Japanese characters: a line break once a unit is on one line (Japanese puts no spaces
+# between words), as after a proposal's title line.
+_JA_LINE_BREAK = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 
 
 def _shorten(text: str, lang: str) -> str:
     """``text`` cut to a title: its first sentence when that fits and is not tiny (a proposal's title line
-    ends at a space once the unit is on one line), else at a clause boundary with "…"."""
+    ends at a space once the unit is on one line), else at a clause boundary with "…". A Japanese title line
+    is the title even when the body's first sentence would fit beside it (「中学生が使えるスケートボード広場」,
+    not 「…広場 中学生・高校生の居場所が公園にありません」)."""
     limit = TITLE_CHARS["ja" if lang == "ja" else "other"]
+    if lang == "ja":
+        line = _JA_LINE_BREAK.search(text[: limit + 1])
+        if line and line.start() >= TITLE_LINE_MIN_CHARS:
+            return _END.sub("", text[: line.start()])
     if len(text) <= limit:
         return text
     boundary = r"[。．！？!?]|\s" if lang == "ja" else r"[.!?](?=\s)"
