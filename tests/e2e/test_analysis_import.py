@@ -53,3 +53,44 @@ def test_import_a_shift_jis_csv_by_keyboard(browser, live_asgi, open_consultatio
     expect(page.locator("body")).to_contain_text("2件の意見を「パブリックコメント」として取り込みました。")
     assert sorted(ExternalOpinion.objects.values_list("date", flat=True))[0].isoformat() == "2026-01-05"
     assert ExternalOpinion.objects.get(external_id="1").text == "遊具\n公園の遊具を直してほしい"
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_import_steps_read_well_on_a_phone(
+    browser, live_asgi, open_consultation, staff_user, artifacts_dir, tmp_path, language
+):
+    """Both steps of the import at 360 px, in Japanese and English: axe finds no serious or critical problem
+    and nothing scrolls sideways (the column selects and the preview table stay inside the screen)."""
+    from wagtail.users.models import UserProfile
+
+    from tests.e2e.test_accessibility import serious_problems
+
+    profile = UserProfile.get_for_user(staff_user)  # the admin's language: Wagtail's account preference
+    profile.preferred_language = language
+    profile.save()
+    good = tmp_path / "opinions.csv"
+    good.write_text(
+        "id,subject,comment\n1,Playground,The swings in North Park are broken and need repair soon\n"
+        "2,Buses,Please run the last bus later on weekdays so that shift workers get home\n",
+        encoding="utf-8",
+    )
+    context = context_for(browser, staff_user, live_asgi.url, width=360)
+    page = context.new_page()
+    page.goto(f"{live_asgi.url}/admin/analysis/{open_consultation.pk}/import/")
+    problems, overflow = {}, {}
+    file_label = "ファイル（CSV または Excel の .xlsx）" if language == "ja" else "File (CSV or Excel .xlsx)"
+    for step in ("upload", "columns"):
+        if step == "columns":
+            page.get_by_label(file_label).set_input_files(str(good))
+            page.get_by_role("button", name="ファイルを読み込む" if language == "ja" else "Read the file").click()
+            expect(page.locator(".ml-preview")).to_contain_text("North Park")
+        assert page.evaluate("document.documentElement.lang") == language
+        if found := serious_problems(page):
+            problems[step] = found
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 360:
+            overflow[step] = width
+    page.screenshot(path=str(artifacts_dir / f"analysis_import_phone_{language}.png"), full_page=True)
+    context.close()
+    assert not problems, problems
+    assert not overflow, overflow
