@@ -21,6 +21,23 @@ def test_picks_k_itself_on_planted_clusters():
     assert set(result.scores) == set(default_k_range(len(points)))
 
 
+def test_k_is_the_silhouettes_inner_peak_when_it_is_flat():
+    """Real German cycling comments: the silhouette is highest at the smallest k tried and flat after it
+    (×1000: 27.5 at k = 3, 24.7-26.8 up to 11); three themes for 800 comments was the worst partition."""
+    from ml.cluster import best_k
+
+    german = {3: 27.5, 4: 26.4, 5: 24.7, 6: 25.5, 7: 25.9, 8: 26.8, 9: 24.8, 10: 26.0, 11: 26.0, 12: 23.6}
+    assert best_k(german) == 8  # the best inner peak, 2.5 % below k = 3
+    # Three clear themes: k = 3 is far above any bump further on, and stays.
+    assert best_k({3: 0.12, 4: 0.07, 5: 0.06, 6: 0.065, 7: 0.05}) == 3
+    # A clear inner best is kept; so is a best at the top of the range with no peak before it.
+    assert best_k({3: 0.05, 4: 0.06, 5: 0.08, 6: 0.07, 7: 0.068, 8: 0.069, 9: 0.05}) == 5
+    assert best_k({3: 0.02, 4: 0.03, 5: 0.04}) == 5
+    # Two candidates have no inner k; equal scores take the smaller k; negative silhouettes work too.
+    assert best_k({2: 0.1, 3: 0.1}) == 2
+    assert best_k({3: -0.010, 4: -0.0105, 5: -0.0104, 6: -0.02}) == 5
+
+
 def test_fixed_k_and_determinism():
     points, _ = blobs(k=3)
     a = cluster(points, k=6, seed=3, min_size=1)
