@@ -18,7 +18,7 @@ from collections import Counter
 import numpy as np
 
 from ml.text import is_japanese
-from ml.units import asks, key_sentences
+from ml.units import asks, key_sentences, sentence_spans
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
 JA_STOP = frozenset(
@@ -401,6 +401,23 @@ def clean_unit(text: str, lang: str) -> str:
     return text
 
 
+def _first_sentence_naming(title: str, keywords: list[str], lang: str) -> str:
+    """A title of several sentences cut to its first when that names one of ``keywords`` and is not tiny: a
+    contribution's title line, which ends with a full stop once the text is on one line (「Winterdienst.
+    Kein Winterdienst.」 → 「Winterdienst」; "Sprungschanzen durch Wurzeln. Er gehört verbreitert…"). Not
+    Japanese, whose title lines end at a space (:func:`_shorten`)."""
+    if lang == "ja":
+        return title
+    spans = sentence_spans(title)
+    if len(spans) < 2:
+        return title
+    first = _END.sub("", title[spans[0][0] : spans[0][1]]).strip()
+    lowered = first.lower()
+    if len(first) >= TITLE_LINE_MIN_CHARS and any(k.lower() in lowered for k in keywords):
+        return first
+    return title
+
+
 def theme_title(
     texts: list[str],
     rows: np.ndarray,
@@ -425,7 +442,7 @@ def theme_title(
     taken, taken_score = None, -np.inf  # the best of the titles in ``avoid``: when nothing else is left
     seen = set()
     for index in np.argsort(-central)[:50]:
-        title = clean_unit(key_sentences(texts[index], top, lang, limit=limit), lang)
+        title = _first_sentence_naming(clean_unit(key_sentences(texts[index], top, lang, limit=limit), lang), top, lang)
         if not title or title in seen:
             continue
         seen.add(title)

@@ -130,6 +130,12 @@ def _pieces(text: str, japanese: bool) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text`` as written, short ones not joined (abbreviations such as
+    「z.B.」 and ordinals end none)."""
+    return _pieces(text, _is_cjk_text(text))
+
+
 def _ends_no_sentence(text: str, position: int) -> bool:
     """Whether the period just before ``position`` closes an abbreviation or a number, not a sentence."""
     window = text[max(0, position - 24) : position]

@@ -120,6 +120,14 @@ def test_theme_title_is_a_central_unit_without_connectives():
     assert theme_title(short, np.array([[1.0]]), ["スケートボード"], lang="ja") == "中学生が使えるスケートボード広場"
     assert theme_title(["要望 公園に時計がほしい"], np.array([[1.0]]), ["時計"], lang="ja") == "要望 公園に時計がほしい"
     assert theme_title(["LINE で通知してほしい"], np.array([[1.0]]), ["通知"], lang="ja") == "LINE で通知してほしい"
+    # A contribution's title line, ended with a full stop when the text was put on one line, is the title
+    # when it names a keyword (real German cycling comments); a first sentence that names none is not.
+    winter = ["Winterdienst. Kein Winterdienst. Verbesserungsvorschlag: Winterdienst"]
+    assert theme_title(winter, np.array([[1.0]]), ["Winterdienst"], lang="other") == "Winterdienst"
+    roots = ["Sprungschanzen durch Wurzeln. Er gehört verbreitert und die Schäden ausgebessert"]
+    assert theme_title(roots, np.array([[1.0]]), ["Wurzeln", "Asphalt"], lang="other") == "Sprungschanzen durch Wurzeln"
+    agreed = ["Agreed. The fares are far too high for families"]
+    assert theme_title(agreed, np.array([[1.0]]), ["fares"], lang="en") == agreed[0]
     # List markers are numbering, not words (real Polis comments: 「12. Protecting all endangered …」「- ensure …」).
     from ml.keywords import clean_unit
 
