@@ -442,11 +442,12 @@ def theme_title(
     taken, taken_score = None, -np.inf  # the best of the titles in ``avoid``: when nothing else is left
     seen = set()
     for index in np.argsort(-central)[:50]:
-        title = _first_sentence_naming(clean_unit(key_sentences(texts[index], top, lang, limit=limit), lang), top, lang)
+        whole = clean_unit(key_sentences(texts[index], top, lang, limit=limit), lang)
+        title = _first_sentence_naming(whole, top, lang)  # the same candidate, shown shorter
         if not title or title in seen:
             continue
         seen.add(title)
-        lowered = title.lower()
+        lowered = whole.lower()
         named = sum(1 for k in top if k.lower() in lowered)
         score = (
             float(central[index])
