@@ -396,7 +396,7 @@ def clean_unit(text: str, lang: str) -> str:
         previous = text
         text = _MARKER.sub("", (_JA_LEAD if lang == "ja" else _EN_LEAD).sub("", text))
     text = _END.sub("", text)
-    if lang != "ja" and text:
+    if lang != "ja" and text and text[1:2] != ".":  # 「z.B. …」, "e.g. …" stay as written
         text = text[0].upper() + text[1:]
     return text
 

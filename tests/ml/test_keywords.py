@@ -143,6 +143,7 @@ def test_theme_title_is_a_central_unit_without_connectives():
     assert clean_unit("Q.小泉八雲旧居前の道路を改良してください", "ja") == "小泉八雲旧居前の道路を改良してください"
     assert clean_unit("Q3: Where do the buses stop", "en") == "Where do the buses stop"
     assert clean_unit("Quiet streets at night", "en") == "Quiet streets at night"
+    assert clean_unit("z.B. die Ampel am Markt", "other") == "z.B. die Ampel am Markt"
     assert clean_unit("10:00 to 18:00 opening hours", "en") == "10:00 to 18:00 opening hours"
     english = [
         "The swings are broken and unsafe. Children cannot play there any more and parents worry about it a lot."
