@@ -244,10 +244,10 @@ def default_k_range(n: int) -> range:
 PEAK_TOLERANCE = 0.10
 
 
-def best_k(scores: dict[int, float], tolerance: float = PEAK_TOLERANCE) -> int:
+def best_k(scores: dict[int, float]) -> int:
     """The k to keep from the silhouette of each tried k: its best inner peak (a k that scores above both
-    neighbours) when that is within ``tolerance`` (a share of the best score) of it, else the best score
-    (the smallest k on a tie). ``tolerance`` 0: the best score.
+    neighbours) when that is within PEAK_TOLERANCE of the best score, else the best score (the smallest k
+    on a tie).
 
     On text embeddings without clear themes the silhouette is flat and highest at the smallest k tried
     (real German cycling comments: 0.0275 at k = 3, 0.025-0.026 up to k = 11), and three themes for 800
@@ -255,7 +255,7 @@ def best_k(scores: dict[int, float], tolerance: float = PEAK_TOLERANCE) -> int:
     best score is itself a peak, or far above any other, and is kept."""
     ks = sorted(scores)
     best = max(ks, key=lambda k: (scores[k], -k))
-    floor = scores[best] - tolerance * abs(scores[best])
+    floor = scores[best] - PEAK_TOLERANCE * abs(scores[best])
     peaks = [
         k
         for before, k, after in zip(ks, ks[1:], ks[2:], strict=False)
@@ -271,10 +271,8 @@ def cluster(
     k_range: range | None = None,
     seed: int = 0,
     min_size: int | None = None,
-    peak_tolerance: float = PEAK_TOLERANCE,
 ) -> Clustering:
-    """k-means on L2-normalised rows; without ``k``, the k in ``k_range`` whose silhouette peaks (:func:`best_k`
-    with ``peak_tolerance``; 0 keeps the best silhouette).
+    """k-means on L2-normalised rows; without ``k``, the k in ``k_range`` whose silhouette peaks (:func:`best_k`).
 
     Clusters smaller than ``min_size`` (default: 2, or 0.5% of the rows) become noise (-1).
     Deterministic for a fixed seed.
@@ -317,7 +315,7 @@ def cluster(
                 gram=gram,
             )
             scores[candidate] = _silhouette(distances, labels_k[sample])
-        k = best_k(scores, peak_tolerance)
+        k = best_k(scores)
         # The chosen k fitted again with more starts (on the full representation above REDUCE_ABOVE).
         labels, _ = _kmeans(matrix, k, seed, n_init=final_starts, gram=gram if n <= REDUCE_ABOVE else None)
     if k >= WARD_MIN_THEMES and n <= REDUCE_ABOVE and n / k <= WARD_MAX_THEME_SIZE:
@@ -442,14 +440,7 @@ def subcluster(matrix: np.ndarray, labels: np.ndarray, *, seed: int = 0, min_the
         members = np.where(labels == theme)[0]
         if len(members) < min_theme_size:
             continue
-        # Sub-themes keep the best silhouette (the inner-peak rule was measured on themes only).
-        result = cluster(
-            matrix[members],
-            k_range=range(2, min(5, len(members) // 4) + 1),
-            seed=seed,
-            min_size=2,
-            peak_tolerance=0.0,
-        )
+        result = cluster(matrix[members], k_range=range(2, min(5, len(members) // 4) + 1), seed=seed, min_size=2)
         if result.scores and max(result.scores.values()) > 0.05:
             sub[members] = result.labels
     return sub
