@@ -443,7 +443,7 @@ def theme_title(
     seen = set()
     for index in np.argsort(-central)[:50]:
         whole = clean_unit(key_sentences(texts[index], top, lang, limit=limit), lang)
-        title = _first_sentence_naming(whole, top, lang)  # the same candidate, shown shorter
+        title = _first_sentence_naming(whole, top, lang)  # shown shorter; scored as a whole, as before
         if not title or title in seen:
             continue
         seen.add(title)
@@ -452,9 +452,9 @@ def theme_title(
         score = (
             float(central[index])
             + 0.1 * min(named, 2)
-            - (0.2 if len(title) > limit else 0.0)
-            - (0.1 if len(title) < 6 else 0.0)
-            + (0.05 if asks(title) else 0.0)
+            - (0.2 if len(whole) > limit else 0.0)
+            - (0.1 if len(whole) < 6 else 0.0)
+            + (0.05 if asks(whole) else 0.0)
         )
         if _shorten(title, lang) in avoid:
             if score > taken_score:
