@@ -286,7 +286,34 @@ def ctfidf_keywords(
         # A word equally common in every theme (score 0) describes none of them.
         result[c] = [word for score, _, word in scored if score > 1e-9][:top]
     forms = _written_forms(read)
-    return {c: [forms.get(word, word) for word in words] for c, words in result.items()}
+    nouns_first = lang not in ("ja", "en") and _capitalises_nouns(read)
+    shown = {}
+    for c, words in result.items():
+        written = [forms.get(word, word) for word in words]
+        if nouns_first:  # German: 「parken, Falschparker, parkende」 → 「Falschparker, Autos, parken」
+            written = [w for w in written if w[:1].isupper()] + [w for w in written if not w[:1].isupper()]
+        shown[c] = written
+    return shown
+
+
+# Share of the words inside sentences that are written with a capital above which a language capitalises its
+# nouns: 0.27 of the real German cycling comments and 0.29 of the German fixture; 0.045 of the real English
+# Polis comments, 0.001 of the English fixture (elsewhere only names are capitalised).
+NOUN_CAPITALS_SHARE = 0.2
+
+
+def _capitalises_nouns(texts: list[str]) -> bool:
+    """Whether the texts capitalise nouns inside sentences, as German does: there a keyword written in lower
+    case (「parken」「geringem」「überwinden」) is a verb or an adjective, and the nouns are put first."""
+    capitals = total = 0
+    for text in texts:
+        for match in _WORD.finditer(text):
+            before = text[max(0, match.start() - 3) : match.start()].rstrip()
+            if not before or before[-1] in ".!?:;\n\"'(「“„" or len(match.group()) < 3:
+                continue
+            total += 1
+            capitals += match.group()[0].isupper()
+    return total >= 50 and capitals / total > NOUN_CAPITALS_SHARE
 
 
 def _written_forms(texts: list[str]) -> dict[str, str]:

@@ -188,6 +188,34 @@ def test_keywords_are_shown_as_the_texts_write_them():
     assert "Brexit" in keywords[2]
 
 
+def test_german_keywords_put_the_nouns_first(monkeypatch):
+    """Real German comments: a theme on parked cars was labelled 「parken, Falschparker, parkende」 and a
+    mixed one 「geringem, Anschrägung, überwinden」; German writes its nouns capitalised, English does not."""
+    import ml.keywords
+
+    parking = [
+        f"Auf dem Radweg parken ständig {car} und die parkenden {car} blockieren den Weg für die Radfahrer."
+        for car in ("Autos", "Lieferwagen", "Autos", "Transporter", "Falschparker", "Autos")
+    ]
+    lights = [
+        f"An der Kreuzung schaltet die {light} viel zu langsam und die Radfahrer warten ewig bei Rot."
+        for light in ("Ampel", "Ampel", "Fußgängerampel", "Ampel", "Fahrradampel", "Ampel")
+    ]
+    english = [
+        f"Cars park on the cycle lane and parked {v} block it for cyclists every day." for v in ("cars", "vans")
+    ] * 3 + [
+        f"The lights change far too slowly and cyclists wait at the {x} for ages." for x in ("junction", "crossing")
+    ] * 3
+    labels = np.array([0] * 6 + [1] * 6)
+    german = ctfidf_keywords(parking + lights, labels, lang="other")
+    english_keywords = ctfidf_keywords(english, labels, lang="other")
+    monkeypatch.setattr(ml.keywords, "NOUN_CAPITALS_SHARE", 1.0)  # as before: no language puts nouns first
+    before = ctfidf_keywords(parking + lights, labels, lang="other")
+    assert sorted(german[0]) == sorted(before[0]) and german[0] != before[0]  # the same words, reordered
+    assert all(word[0].isupper() for word in german[0][:5]) and german[0][5:] == ["blockieren", "parken", "parkenden"]
+    assert english_keywords == ctfidf_keywords(english, labels, lang="other")  # English: nothing reordered
+
+
 def test_punctuation_read_as_a_noun_never_joins_a_keyword():
     """janome reads 「.」「(」 after NFKC as nouns: real letters gave 「.フェリー」「(1)投稿」「Q.県民ホットライン」."""
     from ml.keywords import tokens
