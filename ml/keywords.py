@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -305,15 +306,8 @@ NOUN_CAPITALS_SHARE = 0.2
 def _capitalises_nouns(texts: list[str]) -> bool:
     """Whether the texts capitalise nouns inside sentences, as German does: there a keyword written in lower
     case (「parken」「geringem」「überwinden」) is a verb or an adjective, and the nouns are put first."""
-    capitals = total = 0
-    for text in texts:
-        for match in _WORD.finditer(text):
-            before = text[max(0, match.start() - 3) : match.start()].rstrip()
-            if not before or before[-1] in ".!?:;\n\"'(「“„" or len(match.group()) < 3:
-                continue
-            total += 1
-            capitals += match.group()[0].isupper()
-    return total >= 50 and capitals / total > NOUN_CAPITALS_SHARE
+    words = [word for text in texts for word in _words_inside_sentences(text) if len(word) >= 3]
+    return len(words) >= 50 and sum(word[0].isupper() for word in words) / len(words) > NOUN_CAPITALS_SHARE
 
 
 def _written_forms(texts: list[str]) -> dict[str, str]:
@@ -324,14 +318,19 @@ def _written_forms(texts: list[str]) -> dict[str, str]:
     for text in texts:
         if is_japanese(text):
             continue
-        for match in _WORD.finditer(text):
-            before = text[max(0, match.start() - 3) : match.start()].rstrip()
-            if not before or before[-1] in ".!?:;\n\"'(「“„":
-                continue
-            word = match.group()
+        for word in _words_inside_sentences(text):
             seen.setdefault(word.lower(), Counter())[word] += 1
     written = {low: forms.most_common(1)[0][0] for low, forms in seen.items()}
     return {low: form for low, form in written.items() if form != low}
+
+
+def _words_inside_sentences(text: str) -> Iterator[str]:
+    """The words of ``text`` that do not open a sentence, line or quote: how a language writes a word shows
+    there."""
+    for match in _WORD.finditer(text):
+        before = text[max(0, match.start() - 3) : match.start()].rstrip()
+        if before and before[-1] not in ".!?:;\n\"'(「“„":
+            yield match.group()
 
 
 def normalise_term(term: str) -> str:

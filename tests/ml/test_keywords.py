@@ -116,7 +116,7 @@ def test_theme_title_is_a_central_unit_without_connectives():
     assert theme_title(titled, np.array([[1.0]]), ["ボール遊び"], lang="ja") == "ボール遊びができる時間帯を決めてほしい"
     # A proposal's title line is its title even when title and body together are short (the demo's
     # 「中学生が使えるスケートボード広場 中学生・高校生の居場所が公園にありません」); a tiny first line is not one.
-    short = ["中学生が使えるスケートボード広場\n中学生・高校生の居場所が公園にありません".replace("\n", " ")]
+    short = ["中学生が使えるスケートボード広場 中学生・高校生の居場所が公園にありません"]
     assert theme_title(short, np.array([[1.0]]), ["スケートボード"], lang="ja") == "中学生が使えるスケートボード広場"
     assert theme_title(["要望 公園に時計がほしい"], np.array([[1.0]]), ["時計"], lang="ja") == "要望 公園に時計がほしい"
     assert theme_title(["LINE で通知してほしい"], np.array([[1.0]]), ["通知"], lang="ja") == "LINE で通知してほしい"
