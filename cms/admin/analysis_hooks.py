@@ -18,6 +18,7 @@ urlpatterns = [
     path("themes/<int:theme_id>/rename/", views.theme_rename, name="rename"),
     path("runs/<int:run_id>/status/", views.analysis_status, name="status"),
     path("runs/<int:run_id>/report/", views.council_report, name="report"),
+    path("runs/<int:run_id>/report.pdf", views.council_report_pdf, name="report_pdf"),
     path("<int:consultation_id>/import/", views.import_upload, name="import"),
     path("<int:consultation_id>/import/<str:token>/", views.import_columns, name="import_columns"),
     path("imports/<int:source_id>/delete/", views.import_delete, name="import_delete"),

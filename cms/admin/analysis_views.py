@@ -12,17 +12,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from wagtail.models import Locale
+from wagtail.models import Locale, Site
 
 from cms.models import ConsultationPage
-from ml import importing, selectors, services
+from ml import importing, report_pdf, selectors, services
 from ml.models import AnalysisRun, ExternalSource, ImportJob, Theme
 from participation.analysis.imports import import_start
 from participation.analysis.runs import MAX_STOP_TERMS, analysis_start
@@ -132,6 +132,7 @@ def analysis_detail(request, consultation_id: int):
         "start_form": StartForm(initial={"subthemes": True, "stop_terms": _last_stop_terms(latest)}),
         "sources": list(selectors.external_sources(page.pk)),
         "report_url": reverse("ml_analysis:report", args=[shown.pk]) if shown else "",
+        "report_pdf_url": reverse("ml_analysis:report_pdf", args=[shown.pk]) if shown else "",
         "merge_form": MergeForm(run=shown),
         "summary_form": SummaryForm(initial={"text": summary.text if summary else ""}),
         "can_manage": request.user.has_perm("ml.manage_analysis"),
@@ -567,4 +568,18 @@ def council_report(request, run_id: int):
     run = get_object_or_404(AnalysisRun, pk=run_id, status=AnalysisRun.Status.SUCCEEDED)
     page = ConsultationPage.objects.filter(pk=run.consultation_id).first()
     report = selectors.council_report(run, title=page.title if page else "")
-    return render(request, "ml/council_report.html", {"report": report, "page": page})
+    return render(request, "ml/council_report.html", {"report": report, "page": page, "run_id": run.pk})
+
+
+@require_GET
+def council_report_pdf(request, run_id: int):
+    """The same report as an A4 PDF file, drawn without a browser (``ml.report_pdf``)."""
+    require(request.user, "ml.view_analysis")
+    run = get_object_or_404(AnalysisRun, pk=run_id, status=AnalysisRun.Status.SUCCEEDED)
+    page = ConsultationPage.objects.filter(pk=run.consultation_id).first()
+    report = selectors.council_report(run, title=page.title if page else "")
+    site = Site.find_for_request(request)
+    pdf = report_pdf.council_report_pdf(report, author=site.site_name if site else "")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="analysis-{run.pk}.pdf"'
+    return response

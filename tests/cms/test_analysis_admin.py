@@ -435,6 +435,34 @@ def test_council_report_of_an_unfinished_run_is_not_found(client, staff_user, op
     client.force_login(staff_user)
     run = AnalysisRun.objects.create(consultation_id=open_consultation.pk, status="running")
     assert client.get(reverse("ml_analysis:report", args=[run.pk])).status_code == 404
+    assert client.get(reverse("ml_analysis:report_pdf", args=[run.pk])).status_code == 404
+
+
+def test_council_report_downloads_as_pdf(client, staff_user, analysed, open_consultation):
+    import io
+
+    import pypdf
+
+    client.force_login(staff_user)
+    url = reverse("ml_analysis:report_pdf", args=[analysed.pk])
+    assert url in client.get(reverse("ml_analysis:report", args=[analysed.pk])).content.decode()
+    assert url in client.get(reverse("ml_analysis:detail", args=[open_consultation.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="analysis-{analysed.pk}.pdf"'
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+    assert reader.metadata.title == open_consultation.title
+    for theme in Theme.objects.filter(run=analysed, parent=None):
+        assert "".join(theme.title.split()) in text
+
+
+def test_residents_cannot_download_the_pdf(client, resident, analysed):
+    url = reverse("ml_analysis:report_pdf", args=[analysed.pk])
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(resident)
+    assert client.get(url).status_code in (302, 403)
 
 
 def test_stop_terms_from_the_admin_are_never_keywords(
