@@ -1,8 +1,10 @@
 """Staff review an analysis in the Wagtail admin: the progress bar follows a running analysis live and the
-page reloads when it ends; the opinion map shows; staff rename a theme, write and publish the summary; a
-visitor then reads it on the consultation page (phone width)."""
+page reloads when it ends; the opinion map shows; staff rename a theme, write and publish the summary and
+download the council report as PDF; a visitor then reads the summary on the consultation page (phone width)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -113,6 +115,13 @@ def test_progress_review_publish(browser, live_asgi, open_consultation, staff_us
     staff.locator("form[action$='/summary/'] button[type=submit]").click()
     staff.locator("form[action$='/publish/'] button[type=submit]").click()
     expect(staff.locator("#summary-heading + p")).not_to_contain_text("未公開")
+
+    # The council report downloads as a PDF file from the review page.
+    with staff.expect_download() as download_info:
+        staff.get_by_role("link", name="PDF（A4）でダウンロード").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("analysis-") and download.suggested_filename.endswith(".pdf")
+    assert Path(download.path()).read_bytes().startswith(b"%PDF-")
 
     visitor = browser.new_context(viewport={"width": 360, "height": 800}, locale="ja-JP").new_page()
     visitor.goto(f"{url}{open_consultation.url}")
