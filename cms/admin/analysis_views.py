@@ -561,23 +561,25 @@ def import_delete(request, source_id: int):
     return redirect(reverse("ml_analysis:detail", args=[consultation_id]))
 
 
-@require_GET
-def council_report(request, run_id: int):
-    """The printable one-page report of a finished analysis for the council (HTML with print styles)."""
+def _finished_report(request, run_id: int) -> tuple[AnalysisRun, ConsultationPage | None, dict]:
+    """The council report of a finished run, for staff who may view analyses (else 403 / 404)."""
     require(request.user, "ml.view_analysis")
     run = get_object_or_404(AnalysisRun, pk=run_id, status=AnalysisRun.Status.SUCCEEDED)
     page = ConsultationPage.objects.filter(pk=run.consultation_id).first()
-    report = selectors.council_report(run, title=page.title if page else "")
+    return run, page, selectors.council_report(run, title=page.title if page else "")
+
+
+@require_GET
+def council_report(request, run_id: int):
+    """The printable one-page report of a finished analysis for the council (HTML with print styles)."""
+    run, page, report = _finished_report(request, run_id)
     return render(request, "ml/council_report.html", {"report": report, "page": page, "run_id": run.pk})
 
 
 @require_GET
 def council_report_pdf(request, run_id: int):
     """The same report as an A4 PDF file, drawn without a browser (``ml.report_pdf``)."""
-    require(request.user, "ml.view_analysis")
-    run = get_object_or_404(AnalysisRun, pk=run_id, status=AnalysisRun.Status.SUCCEEDED)
-    page = ConsultationPage.objects.filter(pk=run.consultation_id).first()
-    report = selectors.council_report(run, title=page.title if page else "")
+    run, _page, report = _finished_report(request, run_id)
     site = Site.find_for_request(request)
     pdf = report_pdf.council_report_pdf(report, author=site.site_name if site else "")
     response = HttpResponse(pdf, content_type="application/pdf")
