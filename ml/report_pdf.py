@@ -3,9 +3,9 @@
 
 Text is set in Adobe's standard Japanese CID font (HeiseiKakuGo-W5), which ReportLab can name without
 embedding a font file: PDF readers draw it with their own Japanese font (Acrobat, Chrome, Firefox,
-Preview, poppler do), and the file stays small. Latin text is set in it too, so a report that mixes
-Japanese and English quotes wraps and reads the same. Resident text is escaped before it reaches
-ReportLab's paragraph markup, so ``<b>`` or ``&`` in a quote is printed as written.
+Preview, poppler do), and the file stays small. Runs of Latin text are set in Helvetica, whose letters
+every reader has. Resident text is escaped before it reaches ReportLab's paragraph markup, so ``<b>`` or
+``&`` in a quote is printed as written.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, ngettext
 from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
@@ -61,7 +62,6 @@ def _styles() -> dict[str, ParagraphStyle]:
             fontSize=9,
             leading=13,
             leftIndent=4 * mm,
-            borderPadding=(0, 0, 0, 2 * mm),
             spaceAfter=1.5 * mm,
             textColor=colors.HexColor("#1a202c"),
         ),
@@ -88,7 +88,7 @@ def _markup(text: str) -> str:
     font's Latin glyphs are wide and readers substitute them unevenly: 「W interdienst」.)"""
     runs, current, latin = [], "", None
     for char in str(text):
-        is_latin = _latin(char) or (char == " " and bool(latin))
+        is_latin = _latin(char)
         if latin is not None and is_latin != latin:
             runs.append((current, latin))
             current = ""
@@ -134,7 +134,7 @@ def _header(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
     ]
     finished = getattr(report.get("run"), "finished_at", None)
     if finished:
-        meta.append(finished.strftime("%Y-%m-%d"))
+        meta.append(localtime(finished).strftime("%Y-%m-%d"))  # the city's date, as the HTML report shows it
     flow = [
         _para(report.get("title") or gettext("Analysis of the opinions"), s["title"]),
         _para(" · ".join(meta), s["meta"]),

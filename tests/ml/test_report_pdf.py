@@ -122,6 +122,16 @@ def test_a_report_without_tone_groups_or_themes_still_prints():
     assert "Toneoftheopinions" not in text and "Opiniongroups" not in text
 
 
+def test_the_date_is_the_city_s_date():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    finished = dt.datetime(2026, 3, 31, 20, 0, tzinfo=dt.UTC)  # 1 April, 05:00 in Japan
+    with translation.override("ja"):
+        text, _ = _text(council_report_pdf(_report(run=SimpleNamespace(finished_at=finished))))
+    assert "2026-04-01" in text
+
+
 def test_characters_outside_both_fonts_do_not_break_the_file():
     quotes = ["公園 😀 good", "한국어 العربية", "𠮷野家の前", "tab\there", "zero\u200bwidth"]
     with translation.override("ja"):
