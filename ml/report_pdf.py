@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, ngettext
-from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.graphics.shapes import Circle, Drawing, Rect
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -33,6 +33,25 @@ TONE_COLOURS = {"positive": colors.HexColor("#2f855a"), "negative": colors.HexCo
 NEUTRAL = colors.HexColor("#a0aec0")
 GREY = colors.HexColor("#4a5568")
 RULE = colors.HexColor("#cbd5e0")
+DOT_EDGE = colors.HexColor("#222222")
+# The themes' colours on the opinion map: the Okabe-Ito based palette of static/ml/analysis.css (.ml-c0 …
+# .ml-c9; a test keeps the two equal), and white for texts in no theme.
+PALETTE = [
+    colors.HexColor(code)
+    for code in (
+        "#0072b2",
+        "#e69f00",
+        "#009e73",
+        "#cc79a7",
+        "#56b4e9",
+        "#d55e00",
+        "#f0e442",
+        "#000000",
+        "#999999",
+        "#882255",
+    )
+]
+MAP_SIZE = 90 * mm
 QUOTE_CHARS = 220  # as the HTML report's truncatechars
 STATEMENT_CHARS = 200
 BAR_WIDTH = 28 * mm
@@ -205,6 +224,56 @@ def _theme_table(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
     return flow
 
 
+def _colour(colour: int | str) -> colors.Color:
+    return PALETTE[colour % len(PALETTE)] if isinstance(colour, int) else colors.white
+
+
+def _swatch(colour: colors.Color) -> Drawing:
+    swatch = Drawing(3 * mm, 3 * mm)
+    swatch.add(Circle(1.5 * mm, 1.5 * mm, 1.3 * mm, fillColor=colour, strokeColor=DOT_EDGE, strokeWidth=0.4))
+    return swatch
+
+
+def _map(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
+    """The review page's opinion map: one dot per opinion (at most ``selectors.MAP_MAX_POINTS``) in its
+    theme's colour, beside a legend of theme numbers and titles, so colour is never the only cue."""
+    if not report.get("points"):
+        return []
+    drawing = Drawing(MAP_SIZE, MAP_SIZE)
+    drawing.add(Rect(0, 0, MAP_SIZE, MAP_SIZE, fillColor=colors.white, strokeColor=RULE, strokeWidth=0.5))
+    scale = MAP_SIZE / 100  # the points are on the review's 0..100 canvas, y pointing down
+    for point in report["points"]:
+        x, y = float(point["cx"]) * scale, MAP_SIZE - float(point["cy"]) * scale
+        dot = Circle(
+            x, y, 0.9 * scale, fillColor=_colour(point["colour"]), strokeColor=DOT_EDGE, strokeWidth=0.15 * scale
+        )
+        drawing.add(dot)
+    legend = [
+        [_swatch(_colour(theme["colour"])), _para(f"{theme['number']}. {_cut(theme['title'], 40)}", s["meta"])]
+        for theme in report["themes"]
+    ]
+    if report.get("noise_count"):
+        legend.append([_swatch(colors.white), _para(gettext("No theme"), s["meta"])])
+    key = Table(legend or [[""]], colWidths=[5 * mm, None] if legend else None)
+    key.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    layout = Table([[drawing, key]], colWidths=[MAP_SIZE + 4 * mm, None])
+    layout.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    help_text = gettext(
+        "Each dot is one opinion; opinions close together say similar things. The colours match the theme numbers."
+    )
+    heading = [_para(gettext("Opinion map"), s["h2"]), _para(help_text, s["meta"]), Spacer(1, 1.5 * mm)]
+    return [KeepTogether([*heading, layout])]
+
+
 def _theme_sections(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
     flow = []
     for theme in report["themes"]:
@@ -262,6 +331,7 @@ def council_report_pdf(report: dict[str, Any], *, author: str = "") -> bytes:
     flow = [
         *_header(report, s),
         *_theme_table(report, s),
+        *_map(report, s),
         *_theme_sections(report, s),
         *_groups(report, s),
         Spacer(1, 4 * mm),

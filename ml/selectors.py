@@ -209,8 +209,8 @@ def _percent(shares: dict[str, float] | None) -> dict[str, int]:
 def council_report(run: AnalysisRun, *, title: str = "") -> dict[str, Any]:
     """Everything the one-page report for the council shows (``templates/ml/council_report.html``): the
     run's counts and overall sentiment, each theme with its title, keywords, size, share, sentiment
-    shares and up to three quotes, and the opinion groups with their statements, consensus and divisive
-    statements. Bar widths are percentages of the largest theme."""
+    shares and up to three quotes, the opinion map, and the opinion groups with their statements, consensus
+    and divisive statements. Bar widths are percentages of the largest theme."""
     review = run_review(run)
     total = sum(entry["theme"].size for entry in review["themes"]) or 1
     largest = max((entry["theme"].size for entry in review["themes"]), default=1) or 1
@@ -220,6 +220,7 @@ def council_report(run: AnalysisRun, *, title: str = "") -> dict[str, Any]:
         themes.append(
             {
                 "number": entry["number"],
+                "colour": entry["colour"],
                 "title": theme_name(theme),
                 "label": theme.label,
                 "keywords": theme.keywords[:6],
@@ -249,6 +250,7 @@ def council_report(run: AnalysisRun, *, title: str = "") -> dict[str, Any]:
         "counts": run.counts or {},
         "themes": themes,
         "noise_count": review["noise_count"],
+        "points": review["points"],  # the opinion map, as on the review page (x, y in 0..100, theme colour)
         "sentiment": _percent(sentiment.get("shares")),
         "has_sentiment": bool(sentiment.get("shares")),
         "sentiment_method": sentiment.get("method", ""),

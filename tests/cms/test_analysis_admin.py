@@ -427,6 +427,7 @@ def test_council_report_prints_the_run(client, staff_user, analysed, open_consul
     assert response.status_code == 200
     assert open_consultation.title in html
     assert "council_report.css" in html
+    assert html.count("<circle") == len(analysed.items)  # the opinion map, one dot per text
     for theme in Theme.objects.filter(run=analysed, parent=None):
         assert theme.title in html
 

@@ -84,7 +84,7 @@ def finished_run(consultation_id):
 
 def test_progress_review_publish(browser, live_asgi, open_consultation, staff_user, artifacts_dir):
     url = live_asgi.url
-    finished_run(open_consultation.pk)
+    finished = finished_run(open_consultation.pk)
     running = AnalysisRun.objects.create(
         consultation_id=open_consultation.pk, status="running", progress=30, stage="embed"
     )
@@ -122,6 +122,17 @@ def test_progress_review_publish(browser, live_asgi, open_consultation, staff_us
     download = download_info.value
     assert download.suggested_filename.startswith("analysis-") and download.suggested_filename.endswith(".pdf")
     assert Path(download.path()).read_bytes().startswith(b"%PDF-")
+
+    # The printable report on a phone: its opinion map and bars pass axe, and nothing scrolls sideways.
+    from tests.e2e.test_accessibility import serious_problems
+
+    report = context_for(browser, staff_user, url, width=360).new_page()
+    report.goto(f"{url}/admin/analysis/runs/{finished.pk}/report/")
+    expect(report.locator(".report-map circle")).to_have_count(6)
+    expect(report.locator(".ml-legend")).to_contain_text("1. ")
+    assert serious_problems(report) == []
+    assert report.evaluate("document.documentElement.scrollWidth") <= 360
+    report.screenshot(path=str(artifacts_dir / "analysis-council-report-phone.png"), full_page=True)
 
     visitor = browser.new_context(viewport={"width": 360, "height": 800}, locale="ja-JP").new_page()
     visitor.goto(f"{url}{open_consultation.url}")

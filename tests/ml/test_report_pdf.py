@@ -15,6 +15,7 @@ def _theme(number: int, title: str, size: int, quotes: list[str], *, tone: bool 
     sentiment = {"positive": 20, "negative": 50, "neutral": 30}
     return {
         "number": number,
+        "colour": (number - 1) % 10,
         "title": title,
         "label": title,
         "keywords": ["コミュニティバス", "最終便"],
@@ -39,6 +40,11 @@ def _report(**overrides) -> dict:
             _theme(2, "Skate park for teenagers", 40, ["We need a <b>safe</b> place & lights after 6 pm."]),
         ],
         "noise_count": 2,
+        "points": [
+            {"cx": 20.0, "cy": 30.0, "colour": 0, "label": "最終便", "text": "最終便を遅く"},
+            {"cx": 70.5, "cy": 60.0, "colour": 1, "label": "Skate park", "text": "A skate park"},
+            {"cx": 50.0, "cy": 96.0, "colour": "noise", "label": "", "text": "その他"},
+        ],
         "sentiment": {"positive": 25, "negative": 40, "neutral": 35},
         "has_sentiment": True,
         "groups": [
@@ -64,8 +70,30 @@ def _squeezed(text: str) -> str:
 @pytest.mark.parametrize(
     ("language", "headings"),
     [
-        ("ja", ["意見の傾向", "テーマ", "意見グループ", "共通点（すべてのグループが賛成）", "意見が分かれた項目"]),
-        ("en", ["Tone of the opinions", "Themes", "Opinion groups", "Common ground", "Divisive statements"]),
+        (
+            "ja",
+            [
+                "意見の傾向",
+                "テーマ",
+                "意見マップ",
+                "テーマなし",
+                "意見グループ",
+                "共通点（すべてのグループが賛成）",
+                "意見が分かれた項目",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Tone of the opinions",
+                "Themes",
+                "Opinion map",
+                "No theme",
+                "Opinion groups",
+                "Common ground",
+                "Divisive statements",
+            ],
+        ),
     ],
 )
 def test_the_pdf_holds_the_report_in_the_reader_s_language(language, headings):
@@ -106,6 +134,7 @@ def test_a_long_report_runs_over_pages_and_cuts_long_quotes():
 def test_a_report_without_tone_groups_or_themes_still_prints():
     report = _report(
         themes=[],
+        points=[],
         has_sentiment=False,
         sentiment={},
         groups=[],
@@ -119,7 +148,7 @@ def test_a_report_without_tone_groups_or_themes_still_prints():
         text, reader = _text(council_report_pdf(report))
     assert len(reader.pages) == 1
     assert "Analysisoftheopinions" in text and "0opinionsanalysed" in text
-    assert "Toneoftheopinions" not in text and "Opiniongroups" not in text
+    assert "Toneoftheopinions" not in text and "Opiniongroups" not in text and "Opinionmap" not in text
 
 
 def test_the_date_is_the_city_s_date():
@@ -137,3 +166,18 @@ def test_characters_outside_both_fonts_do_not_break_the_file():
     with translation.override("ja"):
         text, _ = _text(council_report_pdf(_report(themes=[_theme(1, "いろいろな文字", 5, quotes)])))
     assert "𠮷野家の前" in text
+
+
+def test_the_map_colours_are_the_review_page_s():
+    """The PDF's palette is the one static/ml/analysis.css gives the review's map (.ml-c0 … .ml-c9)."""
+    import re
+
+    from django.conf import settings
+
+    from ml.report_pdf import PALETTE
+    from ml.selectors import PALETTE_SIZE
+
+    css = (settings.BASE_DIR / "static" / "ml" / "analysis.css").read_text(encoding="utf-8")
+    in_css = dict(re.findall(r"\.ml-c(\d+) \{ fill: (#[0-9a-f]{6});", css))
+    assert len(PALETTE) == PALETTE_SIZE == len(in_css)
+    assert [colour.hexval()[2:] for colour in PALETTE] == [in_css[str(i)][1:] for i in range(PALETTE_SIZE)]
