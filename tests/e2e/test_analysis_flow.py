@@ -1,6 +1,7 @@
 """Staff review an analysis in the Wagtail admin: the progress bar follows a running analysis live and the
-page reloads when it ends; the opinion map shows; staff rename a theme, write and publish the summary and
-download the council report as PDF; a visitor then reads the summary on the consultation page (phone width)."""
+page reloads when it ends; the opinion map shows; staff rename a theme, write and publish the summary,
+download the council report as PDF and read its printable page on a phone; a visitor then reads the summary
+on the consultation page (phone width)."""
 
 from __future__ import annotations
 
