@@ -99,6 +99,14 @@ JA_BOILERPLATE_TERMS = frozenset(
         "案",
         "提案",
         "問題",
+        # the writer's stance or feeling, which the tone shows; the matter is in the other words (the issue's
+        # 「反対・辞める・だめ」, the demo's 「賛成・中高生・居場所」)
+        "賛成",
+        "反対",
+        "心配",
+        "期待",
+        "感謝",
+        "先決",
         "必要",
         "気",
         "感じ",
@@ -127,7 +135,8 @@ def compound_nouns(text: str, tokenizer) -> list[str]:
     """Compound nouns of a Japanese text: runs of nouns (with a leading prefix and trailing suffixes)
     joined as written — 中間貯蔵施設, 運賃無料, バス停, 最終便 — instead of their morphemes (中間 / 貯蔵 /
     施設). Pronouns, dependent nouns (こと, ため), adverbial nouns (今日) and bare numbers are not
-    keywords, nor single characters (「駅」「本」 alone read as fragments in a label)."""
+    keywords, nor single characters (「駅」「本」 alone read as fragments in a label), nor a na-adjective
+    stem standing alone (静か, 大切, 便利: how a writer judges, not what about; inside a compound it stays)."""
     words: list[str] = []
     current: list[tuple[str, str]] = []  # (surface, sub-category) of the run
 
@@ -136,6 +145,8 @@ def compound_nouns(text: str, tokenizer) -> list[str]:
             current.pop()  # 「第」「3」 at the end are not part of a name
         while current and current[0][1] in ("接尾", "数"):
             current.pop(0)
+        if len(current) == 1 and current[0][1] == "形容":
+            current.clear()  # a na-adjective alone (静か, 大切, 便利, 危険) judges; 安全対策, 安全性 name a matter
         if current:
             word = "".join(surface for surface, _ in current)
             if len(word) >= 2 and not _ONLY_DIGITS.match(word):
@@ -147,7 +158,7 @@ def compound_nouns(text: str, tokenizer) -> list[str]:
         if not any(ch.isalnum() for ch in token.surface):
             flush()  # 「.」「(」 after NFKC can be read as nouns: 「.フェリー」「(1)投稿」 are not names
         elif parts[0] == "名詞" and parts[1] not in _NOUN_BREAK:
-            sub = "接尾" if parts[1] == "接尾" else ("数" if parts[1] == "数" else "名詞")
+            sub = {"接尾": "接尾", "数": "数", "形容動詞語幹": "形容"}.get(parts[1], "名詞")
             current.append((token.surface, sub))
         elif parts[0] == "接頭詞" and parts[1] == "名詞接続":
             flush()

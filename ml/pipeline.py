@@ -185,17 +185,19 @@ def _analyse_texts(
                     continue
                 sub_members = sorted(set(owner[sub_units].tolist()))
                 sub_representatives, sub_quotes = quotes(sub_units, 3, sub_keywords.get(s, []))
+                # a sub-theme holding the theme's central unit would take the theme's own title
+                sub_title = theme_title(
+                    [unit_texts[i] for i in sub_units],
+                    matrix[sub_units],
+                    sub_keywords.get(s, []),
+                    lang=lang,
+                    avoid={title, *(other["title"] for other in subthemes)},
+                )
                 subthemes.append(
                     {
-                        "label": label_from_keywords(sub_keywords.get(s, []), lang=lang),
-                        # a sub-theme holding the theme's central unit would take the theme's own title
-                        "title": theme_title(
-                            [unit_texts[i] for i in sub_units],
-                            matrix[sub_units],
-                            sub_keywords.get(s, []),
-                            lang=lang,
-                            avoid={title, *(other["title"] for other in subthemes)},
-                        ),
+                        # no keyword (a comment of judgements only: 「木を切るのは簡単ですが…」): its title names it
+                        "label": label_from_keywords(sub_keywords.get(s, []), lang=lang) or sub_title,
+                        "title": sub_title,
                         "keywords": sub_keywords.get(s, []),
                         "size": len(sub_members),
                         "members": [int(i) for i in sub_members],
@@ -220,7 +222,7 @@ def _analyse_texts(
         themes.append(
             {
                 "index": theme,
-                "label": label_from_keywords(words, lang=lang) or f"#{theme + 1}",
+                "label": label_from_keywords(words, lang=lang) or title or f"#{theme + 1}",
                 "title": title,
                 "keywords": words,
                 "size": int(len(members)),

@@ -65,7 +65,6 @@ def test_japanese_keywords_are_compound_nouns_not_fragments():
     assert tokens("中間貯蔵施設の建設に反対です。除染の範囲を広げてほしい") == [
         "中間貯蔵施設",
         "建設",
-        "反対",
         "除染",
         "範囲",
     ]
@@ -78,6 +77,13 @@ def test_japanese_keywords_are_compound_nouns_not_fragments():
     # no single characters, numbers, auxiliary verbs or formula nouns
     words = tokens("本の件で意見を3回送りましたが、ご検討ください")
     assert words == []
+
+
+def test_japanese_keywords_leave_out_judgements_and_stances():
+    # a na-adjective alone judges (静か, 大切, 危険) and 賛成 / 反対 are the writer's stance, which the tone
+    # shows; inside a compound the adjective names the matter (安全対策, 安全性)
+    assert tokens("静かな場所が大切です。危険な交差点に安全対策を") == ["場所", "交差点", "安全対策"]
+    assert tokens("駅前広場の整備に賛成です。安全性を高めないなら反対です") == ["駅前広場", "整備", "安全性"]
 
 
 def test_terms_spread_evenly_over_themes_and_stop_terms_are_not_keywords():

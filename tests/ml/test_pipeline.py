@@ -200,3 +200,15 @@ def test_comments_are_clustered_whole_and_letters_by_their_units():
     assert split_all["units"]["owner"].count(0) == 2
     whole = analyse_texts(texts, backend="tfidf", threads=1, seed=0, k=2, units=False)
     assert whole["units"]["owner"] == list(range(len(texts)))
+
+
+def test_a_theme_without_keywords_is_named_by_its_title():
+    """Comments of judgements only (na-adjectives, stances) give a theme no keyword: it and its sub-themes
+    are named by their titles, never left blank (the demo's 「木を切るのは簡単ですが…」 sub-theme was)."""
+    judgements = ["とても大切だと思います。", "本当に大事です。", "静かで大切です。", "簡単ではありません。"] * 2
+    matters = ["公園の遊具を新しくしてほしい。", "公園のベンチを増やしてほしい。", "公園の遊具が古い。"] * 2
+    result = analyse_texts(judgements + matters, backend="tfidf", k=2, sublevel=True, seed=0)
+    named = [*result["themes"], *(sub for theme in result["themes"] for sub in theme["subthemes"])]
+    assert all(item["label"] for item in named), [(item["label"], item["title"]) for item in named]
+    unworded = [item for item in named if not item["keywords"]]
+    assert unworded and all(item["label"] == item["title"] for item in unworded)
