@@ -1,7 +1,8 @@
 """Keywords per cluster by class-based TF-IDF (c-TF-IDF) over real words.
 
-Japanese: janome nouns, verbs and adjectives (base forms), without particles and stop words; if
-janome is unavailable, character bigrams. English: lower-cased words without English stop words.
+Japanese: janome compound nouns (below), without stop words and formula nouns; if janome is unavailable,
+character bigrams. English: lower-cased words without English stop words, plurals folded into the singular the
+texts also use, and a keyword shown as the phrase most of its texts use ("basic income", "young people").
 Other languages (German, ...): without English or German stop words (``ml/stopwords_de.py``).
 
 Term frequencies are weighted by each text's centrality in its cluster when the caller has vectors
@@ -212,7 +213,55 @@ def _english_stop_words() -> frozenset[str]:
         "much",
         "many",
     }
-    return frozenset(ENGLISH_STOP_WORDS) | extra
+    # contractions ("there's" was a keyword); a typographic apostrophe (I’m) already splits the word
+    contractions = {
+        "there's",
+        "it's",
+        "that's",
+        "what's",
+        "let's",
+        "i'm",
+        "i've",
+        "i'd",
+        "i'll",
+        "we're",
+        "we've",
+        "we'd",
+        "we'll",
+        "they're",
+        "they've",
+        "they'd",
+        "they'll",
+        "you're",
+        "you've",
+        "you'd",
+        "you'll",
+        "he's",
+        "he'd",
+        "he'll",
+        "she's",
+        "she'd",
+        "she'll",
+        "don't",
+        "doesn't",
+        "didn't",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "hasn't",
+        "haven't",
+        "hadn't",
+        "won't",
+        "can't",
+        "couldn't",
+        "wouldn't",
+        "shouldn't",
+        "mustn't",
+        "needn't",
+        "shan't",
+    }
+    return frozenset(ENGLISH_STOP_WORDS) | extra | contractions
 
 
 @functools.lru_cache(maxsize=1)
@@ -230,11 +279,67 @@ def tokens(text: str, lang: str = "en") -> list[str]:
         if tokenizer is None:
             return [text[i : i + 2] for i in range(max(0, len(text) - 1))]
         return [w for w in compound_nouns(text, tokenizer) if w not in JA_STOP and w not in JA_BOILERPLATE_TERMS]
+    return [word for run in content_runs(text, lang) for word in run]
+
+
+def content_runs(text: str, lang: str = "en", stop_terms: frozenset[str] | set[str] = frozenset()) -> list[list[str]]:
+    """The content words of a text written in Latin letters (lower case), in runs of words that stand next to
+    each other with only spaces between: "an owner of a small business, and" → [owner], [small, business].
+    A stop word, a word of one or two letters, a ``stop_terms`` word or punctuation ends a run."""
     stop = _english_stop_words() if lang == "en" else _other_stop_words()
-    return [w for w in (m.lower() for m in _WORD.findall(text)) if len(w) > 2 and w not in stop]
+    runs: list[list[str]] = []
+    run: list[str] = []
+    end = None
+    for match in _WORD.finditer(text):
+        word = match.group().lower()
+        joined = end is not None and text[end : match.start()].isspace()
+        if run and not joined:
+            runs.append(run)
+            run = []
+        if len(word) > 2 and word not in stop and word not in stop_terms:
+            run.append(word)
+        elif run:
+            runs.append(run)
+            run = []
+        end = match.end()
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _phrases(runs: list[list[str]]) -> set[tuple[str, ...]]:
+    """Every sequence of 2 to PHRASE_MAX_WORDS words inside a run: "universal basic income" gives
+    (universal, basic), (basic, income), (universal, basic, income)."""
+    return {
+        tuple(run[start : start + size])
+        for run in runs
+        for size in range(2, PHRASE_MAX_WORDS + 1)
+        for start in range(len(run) - size + 1)
+    }
+
+
+def _plural_folds(vocabulary: set[str]) -> dict[str, str]:
+    """English plurals → their singular when the texts use that too (buses → bus, businesses → business,
+    communities → community, fares → fare, never far), so one theme does not list both; nothing is folded to a
+    word the texts lack."""
+    folds = {}
+    for word in vocabulary:
+        if len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
+            continue
+        if word[:-1] in vocabulary:
+            folds[word] = word[:-1]
+        elif word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh", "o")) and word[:-2] in vocabulary:
+            folds[word] = word[:-2]
+        elif word.endswith("ies") and word[:-3] + "y" in vocabulary:
+            folds[word] = word[:-3] + "y"
+    return folds
 
 
 MAX_TEXTS_PER_CLASS = 300
+# English: a keyword is shown as the phrase it stands in — "basic income", "young people", "small business" — when
+# at least PHRASE_SHARE of the theme's texts that use the word use that phrase (and two at least).
+PHRASE_MAX_WORDS = 3
+PHRASE_SHARE = 0.5
 
 
 def ctfidf_keywords(
@@ -263,21 +368,35 @@ def ctfidf_keywords(
     classes = sorted({int(x) for x in labels} - {-1})
     counts = {c: Counter() for c in classes}  # weighted term frequency per class
     spread = {c: Counter() for c in classes}  # texts of the class that use the word
+    phrase_spread = {c: Counter() for c in classes}  # texts of the class that use the phrase (English)
     total = Counter()  # unweighted, for f(t)
     rng = np.random.default_rng(seed)
     read: list[str] = []  # the texts tokenised, for how their keywords are written
+    runs_of: dict[int, list[list[str]]] = {}
+    members_of = {}
     for c in classes:
         members = np.where(labels == c)[0]
         if len(members) > MAX_TEXTS_PER_CLASS:
             members = np.sort(rng.choice(members, MAX_TEXTS_PER_CLASS, replace=False))
+        members_of[c] = members
         read.extend(texts[index] for index in members)
         for index in members:
-            words = [w for w in tokens(texts[index], lang) if w not in stop]
+            if is_japanese(texts[index]):
+                runs_of[index] = [[w for w in tokens(texts[index], lang) if w not in stop]]
+            else:
+                runs_of[index] = content_runs(texts[index], lang, stop)
+    folds = _plural_folds({w for runs in runs_of.values() for run in runs for w in run}) if lang == "en" else {}
+    for c in classes:
+        for index in members_of[c]:
+            runs = [[folds.get(w, w) for w in run] for run in runs_of[index]]
+            words = [w for run in runs for w in run]
             weight = 1.0 if weights is None else max(float(weights[index]), 1e-3)
             for word, count in Counter(words).items():
                 counts[c][word] += weight * count
                 spread[c][word] += 1
                 total[word] += count
+            if lang == "en":  # German runs hold verbs too (「Radfahrer warten ewig」): single words there
+                phrase_spread[c].update(p for p in _phrases(runs) if " ".join(p) not in stop)
     if not total:
         return {c: [] for c in classes}
     average_words = sum(total.values()) / max(1, len(classes))
@@ -296,15 +415,47 @@ def ctfidf_keywords(
         ]
         scored.sort(key=lambda item: (-round(item[0], 12), -item[1], item[2]))
         # A word equally common in every theme (score 0) describes none of them.
-        result[c] = [word for score, _, word in scored if score > 1e-9][:top]
+        ranked = [word for score, _, word in scored if score > 1e-9]
+        result[c] = _as_phrases(ranked, phrase_spread[c], spread[c], top)
     forms = _written_forms(read)
     nouns_first = lang not in ("ja", "en") and _capitalises_nouns(read)
     shown = {}
     for c, words in result.items():
-        written = [forms.get(word, word) for word in words]
+        written = [" ".join(forms.get(part, part) for part in word.split(" ")) for word in words]
         if nouns_first:  # German: 「parken, Falschparker, parkende」 → 「Falschparker, Autos, parken」
             written = [w for w in written if w[:1].isupper()] + [w for w in written if not w[:1].isupper()]
         shown[c] = written
+    return shown
+
+
+def _as_phrases(ranked: list[str], phrases: Counter, spread: Counter, top: int) -> list[str]:
+    """The ``top`` keywords of a theme from its ranked words, each shown as the phrase it stands in when at least
+    PHRASE_SHARE of the theme's texts that use the word use that phrase, in at least two texts ("wage" → "minimum
+    wage"; the phrase used by most texts, the longer on a tie). A word already shown in a phrase is not repeated."""
+    containing: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        for word in set(phrase):
+            containing.setdefault(word, []).append(phrase)
+    shown: list[str] = []
+    used: set[str] = set()
+    for word in ranked:
+        if len(shown) == top:
+            break
+        if word in used:
+            continue
+        need = max(2.0, PHRASE_SHARE * spread[word])
+        candidates = [
+            (phrases[phrase], len(phrase), phrase)
+            for phrase in containing.get(word, [])
+            if phrases[phrase] >= need and not used & set(phrase)
+        ]
+        if candidates:
+            phrase = max(candidates)[2]
+            shown.append(" ".join(phrase))
+            used.update(phrase)
+        else:
+            shown.append(word)
+            used.add(word)
     return shown
 
 

@@ -265,3 +265,45 @@ def test_no_japanese_label_is_made_of_single_kanji_fragments():
         assert all(len(part) >= 2 for part in label.split("・")), label
     assert any("除染" in w or "除去土壌" in w or "汚染土" in w for w in keywords[0])
     assert any("中間貯蔵施設" in w or "最終処分" in w for w in keywords[1])
+
+
+def test_english_keywords_are_shown_as_the_phrases_they_stand_in():
+    """Real English Polis comments read 「UBI, income, funded」「wage, small, hour」「young, police, policing」;
+    now "basic income", "small business", "young people" — a phrase when at least half the theme's texts that
+    use the word use it, in two texts at least."""
+    wages = [
+        "A higher minimum wage will close many small businesses.",
+        "Small businesses cannot pay a $15 minimum wage.",
+        "The minimum wage should rise with inflation.",
+        "My small business barely survives; the wage increase will hurt.",
+        "Raise the wage for young workers too.",
+    ]
+    police = [
+        "Police should talk with young people in schools.",
+        "Young people do not trust the police.",
+        "More police officers on foot, please.",
+        "Policing must respect young people.",
+    ]
+    keywords = ctfidf_keywords(wages + police, np.array([0] * 5 + [1] * 4), lang="en")
+    assert keywords[0][:2] == ["minimum wage", "small business"]  # "businesses" folded into "business"
+    assert keywords[1][0] == "young people" and "young" not in keywords[1] and "people" not in keywords[1]
+    words = [part for keyword in keywords[0] for part in keyword.split()]
+    assert len(words) == len(set(words))  # a word shown in a phrase is not listed again
+    # "police officers" is in one text of the three that say "police": the word stays a word
+    assert "police" in keywords[1] and "police officers" not in keywords[1]
+
+
+def test_english_plurals_are_folded_when_the_texts_use_the_singular():
+    texts = ["The bus is late", "Buses are late", "More buses at night", "News about the bus", "Bus stops"]
+    keywords = ctfidf_keywords(
+        texts + ["Parks need shade", "The park is dirty"], np.array([0] * 5 + [1] * 2), lang="en"
+    )
+    assert "bus" in keywords[0] and "buses" not in keywords[0]
+    assert "park" in keywords[1] and "parks" not in keywords[1]
+    assert "news" in keywords[0]  # never folded to a word the texts do not use ("new" is a stop word)
+    fares = ctfidf_keywords(
+        ["Fares are far too high", "Lower the fares", "The fare is high"], np.array([0] * 3), lang="en"
+    )
+    assert "fare" in fares[0] and "fares" not in fares[0]  # not "far"
+    german = ctfidf_keywords(["Die Busse fahren selten", "Der Bus ist spät"], np.array([0, 0]), lang="other")
+    assert {"Bus", "Busse"} <= set(german[0])  # the English rule only
