@@ -290,6 +290,48 @@ def _theme_sections(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> lis
     return flow
 
 
+def _breakdowns(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
+    """The themes-by-channel-and-attribute tables of the HTML report (``selectors.theme_breakdowns``)."""
+    tables = report.get("breakdowns") or []
+    if not tables:
+        return []
+    note = gettext(
+        "How each theme's texts divide, counting only texts that have the value. ▲ marks a share at least one and a "
+        "half times the share among all texts."
+    )
+    flow = [_para(gettext("Themes by channel and attribute"), s["h2"]), _para(note, s["meta"])]
+    for table in tables:
+        head = [gettext("Theme"), gettext("Texts"), *(_cut(value, 20) for value in table["values"])]
+        rows = [[_para(h, s["meta"]) for h in head]]
+        for row in table["rows"]:
+            cells = [
+                _para(f"{c['percent']}% ({c['count']}){' ▲' if c['over'] else ''}" if row["total"] else "–", s["meta"])
+                for c in row["cells"]
+            ]
+            rows.append(
+                [_para(f"{row['number']}. {_cut(row['title'], 40)}", s["meta"]), _para(row["total"], s["meta"]), *cells]
+            )
+        total = [_para(f"{c['percent']}% ({c['count']})", s["meta"]) for c in table["overall"]]
+        rows.append([_para(gettext("All texts"), s["meta"]), _para(table["total"], s["meta"]), *total])
+        value_width = min(22 * mm, (A4[0] - 30 * mm - 62 * mm) / max(1, len(table["values"])))
+        grid = Table(rows, colWidths=[50 * mm, 12 * mm] + [value_width] * len(table["values"]), repeatRows=1)
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                    ("LINEABOVE", (0, -1), (-1, -1), 0.8, GREY),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        caption = gettext("Themes by %(name)s") % {"name": table["name"]}
+        flow += [KeepTogether([_para(caption, s["h3"]), grid])]
+    return flow
+
+
 def _bullets(statements: list[dict], s: dict[str, ParagraphStyle]) -> list:
     return [_para(_cut(item.get("text", ""), STATEMENT_CHARS), s["item"], bulletText="•") for item in statements]
 
@@ -332,6 +374,7 @@ def council_report_pdf(report: dict[str, Any], *, author: str = "") -> bytes:
         *_header(report, s),
         *_theme_table(report, s),
         *_map(report, s),
+        *_breakdowns(report, s),
         *_theme_sections(report, s),
         *_groups(report, s),
         Spacer(1, 4 * mm),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from ml.models import AnalysisRun, OpinionGroup, Summary, Theme
 
@@ -105,8 +108,9 @@ def _quotes(run: AnalysisRun, theme: Theme, limit: int | None = None) -> list[di
     return [_item(run, i) for i in theme.representative_ids[:limit]]
 
 
-def run_review(run: AnalysisRun) -> dict[str, Any]:
-    """Themes with quotes, the opinion map, groups with their statements — ready for the template."""
+def run_review(run: AnalysisRun, *, channel_labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """Themes with quotes, the opinion map, the themes by channel and attribute, groups with their statements —
+    ready for the template. ``channel_labels``: what each opinion source is called, by its registry key."""
     themes_qs = Theme.objects.filter(run=run, parent=None).prefetch_related(
         Prefetch("subthemes", queryset=Theme.objects.order_by("position", "id"))
     )
@@ -158,12 +162,130 @@ def run_review(run: AnalysisRun) -> dict[str, Any]:
     return {
         "themes": themes,
         "points": points,
+        "breakdowns": theme_breakdowns(run, themes, channel_labels=channel_labels),
         "groups": groups,
         "consensus": consensus,
         "divisive": divisive,
         "noise_count": len(run.noise_ids),
         "opinion_skipped": opinion.get("skipped", ""),
         "sentiment": run.sentiment or {},
+    }
+
+
+# Themes by attribute: each of the most common values of a column gets a column of the table, the rest one column
+# "other values"; a theme's share of a value is marked when it is at least OVER_RATIO times the share among all
+# texts, in OVER_MIN_COUNT texts or more.
+BREAKDOWN_VALUES = 8
+OVER_RATIO = 1.5
+OVER_MIN_COUNT = 3
+
+
+def _natural(value: str) -> tuple:
+    """Sort key that puts 「20代」 before 「100代」 and 「第2地区」 before 「第10地区」."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", value) if part)
+
+
+def theme_breakdowns(
+    run: AnalysisRun, entries: list[dict[str, Any]], *, channel_labels: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """How each theme's texts divide over the channels they came through (when more than one: proposals,
+    comments, survey answers, each imported file by its name), over the months they were written in, and over
+    each column staff chose when importing (age band, district …).
+
+    ``channel_labels`` names channels by item kind or opinion-source key (``participation.analysis.runs``).
+    ``entries`` are ``run_review``'s themes. Per table: {"name", "values": [column headings], "total",
+    "overall": [{"count", "percent"}], "rows": [{"number", "colour", "title", "total", "cells": [{"count",
+    "percent", "over"}]}]}; only texts that have the attribute are counted, and a table needs two values."""
+    items = run.items or {}
+    theme_of = {member: position for position, entry in enumerate(entries) for member in entry["theme"].member_ids}
+    labels = channel_labels or {}
+    tables = []
+
+    def channel(item: dict[str, Any]) -> str | None:  # an imported file by its name, else the item's kind
+        if item.get("source_name"):
+            return item["source_name"]
+        return labels.get(item.get("kind", "")) or labels.get(item.get("source", "")) or item.get("kind") or None
+
+    tables.append(_breakdown(_("Channel"), channel, items, theme_of, entries))
+    tables.append(_period_breakdown(items, theme_of, entries))
+    columns: dict[str, None] = {}
+    for item in items.values():
+        for name in item.get("attributes") or {}:
+            columns.setdefault(name, None)
+    for name in columns:
+        tables.append(
+            _breakdown(name, lambda item, name=name: (item.get("attributes") or {}).get(name), items, theme_of, entries)
+        )
+    return [table for table in tables if table]
+
+
+def _period_breakdown(items, theme_of, entries) -> dict[str, Any] | None:
+    """Themes by the month the texts were written in — by quarter or year when there are more months than columns."""
+    days = {item["date"] for item in items.values() if item.get("date")}
+    periods = [
+        (_("Month"), lambda day: day[:7]),  # 2026-01
+        (_("Quarter"), lambda day: f"{day[:4]}-Q{(int(day[5:7]) - 1) // 3 + 1}"),  # 2026-Q1
+        (_("Year"), lambda day: day[:4]),
+    ]
+    name, period = next(
+        ((name, period) for name, period in periods if len({period(day) for day in days}) <= BREAKDOWN_VALUES),
+        periods[-1],
+    )
+    return _breakdown(name, lambda item: period(item["date"]) if item.get("date") else None, items, theme_of, entries)
+
+
+def _breakdown(name, value_of, items, theme_of, entries) -> dict[str, Any] | None:
+    """One table of :func:`theme_breakdowns`: ``value_of(item)`` is the item's value, None when it has none."""
+    overall: Counter = Counter()
+    per_theme = [Counter() for position in range(len(entries))]
+    for item_id, item in items.items():
+        value = value_of(item)
+        if value is None:
+            continue
+        value = str(value).strip() or _("(blank)")
+        overall[value] += 1
+        if item_id in theme_of:
+            per_theme[theme_of[item_id]][value] += 1
+    if len(overall) < 2:
+        return None
+    ranked = sorted(overall, key=lambda v: (-overall[v], _natural(v)))
+    kept = ranked if len(ranked) <= BREAKDOWN_VALUES else ranked[: BREAKDOWN_VALUES - 1]
+    shown = sorted(kept, key=_natural)
+    rest = ranked[len(kept) :]  # one column "other values", when there are more values than columns
+    values = shown + ([_("Other values")] if rest else [])
+
+    def folded(counts: Counter) -> list[int]:
+        return [counts[v] for v in shown] + ([sum(counts[v] for v in rest)] if rest else [])
+
+    total = sum(overall.values())
+    overall_counts = folded(overall)
+    overall_share = [count / total for count in overall_counts]
+    rows = []
+    for position, entry in enumerate(entries):
+        counts = folded(per_theme[position])
+        n = sum(counts)
+        rows.append(
+            {
+                "number": entry["number"],
+                "colour": entry["colour"],
+                "title": theme_name(entry["theme"]),
+                "total": n,
+                "cells": [
+                    {
+                        "count": count,
+                        "percent": round(100 * count / n) if n else 0,
+                        "over": bool(n) and count >= OVER_MIN_COUNT and count / n >= OVER_RATIO * share,
+                    }
+                    for count, share in zip(counts, overall_share, strict=True)
+                ],
+            }
+        )
+    return {
+        "name": name,
+        "values": values,
+        "total": total,
+        "overall": [{"count": c, "percent": round(100 * c / total)} for c in overall_counts],
+        "rows": rows,
     }
 
 
@@ -206,12 +328,14 @@ def _percent(shares: dict[str, float] | None) -> dict[str, int]:
     return {label: round(100 * float((shares or {}).get(label, 0.0))) for label in ("positive", "negative", "neutral")}
 
 
-def council_report(run: AnalysisRun, *, title: str = "") -> dict[str, Any]:
+def council_report(
+    run: AnalysisRun, *, title: str = "", channel_labels: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Everything the one-page report for the council shows (``templates/ml/council_report.html``): the
     run's counts and overall sentiment, each theme with its title, keywords, size, share, sentiment
     shares and up to three quotes, the opinion map, and the opinion groups with their statements, consensus
     and divisive statements. Bar widths are percentages of the largest theme."""
-    review = run_review(run)
+    review = run_review(run, channel_labels=channel_labels)
     total = sum(entry["theme"].size for entry in review["themes"]) or 1
     largest = max((entry["theme"].size for entry in review["themes"]), default=1) or 1
     themes = []
@@ -251,6 +375,7 @@ def council_report(run: AnalysisRun, *, title: str = "") -> dict[str, Any]:
         "themes": themes,
         "noise_count": review["noise_count"],
         "points": review["points"],  # the opinion map, as on the review page (x, y in 0..100, theme colour)
+        "breakdowns": review["breakdowns"],
         "sentiment": _percent(sentiment.get("shares")),
         "has_sentiment": bool(sentiment.get("shares")),
         "sentiment_method": sentiment.get("method", ""),

@@ -56,21 +56,25 @@ def broadcast_change(event_name: str, payload: dict[str, Any]) -> None:
 
 
 def opinion_items(consultation_id: int):
+    from django.utils.timezone import localdate
+
     from proposals.models import Comment, Proposal, ProposalState
 
     proposals = (
         Proposal.objects.visible().filter(consultation_id=consultation_id).exclude(state=ProposalState.WITHDRAWN)
-        .only("pk", "title", "body").order_by("pk")
+        .only("pk", "title", "body", "created_at").order_by("pk")
     )
     for p in proposals:
-        yield {"id": f"p{p.pk}", "text": f"{p.title}\n{p.body}", "url": p.get_absolute_url(), "kind": "proposal"}
+        yield {"id": f"p{p.pk}", "text": f"{p.title}\n{p.body}", "url": p.get_absolute_url(), "kind": "proposal",
+               "date": localdate(p.created_at).isoformat()}
     comments = (
         Comment.objects.visible().filter(
             proposal__consultation_id=consultation_id, proposal__hidden_at__isnull=True, deleted_at__isnull=True
-        ).exclude(proposal__state=ProposalState.WITHDRAWN).only("pk", "body", "proposal_id").order_by("pk")
+        ).exclude(proposal__state=ProposalState.WITHDRAWN).only("pk", "body", "proposal_id", "created_at").order_by("pk")
     )
     for c in comments:
-        yield {"id": f"c{c.pk}", "text": c.body, "url": f"/proposals/{c.proposal_id}/#comment-{c.pk}", "kind": "comment"}
+        yield {"id": f"c{c.pk}", "text": c.body, "url": f"/proposals/{c.proposal_id}/#comment-{c.pk}", "kind": "comment",
+               "date": localdate(c.created_at).isoformat()}
 
 
 def opinion_visible(consultation_id: int, ids: set[str]) -> dict[str, str]:
@@ -294,6 +298,7 @@ def register() -> None:
     registry.headline_counts["supports"] = (_("Supports"), selectors.metric_supports_total)
     registry.add("opinion_sources", "proposals", OpinionSource(
         label=_("Proposals and comments"), items=opinion_items, votes=opinion_votes, visible=opinion_visible,
+        kinds={"proposal": _("Proposals"), "comment": _("Comments on proposals")},
     ))
     registry.add("exports", "proposals", ExportSpec(label=_("Proposals"), fields=PROPOSAL_FIELDS, rows=export_proposals))
     registry.add("exports", "comments", ExportSpec(label=_("Comments on proposals"), fields=COMMENT_FIELDS,

@@ -43,6 +43,15 @@ def consultation_items(consultation_id: int, *, exclude: tuple[str, ...] = ()) -
     return list(items.values())
 
 
+def channel_labels() -> dict[str, str]:
+    """What the channel of an analysed item is called, by its ``kind`` ("proposal" → "Proposals") or, for a kind
+    its opinion source does not name, by the source's registry key ("surveys" → "Survey free-text answers")."""
+    labels = {key: str(source.label) for key, source in registry.opinion_sources.items()}
+    for source in registry.opinion_sources.values():
+        labels.update({kind: str(label) for kind, label in source.kinds.items()})
+    return labels
+
+
 def consultation_votes(consultation_id: int) -> list[tuple[Any, ...]]:
     """(participant, statement, vote) from every opinion source, with the vote's Unix time as a fourth
     element when every source gives one (the groups are then replayed in time order)."""
@@ -172,10 +181,20 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
             "text": item["text"][:1000],
             "url": item.get("url", ""),
             "kind": item.get("kind", ""),
+            "source": item.get("source", ""),  # the opinion source's registry key: its channel in the review
             "xy": coords[index],
             "theme": result["labels"][index],
             "themes": result["themes_of"][index],  # every theme the text's opinion units fall in
             "sentiment": text_sentiment[index],
+            # for the themes-by-channel, period and attribute tables: the day it was written, and of an imported row
+            # the file's name and the columns staff chose
+            **({"source_name": item["source_name"][:200]} if item.get("source_name") else {}),
+            **({"date": str(item["date"])[:10]} if item.get("date") else {}),
+            **(
+                {"attributes": {str(k)[:100]: str(v)[:100] for k, v in item["attributes"].items()}}
+                if item.get("attributes")
+                else {}
+            ),
         }
     themes = []
     for theme in result["themes"]:

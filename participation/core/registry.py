@@ -160,7 +160,7 @@ class OpinionSource:
     """Texts residents wrote in a consultation, for theme analysis, and votes for opinion groups.
 
     ``items(consultation_id)`` yields dicts {"id": str, "text": str, "url": str, "kind": str} of
-    visible items only; ``visible(consultation_id, ids)`` answers which of some ids are still visible
+    visible items only, optionally with "date" (ISO, the city's day it was written) for the themes-by-period table; ``visible(consultation_id, ids)`` answers which of some ids are still visible
     ({id: url}); ``votes(consultation_id)`` yields (participant_id, statement_id, vote) with
     vote in {1, -1, 0}, statement ids matching ``items`` ids, optionally with the vote's Unix time as a
     fourth element (opinion groups then replay the votes in time order, as Polis does).
@@ -172,6 +172,9 @@ class OpinionSource:
     # visible(consultation_id, ids) -> {id: url} of those ids whose items are still visible (public quotes
     # ask this rather than listing every item); None: callers fall back to ``items``.
     visible: Callable[[int, set[str]], dict[str, str]] | None = None
+    # What each ``kind`` of item is called where the analysis shows the channel a text came through
+    # ({"proposal": "Proposals", "comment": "Comments"}); a kind not named here is shown by ``label``.
+    kinds: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,41 @@ def test_import_csv_then_analyse_with_the_same_pipeline_without_proposals(
     assert theme.quotes and theme.quotes[0]["quote"] in review  # quotes are opinion units
 
 
+def test_themes_by_channel_and_imported_attribute(
+    client, staff_user, open_consultation, proposal_texts, tfidf_backend, django_capture_on_commit_callbacks
+):
+    """The columns staff chose when importing (here 年代) and the channels (the site's proposals, the file) are
+    broken down by theme on the review page, in the printable report and in the PDF."""
+    import io
+
+    import pypdf
+
+    client.force_login(staff_user)
+    ages = ["70代"] * 4 + ["20代"] * 4 + ["40代"] * 4  # parks / buses / library, as OUTSIDE is ordered
+    rows = [f"A{i + 1},{age},{text}" for i, (age, text) in enumerate(zip(ages, OUTSIDE, strict=True))]
+    response = upload(client, open_consultation, ("番号,年代,意見\n" + "\n".join(rows) + "\n").encode())
+    choose(client, response, text_column="意見", id_column="番号", attribute_columns=["年代"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ml_analysis:run", args=[open_consultation.pk]), {"themes": "3"})
+    run = AnalysisRun.objects.get()
+    assert run.status == "succeeded", run.error
+    imported = [item for item in run.items.values() if item["kind"] == "external"]
+    assert len(imported) == 12 and all(item["attributes"]["年代"] in ages for item in imported)
+
+    review = client.get(reverse("ml_analysis:detail", args=[open_consultation.pk])).content.decode()
+    assert "受付経路・属性別のテーマ" in review
+    assert "年代別のテーマ" in review and "受付経路別のテーマ" in review
+    assert "パブリックコメント" in review  # the file's channel, beside the site's proposals
+    for age in ("20代", "40代", "70代"):
+        assert f'<th scope="col">{age}</th>' in review
+    assert "▲" in review and "（全体より多い）" in review  # each age band says one theme's things here
+    report = client.get(reverse("ml_analysis:report", args=[run.pk])).content.decode()
+    assert "年代別のテーマ" in report and '<th scope="col">70代</th>' in report
+    pdf = pypdf.PdfReader(io.BytesIO(client.get(reverse("ml_analysis:report_pdf", args=[run.pk])).content))
+    text = "".join("".join(page.extract_text().split()) for page in pdf.pages)
+    assert "年代別のテーマ" in text and "70代" in text
+
+
 def test_shift_jis_csv_is_read(client, staff_user, open_consultation):
     from ml.models import ExternalOpinion, ExternalSource
 
