@@ -313,8 +313,10 @@ def _breakdowns(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
             )
         total = [_para(f"{c['percent']}% ({c['count']})", s["meta"]) for c in table["overall"]]
         rows.append([_para(gettext("All texts"), s["meta"]), _para(table["total"], s["meta"]), *total])
-        value_width = min(22 * mm, (A4[0] - 30 * mm - 62 * mm) / max(1, len(table["values"])))
-        grid = Table(rows, colWidths=[50 * mm, 12 * mm] + [value_width] * len(table["values"]), repeatRows=1)
+        width = A4[0] - 30 * mm  # between the margins; the theme column takes what the values leave
+        value_width = min(22 * mm, (width - 62 * mm) / max(1, len(table["values"])))
+        theme_width = width - 12 * mm - value_width * len(table["values"])
+        grid = Table(rows, colWidths=[theme_width, 12 * mm] + [value_width] * len(table["values"]), repeatRows=1)
         grid.setStyle(
             TableStyle(
                 [
