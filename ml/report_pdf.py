@@ -305,8 +305,7 @@ def _breakdowns(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
         rows = [[_para(h, s["meta"]) for h in head]]
         for row in table["rows"]:
             cells = [
-                _para(f"{c['percent']}% ({c['count']}){' ▲' if c['over'] else ''}" if row["total"] else "–", s["meta"])
-                for c in row["cells"]
+                _para(f"{c['percent']}% ({c['count']}){' ▲' if c['over'] else ''}", s["meta"]) for c in row["cells"]
             ]
             rows.append(
                 [_para(f"{row['number']}. {_cut(row['title'], 40)}", s["meta"]), _para(row["total"], s["meta"]), *cells]

@@ -195,7 +195,8 @@ def theme_breakdowns(
     ``channel_labels`` names channels by item kind or opinion-source key (``participation.analysis.runs``).
     ``entries`` are ``run_review``'s themes. Per table: {"name", "values": [column headings], "total",
     "overall": [{"count", "percent"}], "rows": [{"number", "colour", "title", "total", "cells": [{"count",
-    "percent", "over"}]}]}; only texts that have the attribute are counted, and a table needs two values."""
+    "percent", "over"}]}]}; only texts that have the value are counted (a theme without any has no row), and a
+    table needs two values."""
     items = run.items or {}
     theme_of = {member: position for position, entry in enumerate(entries) for member in entry["theme"].member_ids}
     labels = channel_labels or {}
@@ -264,6 +265,8 @@ def _breakdown(name, value_of, items, theme_of, entries) -> dict[str, Any] | Non
     for position, entry in enumerate(entries):
         counts = folded(per_theme[position])
         n = sum(counts)
+        if not n:  # a theme of texts without this value (proposals have no 年代)
+            continue
         rows.append(
             {
                 "number": entry["number"],
@@ -273,8 +276,8 @@ def _breakdown(name, value_of, items, theme_of, entries) -> dict[str, Any] | Non
                 "cells": [
                     {
                         "count": count,
-                        "percent": round(100 * count / n) if n else 0,
-                        "over": bool(n) and count >= OVER_MIN_COUNT and count / n >= OVER_RATIO * share,
+                        "percent": round(100 * count / n),
+                        "over": count >= OVER_MIN_COUNT and count / n >= OVER_RATIO * share,
                     }
                     for count, share in zip(counts, overall_share, strict=True)
                 ],

@@ -70,3 +70,15 @@ def test_themes_by_month_or_quarter_when_the_texts_span_more_months():
         quarter["name"] == "四半期" and quarter["values"][:2] == ["2025-Q1", "2025-Q2"] and len(quarter["values"]) == 8
     )
     assert [c["count"] for c in quarter["overall"]] == [3] * 8
+
+
+def test_a_theme_without_the_value_has_no_row():
+    items = {f"p{i}": {"kind": "proposal", "source": "proposals"} for i in range(4)}
+    items |= {
+        f"x{i}": {"kind": "external", "source_name": "f", "attributes": {"年代": ["20代", "30代"][i % 2]}}
+        for i in range(4)
+    }
+    entries = [entry(1, [f"p{i}" for i in range(4)], "提案だけ"), entry(2, [f"x{i}" for i in range(4)], "ファイル")]
+    channel, age = theme_breakdowns(run_of(items), entries, channel_labels={"proposals": "Proposals"})
+    assert [row["title"] for row in channel["rows"]] == ["提案だけ", "ファイル"]
+    assert [row["title"] for row in age["rows"]] == ["ファイル"] and age["total"] == 4
