@@ -11,6 +11,9 @@ characters — and is scored by text-level ARI against its labels:
    fixtures (60 pairs = 60 themes of 2; with the related requests, 120 themes) and on mixtures of the
    seven large themes of ``opinions_{ja,en}.csv`` with 20 / 40 / 60 paraphrase pairs (each pair a theme;
    the pairs drawn ``--draws`` times).
+3. Uneven themes: the spectral candidate off (``SPECTRAL_NEIGHBOURS`` 0) and on, on the real comments of six
+   Polis conversations (the five of 1. and canadian-electoral-reform: 119 / 55 / 44 / 37 / 31 / 24 texts) and the
+   sets of 1., seeds 0..N-1.
 
 Pure: no project app imports. The numbers are in ml/README.md.
 """
@@ -39,6 +42,12 @@ def labelled(fixtures: Path) -> dict[str, tuple[list[str], list[str]]]:
     for name in ("opinions_ja", "opinions_en", "opinions_de", "long_comments_ja"):
         sets[name] = [(r["text"], r["theme"]) for r in _rows(fixtures / f"{name}.csv")]
     return {name: ([t for t, _ in pairs], [label for _, label in pairs]) for name, pairs in sets.items()}
+
+
+def six_conversations(fixtures: Path) -> tuple[list[str], list[str]]:
+    """Real comments of six Polis conversations, the theme being the conversation (one of 119, five of 24–55)."""
+    rows = _rows(fixtures / "real/polis_comments_en.csv") + _rows(fixtures / "real/polis_comments_en_electoral.csv")
+    return [r["text"] for r in rows], [r["conversation"] for r in rows]
 
 
 def paraphrases(fixtures: Path, lang: str, *, related: bool) -> tuple[list[str], list[str]]:
@@ -135,6 +144,20 @@ def main(argv: list[str] | None = None) -> None:
             clustering.WARD_MAX_THEME_SIZE = ward
             texts, themes = draws[0]
             print(f"| {name} | {len(texts)} | {len(set(themes))} | {cells[0]:.3f} | {cells[1]:.3f} |", flush=True)
+
+    print()
+    print("| set | texts | themes | spectral candidate off | on |")
+    print("|---|---|---|---|---|")
+    neighbours = clustering.SPECTRAL_NEIGHBOURS
+    uneven = {"real English, six conversations": six_conversations(options.fixtures), **labelled(options.fixtures)}
+    for name, (texts, themes) in uneven.items():
+        cells = []
+        for value in (0, neighbours):
+            clustering.SPECTRAL_NEIGHBOURS = value
+            scores = [scorer.ari(texts, themes, seed) for seed in range(options.seeds)]
+            cells.append(f"{np.mean(scores):.3f} ± {np.std(scores):.3f}")
+        clustering.SPECTRAL_NEIGHBOURS = neighbours
+        print(f"| {name} | {len(texts)} | {len(set(themes))} | {cells[0]} | {cells[1]} |", flush=True)
 
 
 if __name__ == "__main__":

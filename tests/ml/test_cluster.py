@@ -155,11 +155,28 @@ def test_with_many_small_themes_wards_partition_is_kept_when_its_inertia_is_lowe
         return np.arange(len(matrix)) % k, None
 
     monkeypatch.setattr(module, "_kmeans", scrambled)
+    monkeypatch.setattr(module, "SPECTRAL_NEIGHBOURS", 0)  # Ward's rule alone
     assert adjusted_rand_score(truth, cluster(points, k=40, seed=0, min_size=1).labels) == 1.0
     # Few themes: k-means alone decides (Ward is not consulted).
     few, _ = blobs(k=5, per=30, dim=16, seed=1)
     kept = cluster(few, k=5, seed=0, min_size=1).labels
     assert adjusted_rand_score(np.arange(len(few)) % 5, kept) == 1.0
+
+
+def test_spectral_partition_is_kept_when_its_silhouette_is_higher(monkeypatch):
+    """A normalised cut on the nearest-neighbour graph is one more candidate for the partition that is kept,
+    judged by the silhouette: it replaces a poor k-means result, and does not replace a better one (the real
+    comments it was added for are in tests/ml/test_pipeline.py)."""
+    import ml.cluster as module
+
+    points, truth = blobs(k=5, per=30, dim=16, seed=1)
+    kmeans = module._kmeans
+    monkeypatch.setattr(module, "_kmeans", lambda matrix, k, seed, **kwargs: (np.arange(len(matrix)) % k, None))
+    assert adjusted_rand_score(truth, cluster(points, k=5, seed=0, min_size=1).labels) == 1.0
+    monkeypatch.setattr(module, "_kmeans", kmeans)
+    # many small themes: the spectral partition's silhouette is lower, the Ward / k-means partition stays
+    pairs, pair_truth = blobs(k=40, per=3, dim=32, seed=1)
+    assert adjusted_rand_score(pair_truth, cluster(pairs, k=40, seed=0, min_size=1).labels) == 1.0
 
 
 def test_ward_candidate_is_deterministic_and_gives_k_clusters():

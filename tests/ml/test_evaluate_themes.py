@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ml.evaluate_themes import labelled, paraphrases
+from ml.evaluate_themes import labelled, paraphrases, six_conversations
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -15,3 +15,6 @@ def test_the_labelled_sets_and_the_paraphrase_themes():
     assert len(texts) == 120 and len(set(themes)) == 60
     texts, themes = paraphrases(FIXTURES, "en", related=True)
     assert len(texts) == 180 and len(set(themes)) == 120
+    texts, themes = six_conversations(FIXTURES)
+    sizes = sorted((themes.count(t) for t in set(themes)), reverse=True)
+    assert len(texts) == 310 and sizes == [119, 55, 44, 37, 31, 24]
