@@ -35,13 +35,14 @@ FINAL_STARTS = 30
 # effect was noise (−0.08 to +0.08 per fixture), hence the minimum number of themes.
 WARD_MIN_THEMES = 10
 WARD_MAX_THEME_SIZE = 10
-# Up to REDUCE_ABOVE rows, spectral clustering on the graph of each row's SPECTRAL_NEIGHBOURS nearest rows is one
+# Up to SPECTRAL_MAX_ROWS rows, spectral clustering on the graph of each row's SPECTRAL_NEIGHBOURS nearest rows is one
 # more candidate, kept when its silhouette is higher than the k-means (or Ward) partition's. A normalised cut
 # does not split a large theme to even out the sizes as k-means does: real Polis comments of six conversations
 # (119 / 55 / 44 / 37 / 31 / 24) 0.57 → 0.87 ARI, six themes given; the real comments of five conversations keep
 # their 0.88; where it is worse (many small themes, templated near-duplicates) its silhouette is lower and the
 # k-means or Ward partition stays (ml/README.md).
 SPECTRAL_NEIGHBOURS = 15  # 0: no spectral candidate
+SPECTRAL_MAX_ROWS = 10_000  # 6.6 CPU s at 10,000 rows × 896 dimensions (their embedding takes about 190)
 
 
 def _kmeans(
@@ -281,7 +282,7 @@ def cluster(
 ) -> Clustering:
     """k-means on L2-normalised rows; without ``k``, the k in ``k_range`` whose silhouette peaks (:func:`best_k`).
     The partition kept for that k is the best of k-means' starts, or Ward's (many small themes: lower inertia), or
-    spectral clustering's (higher silhouette; up to REDUCE_ABOVE rows).
+    spectral clustering's (higher silhouette; up to SPECTRAL_MAX_ROWS rows).
 
     Clusters smaller than ``min_size`` (default: 2, or 0.5% of the rows) become noise (-1).
     Deterministic for a fixed seed.
@@ -331,7 +332,7 @@ def cluster(
         ward = _ward(matrix, k)
         if ward is not None and _inertia(matrix, ward) < _inertia(matrix, np.asarray(labels)) - 1e-9:
             labels = ward
-    if SPECTRAL_NEIGHBOURS and k >= 2 and SPECTRAL_NEIGHBOURS < n <= REDUCE_ABOVE:
+    if SPECTRAL_NEIGHBOURS and k >= 2 and SPECTRAL_NEIGHBOURS < n <= SPECTRAL_MAX_ROWS:
         spectral = _spectral(matrix, k, seed)
         if spectral is not None:
             sample = np.random.RandomState(seed).permutation(n)[:SILHOUETTE_SAMPLE] if n > SILHOUETTE_SAMPLE else None
