@@ -109,14 +109,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"| fixture | texts | themes | k-means, 4 starts | k-means, {starts} starts |")
     print("|---|---|---|---|---|")
-    for name, (texts, themes) in labelled(options.fixtures).items():
-        cells = []
-        for value in (4, starts):
-            clustering.FINAL_STARTS = value
-            scores = [scorer.ari(texts, themes, seed) for seed in range(options.seeds)]
-            cells.append(f"{np.mean(scores):.3f} ± {np.std(scores):.3f}")
-        clustering.FINAL_STARTS = starts
-        print(f"| {name} | {len(texts)} | {len(set(themes))} | {cells[0]} | {cells[1]} |", flush=True)
+    _setting_rows(scorer, labelled(options.fixtures), "FINAL_STARTS", (4, starts), options.seeds)
 
     print()
     print("| set | texts | themes | Ward candidate off | on |")
@@ -148,16 +141,25 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print("| set | texts | themes | spectral candidate off | on |")
     print("|---|---|---|---|---|")
-    neighbours = clustering.SPECTRAL_NEIGHBOURS
     uneven = {"real English, six conversations": six_conversations(options.fixtures), **labelled(options.fixtures)}
-    for name, (texts, themes) in uneven.items():
-        cells = []
-        for value in (0, neighbours):
-            clustering.SPECTRAL_NEIGHBOURS = value
-            scores = [scorer.ari(texts, themes, seed) for seed in range(options.seeds)]
-            cells.append(f"{np.mean(scores):.3f} ± {np.std(scores):.3f}")
-        clustering.SPECTRAL_NEIGHBOURS = neighbours
-        print(f"| {name} | {len(texts)} | {len(set(themes))} | {cells[0]} | {cells[1]} |", flush=True)
+    _setting_rows(scorer, uneven, "SPECTRAL_NEIGHBOURS", (0, clustering.SPECTRAL_NEIGHBOURS), options.seeds)
+
+
+def _setting_rows(scorer: Scorer, sets: dict, setting: str, values: tuple, seeds: int) -> None:
+    """A table row per set: ARI mean ± spread over the seeds with ``ml.cluster.<setting>`` at each of ``values``."""
+    import ml.cluster as clustering
+
+    kept = getattr(clustering, setting)
+    try:
+        for name, (texts, themes) in sets.items():
+            cells = []
+            for value in values:
+                setattr(clustering, setting, value)
+                scores = [scorer.ari(texts, themes, seed) for seed in range(seeds)]
+                cells.append(f"{np.mean(scores):.3f} ± {np.std(scores):.3f}")
+            print(f"| {name} | {len(texts)} | {len(set(themes))} | {' | '.join(cells)} |", flush=True)
+    finally:
+        setattr(clustering, setting, kept)
 
 
 if __name__ == "__main__":
