@@ -395,7 +395,9 @@ def ctfidf_keywords(
                 counts[c][word] += weight * count
                 spread[c][word] += 1
                 total[word] += count
-            if lang == "en":  # German runs hold verbs too (「Radfahrer warten ewig」): single words there
+            # English only: German runs hold verbs too (「Radfahrer warten ewig」), and a Japanese text's nouns are
+            # not neighbours
+            if lang == "en" and not is_japanese(texts[index]):
                 phrase_spread[c].update(p for p in _phrases(runs) if " ".join(p) not in stop)
     if not total:
         return {c: [] for c in classes}
