@@ -110,7 +110,7 @@ def _quotes(run: AnalysisRun, theme: Theme, limit: int | None = None) -> list[di
 
 def run_review(run: AnalysisRun, *, channel_labels: dict[str, str] | None = None) -> dict[str, Any]:
     """Themes with quotes, the opinion map, the themes by channel and attribute, groups with their statements —
-    ready for the template. ``channel_labels``: what each opinion source is called, by its registry key."""
+    ready for the template. ``channel_labels``: what a channel is called, by item kind or opinion-source key."""
     themes_qs = Theme.objects.filter(run=run, parent=None).prefetch_related(
         Prefetch("subthemes", queryset=Theme.objects.order_by("position", "id"))
     )
@@ -220,9 +220,12 @@ def theme_breakdowns(
     return [table for table in tables if table]
 
 
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
 def _period_breakdown(items, theme_of, entries) -> dict[str, Any] | None:
     """Themes by the month the texts were written in — by quarter or year when there are more months than columns."""
-    days = {item["date"] for item in items.values() if item.get("date")}
+    days = {day for day in (str(item.get("date") or "") for item in items.values()) if _DAY.match(day)}
     periods = [
         (_("Month"), lambda day: day[:7]),  # 2026-01
         (_("Quarter"), lambda day: f"{day[:4]}-Q{(int(day[5:7]) - 1) // 3 + 1}"),  # 2026-Q1
@@ -232,7 +235,9 @@ def _period_breakdown(items, theme_of, entries) -> dict[str, Any] | None:
         ((name, period) for name, period in periods if len({period(day) for day in days}) <= BREAKDOWN_VALUES),
         periods[-1],
     )
-    return _breakdown(name, lambda item: period(item["date"]) if item.get("date") else None, items, theme_of, entries)
+    return _breakdown(
+        name, lambda item: period(item["date"]) if item.get("date") in days else None, items, theme_of, entries
+    )
 
 
 def _breakdown(name, value_of, items, theme_of, entries) -> dict[str, Any] | None:

@@ -82,3 +82,11 @@ def test_a_theme_without_the_value_has_no_row():
     channel, age = theme_breakdowns(run_of(items), entries, channel_labels={"proposals": "Proposals"})
     assert [row["title"] for row in channel["rows"]] == ["提案だけ", "ファイル"]
     assert [row["title"] for row in age["rows"]] == ["ファイル"] and age["total"] == 4
+
+
+def test_a_text_without_a_readable_date_is_left_out_of_the_period_table():
+    items = {
+        f"p{i}": {"kind": "proposal", "date": day} for i, day in enumerate(["2026-01-05", "2026-02-01", "", "20xx"])
+    }
+    (month,) = theme_breakdowns(run_of(items), [entry(1, list(items), "t")])
+    assert month["values"] == ["2026-01", "2026-02"] and month["total"] == 2
