@@ -328,13 +328,13 @@ def cluster(
         k = best_k(scores)
         # The chosen k fitted again with more starts (on the full representation above REDUCE_ABOVE).
         labels, _ = _kmeans(matrix, k, seed, n_init=final_starts, gram=gram if n <= REDUCE_ABOVE else None)
-    if k >= WARD_MIN_THEMES and n <= REDUCE_ABOVE and n / k <= WARD_MAX_THEME_SIZE:
+    many_small = k >= WARD_MIN_THEMES and n / k <= WARD_MAX_THEME_SIZE  # Ward's regime
+    if many_small and n <= REDUCE_ABOVE:
         ward = _ward(matrix, k)
         if ward is not None and _inertia(matrix, ward) < _inertia(matrix, np.asarray(labels)) - 1e-9:
             labels = ward
-    # (not for many small themes, Ward's regime: the graph's partition was never the better one there, and finding
-    # 300 eigenvectors for 3,000 rows costs 13 CPU s)
-    if SPECTRAL_NEIGHBOURS and k >= 2 and SPECTRAL_NEIGHBOURS < n <= SPECTRAL_MAX_ROWS and n / k > WARD_MAX_THEME_SIZE:
+    # Not in Ward's regime: the graph's partition never won there, and 300 eigenvectors for 3,000 rows cost 13 CPU s.
+    if SPECTRAL_NEIGHBOURS and k >= 2 and SPECTRAL_NEIGHBOURS < n <= SPECTRAL_MAX_ROWS and not many_small:
         spectral = _spectral(matrix, k, seed)
         if spectral is not None:
             sample = np.random.RandomState(seed).permutation(n)[:SILHOUETTE_SAMPLE] if n > SILHOUETTE_SAMPLE else None
@@ -386,20 +386,26 @@ def _ward(matrix: np.ndarray, k: int, max_iter: int = 100) -> np.ndarray | None:
 
 def _spectral(matrix: np.ndarray, k: int, seed: int) -> np.ndarray | None:
     """Spectral clustering into k clusters on the symmetric graph of each row's SPECTRAL_NEIGHBOURS nearest rows
-    (scikit-learn; labels by the QR method, deterministic for a seed). None when it gives fewer than k clusters."""
+    (scikit-learn; labels by the QR method, deterministic for a seed). None when the graph falls into more than k
+    pieces — many copies of a few comments (a form letter, templated texts): its partition would only split them,
+    and the eigensolver then takes minutes (253 CPU s for 10,000 templated texts in 65 pieces) — or when it gives
+    fewer than k clusters."""
     import warnings
 
+    from scipy.sparse.csgraph import connected_components
     from sklearn.cluster import SpectralClustering
+    from sklearn.neighbors import kneighbors_graph
 
+    rows = np.asarray(matrix, dtype=np.float64)
+    neighbours = kneighbors_graph(rows, SPECTRAL_NEIGHBOURS, include_self=True)
+    graph = 0.5 * (neighbours + neighbours.T)  # what SpectralClustering(affinity="nearest_neighbors") builds
+    if connected_components(graph, directed=False)[0] > k:
+        return None
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "graph is not fully connected": its components are then clusters
+        warnings.simplefilter("ignore")  # "graph is not fully connected": its pieces are then clusters
         labels = SpectralClustering(
-            n_clusters=k,
-            affinity="nearest_neighbors",
-            n_neighbors=SPECTRAL_NEIGHBOURS,
-            random_state=seed,
-            assign_labels="cluster_qr",
-        ).fit_predict(np.asarray(matrix, dtype=np.float64))
+            n_clusters=k, affinity="precomputed", random_state=seed, assign_labels="cluster_qr"
+        ).fit_predict(graph)
     return labels if len(np.unique(labels)) == k else None
 
 
