@@ -298,6 +298,7 @@ def cluster(
         matrix = np.asarray(matrix, dtype=np.float64)
     scores: dict[int, float] = {}
     final_starts = FINAL_STARTS if n <= REDUCE_ABOVE else None
+    measured = None  # (rows, distances) the silhouettes of the full representation are taken over, once known
     if k is not None:
         k = max(1, min(int(k), n))
         labels, _ = _kmeans(matrix, k, seed, n_init=final_starts) if k > 1 else (np.zeros(n, dtype=int), None)
@@ -309,11 +310,11 @@ def cluster(
         # SILHOUETTE_SAMPLE the sample scikit-learn's silhouette_score(sample_size=, random_state=seed)
         # draws — so one distance matrix serves every candidate. Over all rows it comes from the Gram
         # matrix that every k-means fit shares.
-        if n <= SILHOUETTE_SAMPLE:
-            sample, gram = np.arange(n), _gram(reduced)
-        else:
-            sample, gram = np.random.RandomState(seed).permutation(n)[:SILHOUETTE_SAMPLE], None
+        sample = _silhouette_sample(n, seed)
+        gram = _gram(reduced) if n <= SILHOUETTE_SAMPLE else None
         distances = _distances_from_gram(gram if gram is not None else _gram(reduced[sample]))
+        if reduced is matrix:
+            measured = (sample, distances)
         for candidate in k_range or default_k_range(n):
             if candidate >= n:
                 break
@@ -337,11 +338,11 @@ def cluster(
     if SPECTRAL_NEIGHBOURS and k >= 2 and SPECTRAL_NEIGHBOURS < n <= SPECTRAL_MAX_ROWS and not many_small:
         spectral = _spectral(matrix, k, seed)
         if spectral is not None:
-            sample = np.random.RandomState(seed).permutation(n)[:SILHOUETTE_SAMPLE] if n > SILHOUETTE_SAMPLE else None
-            rows = matrix if sample is None else matrix[sample]
-            distances = _distances_from_gram(_gram(rows))
-            pick = slice(None) if sample is None else sample
-            if _silhouette(distances, spectral[pick]) > _silhouette(distances, np.asarray(labels)[pick]) + 1e-9:
+            if measured is None:
+                sample = _silhouette_sample(n, seed)
+                measured = (sample, _distances_from_gram(_gram(matrix[sample])))
+            sample, distances = measured
+            if _silhouette(distances, spectral[sample]) > _silhouette(distances, np.asarray(labels)[sample]) + 1e-9:
                 labels = spectral
     labels = _relabel_by_size(np.asarray(labels))
     if min_size is None:
@@ -352,6 +353,12 @@ def cluster(
         labels = np.where(np.isin(labels, small), -1, labels)
         labels = _relabel_by_size(labels)
     return Clustering(labels=labels, k=int(labels.max() + 1) if (labels >= 0).any() else 0, scores=scores)
+
+
+def _silhouette_sample(n: int, seed: int) -> np.ndarray:
+    """The rows every silhouette is taken over: all of them, or above SILHOUETTE_SAMPLE the sample scikit-learn's
+    silhouette_score(sample_size=, random_state=seed) draws."""
+    return np.arange(n) if n <= SILHOUETTE_SAMPLE else np.random.RandomState(seed).permutation(n)[:SILHOUETTE_SAMPLE]
 
 
 def _inertia(matrix: np.ndarray, labels: np.ndarray) -> float:
