@@ -51,21 +51,33 @@ def published_result_rows():
 
 
 def opinion_items(consultation_id: int):
-    """Free-text answers of the surveys under a consultation, for theme analysis."""
+    """Free-text answers of the surveys under a consultation, for theme analysis: each with the day it was
+    sent (the city's) and the district and age band the survey asked for, named as the results name them
+    and labelled by the survey's choices, so the review's themes-by tables can break the themes down."""
+    from django.utils.text import capfirst
+    from django.utils.timezone import localdate
     from wagtail.models import Page
 
-    from surveys.models import Answer, SurveyPage
+    from surveys.models import Answer, Response, SurveyPage
 
     parent = Page.objects.filter(pk=consultation_id).first()
     if parent is None:
         return
+    names = {attribute: capfirst(Response._meta.get_field(attribute).verbose_name) for attribute in ("district", "age_band")}
     surveys = SurveyPage.objects.child_of(parent).order_by("pk")
     for survey in surveys:
-        text_keys = [q.key for q in survey.structure.questions if q.kind in ("short_text", "long_text")]
+        structure = survey.structure
+        text_keys = [q.key for q in structure.questions if q.kind in ("short_text", "long_text")]
+        questions = {q.attribute: q for q in structure.questions if q.attribute in names}
         rows = (Answer.objects.filter(survey=survey, question__in=text_keys).exclude(text="")
-                .values_list("pk", "text").order_by("pk"))
-        for pk, text in rows.iterator():
-            yield {"id": f"sa{pk}", "text": text, "url": survey.url, "kind": "survey_answer"}
+                .values_list("pk", "text", "district", "age_band", "response__submitted_at").order_by("pk"))
+        for pk, text, district, age_band, submitted_at in rows.iterator():
+            attributes = {
+                names[attribute]: questions[attribute].label_of(value) if attribute in questions else value
+                for attribute, value in (("district", district), ("age_band", age_band)) if value
+            }
+            yield {"id": f"sa{pk}", "text": text, "url": survey.url, "kind": "survey_answer",
+                   "date": localdate(submitted_at).isoformat(), **({"attributes": attributes} if attributes else {})}
 
 
 def metric_total() -> int:

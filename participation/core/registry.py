@@ -160,8 +160,9 @@ class OpinionSource:
     """Texts residents wrote in a consultation, for theme analysis, and votes for opinion groups.
 
     ``items(consultation_id)`` yields dicts {"id": str, "text": str, "url": str, "kind": str} of
-    visible items only, optionally with "date" (ISO, the city's day it was written), and for imported rows
-    "source_name" and "attributes" ({column: value}), which the review's themes-by tables break down;
+    visible items only, optionally with "date" (ISO, the city's day it was written), "attributes" ({column:
+    value}: an import's chosen columns, a survey answer's district and age band) and for imported rows
+    "source_name", which the review's themes-by tables break down;
     ``visible(consultation_id, ids)`` answers which of some ids are still visible
     ({id: url}); ``votes(consultation_id)`` yields (participant_id, statement_id, vote) with
     vote in {1, -1, 0}, statement ids matching ``items`` ids, optionally with the vote's Unix time as a

@@ -66,6 +66,10 @@ def test_opinion_source_gives_free_text_of_surveys_under_a_consultation(open_con
     services.paper_response_add(survey=survey, raw_answers=good_answers, user=staff_user)
     items = list(registry.opinion_sources["surveys"].items(open_consultation.pk))
     assert [i["text"] for i in items] == ["住みやすい", "<b>歩道</b>を広げてほしい"]
+    # Each answer carries the day it was sent and the district and age band the survey asked, by the survey's
+    # own choice labels, for the analysis's themes-by tables.
+    assert {i["date"] for i in items} == {timezone.localdate().isoformat()}
+    assert items[0]["attributes"] == {"District": "北町", "Age band": "30〜39歳"}
     from django.test import Client
 
     html = Client().get(open_consultation.url).content.decode()
@@ -74,6 +78,38 @@ def test_opinion_source_gives_free_text_of_surveys_under_a_consultation(open_con
     staff.force_login(staff_user)
     manage = staff.get(f"/surveys/{survey.pk}/manage/").content.decode()
     assert f"/admin/analysis/{open_consultation.pk}/" in manage  # free text to the opinion analysis in one click
+
+
+def test_survey_answers_are_broken_down_by_age_band_in_the_analysis(open_consultation, good_answers, staff_user,
+                                                                     settings, django_capture_on_commit_callbacks):
+    """Free text from a survey under a consultation is analysed with the consultation's other texts, and the
+    review's themes-by tables break the themes down by the age bands the residents gave."""
+    from ml.models import AnalysisRun
+    from ml.selectors import run_review
+    from participation.analysis.runs import analysis_start, channel_labels
+    from surveys.demo import questions
+
+    settings.ML_EMBEDDING_BACKEND = "tfidf"
+    survey = SurveyPage(title="公園アンケート", slug="park-survey", audience="browser", questions=questions("ja"),
+                        opens_at=timezone.now() - timedelta(days=1))
+    open_consultation.add_child(instance=survey)
+    survey.save_revision().publish()
+    texts = {"u30": ["公園の遊具が古い", "公園の遊具を直して", "公園の遊具の塗装"],
+             "65p": ["バスの本数が少ない", "バスの本数を増やして", "バスの本数と時刻表"]}
+    for age_band, comments in texts.items():
+        for comment in comments:
+            answers = {**good_answers, "age_band": age_band, "comment": comment}
+            answers.pop("one_word")
+            services.paper_response_add(survey=survey, raw_answers=answers, user=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis_start(consultation_id=open_consultation.pk, themes=2)
+    run = AnalysisRun.objects.get()
+    assert run.status == "succeeded", run.error
+    assert {item["attributes"]["Age band"] for item in run.items.values()} == {"29歳以下", "65歳以上"}
+    review = run_review(run, channel_labels=channel_labels())
+    table = next(t for t in review["breakdowns"] if t["name"] == "Age band")
+    assert table["values"] == ["29歳以下", "65歳以上"] and table["total"] == 6
+    assert sorted(tuple(c["count"] for c in row["cells"]) for row in table["rows"]) == [(0, 3), (3, 0)]
 
 
 def test_account_data_export_and_anonymise(member_survey, good_answers, resident):
