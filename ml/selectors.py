@@ -108,9 +108,15 @@ def _quotes(run: AnalysisRun, theme: Theme, limit: int | None = None) -> list[di
     return [_item(run, i) for i in theme.representative_ids[:limit]]
 
 
-def run_review(run: AnalysisRun, *, channel_labels: dict[str, str] | None = None) -> dict[str, Any]:
+def run_review(
+    run: AnalysisRun,
+    *,
+    channel_labels: dict[str, str] | None = None,
+    attribute_labels: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Themes with quotes, the opinion map, the themes by channel and attribute, groups with their statements —
-    ready for the template. ``channel_labels``: what a channel is called, by item kind or opinion-source key."""
+    ready for the template. ``channel_labels``: what a channel is called, by item kind or opinion-source key;
+    ``attribute_labels``: what an attribute is called, by its key."""
     themes_qs = Theme.objects.filter(run=run, parent=None).prefetch_related(
         Prefetch("subthemes", queryset=Theme.objects.order_by("position", "id"))
     )
@@ -162,7 +168,7 @@ def run_review(run: AnalysisRun, *, channel_labels: dict[str, str] | None = None
     return {
         "themes": themes,
         "points": points,
-        "breakdowns": theme_breakdowns(run, themes, channel_labels=channel_labels),
+        "breakdowns": theme_breakdowns(run, themes, channel_labels=channel_labels, attribute_labels=attribute_labels),
         "groups": groups,
         "consensus": consensus,
         "divisive": divisive,
@@ -186,13 +192,19 @@ def _natural(value: str) -> tuple:
 
 
 def theme_breakdowns(
-    run: AnalysisRun, entries: list[dict[str, Any]], *, channel_labels: dict[str, str] | None = None
+    run: AnalysisRun,
+    entries: list[dict[str, Any]],
+    *,
+    channel_labels: dict[str, str] | None = None,
+    attribute_labels: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """How each theme's texts divide over the channels they came through (when more than one: proposals,
     comments, survey answers, each imported file by its name), over the months they were written in, and over
-    each column staff chose when importing (age band, district …).
+    each column staff chose when importing and each attribute a survey asked (age band, district …).
 
-    ``channel_labels`` names channels by item kind or opinion-source key (``participation.analysis.runs``).
+    ``channel_labels`` names channels by item kind or opinion-source key, ``attribute_labels`` attributes by
+    their key (``participation.analysis.runs``); attributes called the same share a table (a survey's age band
+    and an imported 年代 column).
     ``entries`` are ``run_review``'s themes. Per table: {"name", "values": [column headings], "total",
     "overall": [{"count", "percent"}], "rows": [{"number", "colour", "title", "total", "cells": [{"count",
     "percent", "over"}]}]}; only texts that have the value are counted (a theme without any has no row), and a
@@ -209,14 +221,20 @@ def theme_breakdowns(
 
     tables.append(_breakdown(_("Channel"), channel, items, theme_of, entries))
     tables.append(_period_breakdown(items, theme_of, entries))
-    columns: dict[str, None] = {}
+    names = attribute_labels or {}
+    columns: dict[str, list[str]] = {}  # what a table is called → the attribute keys it reads
     for item in items.values():
-        for name in item.get("attributes") or {}:
-            columns.setdefault(name, None)
-    for name in columns:
-        tables.append(
-            _breakdown(name, lambda item, name=name: (item.get("attributes") or {}).get(name), items, theme_of, entries)
-        )
+        for key in item.get("attributes") or {}:
+            keys = columns.setdefault(names.get(key, key), [])
+            if key not in keys:
+                keys.append(key)
+
+    def attribute(item: dict[str, Any], keys: list[str]) -> str | None:
+        values = item.get("attributes") or {}
+        return next((values[key] for key in keys if key in values), None)
+
+    for name, keys in columns.items():
+        tables.append(_breakdown(name, lambda item, keys=keys: attribute(item, keys), items, theme_of, entries))
     return [table for table in tables if table]
 
 
@@ -337,13 +355,17 @@ def _percent(shares: dict[str, float] | None) -> dict[str, int]:
 
 
 def council_report(
-    run: AnalysisRun, *, title: str = "", channel_labels: dict[str, str] | None = None
+    run: AnalysisRun,
+    *,
+    title: str = "",
+    channel_labels: dict[str, str] | None = None,
+    attribute_labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Everything the one-page report for the council shows (``templates/ml/council_report.html``): the
     run's counts and overall sentiment, each theme with its title, keywords, size, share, sentiment
     shares and up to three quotes, the opinion map, and the opinion groups with their statements, consensus
     and divisive statements. Bar widths are percentages of the largest theme."""
-    review = run_review(run, channel_labels=channel_labels)
+    review = run_review(run, channel_labels=channel_labels, attribute_labels=attribute_labels)
     total = sum(entry["theme"].size for entry in review["themes"]) or 1
     largest = max((entry["theme"].size for entry in review["themes"]), default=1) or 1
     themes = []

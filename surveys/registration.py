@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from participation.core.registry import AccountDataSpec, ExportSpec, MetricSpec, OpinionSource, registry
@@ -22,6 +23,9 @@ RESULT_FIELDS = {
     "count": _("Number of answers with this value"),
     "percent": _("Percentage of those who answered the question (or the row)"),
 }
+
+# The attributes survey answers carry into the opinion analysis, named as the survey results name them.
+ATTRIBUTES = {"district": capfirst(_("district")), "age_band": capfirst(_("age band"))}
 
 
 def published_result_rows():
@@ -52,28 +56,26 @@ def published_result_rows():
 
 def opinion_items(consultation_id: int):
     """Free-text answers of the surveys under a consultation, for theme analysis: each with the day it was
-    sent (the city's) and the district and age band the survey asked for, named as the results name them
-    and labelled by the survey's choices, so the review's themes-by tables can break the themes down."""
-    from django.utils.text import capfirst
+    sent (the city's) and the district and age band the survey asked for, by the survey's choice labels, so the
+    review's themes-by tables can break the themes down."""
     from django.utils.timezone import localdate
     from wagtail.models import Page
 
-    from surveys.models import Answer, Response, SurveyPage
+    from surveys.models import Answer, SurveyPage
 
     parent = Page.objects.filter(pk=consultation_id).first()
     if parent is None:
         return
-    names = {attribute: capfirst(Response._meta.get_field(attribute).verbose_name) for attribute in ("district", "age_band")}
     surveys = SurveyPage.objects.child_of(parent).order_by("pk")
     for survey in surveys:
         structure = survey.structure
         text_keys = [q.key for q in structure.questions if q.kind in ("short_text", "long_text")]
-        questions = {q.attribute: q for q in structure.questions if q.attribute in names}
+        questions = {q.attribute: q for q in structure.questions if q.attribute in ATTRIBUTES}
         rows = (Answer.objects.filter(survey=survey, question__in=text_keys).exclude(text="")
                 .values_list("pk", "text", "district", "age_band", "response__submitted_at").order_by("pk"))
         for pk, text, district, age_band, submitted_at in rows.iterator():
             attributes = {
-                names[attribute]: questions[attribute].label_of(value) if attribute in questions else value
+                attribute: questions[attribute].label_of(value) if attribute in questions else value
                 for attribute, value in (("district", district), ("age_band", age_band)) if value
             }
             yield {"id": f"sa{pk}", "text": text, "url": survey.url, "kind": "survey_answer",
@@ -134,7 +136,8 @@ def register() -> None:
         label=_("Survey results (closed surveys with public results)"), fields=RESULT_FIELDS,
         rows=published_result_rows,
     ))
-    registry.add("opinion_sources", "surveys", OpinionSource(label=_("Survey free-text answers"), items=opinion_items))
+    registry.add("opinion_sources", "surveys", OpinionSource(label=_("Survey free-text answers"), items=opinion_items,
+                                                             attributes=ATTRIBUTES))
     registry.add("metrics", "survey_responses", MetricSpec(
         label=_("Survey responses"), total=metric_total, per_consultation=metric_per_consultation, daily=metric_daily,
     ))

@@ -25,7 +25,7 @@ from cms.models import ConsultationPage
 from ml import importing, report_pdf, selectors, services
 from ml.models import AnalysisRun, ExternalSource, ImportJob, Theme
 from participation.analysis.imports import import_start
-from participation.analysis.runs import MAX_STOP_TERMS, analysis_start, channel_labels
+from participation.analysis.runs import MAX_STOP_TERMS, analysis_start, attribute_labels, channel_labels
 from participation.core.errors import require
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,11 @@ def analysis_detail(request, consultation_id: int):
     latest = selectors.latest_run(page.pk)
     shown = selectors.latest_successful_run(page.pk)
     summary = selectors.summary_for(page.pk)
-    review = selectors.run_review(shown, channel_labels=channel_labels()) if shown else None
+    review = (
+        selectors.run_review(shown, channel_labels=channel_labels(), attribute_labels=attribute_labels())
+        if shown
+        else None
+    )
     if review:
         review["tone"] = _tone((review["sentiment"] or {}).get("shares"))
         for entry in review["themes"]:
@@ -566,7 +570,10 @@ def _finished_report(request, run_id: int) -> tuple[AnalysisRun, ConsultationPag
     require(request.user, "ml.view_analysis")
     run = get_object_or_404(AnalysisRun, pk=run_id, status=AnalysisRun.Status.SUCCEEDED)
     page = ConsultationPage.objects.filter(pk=run.consultation_id).first()
-    return run, page, selectors.council_report(run, title=page.title if page else "", channel_labels=channel_labels())
+    report = selectors.council_report(
+        run, title=page.title if page else "", channel_labels=channel_labels(), attribute_labels=attribute_labels()
+    )
+    return run, page, report
 
 
 @require_GET

@@ -52,6 +52,11 @@ def channel_labels() -> dict[str, str]:
     return labels
 
 
+def attribute_labels() -> dict[str, str]:
+    """What an analysed item's attribute is called, by its key ("age_band" → "Age band"), in the active language."""
+    return {key: str(label) for source in registry.opinion_sources.values() for key, label in source.attributes.items()}
+
+
 def consultation_votes(consultation_id: int) -> list[tuple[Any, ...]]:
     """(participant, statement, vote) from every opinion source, with the vote's Unix time as a fourth
     element when every source gives one (the groups are then replayed in time order)."""

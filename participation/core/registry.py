@@ -178,6 +178,9 @@ class OpinionSource:
     # What each ``kind`` of item is called where the analysis shows the channel a text came through
     # ({"proposal": "Proposals", "comment": "Comments"}); a kind not named here is shown by ``label``.
     kinds: dict[str, Any] = field(default_factory=dict)
+    # What each key of the items' "attributes" is called ({"age_band": "Age band"}); a key not named here (an
+    # import's own column heading) is shown as it is.
+    attributes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,24 @@ def test_channels_many_values_natural_order_and_other_values():
     assert district["overall"][-1]["count"] == 6 and district["total"] == 20
 
 
+def test_attributes_are_named_by_their_source_and_one_name_shares_a_table():
+    """A survey answer's age band (key "age_band", named by its opinion source) and an import's 年代 column are one
+    table where the label is 年代; in English the survey's is "Age band" and the import's stays 年代."""
+    items = {
+        f"sa{i}": {"kind": "survey_answer", "attributes": {"age_band": age}} for i, age in enumerate(["30代", "40代"])
+    }
+    items |= {f"x{i}": {"kind": "external", "attributes": {"年代": age}} for i, age in enumerate(["40代", "50代"])}
+    entries = [entry(1, list(items), "全部")]
+    with translation.override("en"):
+        _channel, age = theme_breakdowns(run_of(items), entries, attribute_labels={"age_band": "年代"})
+        assert age["name"] == "年代" and age["values"] == ["30代", "40代", "50代"] and age["total"] == 4
+        tables = theme_breakdowns(run_of(items), entries, attribute_labels={"age_band": "Age band"})
+    assert [(t["name"], t["values"]) for t in tables[1:]] == [
+        ("Age band", ["30代", "40代"]),
+        ("年代", ["40代", "50代"]),
+    ]
+
+
 def test_no_table_without_two_values():
     items = {f"p{i}": {"kind": "proposal", "source": "proposals"} for i in range(5)}
     assert theme_breakdowns(run_of(items), [entry(1, list(items), "t")], channel_labels={"proposals": "P"}) == []

@@ -69,7 +69,7 @@ def test_opinion_source_gives_free_text_of_surveys_under_a_consultation(open_con
     # Each answer carries the day it was sent and the district and age band the survey asked, by the survey's
     # own choice labels, for the analysis's themes-by tables.
     assert {i["date"] for i in items} == {timezone.localdate().isoformat()}
-    assert items[0]["attributes"] == {"District": "北町", "Age band": "30〜39歳"}
+    assert items[0]["attributes"] == {"district": "北町", "age_band": "30〜39歳"}
     from django.test import Client
 
     html = Client().get(open_consultation.url).content.decode()
@@ -86,7 +86,7 @@ def test_survey_answers_are_broken_down_by_age_band_in_the_analysis(open_consult
     review's themes-by tables break the themes down by the age bands the residents gave."""
     from ml.models import AnalysisRun
     from ml.selectors import run_review
-    from participation.analysis.runs import analysis_start, channel_labels
+    from participation.analysis.runs import analysis_start, attribute_labels, channel_labels
     from surveys.demo import questions
 
     settings.ML_EMBEDDING_BACKEND = "tfidf"
@@ -105,8 +105,8 @@ def test_survey_answers_are_broken_down_by_age_band_in_the_analysis(open_consult
         analysis_start(consultation_id=open_consultation.pk, themes=2)
     run = AnalysisRun.objects.get()
     assert run.status == "succeeded", run.error
-    assert {item["attributes"]["Age band"] for item in run.items.values()} == {"29歳以下", "65歳以上"}
-    review = run_review(run, channel_labels=channel_labels())
+    assert {item["attributes"]["age_band"] for item in run.items.values()} == {"29歳以下", "65歳以上"}
+    review = run_review(run, channel_labels=channel_labels(), attribute_labels=attribute_labels())
     table = next(t for t in review["breakdowns"] if t["name"] == "Age band")
     assert table["values"] == ["29歳以下", "65歳以上"] and table["total"] == 6
     assert sorted(tuple(c["count"] for c in row["cells"]) for row in table["rows"]) == [(0, 3), (3, 0)]
