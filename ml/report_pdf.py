@@ -199,17 +199,7 @@ def _theme_table(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
         rows.append(row)
     widths = [9 * mm, None, 16 * mm, BAR_WIDTH + 4 * mm] + ([BAR_WIDTH + 4 * mm] if with_tone else [])
     table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table.setStyle(_ruled(padding=3))
     caption = gettext("Themes by number of opinions; the coloured bar shows the tone of each theme.")
     flow = [_para(gettext("Themes"), s["h2"]), _para(caption, s["meta"]), Spacer(1, 1.5 * mm), table]
     if report.get("noise_count"):
@@ -274,6 +264,21 @@ def _map(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
     return [KeepTogether([*heading, layout])]
 
 
+def _ruled(*, padding: float, total_row: bool = False) -> TableStyle:
+    """The report's data tables: cells aligned to the top, a thin rule under each row (a heavier one above a
+    closing total row)."""
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
+        ("LEFTPADDING", (0, 0), (-1, -1), padding),
+    ]
+    if total_row:
+        commands.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, GREY))
+    return TableStyle(commands)
+
+
 def _theme_sections(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
     flow = []
     for theme in report["themes"]:
@@ -316,18 +321,7 @@ def _breakdowns(report: dict[str, Any], s: dict[str, ParagraphStyle]) -> list:
         value_width = min(22 * mm, (width - 62 * mm) / max(1, len(table["values"])))
         theme_width = width - 12 * mm - value_width * len(table["values"])
         grid = Table(rows, colWidths=[theme_width, 12 * mm] + [value_width] * len(table["values"]), repeatRows=1)
-        grid.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                    ("LINEABOVE", (0, -1), (-1, -1), 0.8, GREY),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                ]
-            )
-        )
+        grid.setStyle(_ruled(padding=2, total_row=True))
         caption = gettext("Themes by %(name)s") % {"name": table["name"]}
         flow += [KeepTogether([_para(caption, s["h3"]), grid])]
     return flow

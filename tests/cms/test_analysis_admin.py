@@ -216,7 +216,9 @@ def test_import_csv_then_analyse_with_the_same_pipeline_without_proposals(
     assert OUTSIDE[0] in columns_page  # preview of the first rows
     assert stored_nothing()  # reading the file stores nothing
 
-    done = choose(client, response, text_column="意見", id_column="番号", date_column="受付日", attribute_columns=["年代"])
+    done = choose(
+        client, response, text_column="意見", id_column="番号", date_column="受付日", attribute_columns=["年代"]
+    )
     html = done.content.decode()
     assert "12" in html and "パブリックコメント" in html
     source = ExternalSource.objects.get()
@@ -522,9 +524,7 @@ def test_stop_terms_from_the_admin_are_never_keywords(
 
 
 @pytest.fixture
-def published_with_proposals(
-    open_consultation, proposal_texts, tfidf_backend, django_capture_on_commit_callbacks
-):
+def published_with_proposals(open_consultation, proposal_texts, tfidf_backend, django_capture_on_commit_callbacks):
     from ml.services import external_import, summary_publish, summary_save
     from participation.analysis.runs import analysis_start
 
@@ -555,7 +555,9 @@ def test_hidden_proposal_is_no_longer_quoted(client, published_with_proposals, o
     from django.utils import timezone
 
     run = published_with_proposals
-    quoted_ids = {q["id"] for t in Theme.objects.filter(run=run, parent=None) for q in t.quotes if q["id"].startswith("p")}
+    quoted_ids = {
+        q["id"] for t in Theme.objects.filter(run=run, parent=None) for q in t.quotes if q["id"].startswith("p")
+    }
     proposals = [p for p in proposal_texts if f"p{p.pk}" in quoted_ids]
     for proposal in proposals:
         type(proposal).objects.filter(pk=proposal.pk).update(hidden_at=timezone.now())
@@ -564,14 +566,18 @@ def test_hidden_proposal_is_no_longer_quoted(client, published_with_proposals, o
         assert f"/proposals/{proposal.pk}/" not in html
 
 
-def test_quote_hidden_by_a_moderator_leaves_the_cached_summary_at_once(client, published_with_proposals,
-                                                                       open_consultation, proposal_texts, moderator):
+def test_quote_hidden_by_a_moderator_leaves_the_cached_summary_at_once(
+    client, published_with_proposals, open_consultation, proposal_texts, moderator
+):
     """The section is cached under the consultation's stamp: the moderation event bumps it."""
     from participation.moderation import services as moderation
 
     run = published_with_proposals
-    quoted_ids = {q["id"] for t in Theme.objects.filter(run=run, parent=None) for q in t.quotes if q["id"].startswith("p")}
+    quoted_ids = {
+        q["id"] for t in Theme.objects.filter(run=run, parent=None) for q in t.quotes if q["id"].startswith("p")
+    }
     proposal = next(p for p in proposal_texts if f"p{p.pk}" in quoted_ids)
+
     def summary_section():
         html = client.get(open_consultation.url).content.decode()
         return html.split('class="card ml-public-summary"', 1)[1].split("</section>", 1)[0]
