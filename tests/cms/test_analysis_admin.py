@@ -273,6 +273,20 @@ def test_themes_by_channel_and_imported_attribute(
     assert "▲" in review and "（全体より多い）" in review  # each age band says one theme's things here
     report = client.get(reverse("ml_analysis:report", args=[run.pk])).content.decode()
     assert "年代別のテーマ" in report and '<th scope="col">70代</th>' in report
+    # The report has its own stylesheets, not the site's: they hide the ▲'s words for screen readers too.
+    import re
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    assert 'class="visually-hidden' in report
+    sheets = [
+        re.sub(r"\.[0-9a-f]{12}\.css$", ".css", sheet)  # a hashed name where the manifest storage serves them
+        for sheet in re.findall(r'<link rel="stylesheet" href="/static/([^"?]+)', report)
+    ]
+    assert sheets and any(
+        ".visually-hidden {" in Path(finders.find(sheet)).read_text(encoding="utf-8") for sheet in sheets
+    )
     pdf = pypdf.PdfReader(io.BytesIO(client.get(reverse("ml_analysis:report_pdf", args=[run.pk])).content))
     text = "".join("".join(page.extract_text().split()) for page in pdf.pages)
     assert "年代別のテーマ" in text and "70代" in text
