@@ -62,6 +62,7 @@ def opinion_items(consultation_id: int):
     from wagtail.models import Page
 
     from surveys.models import Answer, SurveyPage
+    from surveys.selectors import attribute_options
 
     parent = Page.objects.filter(pk=consultation_id).first()
     if parent is None:
@@ -70,12 +71,14 @@ def opinion_items(consultation_id: int):
     for survey in surveys:
         structure = survey.structure
         text_keys = [q.key for q in structure.questions if q.kind in ("short_text", "long_text")]
-        questions = {q.attribute: q for q in structure.questions if q.attribute in ATTRIBUTES}
+        # The values' labels as the survey's results filter them (the question's choice label, else the value).
+        labels = {attribute: dict(options) for attribute, options in attribute_options(
+            survey=survey, structure=structure).items()}
         rows = (Answer.objects.filter(survey=survey, question__in=text_keys).exclude(text="")
                 .values_list("pk", "text", "district", "age_band", "response__submitted_at").order_by("pk"))
         for pk, text, district, age_band, submitted_at in rows.iterator():
             attributes = {
-                attribute: questions[attribute].label_of(value) if attribute in questions else value
+                attribute: labels[attribute].get(value, value)
                 for attribute, value in (("district", district), ("age_band", age_band)) if value
             }
             yield {"id": f"sa{pk}", "text": text, "url": survey.url, "kind": "survey_answer",
