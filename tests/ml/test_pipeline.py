@@ -219,12 +219,9 @@ def test_a_large_theme_is_not_split_to_even_out_the_sizes(monkeypatch):
     largest conversation in two and merged two others (ARI 0.57); the spectral candidate, kept for its higher
     silhouette, finds the six conversations (0.87)."""
     import ml.cluster
+    from ml.evaluate_themes import six_conversations
 
-    rows = []
-    for name in ("polis_comments_en.csv", "polis_comments_en_electoral.csv"):
-        with open(FIXTURES / "real" / name, encoding="utf-8") as handle:
-            rows += list(csv.DictReader(handle))
-    texts, truth = [r["text"] for r in rows], [r["conversation"] for r in rows]
+    texts, truth = six_conversations(FIXTURES)
     result = analyse_texts(texts, k=6, threads=2, seed=0, sublevel=False, wrap_embed=memo)
     assert adjusted_rand_score(truth, predicted(result, len(texts))) > 0.8
     monkeypatch.setattr(ml.cluster, "SPECTRAL_NEIGHBOURS", 0)
