@@ -284,9 +284,10 @@ def test_themes_by_channel_and_imported_attribute(
         re.sub(r"\.[0-9a-f]{12}\.css$", ".css", sheet)  # a hashed name where the manifest storage serves them
         for sheet in re.findall(r'<link rel="stylesheet" href="/static/([^"?]+)', report)
     ]
-    assert sheets and any(
-        ".visually-hidden {" in Path(finders.find(sheet)).read_text(encoding="utf-8") for sheet in sheets
-    )
+    css = "".join(Path(finders.find(sheet)).read_text(encoding="utf-8") for sheet in sheets)
+    assert ".visually-hidden {" in css
+    # and that hidden text, absolutely placed, stays inside a table's scroll region instead of widening a phone's page
+    assert re.search(r"\.ml-table-wrap \{[^}]*position: relative", css)
     pdf = pypdf.PdfReader(io.BytesIO(client.get(reverse("ml_analysis:report_pdf", args=[run.pk])).content))
     text = "".join("".join(page.extract_text().split()) for page in pdf.pages)
     assert "年代別のテーマ" in text and "70代" in text
