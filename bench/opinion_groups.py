@@ -5,8 +5,9 @@
 
 A generated conversation: three camps of voters, each voter votes on about 25 of the statements (agree
 with their camp's statements, disagree with the others', 10% passes and 10% noise) at random times over
-30 days. For each size: the one-shot run on the final matrix (``opinion_groups`` without times) and the
-replay of the history as Polis's updates (``opinion_groups`` with times, ml/polis_history.py): CPU and
+30 days. For each size: one Polis update over all the votes with voters in the order of their first vote
+(``opinion_groups`` with times, the default), the same in the generated order (without times), and the replay
+of the history as Polis's updates while the votes arrived (``history=True``, ml/polis_history.py): CPU and
 wall seconds, the number of updates, peak memory (max RSS of a fresh child process) and the ARI of the
 groups against the camps.
 """
@@ -46,16 +47,16 @@ def conversation(voters: int, statements: int, seed: int = 0):
     return votes, camps
 
 
-def child(voters: int, statements: int, timed: bool) -> None:
+def child(voters: int, statements: int, mode: str) -> None:
     from sklearn.metrics import adjusted_rand_score
 
     from ml.opinion_groups import opinion_groups
 
     votes, camps = conversation(voters, statements)
-    if not timed:
+    if mode == "untimed":
         votes = [vote[:3] for vote in votes]
     cpu, wall = time.process_time(), time.perf_counter()
-    result = opinion_groups(votes)
+    result = opinion_groups(votes, history=mode == "replayed")
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     found = {member: group["id"] for group in result["groups"] for member in group["members"]}
     ari = adjusted_rand_score([camps[p] for p in found], [found[p] for p in found])
@@ -83,12 +84,14 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(int(args.child[0]), int(args.child[1]), args.child[2] == "timed")
+        child(int(args.child[0]), int(args.child[1]), args.child[2])
         return
-    print("| voters | statements | votes | run | CPU s | wall s | updates | groups | grouped | ARI vs camps | peak RSS MiB |")
+    print(
+        "| voters | statements | votes | run | CPU s | wall s | updates | groups | grouped | ARI vs camps | peak RSS MiB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for voters in [int(v) for v in args.voters.split(",")]:
-        for mode in ("once", "timed"):
+        for mode in ("timed", "untimed", "replayed"):
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(voters), str(args.statements), mode],
                 capture_output=True,
@@ -97,7 +100,11 @@ def main() -> None:
                 cwd=ROOT,
             ).stdout
             r = json.loads(out.strip().splitlines()[-1])
-            label = "final matrix once" if mode == "once" else "history replayed"
+            label = {
+                "timed": "one update, time order",
+                "untimed": "one update, given order",
+                "replayed": "history replayed",
+            }[mode]
             print(
                 f"| {voters:,} | {args.statements} | {r['votes']:,} | {label} | {r['cpu_s']} | {r['wall_s']} "
                 f"| {r['updates']} | {r['groups']} | {r['grouped']:,} | {r['ari']} | {r['peak_rss_mib']} |",

@@ -15,8 +15,16 @@ moderator's *meta* statements — demographic questions such as "I live in a cit
 first-person self-descriptions written by the conversation's owner.
 
 When the folder holds the export's ``votes.csv`` (every vote with its time) and its ``comments.csv``, the
-votes are replayed in time order as Polis's successive updates were (ml/polis_history.py): Polis's groups
-depend on that history, not only on the final matrix. ``--no-history`` clusters the final matrix once.
+votes are read from it in time order: participants come in the order of their first vote, as Polis loads a
+conversation, and Polis's first clusters are the first distinct points in that order. The groups are then
+one Polis update over all the votes (ml/polis_history.py, ``fresh``) — which is what the exports hold.
+``--replay`` replays the log as Polis's successive updates while the votes arrived instead (measured further
+from the exports, ml/README.md); ``--no-log`` reads ``participants-votes.csv`` alone, in its row order.
+
+Polis's math changed over the years, and an export holds the groups of the math that computed it: a
+conversation whose votes all predate 2020 is grouped with the legacy rules (``ml.opinion_groups.LEGACY``:
+missing votes as 0 in the PCA, zeroed mod-out columns counted as votes), later ones with today's
+(:func:`rules_for_export`; ``--rules current`` or ``legacy`` forces one).
 
 For each folder the votes are converted to the ``opinion_groups_file`` input
 (``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
@@ -50,6 +58,10 @@ from typing import Any
 import numpy as np
 
 META_COLUMNS = {"participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"}
+# Polis exports whose last vote is before this (Unix seconds, 2020-01-01 UTC) were grouped by the legacy math.
+# Measured, not read from Polis's history: the openData conversations with votes up to February 2019 match
+# the legacy math, those of 2022 and later today's (ml/README.md); the switch lies between the two.
+LEGACY_BEFORE = 1577836800.0
 
 
 @dataclass
@@ -223,6 +235,14 @@ def read_vote_log(path: Path) -> list[tuple[str, str, int, float]]:
     return log
 
 
+def rules_for_export(times: list[float]) -> str:
+    """The Polis math an export's groups came from, by its votes' times (Unix seconds): legacy when every vote
+    predates 2020, today's otherwise or when the times are unknown."""
+    from ml.opinion_groups import CURRENT, LEGACY
+
+    return LEGACY if times and max(times) < LEGACY_BEFORE else CURRENT
+
+
 def write_votes_csv(votes: list[tuple], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -231,10 +251,18 @@ def write_votes_csv(votes: list[tuple], path: Path) -> None:
 
 
 def run_command(
-    votes_csv: Path, out: Path, *, seed: int, k: int | None, manage: Path, comments: Path | None = None
+    votes_csv: Path,
+    out: Path,
+    *,
+    seed: int,
+    k: int | None,
+    manage: Path,
+    comments: Path | None = None,
+    rules: str = "current",
+    replay: bool = False,
 ) -> dict[str, Any]:
     command = [sys.executable, str(manage), "opinion_groups_file", str(votes_csv), "--out", str(out)]
-    command += ["--seed", str(seed)]
+    command += ["--seed", str(seed), "--rules", rules] + (["--replay"] if replay else [])
     if k is not None:
         command += ["--groups", str(k)]
     if comments is not None:
@@ -244,10 +272,18 @@ def run_command(
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def run_in_process(votes: list[tuple], *, seed: int, k: int | None, excluded: list[str] = ()) -> dict[str, Any]:
+def run_in_process(
+    votes: list[tuple],
+    *,
+    seed: int,
+    k: int | None,
+    excluded: list[str] = (),
+    rules: str = "current",
+    replay: bool = False,
+) -> dict[str, Any]:
     from ml.opinion_groups import opinion_groups
 
-    return opinion_groups(votes, seed=seed, k=k, excluded_statements=excluded)
+    return opinion_groups(votes, seed=seed, k=k, excluded_statements=excluded, rules=rules, history=replay)
 
 
 def assignment(result: dict[str, Any]) -> dict[str, int]:
@@ -277,17 +313,31 @@ def agreement(ours: dict[str, int], theirs: dict[str, str]) -> dict[str, float]:
 
 
 def compare(
-    folder: Path, *, seed: int = 0, in_process: bool = False, work: Path | None = None, history: bool = True
+    folder: Path,
+    *,
+    seed: int = 0,
+    in_process: bool = False,
+    work: Path | None = None,
+    use_log: bool = True,
+    replay: bool = False,
+    rules: str = "auto",
 ) -> dict[str, Any]:
     conversation = read_participants_votes(folder / "participants-votes.csv")
     comments_csv = folder / "comments.csv" if (folder / "comments.csv").is_file() else None
-    # With the export's vote log (and its comments, to leave out what Polis left out), the votes are
-    # replayed in time order as Polis's updates were.
-    replayable = history and comments_csv is not None and (folder / "votes.csv").is_file()
-    log = read_vote_log(folder / "votes.csv") if replayable else None
+    # With the export's vote log (and its comments, to leave out what Polis left out), the votes come in time
+    # order — participants in the order they first voted, as Polis loads them — and can be replayed.
+    with_log = use_log and comments_csv is not None and (folder / "votes.csv").is_file()
+    log = read_vote_log(folder / "votes.csv") if with_log else None
     votes = log if log is not None else conversation.votes
     comments = read_polis_comments(comments_csv) if comments_csv else []
     excluded = excluded_statements(comments)
+    if rules == "auto":
+        dated = (
+            log
+            if log is not None
+            else (read_vote_log(folder / "votes.csv") if (folder / "votes.csv").is_file() else [])
+        )
+        rules = rules_for_export([vote[3] for vote in dated])
     theirs = conversation.polis_groups
     polis_k = len(set(theirs.values()))
     manage = Path(__file__).resolve().parent.parent / "manage.py"
@@ -299,7 +349,7 @@ def compare(
         runs = {}
         for label, k in (("auto", None), ("fixed", polis_k if 2 <= polis_k <= 5 else None)):
             if in_process:
-                runs[label] = run_in_process(votes, seed=seed, k=k, excluded=excluded)
+                runs[label] = run_in_process(votes, seed=seed, k=k, excluded=excluded, rules=rules, replay=replay)
             else:
                 runs[label] = run_command(
                     votes_csv,
@@ -308,6 +358,8 @@ def compare(
                     k=k,
                     manage=manage,
                     comments=comments_csv,
+                    rules=rules,
+                    replay=replay,
                 )
     auto, fixed = assignment(runs["auto"]), assignment(runs["fixed"])
     return {
@@ -317,7 +369,9 @@ def compare(
         "votes": len(conversation.votes),
         "statements_left_out": len(set(excluded) & {s for _, s, _ in conversation.votes}),
         "meta": meta_statements(comments),
-        "history": log is not None,
+        "log": log is not None,
+        "computation": runs["auto"]["params"]["computation"],
+        "rules": rules,
         "polis_clustered": len(theirs),
         "ours_grouped": len(auto),
         "polis_k": polis_k,
@@ -335,7 +389,8 @@ def table(results: list[dict[str, Any]]) -> str:
     ]
     for r in results:
         lines.append(
-            f"| {r['conversation']}{' (replayed)' if r.get('history') else ''} | {r['participants']} "
+            f"| {r['conversation']} ({r['computation']}{', legacy math' if r['rules'] == 'legacy' else ''}) "
+            f"| {r['participants']} "
             f"| {r['statements']} ({r['statements_left_out']}) | {r['votes']} "
             f"| {r['polis_clustered']} "
             f"| {r['ours_grouped']} | {r['our_k']} / {r['polis_k']} | {r['auto']['coverage']:.2f} "
@@ -361,7 +416,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="keep the converted CSVs and JSON outputs here")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     parser.add_argument(
-        "--no-history", action="store_true", help="cluster the final votes once, even when the folder has votes.csv"
+        "--no-log", action="store_true", help="read participants-votes.csv only, even when the folder has votes.csv"
+    )
+    parser.add_argument(
+        "--replay", action="store_true", help="replay votes.csv as Polis's successive updates while votes arrived"
+    )
+    parser.add_argument(
+        "--rules",
+        choices=("auto", "current", "legacy"),
+        default="auto",
+        help="Polis math to reproduce: by the export's vote dates (auto), today's, or the pre-2020 one",
     )
     args = parser.parse_args(argv)
     results = []
@@ -369,7 +433,15 @@ def main(argv: list[str] | None = None) -> int:
         if not (folder / "participants-votes.csv").is_file():
             parser.error(f"{folder}: no participants-votes.csv")
         results.append(
-            compare(folder, seed=args.seed, in_process=args.in_process, work=args.work, history=not args.no_history)
+            compare(
+                folder,
+                seed=args.seed,
+                in_process=args.in_process,
+                work=args.work,
+                use_log=not args.no_log,
+                replay=args.replay,
+                rules=args.rules,
+            )
         )
     print(json.dumps(results, indent=2) if args.json else table(results))
     return 0

@@ -14,9 +14,11 @@ Input: (participant, statement, vote) with vote 1 agree, -1 disagree, 0 pass. St
    on, scaled by ``sqrt(n_statements / n_voted)`` so sparse voters are not pulled to the centre.
 4. Base clusters: k-means with up to 100 clusters on the projections; group clusters: weighted
    k-means of the base-cluster centres for k = 2..min(5, 2 + n_base // 12) (Polis ``max-k-fn``); the k
-   with the best silhouette of the base-cluster centres (Polis's ``bucket-dists``) wins. Polis also
-   smooths k over successive updates of a live conversation (``group-k-smoother``); a one-shot run has
-   no history, so the best k of this run is taken.
+   with the best silhouette of the base-cluster centres (Polis's ``bucket-dists``) wins. Both k-means
+   are Polis's own (``ml.polis_history``: Lloyd steps from the first distinct points, participants in
+   the order of their first vote) in one update over all the votes — what Polis's exports hold
+   (ml/README.md); scikit-learn's k-means when that finds no two groups. Polis also smooths k over the
+   successive updates of a live conversation (``group-k-smoother``); ``history=True`` replays them.
 5. Per group and statement: na, nd, ns (passes count as seen); pa = (na+1)/(ns+2),
    pd = (nd+1)/(ns+2); pat/pdt one-proportion z (``prop_test``); ra/rd the ratio against everyone
    outside the group with the same pseudocounts; rat/rdt two-proportion z tests. A statement
@@ -43,6 +45,12 @@ MIN_VOTES = 7
 MIN_PARTICIPANTS = 15
 MAX_BASE_CLUSTERS = 100
 MAX_GROUPS = 5
+# Which Polis math to reproduce: today's (CURRENT), or the one that computed the groups of Polis's exports up
+# to 2019 (LEGACY, Polis's ``mat`` before column averages: missing votes as 0 in the PCA; moderated-out and meta columns, zeroed for everyone, count as
+# votes when deciding who is in the conversation). ml/README.md has the measurements.
+CURRENT = "current"
+LEGACY = "legacy"
+RULES = (CURRENT, LEGACY)
 
 
 def prop_test(successes: float, trials: float) -> float:
@@ -114,18 +122,26 @@ def zero_out(values: np.ndarray, columns: Iterable[int]) -> np.ndarray:
     return rated
 
 
-def pca_project(values: np.ndarray, previous: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def pca_project(
+    values: np.ndarray, previous: np.ndarray | None = None, *, rules: str = CURRENT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Polis's PCA with column-mean imputation and sparsity-aware projection.
 
     The axes' signs follow ``previous`` (2 × m' components of an earlier, possibly narrower matrix —
     as Polis's power iteration from the last update's axes keeps them); without it the largest loading
-    of each axis is positive. Returns (projections n×2, components 2×m, centre m).
+    of each axis is positive. With ``rules=LEGACY`` a missing vote is 0 in the matrix the axes are fitted
+    on, and the centre is the column mean of that matrix (Polis's ``mat`` before column averages).
+    Returns (projections n×2, components 2×m, centre m).
     """
     voted = ~np.isnan(values)
-    column_sums = np.where(voted, values, 0).sum(axis=0)
-    column_counts = voted.sum(axis=0)
-    centre = np.divide(column_sums, column_counts, out=np.zeros(values.shape[1]), where=column_counts > 0)
-    filled = np.where(voted, values, centre)
+    if rules == LEGACY:
+        filled = np.where(voted, values, 0.0)
+        centre = filled.mean(axis=0) if len(values) else np.zeros(values.shape[1])
+    else:
+        column_sums = np.where(voted, values, 0).sum(axis=0)
+        column_counts = voted.sum(axis=0)
+        centre = np.divide(column_sums, column_counts, out=np.zeros(values.shape[1]), where=column_counts > 0)
+        filled = np.where(voted, values, centre)
     centred = filled - centre
     n_components = min(2, *centred.shape)
     if n_components == 0 or not np.any(centred):
@@ -417,6 +433,8 @@ def opinion_groups(
     seed: int = 0,
     k: int | None = None,
     excluded_statements: Iterable[Any] = (),
+    rules: str = CURRENT,
+    history: bool = False,
     progress: Callable[[int, str], None] = lambda percent, stage: None,
 ) -> dict[str, Any]:
     """Polis-style groups. Returns participant and statement ids as given:
@@ -425,11 +443,16 @@ def opinion_groups(
      "divisive": [ids], "consensus_detail", "divisive_detail", "projections": {pid: [x, y]},
      "params": {...}, "k_scores": {...}}
 
-    Votes given with their time — (participant, statement, vote, unix seconds) — are replayed in time
-    order as Polis's successive updates (ml/polis_history.py: participants stay in once in, clusters and
-    the number of groups carry over from update to update); the groups are those of the last update.
-    Without times the final matrix is clustered once (steps 1–4 above).
+    The groups are those of one Polis update over all the votes (``ml.polis_history.fresh``: Polis's own
+    k-means from the first distinct points, participants in the order of their first vote when the votes
+    carry their time — (participant, statement, vote, unix seconds) — else in the order given). With
+    ``history=True`` timed votes are replayed instead as Polis's successive updates while they arrived
+    (``ml.polis_history.replay``). When Polis's update finds no two groups, k-means once on the final matrix
+    (steps 1–4 above). ``rules`` picks today's Polis math (``CURRENT``) or the one behind its exports before
+    2020 (``LEGACY``; see ``RULES``).
     """
+    if rules not in RULES:
+        raise ValueError(f"rules must be one of {', '.join(RULES)}, not {rules!r}")
     rows = list(votes)
     timed = bool(rows) and all(len(row) == 4 for row in rows)
     if timed:
@@ -439,10 +462,11 @@ def opinion_groups(
     if matrix.values.size == 0:
         raise ValueError("no votes")
     excluded = {matrix.statements.index(s) for s in excluded_statements if s in matrix.statements}
-    history = None
-    if timed:
-        from ml.polis_history import replay
+    excluded_ids = [matrix.statements[j] for j in excluded]
+    from ml.polis_history import fresh, replay
 
+    computation = "one update"
+    if history and timed:
         reported = [None]
 
         def replayed(fraction: float) -> None:  # 10 → 65 %, once per percent
@@ -451,37 +475,40 @@ def opinion_groups(
                 reported[0] = percent
                 progress(percent, "history")
 
-        history = replay(
+        state = replay(
             rows,
             window_seconds=HISTORY_WINDOW_SECONDS,
             max_updates=HISTORY_MAX_UPDATES,
-            excluded=[matrix.statements[j] for j in excluded],
+            excluded=excluded_ids,
             k=k,
+            rules=rules,
             progress=replayed,
         )
-        grouped = history.group_of()
-        everyone = all(p in grouped for p in history.in_conversation)
-        if history.updates < HISTORY_MIN_UPDATES or not everyone or len(set(grouped.values())) < 2:
-            # No history to speak of (votes imported or cast at one time) or too few voters to group: one
-            # run on the final matrix, whose k-means starts measured better than Polis's first points.
-            history = None
-    if history is not None:
-        mask = np.array([p in history.in_conversation for p in matrix.participants])
+        computation = "replayed" if state.updates >= HISTORY_MIN_UPDATES else computation
     else:
-        # Who counts is decided on the votes as cast (Polis's user-vote-counts use the raw matrix).
-        mask = in_conversation(matrix.values)
+        state = fresh((row[:3] for row in rows), excluded=excluded_ids, k=k, rules=rules)
+    grouped = state.group_of()
+    if not all(p in grouped for p in state.in_conversation) or len(set(grouped.values())) < 2:
+        # Polis's update found no two groups (too few voters or base clusters for them): k-means once.
+        state, computation = None, "k-means once"
+    if state is not None:
+        mask = np.array([p in state.in_conversation for p in matrix.participants])
+    else:
+        # Who counts is decided on the votes as cast (Polis's user-vote-counts use the raw matrix); under the
+        # legacy rules on the matrix with the mod-out columns zeroed, as Polis counted them then.
+        mask = in_conversation(zero_out(matrix.values, excluded) if rules == LEGACY else matrix.values)
     values = matrix.values[mask]
     participants = [p for p, keep in zip(matrix.participants, mask, strict=False) if keep]
     if len(participants) < 4 or values.shape[1] - len(excluded) < 2:
         raise ValueError("too few participants or statements for opinion groups (need ≥ 4 voters and ≥ 2 statements)")
-    if history is not None:
-        row_of = {participant: i for i, participant in enumerate(history.participants)}
-        projections = history.projections[[row_of[p] for p in participants]]
+    if state is not None:
+        row_of = {participant: i for i, participant in enumerate(state.participants)}
+        projections = state.projections[[row_of[p] for p in participants]]
         groups = _relabel(np.array([grouped[p] for p in participants], dtype=int), projections)
-        scores = history.silhouettes
+        scores = state.silhouettes
         progress(70, "groups")
     else:
-        projections = pca_project(zero_out(values, excluded))[0]
+        projections = pca_project(zero_out(values, excluded), rules=rules)[0]
         progress(40, "pca")
         groups, scores = cluster_participants(projections, seed=seed, k=k)
         progress(70, "groups")
@@ -528,9 +555,11 @@ def opinion_groups(
             "participants_in_conversation": len(participants),
             "statements": values.shape[1],
             "statements_excluded": len(excluded),
+            "rules": rules,
+            "computation": computation,
             "history": (
-                {"updates": history.updates, "window_seconds": HISTORY_WINDOW_SECONDS, "smoother": history.smoother}
-                if history is not None
+                {"updates": state.updates, "window_seconds": HISTORY_WINDOW_SECONDS, "smoother": state.smoother}
+                if computation == "replayed"
                 else None
             ),
         },

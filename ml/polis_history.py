@@ -189,6 +189,7 @@ class Conversation:
 
     excluded: frozenset[Any] = frozenset()
     fixed_k: int | None = None
+    rules: str = "current"  # ml.opinion_groups.RULES
     participants: list[Any] = field(default_factory=list)
     statements: list[Any] = field(default_factory=list)
     in_conversation: set[Any] = field(default_factory=set)
@@ -228,7 +229,8 @@ class Conversation:
         self.updates += 1
         values = self._values
         n, m = values.shape
-        counts = (~np.isnan(values)).sum(axis=1)
+        counted = self._zeroed(values) if self.rules == "legacy" else values  # legacy: mod-out cells count
+        counts = (~np.isnan(counted)).sum(axis=1)
         self.in_conversation |= {self.participants[i] for i in np.flatnonzero(counts >= min(MIN_VOTES, m))}
         if len(self.in_conversation) < GREEDY_PARTICIPANTS:
             others = [i for i in np.argsort(-counts, kind="stable") if self.participants[i] not in self.in_conversation]
@@ -272,11 +274,18 @@ class Conversation:
         The axes come from an exact SVD: a block power iteration from the last axes (what Polis runs)
         halved the time but moved london.youth.policing from 0.963 to 0.573, where the second and third
         eigenvalues are close (ml/README.md)."""
-        from ml.opinion_groups import pca_project, zero_out
+        from ml.opinion_groups import pca_project
 
-        zeroed = [self._columns[s] for s in self.excluded if s in self._columns]
-        projections, self._components, _ = pca_project(zero_out(values, zeroed), previous=self._components)
+        projections, self._components, _ = pca_project(
+            self._zeroed(values), previous=self._components, rules=self.rules
+        )
         return projections
+
+    def _zeroed(self, values: np.ndarray) -> np.ndarray:
+        """The matrix with the mod-out (moderated-out, meta) columns set to 0 for everyone (``zero-out-columns``)."""
+        from ml.opinion_groups import zero_out
+
+        return zero_out(values, [self._columns[s] for s in self.excluded if s in self._columns])
 
     def group_of(self) -> dict[Any, int]:
         """Each participant in the conversation → index of its group in the smoothed-k clustering."""
@@ -292,6 +301,21 @@ class Conversation:
         }
 
 
+def fresh(
+    votes: Iterable[tuple[Any, Any, float]],
+    *,
+    excluded: Iterable[Any] = (),
+    k: int | None = None,
+    rules: str = "current",
+) -> Conversation:
+    """One Polis update over all the votes, from an empty conversation — what Polis computes when it loads a
+    conversation afresh. Participants and statements take the order of their first vote (Polis's first
+    clusters are the first distinct points); a later vote on the same statement replaces an earlier one."""
+    conversation = Conversation(excluded=frozenset(excluded), fixed_k=k, rules=rules)
+    conversation.update(list(votes))
+    return conversation
+
+
 def replay(
     timed_votes: Iterable[tuple[Any, Any, float, float]],
     *,
@@ -299,6 +323,7 @@ def replay(
     max_updates: int | None = None,
     excluded: Iterable[Any] = (),
     k: int | None = None,
+    rules: str = "current",
     progress: Callable[[float], None] = lambda fraction: None,
 ) -> Conversation:
     """Replay (participant, statement, vote, unix time in seconds) in time order, one update per window.
@@ -309,7 +334,7 @@ def replay(
     earlier one. ``progress`` is told the share of the votes replayed after each update.
     """
     ordered = sorted(timed_votes, key=lambda row: float(row[3]))
-    conversation = Conversation(excluded=frozenset(excluded), fixed_k=k)
+    conversation = Conversation(excluded=frozenset(excluded), fixed_k=k, rules=rules)
     if not ordered:
         return conversation
     n, m = len({row[0] for row in ordered}), len({row[1] for row in ordered})

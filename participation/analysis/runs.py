@@ -236,8 +236,8 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
     }
     shown = [88]
 
-    def group_progress(percent: int, stage: str) -> None:  # 88 → 97 % while a long history is replayed
-        if 88 + percent // 10 > shown[0]:  # forward only (a replay that falls back to one run restarts at 40 %)
+    def group_progress(percent: int, stage: str) -> None:  # 88 → 97 % while the groups are computed
+        if 88 + percent // 10 > shown[0]:  # forward only
             shown[0] = 88 + percent // 10
             run_progress(run=run, progress=shown[0], stage="opinion groups")
 

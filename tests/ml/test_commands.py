@@ -293,9 +293,13 @@ def test_opinion_groups_file_replays_votes_with_a_time_column(tmp_path, column, 
         lines += [f"u{p},t{s},{1 if p % 2 == s % 2 else -1},{times[-1]}" for s in range(8)]
     votes.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "groups.json"
-    call_command("opinion_groups_file", str(votes), "--out", str(out))
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--replay")
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"]["history"]["updates"] >= 1
+    assert len(data["groups"]) == 2
+    call_command("opinion_groups_file", str(votes), "--out", str(out))  # one Polis update over all of them
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["computation"] == "one update" and data["params"]["history"] is None
     assert len(data["groups"]) == 2
 
 
@@ -340,16 +344,18 @@ def test_a_polis_export_is_read_with_the_comments_csv_beside_it(tmp_path):
     call_command("opinion_groups_file", str(votes), "--out", str(out))
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["excluded_statements"] == ["d"]
-    assert data["params"]["history"]["updates"] >= 3
+    assert data["params"]["computation"] == "one update"
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--replay")
+    assert json.loads(out.read_text(encoding="utf-8"))["params"]["history"]["updates"] >= 3
 
 
-def test_a_polis_export_without_its_comments_is_clustered_once(tmp_path, capsys):
+def test_a_polis_export_without_its_comments_is_not_replayed(tmp_path, capsys):
     votes = polis_votes_csv(tmp_path / "alone", with_comments=False)
     out = tmp_path / "groups.json"
-    call_command("opinion_groups_file", str(votes), "--out", str(out))
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--replay")
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"]["history"] is None and data["excluded_statements"] == []
-    assert "clustered once, not replayed" in capsys.readouterr().out
+    assert "grouped once, not replayed" in capsys.readouterr().out
 
 
 def participants_votes_csv(folder, votes_csv=None, rows=None):
@@ -367,16 +373,16 @@ def participants_votes_csv(folder, votes_csv=None, rows=None):
     return folder / "participants-votes.csv"
 
 
-def test_a_polis_participants_votes_csv_is_replayed_from_the_export_beside_it(tmp_path, capsys):
+def test_a_polis_participants_votes_csv_is_read_in_time_order_from_the_export_beside_it(tmp_path, capsys):
     folder = tmp_path / "conv"
     matrix = participants_votes_csv(folder, polis_votes_csv(folder, with_comments=True))
     out = tmp_path / "groups.json"
-    call_command("opinion_groups_file", str(matrix), "--out", str(out))
+    call_command("opinion_groups_file", str(matrix), "--out", str(out), "--replay")
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["excluded_statements"] == ["d"]
     assert data["params"]["history"]["updates"] >= 3
     assert sorted(len(g["members"]) for g in data["groups"]) == [15, 15]
-    assert "replayed in time order" in capsys.readouterr().out
+    assert "votes read in time order" in capsys.readouterr().out
 
 
 def test_a_polis_participants_votes_csv_alone_is_clustered_once(tmp_path):
@@ -398,7 +404,7 @@ def test_a_vote_log_that_does_not_end_in_the_matrix_is_not_replayed(tmp_path, ca
     lines[-1] = f"{head},{-int(vote)}"  # the log's last vote is no longer the matrix's
     votes.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "groups.json"
-    call_command("opinion_groups_file", str(matrix), "--out", str(out))
+    call_command("opinion_groups_file", str(matrix), "--out", str(out), "--replay")
     assert json.loads(out.read_text(encoding="utf-8"))["params"]["history"] is None
     assert "does not end in this file's votes" in capsys.readouterr().out
 
@@ -427,14 +433,62 @@ def test_a_bad_participants_votes_csv_is_refused(tmp_path, rows, message):
 
 def test_a_real_polis_export_is_read_as_it_is(tmp_path, capsys):
     """london.youth.policing's participants-votes.csv, with its votes.csv and comments.csv beside it (a real
-    openData export, tests/ml/fixtures/polis): the log ends in the matrix's votes, so it is replayed."""
+    openData export, tests/ml/fixtures/polis): the log ends in the matrix's votes, so the votes are read from it
+    in time order, and one Polis update over them finds Polis's three groups exactly (0.963 replayed)."""
     from ml.compare_polis import agreement, read_participants_votes
 
     matrix = Path(__file__).parent / "fixtures" / "polis" / "london.youth.policing" / "participants-votes.csv"
     out = tmp_path / "groups.json"
     call_command("opinion_groups_file", str(matrix), "--out", str(out))
-    assert "replayed in time order" in capsys.readouterr().out
+    assert "votes read in time order" in capsys.readouterr().out
+    data = json.loads(out.read_text(encoding="utf-8"))
+    ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
+    assert agreement(ours, read_participants_votes(matrix).polis_groups)["ari"] == pytest.approx(1.0)
+    assert data["params"]["computation"] == "one update" and data["params"]["rules"] == "current"
+    call_command("opinion_groups_file", str(matrix), "--out", str(out), "--replay")
     data = json.loads(out.read_text(encoding="utf-8"))
     ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
     assert agreement(ours, read_participants_votes(matrix).polis_groups)["ari"] > 0.95
     assert data["params"]["history"]["updates"] > 100
+
+
+def _polis_vote_log(path, first_ms):
+    """A Polis votes.csv of two camps, one vote every 5 s from ``first_ms``, with a comments.csv beside it."""
+    lines = ["timestamp,comment-id,voter-id,vote"]
+    when = first_ms
+    for p in range(30):
+        for s in range(8):
+            lines.append(f"{when},{s},{p},{1 if p % 2 == s % 2 else -1}")
+            when += 5000
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    comments = ["timestamp,comment-id,author-id,moderated,comment-body"]
+    comments += [f"{first_ms},{s},0,1,Statement {s}" for s in range(8)]
+    (path.parent / "comments.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "first_ms, option, rules",
+    [
+        (1_490_000_000_000, [], "legacy"),  # March 2017: the math Polis ran then
+        (1_700_000_000_000, [], "current"),  # November 2023
+        (1_490_000_000_000, ["--rules", "current"], "current"),
+        (1_700_000_000_000, ["--rules", "legacy"], "legacy"),
+    ],
+)
+def test_opinion_groups_file_picks_polis_math_by_the_exports_date(tmp_path, capsys, first_ms, option, rules):
+    votes = tmp_path / "votes.csv"
+    _polis_vote_log(votes, first_ms)
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(votes), "--out", str(out), *option)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["rules"] == rules and len(data["groups"]) == 2
+    assert ("predates 2020" in capsys.readouterr().out) == (rules == "legacy" and not option)
+
+
+def test_opinion_groups_file_refuses_unknown_rules(tmp_path):
+    votes = tmp_path / "votes.csv"
+    write_votes(votes)
+    out = tmp_path / "out.json"
+    with pytest.raises(CommandError, match="invalid choice: '2017'"):
+        call_command("opinion_groups_file", str(votes), "--out", str(out), "--rules", "2017")
+    assert not out.exists()

@@ -171,3 +171,44 @@ def test_excluded_statements_count_as_seen_like_polis_zero_out():
     assert rated[:, 1].tolist() == [0.0, 0.0]
     assert np.isnan(values[0, 1])  # the input is not changed
     assert zero_out(values, []) is values
+
+
+def test_legacy_rules_fit_the_axes_with_missing_votes_as_zero():
+    """Polis's ``mat`` before column averages: a missing vote is 0 where the axes are fitted, and the centre is
+    the mean of that matrix; the projection itself still reads only the votes cast (sparsity-aware)."""
+    from ml.opinion_groups import LEGACY
+
+    values = np.array([[1.0, 1.0, np.nan], [1.0, np.nan, -1.0], [-1.0, -1.0, 1.0], [np.nan, -1.0, 1.0]])
+    _, _, centre = pca_project(values)
+    assert centre.tolist() == pytest.approx([1 / 3, -1 / 3, 1 / 3])  # the mean of the votes cast
+    projections, components, centre = pca_project(values, rules=LEGACY)
+    assert centre.tolist() == pytest.approx([0.25, -0.25, 0.25])  # the mean with missing votes as 0
+    filled = np.nan_to_num(values) - centre
+    top = np.linalg.svd(filled)[2][0]
+    assert abs(components[0] @ top) == pytest.approx(1.0)
+    scale = np.sqrt(3 / (~np.isnan(values)).sum(axis=1))[:, None]
+    np.testing.assert_allclose(projections, np.where(np.isnan(values), 0.0, values - centre) @ components.T * scale)
+
+
+def test_legacy_rules_count_zeroed_statements_as_votes_for_who_is_in():
+    """Under the legacy rules the mod-out columns, zeroed for everyone, count towards the 7 votes: a participant
+    with 3 votes is grouped when 4 meta statements are left out (as Polis's exports up to 2019 grouped them)."""
+    from ml.opinion_groups import LEGACY
+
+    votes, truth = planted(groups=2, per_group=20, seed=5)
+    votes += [("late", "s0", 1), ("late", "s1", 1), ("late", "s2", 1)]
+    votes += [(p, f"meta{j}", 1) for p in truth for j in range(4)]
+    meta = [f"meta{j}" for j in range(4)]
+    current = opinion_groups(votes, seed=0, excluded_statements=meta)
+    legacy = opinion_groups(votes, seed=0, excluded_statements=meta, rules=LEGACY)
+    grouped = {m for g in legacy["groups"] for m in g["members"]}
+    assert "late" in grouped and "late" not in {m for g in current["groups"] for m in g["members"]}
+    assert legacy["params"]["rules"] == "legacy" and current["params"]["rules"] == "current"
+    found = {m: g["id"] for g in legacy["groups"] for m in g["members"] if m in truth}
+    assert adjusted_rand_score([truth[p] for p in found], [found[p] for p in found]) == pytest.approx(1.0)
+
+
+def test_unknown_rules_are_a_value_error():
+    votes, _ = planted(groups=2, per_group=10)
+    with pytest.raises(ValueError, match="rules must be one of current, legacy"):
+        opinion_groups(votes, rules="2017")

@@ -102,17 +102,20 @@ def test_replay_bounds_the_number_of_updates_and_recovers_two_camps():
 
 def test_opinion_groups_with_times_replays_and_reports_it():
     log = two_camps(participants=40, statements=10)
-    result = opinion_groups(log)
-    assert result["params"]["history"]["updates"] > 1
+    result = opinion_groups(log, history=True)
+    assert result["params"]["history"]["updates"] > 1 and result["params"]["computation"] == "replayed"
 
     def camps_of(groups):  # each group is one camp, and both camps are found
         return sorted(tuple(sorted({int(member[1:]) % 2 for member in group["members"]})) for group in groups)
 
     assert camps_of(result["groups"]) == [(0,), (1,)]
     assert sum(len(g["members"]) for g in result["groups"]) == result["params"]["participants_in_conversation"] > 30
-    fixed = opinion_groups(log, k=3)
+    fixed = opinion_groups(log, k=3, history=True)
     assert len(fixed["groups"]) == 3
-    untimed = opinion_groups([row[:3] for row in log])
+    once = opinion_groups(log)  # the default: one Polis update over all the votes, in time order
+    assert once["params"]["history"] is None and once["params"]["computation"] == "one update"
+    assert camps_of(once["groups"]) == [(0,), (1,)]
+    untimed = opinion_groups([row[:3] for row in log], history=True)  # nothing to replay
     assert untimed["params"]["history"] is None
     assert camps_of(untimed["groups"]) == [(0,), (1,)]
 
@@ -140,7 +143,7 @@ def test_large_conversations_are_replayed_in_coarser_windows(monkeypatch):
 def test_votes_cast_at_one_time_are_clustered_once():
     """An import or a demo with every vote at the same moment has no history to replay."""
     log = [(p, s, v, 1_700_000_000.0) for p, s, v, _ in two_camps(participants=40, statements=10)]
-    result = opinion_groups(log)
+    result = opinion_groups(log, history=True)
     assert result["params"]["history"] is None
     assert sorted(tuple(sorted({int(m[1:]) % 2 for m in g["members"]})) for g in result["groups"]) == [(0,), (1,)]
 
@@ -162,6 +165,6 @@ def test_a_replay_reports_its_progress():
     replay(log, window_seconds=1, progress=shares.append)
     assert shares == sorted(shares) and shares[-1] == 1.0 and len(shares) > 10
     stages = []
-    opinion_groups(log, progress=lambda percent, stage: stages.append((percent, stage)))
+    opinion_groups(log, history=True, progress=lambda percent, stage: stages.append((percent, stage)))
     history = [percent for percent, stage in stages if stage == "history"]
     assert history == sorted(set(history)) and history[0] >= 10 and history[-1] == 65

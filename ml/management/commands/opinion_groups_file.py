@@ -5,18 +5,23 @@
 VOTES.csv has columns participant,statement,vote (1 agree, -1 disagree, 0 pass); a Polis export
 (voter-id, comment-id, vote) is read too. With a time column — ``timestamp`` (Unix seconds, or
 milliseconds as in Polis's votes.csv), ``time``, ``created`` or ``created_at`` (ISO 8601 also accepted) —
-the votes are replayed in time order as Polis's successive updates (ml/polis_history.py). A Polis
-export's ``votes.csv`` (voter-id, comment-id) is read with the ``comments.csv`` beside it, if any (its
-moderated-out and meta statements are left out); without one, its votes are clustered once, not replayed.
-A Polis ``participants-votes.csv`` (one row per participant, one column per statement) is read as it is;
-with the export's ``votes.csv`` and ``comments.csv`` beside it, the conversation is replayed from
-``votes.csv`` when its latest votes are the matrix's.
+the votes are taken in time order (participants in the order of their first vote, as Polis loads a
+conversation); the groups are one Polis update over all of them (ml/polis_history.py), or with ``--replay``
+Polis's successive updates while the votes arrived. A Polis export's ``votes.csv`` (voter-id, comment-id) is
+read with the ``comments.csv`` beside it, if any (its moderated-out and meta statements are left out;
+without one, ``--replay`` groups its votes once). A Polis ``participants-votes.csv`` (one row per
+participant, one column per statement) is read as it is; with the export's ``votes.csv`` and
+``comments.csv`` beside it, the votes are read from ``votes.csv`` when its latest votes are the matrix's.
 
 Statements to leave out of the groups (Polis's ``mod-out``: moderated out, or meta statements such as
 demographic questions) are named with ``--exclude ID,ID`` or read from a Polis ``comments.csv`` with
 ``--comments`` (``moderated`` = -1, and meta statements as :func:`ml.compare_polis.meta_statements`
 finds them). They still count as seen by every participant, as in Polis, but shape neither the axes
 nor the groups and are never representative, consensus or divisive.
+
+``--rules`` picks the Polis math: ``current`` (today's), ``legacy`` (the one behind Polis's exports up to
+2019: missing votes as 0 in the PCA, zeroed mod-out columns counted as votes), or ``auto`` (the
+default): legacy for a Polis export whose timed votes all predate 2020, today's for everything else.
 """
 
 from __future__ import annotations
@@ -47,6 +52,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--comments", default=None, help="a Polis comments.csv: its moderated-out and meta statements are left out"
         )
+        parser.add_argument(
+            "--rules",
+            choices=("auto", "current", "legacy"),
+            default="auto",
+            help="Polis math: today's, the pre-2020 one, or auto (legacy only for a Polis export of before 2020)",
+        )
+        parser.add_argument(
+            "--replay",
+            action="store_true",
+            help="replay timed votes as Polis's successive updates while they arrived (default: one update over all)",
+        )
         parser.add_argument("--out", required=True)
 
     def handle(self, *args, **options):
@@ -64,18 +80,32 @@ class Command(BaseCommand):
             if beside.is_file():
                 options["comments"] = str(beside)
                 notes.append(f"moderated-out and meta statements read from {beside}")
-            elif time_column is not None:
+            elif time_column is not None and options["replay"]:
                 # Replaying a Polis export without knowing its meta (demographic) statements measured worse
                 # than one run on the final votes (ml/README.md): the early updates group by demographics.
                 votes = [vote[:3] for vote in votes]
-                notes.append("no comments.csv beside this Polis export: its votes are clustered once, not replayed")
+                notes.append("no comments.csv beside this Polis export: its votes are grouped once, not replayed")
         excluded = self.excluded(options)
-        from ml.opinion_groups import opinion_groups
+        from ml.compare_polis import rules_for_export
+        from ml.opinion_groups import CURRENT, opinion_groups
+
+        rules = options["rules"]
+        if rules == "auto":
+            timed = polis_export and all(len(vote) == 4 for vote in votes)
+            rules = rules_for_export([vote[3] for vote in votes]) if timed else CURRENT
+            if rules != CURRENT:
+                notes.append("every vote predates 2020: grouped with Polis's legacy math (--rules current to override)")
 
         with progress_bar("opinion_groups_file") as progress:
             try:
                 result = opinion_groups(
-                    votes, seed=options["seed"], k=options["groups"], excluded_statements=excluded, progress=progress
+                    votes,
+                    seed=options["seed"],
+                    k=options["groups"],
+                    excluded_statements=excluded,
+                    rules=rules,
+                    history=options["replay"],
+                    progress=progress,
                 )
             except ValueError as exc:
                 raise CommandError(f"{options['csv']}: {exc}") from None
@@ -135,9 +165,9 @@ class Command(BaseCommand):
         return {"participant", "n-disagree"} <= header and "statement" not in header
 
     def participants_votes(self, options, notes: list[str]) -> list[tuple]:
-        """The votes of a Polis participants-votes.csv, replayed from the export's votes.csv beside it when
-        that log ends in the same votes and the meta statements are known (comments.csv beside it, or
-        ``--comments``)."""
+        """The votes of a Polis participants-votes.csv, read from the export's votes.csv beside it (in time
+        order, with their times) when that log ends in the same votes and the meta statements are known
+        (comments.csv beside it, or ``--comments``)."""
         from ml.compare_polis import read_participants_votes
 
         path = Path(options["csv"])
@@ -153,18 +183,18 @@ class Command(BaseCommand):
         try:
             log, _, time_column = self.vote_rows(str(log_file))
         except CommandError as exc:
-            notes.append(f"{log_file} not read ({exc}): the votes are clustered once, not replayed")
+            notes.append(f"{log_file} not read ({exc}): the votes are taken in this file's order")
             return votes
         if time_column is None:
-            notes.append(f"{log_file} has no time column: the votes are clustered once, not replayed")
+            notes.append(f"{log_file} has no time column: the votes are taken in this file's order")
             return votes
         latest = {}
         for participant, statement, vote, _when in sorted(log, key=lambda row: row[3]):
             latest[(participant, statement)] = vote
         if latest != {(participant, statement): vote for participant, statement, vote in votes}:
-            notes.append(f"{log_file} does not end in this file's votes: they are clustered once, not replayed")
+            notes.append(f"{log_file} does not end in this file's votes: they are taken in this file's order")
             return votes
-        notes.append(f"replayed in time order from {log_file}")
+        notes.append(f"votes read in time order from {log_file}")
         return log
 
     def excluded(self, options) -> list[str]:

@@ -224,11 +224,11 @@ def test_imported_opinions_are_an_opinion_source_beside_proposals(open_consultat
     assert not registry.opinion_sources["external"].votes(open_consultation.pk)
 
 
-def test_opinion_groups_replay_timed_votes(
+def test_opinion_groups_of_timed_votes(
     open_consultation, fake_source, tfidf_backend, django_capture_on_commit_callbacks, monkeypatch
 ):
-    """Votes that carry their time are replayed as Polis's updates (the run records the history, and shows
-    its progress while it replays)."""
+    """Votes that carry their time are grouped by one Polis update over all of them, voters in the order of
+    their first vote (the run records how, and shows its progress)."""
     shown = []
     record = services.run_progress
 
@@ -245,9 +245,9 @@ def test_opinion_groups_replay_timed_votes(
     run = start(open_consultation, django_capture_on_commit_callbacks)
     assert run.counts["groups"] == 2
     assert sorted(g.size for g in OpinionGroup.objects.filter(run=run)) == [15, 15]
-    assert run.opinion["params"]["history"]["updates"] > 1
-    replaying = [progress for progress, stage in shown if stage == "opinion groups"]
-    assert replaying[0] == 88 and replaying == sorted(set(replaying)) and max(replaying) > 90
+    assert run.opinion["params"]["computation"] == "one update" and run.opinion["params"]["rules"] == "current"
+    grouping = [progress for progress, stage in shown if stage == "opinion groups"]
+    assert grouping[0] == 88 and grouping == sorted(set(grouping)) and max(grouping) > 90
 
 
 def test_consultation_votes_drop_times_unless_every_source_gives_them(fake_source):
