@@ -21,10 +21,12 @@ one Polis update over all the votes (ml/polis_history.py, ``fresh``) — which i
 ``--replay`` replays the log as Polis's successive updates while the votes arrived instead (measured further
 from the exports, ml/README.md); ``--no-log`` reads ``participants-votes.csv`` alone, in its row order.
 
-Polis's math changed over the years, and an export holds the groups of the math that computed it: a
-conversation whose votes all predate 2020 is grouped with the legacy rules (``ml.opinion_groups.LEGACY``:
-missing votes as 0 in the PCA, zeroed mod-out columns counted as votes), later ones with today's
-(:func:`rules_for_export`; ``--rules current`` or ``legacy`` forces one).
+Polis's math changed over the years, and an export holds the groups of the math that computed it. The
+export shows which: Polis's older math counted the zeroed mod-out columns as votes when deciding who is in
+the conversation, so it grouped every participant, even those with fewer votes than today's threshold. An
+export that did so is grouped here with the legacy rules (``ml.opinion_groups.LEGACY``: that count, and
+missing votes as 0 in the PCA), the others with today's (:func:`rules_for_export`; ``--rules current`` or
+``legacy`` forces one).
 
 For each folder the votes are converted to the ``opinion_groups_file`` input
 (``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
@@ -58,10 +60,6 @@ from typing import Any
 import numpy as np
 
 META_COLUMNS = {"participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"}
-# Polis exports whose last vote is before this (Unix seconds, 2020-01-01 UTC) were grouped by the legacy math.
-# Measured, not read from Polis's history: the openData conversations with votes up to February 2019 match
-# the legacy math, those of 2022 and later today's (ml/README.md); the switch lies between the two.
-LEGACY_BEFORE = 1577836800.0
 
 
 @dataclass
@@ -235,12 +233,20 @@ def read_vote_log(path: Path) -> list[tuple[str, str, int, float]]:
     return log
 
 
-def rules_for_export(times: list[float]) -> str:
-    """The Polis math an export's groups came from, by its votes' times (Unix seconds): legacy when every vote
-    predates 2020, today's otherwise or when the times are unknown."""
-    from ml.opinion_groups import CURRENT, LEGACY
+def rules_for_export(conversation: Conversation) -> str:
+    """The Polis math an export's groups came from: legacy when Polis grouped every participant who voted,
+    some of them below today's in-conversation threshold (fewer than ``min(7, n_statements)`` votes, beyond
+    the top-up to 15) — the older count's mark; today's otherwise. A few grouped participants below the
+    threshold are not that mark: once in, a participant stays in (they voted on every statement while there
+    were fewer than 7). Only who was grouped is read, not into which group."""
+    from ml.opinion_groups import CURRENT, LEGACY, in_conversation, vote_matrix
 
-    return LEGACY if times and max(times) < LEGACY_BEFORE else CURRENT
+    matrix = vote_matrix(conversation.votes)
+    if matrix.values.size == 0:
+        return CURRENT
+    today = {p for p, counted in zip(matrix.participants, in_conversation(matrix.values), strict=True) if counted}
+    grouped = set(conversation.polis_groups)
+    return LEGACY if grouped >= set(matrix.participants) and grouped - today else CURRENT
 
 
 def write_votes_csv(votes: list[tuple], path: Path) -> None:
@@ -332,12 +338,7 @@ def compare(
     comments = read_polis_comments(comments_csv) if comments_csv else []
     excluded = excluded_statements(comments)
     if rules == "auto":
-        dated = (
-            log
-            if log is not None
-            else (read_vote_log(folder / "votes.csv") if (folder / "votes.csv").is_file() else [])
-        )
-        rules = rules_for_export([vote[3] for vote in dated])
+        rules = rules_for_export(conversation)
     theirs = conversation.polis_groups
     polis_k = len(set(theirs.values()))
     manage = Path(__file__).resolve().parent.parent / "manage.py"
@@ -425,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         "--rules",
         choices=("auto", "current", "legacy"),
         default="auto",
-        help="Polis math to reproduce: by the export's vote dates (auto), today's, or the pre-2020 one",
+        help="Polis math to reproduce: the one the export shows (auto), today's, or the legacy one",
     )
     args = parser.parse_args(argv)
     results = []

@@ -452,37 +452,35 @@ def test_a_real_polis_export_is_read_as_it_is(tmp_path, capsys):
     assert data["params"]["history"]["updates"] > 100
 
 
-def _polis_vote_log(path, first_ms):
-    """A Polis votes.csv of two camps, one vote every 5 s from ``first_ms``, with a comments.csv beside it."""
-    lines = ["timestamp,comment-id,voter-id,vote"]
-    when = first_ms
+def _polis_matrix(path, *, low_voter_grouped):
+    """A Polis participants-votes.csv of two camps of 15 and one participant with 2 votes, who has a group-id
+    only when Polis's older math grouped them."""
+    lines = ["participant,group-id,n-comments,n-votes,n-agree,n-disagree," + ",".join(str(s) for s in range(8))]
     for p in range(30):
-        for s in range(8):
-            lines.append(f"{when},{s},{p},{1 if p % 2 == s % 2 else -1}")
-            when += 5000
+        cells = [str(1 if p % 2 == s % 2 else -1) for s in range(8)]
+        lines.append(f"{p},{p % 2},0,8,{cells.count('1')},{cells.count('-1')}," + ",".join(cells))
+    group = "0" if low_voter_grouped else ""
+    lines.append(f"30,{group},0,2,2,0,1,,1,,,,,")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    comments = ["timestamp,comment-id,author-id,moderated,comment-body"]
-    comments += [f"{first_ms},{s},0,1,Statement {s}" for s in range(8)]
-    (path.parent / "comments.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")
 
 
 @pytest.mark.parametrize(
-    "first_ms, option, rules",
+    "low_voter_grouped, option, rules",
     [
-        (1_490_000_000_000, [], "legacy"),  # March 2017: the math Polis ran then
-        (1_700_000_000_000, [], "current"),  # November 2023
-        (1_490_000_000_000, ["--rules", "current"], "current"),
-        (1_700_000_000_000, ["--rules", "legacy"], "legacy"),
+        (True, [], "legacy"),  # Polis grouped everyone, a participant with 2 votes too: its older math
+        (False, [], "current"),
+        (True, ["--rules", "current"], "current"),
+        (False, ["--rules", "legacy"], "legacy"),
     ],
 )
-def test_opinion_groups_file_picks_polis_math_by_the_exports_date(tmp_path, capsys, first_ms, option, rules):
-    votes = tmp_path / "votes.csv"
-    _polis_vote_log(votes, first_ms)
+def test_opinion_groups_file_picks_the_polis_math_the_export_shows(tmp_path, capsys, low_voter_grouped, option, rules):
+    matrix = tmp_path / "participants-votes.csv"
+    _polis_matrix(matrix, low_voter_grouped=low_voter_grouped)
     out = tmp_path / "groups.json"
-    call_command("opinion_groups_file", str(votes), "--out", str(out), *option)
+    call_command("opinion_groups_file", str(matrix), "--out", str(out), *option)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"]["rules"] == rules and len(data["groups"]) == 2
-    assert ("predates 2020" in capsys.readouterr().out) == (rules == "legacy" and not option)
+    assert ("grouped every participant" in capsys.readouterr().out) == (rules == "legacy" and not option)
 
 
 def test_opinion_groups_file_refuses_unknown_rules(tmp_path):

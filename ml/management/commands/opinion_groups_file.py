@@ -19,9 +19,10 @@ demographic questions) are named with ``--exclude ID,ID`` or read from a Polis `
 finds them). They still count as seen by every participant, as in Polis, but shape neither the axes
 nor the groups and are never representative, consensus or divisive.
 
-``--rules`` picks the Polis math: ``current`` (today's), ``legacy`` (the one behind Polis's exports up to
-2019: missing votes as 0 in the PCA, zeroed mod-out columns counted as votes), or ``auto`` (the
-default): legacy for a Polis export whose timed votes all predate 2020, today's for everything else.
+``--rules`` picks the Polis math: ``current`` (today's), ``legacy`` (Polis's older math: missing votes as 0
+in the PCA, zeroed mod-out columns counted as votes for who is in the conversation), or ``auto`` (the
+default): legacy for a Polis ``participants-votes.csv`` whose groups include every participant, some below
+today's vote threshold — the older math's mark (``ml.compare_polis.rules_for_export``) — today's otherwise.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             "--rules",
             choices=("auto", "current", "legacy"),
             default="auto",
-            help="Polis math: today's, the pre-2020 one, or auto (legacy only for a Polis export of before 2020)",
+            help="Polis math: today's, the legacy one, or auto (legacy when a Polis export shows the legacy grouping)",
         )
         parser.add_argument(
             "--replay",
@@ -64,6 +65,8 @@ class Command(BaseCommand):
             help="replay timed votes as Polis's successive updates while they arrived (default: one update over all)",
         )
         parser.add_argument("--out", required=True)
+
+    polis_conversation = None  # a participants-votes.csv as read, with Polis's own grouping
 
     def handle(self, *args, **options):
         notes = []
@@ -91,10 +94,12 @@ class Command(BaseCommand):
 
         rules = options["rules"]
         if rules == "auto":
-            timed = polis_export and all(len(vote) == 4 for vote in votes)
-            rules = rules_for_export([vote[3] for vote in votes]) if timed else CURRENT
+            rules = rules_for_export(self.polis_conversation) if self.polis_conversation else CURRENT
             if rules != CURRENT:
-                notes.append("every vote predates 2020: grouped with Polis's legacy math (--rules current to override)")
+                notes.append(
+                    "Polis grouped every participant, some below today's vote threshold: grouped with its legacy math "
+                    "(--rules current to override)"
+                )
 
         with progress_bar("opinion_groups_file") as progress:
             try:
@@ -172,7 +177,8 @@ class Command(BaseCommand):
 
         path = Path(options["csv"])
         try:
-            votes = read_participants_votes(path).votes
+            self.polis_conversation = read_participants_votes(path)
+            votes = self.polis_conversation.votes
         except UnicodeDecodeError:
             raise CommandError(f"{path}: not UTF-8 text; save the file as UTF-8 CSV and try again") from None
         except (ValueError, csv.Error) as exc:
