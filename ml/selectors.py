@@ -92,6 +92,21 @@ def _item(run: AnalysisRun, item_id: str) -> dict[str, Any]:
     return {"id": item_id, "text": item.get("text", ""), "url": item.get("url", ""), "kind": item.get("kind", "")}
 
 
+def _once_per_text(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first of statements that read the same (residents post 「賛成です」 under several proposals, and each
+    is a statement of its own to vote on): a list of what characterises a group says each thing once."""
+    from ml.text import normalise
+
+    seen, kept = set(), []
+    for item in items:
+        key = normalise(item.get("text", "")).strip()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(item)
+    return kept
+
+
 def _quotes(run: AnalysisRun, theme: Theme, limit: int | None = None) -> list[dict[str, Any]]:
     """A theme's quotes: its representative opinion units (``text`` = the unit, ``full_text`` = the whole
     item, ``sentiment``) when the run stored them, else its representative items as before."""
@@ -159,12 +174,14 @@ def run_review(
             {
                 "group": group,
                 "number": group.position + 1,
-                "statements": [{**_item(run, str(rep["statement"])), **rep} for rep in group.representative],
+                "statements": _once_per_text(
+                    [{**_item(run, str(rep["statement"])), **rep} for rep in group.representative]
+                ),
             }
         )
     opinion = run.opinion or {}
-    consensus = [_item(run, str(s)) for s in opinion.get("consensus", [])]
-    divisive = [_item(run, str(s)) for s in opinion.get("divisive", [])]
+    consensus = _once_per_text([_item(run, str(s)) for s in opinion.get("consensus", [])])
+    divisive = _once_per_text([_item(run, str(s)) for s in opinion.get("divisive", [])])
     return {
         "themes": themes,
         "points": points,

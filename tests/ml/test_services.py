@@ -253,3 +253,33 @@ def test_staff_names_win_over_generated_titles():
     theme.label = "バスの便"
     assert theme_name(theme) == "バスの便"
     assert theme_name(Theme(label="公園", generated_label="公園", title="")) == "公園"
+
+
+def test_a_group_says_each_thing_once():
+    """Residents post the same words under several proposals — each a statement of its own to vote on — and a
+    group's statements, the consensus and the divisive ones show a text once, the strongest first."""
+    from ml import selectors
+    from ml.models import OpinionGroup
+
+    run = AnalysisRun.objects.create(
+        consultation_id=9,
+        status="succeeded",
+        counts={"texts": 3},
+        items={"c1": {"text": "賛成です。"}, "c2": {"text": "賛成です。 "}, "c3": {"text": "ベンチを増やして"}},
+        opinion={"consensus": ["c1", "c2", "c3"], "divisive": ["c2", "c1"]},
+    )
+    OpinionGroup.objects.create(
+        run=run,
+        position=0,
+        size=3,
+        member_ids=[1, 2, 3],
+        representative=[
+            {"statement": "c2", "repful_for": "agree", "pa": 0.9},
+            {"statement": "c3", "repful_for": "agree", "pa": 0.8},
+            {"statement": "c1", "repful_for": "agree", "pa": 0.7},
+        ],
+    )
+    review = selectors.run_review(run)
+    assert [s["id"] for s in review["groups"][0]["statements"]] == ["c2", "c3"]
+    assert [s["id"] for s in review["consensus"]] == ["c1", "c3"]
+    assert [s["id"] for s in review["divisive"]] == ["c2"]
