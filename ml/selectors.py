@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ml.models import AnalysisRun, OpinionGroup, Summary, Theme
@@ -246,9 +247,16 @@ def theme_breakdowns(
             if key not in keys:
                 keys.append(key)
 
+    # A survey's choices read in the reader's language (the items carry the default language's label).
+    translations = (run.parameters or {}).get("attribute_values") or {}
+    language = (get_language() or "").split("-")[0]
+
     def attribute(item: dict[str, Any], keys: list[str]) -> str | None:
         values = item.get("attributes") or {}
-        return next((values[key] for key in keys if key in values), None)
+        key = next((key for key in keys if key in values), None)
+        if key is None:
+            return None
+        return translations.get(key, {}).get(values[key], {}).get(language) or values[key]
 
     for name, keys in columns.items():
         tables.append(_breakdown(name, lambda item, keys=keys: attribute(item, keys), items, theme_of, entries))

@@ -85,6 +85,31 @@ def opinion_items(consultation_id: int):
                    "date": localdate(submitted_at).isoformat(), **({"attributes": attributes} if attributes else {})}
 
 
+def attribute_values(consultation_id: int) -> dict[str, dict[str, dict[str, str]]]:
+    """How the district and age band of the answers :func:`opinion_items` yields read in each language copy of
+    their survey: {"age_band": {"29歳以下": {"ja": "29歳以下", "en": "29 or younger"}}}."""
+    from wagtail.models import Page
+
+    from surveys.models import SurveyPage
+
+    parent = Page.objects.filter(pk=consultation_id).first()
+    if parent is None:
+        return {}
+    table: dict[str, dict[str, dict[str, str]]] = {}
+    for survey in SurveyPage.objects.child_of(parent).order_by("pk"):
+        default = {q.attribute: q for q in survey.structure.questions if q.attribute}
+        for copy in survey.get_translations(inclusive=True).select_related("locale").specific():
+            language = copy.locale.language_code
+            translated = {q.attribute: q for q in copy.structure.questions if q.attribute}
+            for attribute, question in default.items():
+                if attribute not in translated:
+                    continue
+                for choice in question.choices:
+                    labels = table.setdefault(attribute, {}).setdefault(choice.label, {})
+                    labels[language] = translated[attribute].label_of(choice.value)
+    return table
+
+
 def metric_total() -> int:
     from surveys.models import Response
 
@@ -140,7 +165,7 @@ def register() -> None:
         rows=published_result_rows,
     ))
     registry.add("opinion_sources", "surveys", OpinionSource(label=_("Survey free-text answers"), items=opinion_items,
-                                                             attributes=ATTRIBUTES))
+                                                             attributes=ATTRIBUTES, attribute_values=attribute_values))
     registry.add("metrics", "survey_responses", MetricSpec(
         label=_("Survey responses"), total=metric_total, per_consultation=metric_per_consultation, daily=metric_daily,
     ))

@@ -52,6 +52,21 @@ def channel_labels() -> dict[str, str]:
     return labels
 
 
+def attribute_values(consultation_id: int) -> dict[str, dict[str, dict[str, str]]]:
+    """How the analysed items' attribute values read in each language, from every opinion source that says
+    (``OpinionSource.attribute_values``): {key: {value: {language code: label}}}."""
+    table: dict[str, dict[str, dict[str, str]]] = {}
+    for source in registry.opinion_sources.values():
+        if source.attribute_values is None:
+            continue
+        for key, values in (source.attribute_values(consultation_id) or {}).items():
+            for value, labels in values.items():
+                table.setdefault(str(key), {}).setdefault(str(value), {}).update(
+                    {str(language): str(label) for language, label in labels.items()}
+                )
+    return table
+
+
 def attribute_labels() -> dict[str, str]:
     """What an analysed item's attribute is called, by its key ("age_band" → "Age band"), in the active language."""
     return {key: str(label) for source in registry.opinion_sources.values() for key, label in source.attributes.items()}
@@ -257,6 +272,9 @@ def _execute(run, stats, cached_embed, run_progress, run_store_results):
     timings = dict(result["timings"])
     timings["all"] = round(time.perf_counter() - started, 4)
     run.parameters = {**params, "lang": result["lang"], "backend_used": result["backend"]}
+    translations = attribute_values(run.consultation_id)
+    if translations:  # the themes-by tables name a survey's choices in the reader's language
+        run.parameters["attribute_values"] = translations
     return run_store_results(
         run=run,
         themes=themes,

@@ -166,7 +166,7 @@ class OpinionSource:
     ``visible(consultation_id, ids)`` answers which of some ids are still visible
     ({id: url}); ``votes(consultation_id)`` yields (participant_id, statement_id, vote) with
     vote in {1, -1, 0}, statement ids matching ``items`` ids, optionally with the vote's Unix time as a
-    fourth element (opinion groups then replay the votes in time order, as Polis does).
+    fourth element (opinion groups then take the participants in the order of their first vote, as Polis does).
     """
 
     label: Any
@@ -181,6 +181,10 @@ class OpinionSource:
     # What each key of the items' "attributes" is called ({"age_band": "Age band"}); a key not named here (an
     # import's own column heading) is shown as it is.
     attributes: dict[str, Any] = field(default_factory=dict)
+    # attribute_values(consultation_id) -> {key: {value as the items carry it: {language code: label}}}: how an
+    # attribute's values read in each language (a survey's choices in its language copies); the analysis keeps
+    # the table with its run, and a value not in it is shown as it is.
+    attribute_values: Callable[[int], dict[str, dict[str, dict[str, str]]]] | None = None
 
 
 @dataclass(frozen=True)

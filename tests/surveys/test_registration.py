@@ -110,6 +110,55 @@ def test_survey_answers_are_broken_down_by_age_band_in_the_analysis(open_consult
     table = next(t for t in review["breakdowns"] if t["name"] == "Age band")
     assert table["values"] == ["29歳以下", "65歳以上"] and table["total"] == 6
     assert sorted(tuple(c["count"] for c in row["cells"]) for row in table["rows"]) == [(0, 3), (3, 0)]
+    assert run.parameters["attribute_values"]["age_band"]["29歳以下"] == {"ja": "29歳以下"}  # no English copy yet
+
+
+def test_survey_choices_read_in_the_readers_language_in_the_analysis(
+    open_consultation, good_answers, staff_user, settings, django_capture_on_commit_callbacks
+):
+    """The items carry the default language's labels; the run keeps how each reads in every language copy of the
+    survey, so an English reader's age-band table says "29 or younger", not 「29歳以下」."""
+    from django.utils import translation
+    from wagtail.models import Locale
+
+    from ml.models import AnalysisRun
+    from ml.selectors import run_review
+    from participation.analysis.runs import analysis_start, attribute_labels
+    from surveys.demo import questions
+
+    settings.ML_EMBEDDING_BACKEND = "tfidf"
+    survey = SurveyPage(
+        title="公園アンケート",
+        slug="park-survey",
+        audience="browser",
+        questions=questions("ja"),
+        opens_at=timezone.now() - timedelta(days=1),
+    )
+    open_consultation.add_child(instance=survey)
+    survey.save_revision().publish()
+    english = survey.copy_for_translation(Locale.objects.get(language_code="en"), copy_parents=True).specific
+    english.questions = questions("en")
+    english.save_revision().publish()
+    for age_band, comment in (("u30", "公園の遊具が古い"), ("u30", "公園の遊具を直して"), ("65p", "バスの本数が少ない")):
+        answers = {**good_answers, "age_band": age_band, "district": "kita", "comment": comment}
+        answers.pop("one_word")
+        services.paper_response_add(survey=survey, raw_answers=answers, user=staff_user)
+    for comment in ("バスの本数を増やして", "バスの本数と時刻表"):
+        answers = {**good_answers, "age_band": "65p", "district": "nishi", "comment": comment}
+        answers.pop("one_word")
+        services.paper_response_add(survey=survey, raw_answers=answers, user=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis_start(consultation_id=open_consultation.pk, themes=2)
+    run = AnalysisRun.objects.get()
+    assert run.status == "succeeded", run.error
+
+    def values(language):
+        with translation.override(language):
+            tables = run_review(run, attribute_labels=attribute_labels())["breakdowns"]
+            return {t["name"]: t["values"] for t in tables if t["name"] not in ("Channel", "Month", "受付経路", "月")}
+
+    assert values("en") == {"Age band": ["29 or younger", "65 or older"], "District": ["Kita", "Nishi"]}
+    assert values("ja") == {"年代": ["29歳以下", "65歳以上"], "地区": ["北町", "西町"]}
 
 
 def test_account_data_export_and_anonymise(member_survey, good_answers, resident):
