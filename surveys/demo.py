@@ -111,12 +111,17 @@ def _answers(rng: random.Random) -> dict:
 
 
 def seed_surveys(*, stdout, rng=None, **_) -> None:
+    rng = rng or random.Random(13)
+    _seed_satisfaction_survey(stdout=stdout, rng=rng)
+    _seed_park_survey(stdout=stdout, rng=rng)
+
+
+def _seed_satisfaction_survey(*, stdout, rng: random.Random) -> None:
     from wagtail.models import Locale
 
     from surveys import services
     from surveys.models import Audience, InvitationCode, SurveyPage
 
-    rng = rng or random.Random(13)
     ja = Locale.objects.get(language_code=settings.LANGUAGE_CODE)
     en, _created = Locale.objects.get_or_create(language_code="en")
     from wagtail.models import Page
@@ -169,3 +174,93 @@ def _code() -> str:
     from surveys.codes import new_code
 
     return new_code()
+
+
+PARK_SLUG = "park-use-survey"
+PARK_USE = [("weekly", "週に1回以上", "Once a week or more"), ("monthly", "月に1〜3回", "1-3 times a month"),
+            ("rarely", "ほとんど行かない", "Hardly ever")]
+# What residents of each age band write about the parks (districts drawn at random): the demo analysis of the
+# parks consultation breaks its themes down by age band and district with these.
+PARK_OPINIONS = {
+    "u30": ["夜でもボールを蹴れる明るい広場がほしいです。", "スケートボードの練習ができる場所を公園の一角に作ってほしい。",
+            "友だちと集まれるベンチとWi-Fiがあるとうれしいです。"],
+    "30s": ["小さな子どもでも安心して遊べる柵付きの遊具エリアがほしいです。", "おむつ替えの台があるトイレを公園に設置してください。",
+            "砂場が汚れているので定期的に砂を入れ替えてほしいです。"],
+    "40s": ["放課後に子どもだけで遊ばせても安心できるよう見通しを良くしてほしい。", "少年野球の練習ができる広さのグラウンドを残してください。",
+            "公園の駐輪場が足りず、入口に自転車があふれています。"],
+    "50s": ["ジョギングコースに距離の表示があると励みになります。", "夏の日差しが強いので、日陰になる木を増やしてほしいです。",
+            "公園の清掃ボランティアに参加したいので窓口を教えてください。"],
+    "65p": ["ベンチが少なく、散歩の途中で休めません。", "段差をなくして車いすでも園内を回れるようにしてほしい。",
+            "健康遊具を置いて、朝の体操に使えるようにしてほしいです。"],
+}
+
+
+def park_questions(lang: str) -> list[dict]:
+    """The park-use survey under the parks consultation: district, age band, how often, and one free-text question."""
+    ja = lang == "ja"
+
+    def t(j, e):
+        return j if ja else e
+
+    def q(key, text, required=True):
+        return {"key": key, "text": text, "help_text": "", "required": required, "show_if_question": "",
+                "show_if_value": ""}
+
+    return [
+        {"type": "single_choice", "value": {**q("district", t("お住まいの地区", "Your district")),
+                                            "choices": _choices(DISTRICTS, lang), "attribute": "district"}},
+        {"type": "single_choice", "value": {**q("age_band", t("年代", "Your age")), "choices": _choices(AGES, lang),
+                                            "attribute": "age_band"}},
+        {"type": "single_choice", "value": {**q("use", t("公園をどのくらい利用しますか", "How often do you use the parks?")),
+                                            "choices": _choices(PARK_USE, lang)}},
+        {"type": "long_text", "value": {**q("wish", t("公園をもっと使いやすくするために、あったらよいもの・直してほしいこと",
+                                                      "What would make the parks better for you?"), required=False),
+                                        "max_length": 1000}},
+    ]
+
+
+def _seed_park_survey(*, stdout, rng: random.Random) -> None:
+    """A short survey under the parks consultation, so its opinion analysis has survey answers with a district and
+    an age band beside the proposals and comments (45 responses, over the last 20 days)."""
+    from wagtail.models import Locale
+
+    from participation.core import consultations
+    from surveys import services
+    from surveys.models import Audience, SurveyPage
+
+    parks = consultations.canonical_pages().filter(slug="parks-future").first()
+    if parks is None:
+        stdout.write("surveys: no parks-future consultation; the park-use survey is skipped\n")
+        return
+    if SurveyPage.objects.filter(slug=PARK_SLUG).exists():
+        stdout.write("surveys: park-use survey already there\n")
+        return
+    now = timezone.now().replace(second=0, microsecond=0)
+    survey = SurveyPage(
+        title="公園の使い方アンケート", slug=PARK_SLUG, locale=parks.locale,
+        intro="公園の将来像を考えるため、いまの使い方と、あったらよいものを教えてください。所要時間は1分です。",
+        opens_at=now - timedelta(days=20), closes_at=now + timedelta(days=20), audience=Audience.BROWSER,
+        results_public=True, questions=park_questions("ja"),
+        thank_you="ご回答ありがとうございました。いただいたご意見は公園の将来像の検討に活用します。",
+    )
+    parks.add_child(instance=survey)
+    survey.save_revision().publish()
+    en, _created = Locale.objects.get_or_create(language_code="en")
+    translated = survey.copy_for_translation(en, copy_parents=True).specific
+    translated.title = "How do you use the parks?"
+    translated.intro = "Tell us how you use the parks today and what you would like to have. It takes a minute."
+    translated.questions = park_questions("en")
+    translated.thank_you = "Thank you. Your answers will help plan the future of the parks."
+    translated.save_revision().publish()
+    structure = services.canonical_structure(survey)
+    for i in range(45):
+        age_band = [a[0] for a in AGES][i % len(AGES)]
+        answers = {"district": rng.choice(DISTRICTS)[0], "age_band": age_band, "use": rng.choice(PARK_USE)[0]}
+        if i < 40:
+            answers["wish"] = PARK_OPINIONS[age_band][(i // len(AGES)) % 3]
+        cleaned = services.clean_answers(structure, answers)
+        response = services._store(survey=survey, structure=structure, answers=cleaned, user=None,
+                                   browser_key=f"demo-park-{i}", language="ja", source="online", invitation=None)
+        response.submitted_at = now - timedelta(days=rng.randint(0, 19), minutes=rng.randint(0, 1440))
+        response.save(update_fields=["submitted_at"])
+    stdout.write(f"surveys: 「{survey.title}」 under 「{parks.title}」 with 45 responses\n")

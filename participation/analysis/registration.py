@@ -130,4 +130,4 @@ def register() -> None:
         "analysis_opinions",
         ExportSpec(label=_("Theme and tone of each analysed text"), fields=OPINION_FIELDS, rows=export_opinion_rows),
     )
-    registry.add_demo_seeder("analysis", seed_analysis, order=60)
+    registry.add_demo_seeder("analysis", seed_analysis, order=65)  # after the surveys (60): its answers are analysed

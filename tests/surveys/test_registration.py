@@ -35,6 +35,22 @@ def test_demo_seeder_is_idempotent(demo_pages):
     assert "survey_responses" in registry.metrics and registry.metrics["survey_responses"].total() >= 200
 
 
+def test_demo_park_survey_gives_the_parks_analysis_answers_by_age_band(demo_pages):
+    """The demo's park-use survey sits under the parks consultation, so the demo's opinion analysis has survey
+    answers with their district and age band beside the proposals (once, however often the seeder runs)."""
+    from surveys.demo import seed_surveys
+    from surveys.registration import attribute_values, opinion_items
+
+    parks = next(page for page in demo_pages if page.slug == "parks-future")
+    seed_surveys(stdout=io.StringIO(), rng=random.Random(1))
+    seed_surveys(stdout=io.StringIO(), rng=random.Random(1))
+    survey = SurveyPage.objects.get(slug="park-use-survey", locale__language_code="ja")
+    assert survey.get_parent().pk == parks.pk and Response.objects.filter(survey=survey).count() == 45
+    items = list(opinion_items(parks.pk))
+    assert len(items) == 40 and {item["attributes"]["age_band"] for item in items} >= {"29歳以下", "65歳以上"}
+    assert attribute_values(parks.pk)["age_band"]["65歳以上"] == {"ja": "65歳以上", "en": "65 or older"}
+
+
 def test_open_data_lists_published_results_only(closed_survey, survey, good_answers, staff_user):
     services.paper_response_add(survey=closed_survey, raw_answers=good_answers, user=staff_user)
     services.paper_response_add(survey=survey, raw_answers=good_answers, user=staff_user)
