@@ -96,31 +96,51 @@ def test_opinion_source_gives_free_text_of_surveys_under_a_consultation(open_con
     assert f"/admin/analysis/{open_consultation.pk}/" in manage  # free text to the opinion analysis in one click
 
 
-def test_survey_answers_are_broken_down_by_age_band_in_the_analysis(open_consultation, good_answers, staff_user,
-                                                                     settings, django_capture_on_commit_callbacks):
-    """Free text from a survey under a consultation is analysed with the consultation's other texts, and the
-    review's themes-by tables break the themes down by the age bands the residents gave."""
+def _analysed_survey(consultation, good_answers, staff_user, capture, rows, *, english=False):
+    """A survey under ``consultation`` (with its English copy when asked), one paper response per (age band,
+    district, comment) of ``rows``, and the consultation's analysis run into two themes."""
+    from wagtail.models import Locale
+
     from ml.models import AnalysisRun
-    from ml.selectors import run_review
-    from participation.analysis.runs import analysis_start, attribute_labels, channel_labels
+    from participation.analysis.runs import analysis_start
     from surveys.demo import questions
 
-    settings.ML_EMBEDDING_BACKEND = "tfidf"
-    survey = SurveyPage(title="公園アンケート", slug="park-survey", audience="browser", questions=questions("ja"),
-                        opens_at=timezone.now() - timedelta(days=1))
-    open_consultation.add_child(instance=survey)
+    survey = SurveyPage(
+        title="公園アンケート",
+        slug="park-survey",
+        audience="browser",
+        questions=questions("ja"),
+        opens_at=timezone.now() - timedelta(days=1),
+    )
+    consultation.add_child(instance=survey)
     survey.save_revision().publish()
-    texts = {"u30": ["公園の遊具が古い", "公園の遊具を直して", "公園の遊具の塗装"],
-             "65p": ["バスの本数が少ない", "バスの本数を増やして", "バスの本数と時刻表"]}
-    for age_band, comments in texts.items():
-        for comment in comments:
-            answers = {**good_answers, "age_band": age_band, "comment": comment}
-            answers.pop("one_word")
-            services.paper_response_add(survey=survey, raw_answers=answers, user=staff_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        analysis_start(consultation_id=open_consultation.pk, themes=2)
+    if english:
+        copy = survey.copy_for_translation(Locale.objects.get(language_code="en"), copy_parents=True).specific
+        copy.questions = questions("en")
+        copy.save_revision().publish()
+    for age_band, district, comment in rows:
+        answers = {**good_answers, "age_band": age_band, "district": district, "comment": comment}
+        answers.pop("one_word")
+        services.paper_response_add(survey=survey, raw_answers=answers, user=staff_user)
+    with capture(execute=True):
+        analysis_start(consultation_id=consultation.pk, themes=2)
     run = AnalysisRun.objects.get()
     assert run.status == "succeeded", run.error
+    return run
+
+
+def test_survey_answers_are_broken_down_by_age_band_in_the_analysis(
+    open_consultation, good_answers, staff_user, settings, django_capture_on_commit_callbacks
+):
+    """Free text from a survey under a consultation is analysed with the consultation's other texts, and the
+    review's themes-by tables break the themes down by the age bands the residents gave."""
+    from ml.selectors import run_review
+    from participation.analysis.runs import attribute_labels, channel_labels
+
+    settings.ML_EMBEDDING_BACKEND = "tfidf"
+    rows = [("u30", "kita", text) for text in ("公園の遊具が古い", "公園の遊具を直して", "公園の遊具の塗装")]
+    rows += [("65p", "kita", text) for text in ("バスの本数が少ない", "バスの本数を増やして", "バスの本数と時刻表")]
+    run = _analysed_survey(open_consultation, good_answers, staff_user, django_capture_on_commit_callbacks, rows)
     assert {item["attributes"]["age_band"] for item in run.items.values()} == {"29歳以下", "65歳以上"}
     review = run_review(run, channel_labels=channel_labels(), attribute_labels=attribute_labels())
     table = next(t for t in review["breakdowns"] if t["name"] == "Age band")
@@ -135,38 +155,15 @@ def test_survey_choices_read_in_the_readers_language_in_the_analysis(
     """The items carry the default language's labels; the run keeps how each reads in every language copy of the
     survey, so an English reader's age-band table says "29 or younger", not 「29歳以下」."""
     from django.utils import translation
-    from wagtail.models import Locale
 
-    from ml.models import AnalysisRun
     from ml.selectors import run_review
-    from participation.analysis.runs import analysis_start, attribute_labels
-    from surveys.demo import questions
+    from participation.analysis.runs import attribute_labels
 
     settings.ML_EMBEDDING_BACKEND = "tfidf"
-    survey = SurveyPage(
-        title="公園アンケート",
-        slug="park-survey",
-        audience="browser",
-        questions=questions("ja"),
-        opens_at=timezone.now() - timedelta(days=1),
-    )
-    open_consultation.add_child(instance=survey)
-    survey.save_revision().publish()
-    english = survey.copy_for_translation(Locale.objects.get(language_code="en"), copy_parents=True).specific
-    english.questions = questions("en")
-    english.save_revision().publish()
-    for age_band, comment in (("u30", "公園の遊具が古い"), ("u30", "公園の遊具を直して"), ("65p", "バスの本数が少ない")):
-        answers = {**good_answers, "age_band": age_band, "district": "kita", "comment": comment}
-        answers.pop("one_word")
-        services.paper_response_add(survey=survey, raw_answers=answers, user=staff_user)
-    for comment in ("バスの本数を増やして", "バスの本数と時刻表"):
-        answers = {**good_answers, "age_band": "65p", "district": "nishi", "comment": comment}
-        answers.pop("one_word")
-        services.paper_response_add(survey=survey, raw_answers=answers, user=staff_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        analysis_start(consultation_id=open_consultation.pk, themes=2)
-    run = AnalysisRun.objects.get()
-    assert run.status == "succeeded", run.error
+    rows = [("u30", "kita", "公園の遊具が古い"), ("u30", "kita", "公園の遊具を直して"), ("65p", "kita", "バスの本数が少ない")]
+    rows += [("65p", "nishi", "バスの本数を増やして"), ("65p", "nishi", "バスの本数と時刻表")]
+    capture = django_capture_on_commit_callbacks
+    run = _analysed_survey(open_consultation, good_answers, staff_user, capture, rows, english=True)
 
     def values(language):
         with translation.override(language):
