@@ -114,10 +114,8 @@ class Recorder:
 
     def report(self, seconds: float, expected: set[str]) -> None:
         width = max([len(k) for k in self.samples] + [8])
-        print(
-            f"  {'kind':<{width}} {'answers':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-            f"{'max ms':>8}  status codes"
-        )
+        print(f"  {'kind':<{width}} {'answers':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+              f"{'max ms':>8}  status codes")
         everything: list[tuple[str, float]] = []
         for kind in sorted(self.samples):
             rows = self.samples[kind]
@@ -131,11 +129,9 @@ class Recorder:
         failures = sum(n for s, n in statuses.items() if not s[0].isdigit())
         unexpected = sum(n for s, n in statuses.items() if s not in expected)
         print(f"  answers by status: {format_counter(statuses)}")
-        print(
-            f"  5xx other than 503: {bad_5xx} ({bad_5xx / total:.1%}); 503: {statuses['503']} "
-            f"({statuses['503'] / total:.1%}); no answer (timeout/connection error): {failures}; "
-            f"outside {{{', '.join(sorted(expected))}}}: {unexpected}"
-        )
+        print(f"  5xx other than 503: {bad_5xx} ({bad_5xx / total:.1%}); 503: {statuses['503']} "
+              f"({statuses['503'] / total:.1%}); no answer (timeout/connection error): {failures}; "
+              f"outside {{{', '.join(sorted(expected))}}}: {unexpected}")
         for (kind, status), text in sorted(self.examples.items()):
             print(f"  first {status} on {kind}: {text or '(empty body)'}")
 
@@ -143,28 +139,24 @@ class Recorder:
     def _row(kind: str, rows: list[tuple[str, float]], seconds: float, width: int) -> None:
         times = sorted(ms for _, ms in rows)
         statuses = Counter(status for status, _ in rows)
-        print(
-            f"  {kind:<{width}} {len(rows):>8} {len(rows) / seconds:>7.1f} {percentile(times, 50):>8.0f} "
-            f"{percentile(times, 95):>8.0f} {percentile(times, 99):>8.0f} {times[-1] if times else 0:>8.0f}  "
-            f"{format_counter(statuses)}"
-        )
+        print(f"  {kind:<{width}} {len(rows):>8} {len(rows) / seconds:>7.1f} {percentile(times, 50):>8.0f} "
+              f"{percentile(times, 95):>8.0f} {percentile(times, 99):>8.0f} {times[-1] if times else 0:>8.0f}  "
+              f"{format_counter(statuses)}")
 
 
 def format_counter(counter: Counter) -> str:
     return ", ".join(f"{key}: {value}" for key, value in sorted(counter.items())) or "-"
 
 
-async def timed(
-    rec: Recorder | None, kind: str, session: aiohttp.ClientSession, method: str, url: str, timeout: float, **kwargs
-) -> tuple[str, bytes, aiohttp.ClientResponse | None]:
+async def timed(rec: Recorder | None, kind: str, session: aiohttp.ClientSession, method: str, url: str,
+                timeout: float, **kwargs) -> tuple[str, bytes, aiohttp.ClientResponse | None]:
     """One request; its status ('200', 'timeout', 'error:ClientOSError' ...) and time go to the recorder."""
     start = time.perf_counter()
     response = None
     body = b""
     try:
-        async with session.request(
-            method, url, allow_redirects=False, timeout=aiohttp.ClientTimeout(total=timeout), **kwargs
-        ) as response:
+        async with session.request(method, url, allow_redirects=False,
+                                   timeout=aiohttp.ClientTimeout(total=timeout), **kwargs) as response:
             body = await response.read()
             status = str(response.status)
     except TimeoutError:
@@ -252,11 +244,9 @@ class PgMonitor:
             print(f"  PostgreSQL connections: {self.error}")
             return
         states = ", ".join(f"{s} {n}" for s, n in self.peak_states.most_common())
-        print(
-            f"  PostgreSQL connections to {self.database}: before {self.before}, peak {self.peak} ({states}), "
-            f"after {after if after is not None else '?'}; peak on the whole server {self.peak_all} of "
-            f"max_connections {self.max_connections} ({self.samples} samples every {self.interval:g} s)"
-        )
+        print(f"  PostgreSQL connections to {self.database}: before {self.before}, peak {self.peak} ({states}), "
+              f"after {after if after is not None else '?'}; peak on the whole server {self.peak_all} of "
+              f"max_connections {self.max_connections} ({self.samples} samples every {self.interval:g} s)")
         if self.error:
             print(f"  ({self.error})")
 
@@ -316,14 +306,9 @@ async def discover(session: aiohttp.ClientSession, args) -> Target:
     consultation = chosen[0]
     ids: list[int] = []
     for page in range(1, MAX_LIST_PAGES + 1):
-        status, body, _ = await timed(
-            None,
-            "",
-            session,
-            "GET",
-            f"{base}/api/v1/consultations/{consultation['id']}/proposals?page={page}",
-            args.timeout,
-        )
+        status, body, _ = await timed(None, "", session, "GET",
+                                      f"{base}/api/v1/consultations/{consultation['id']}/proposals?page={page}",
+                                      args.timeout)
         if status != "200":
             raise SystemExit(f"the proposal list answered {status}")
         data = json.loads(body)
@@ -340,15 +325,9 @@ async def discover(session: aiohttp.ClientSession, args) -> Target:
         status, _, _ = await timed(None, "", session, "GET", base + health, args.timeout)
         if status != "200":
             raise SystemExit(f"neither /readyz nor /healthz answers 200 before the load ({status}): not healthy")
-    return Target(
-        base=base,
-        consultation_id=consultation["id"],
-        consultation_title=consultation["title"],
-        page_url=urljoin(base + "/", consultation["url"]),
-        page_path=urlsplit(consultation["url"]).path,
-        proposal_ids=ids,
-        health_path=health,
-    )
+    return Target(base=base, consultation_id=consultation["id"], consultation_title=consultation["title"],
+                  page_url=urljoin(base + "/", consultation["url"]), page_path=urlsplit(consultation["url"]).path,
+                  proposal_ids=ids, health_path=health)
 
 
 async def login(session: aiohttp.ClientSession, args, email: str) -> Resident:
@@ -363,15 +342,8 @@ async def login(session: aiohttp.ClientSession, args, email: str) -> Resident:
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
         if status == "200" and token:
             status, body, response = await timed(
-                None,
-                "",
-                session,
-                "POST",
-                url,
-                args.timeout,
-                headers=resident.headers(args.url),
-                data={"login": email, "password": args.password, "csrfmiddlewaretoken": token.group(1).decode()},
-            )
+                None, "", session, "POST", url, args.timeout, headers=resident.headers(args.url),
+                data={"login": email, "password": args.password, "csrfmiddlewaretoken": token.group(1).decode()})
             resident.absorb(response)
             if status == "302" and "sessionid" in resident.cookies:
                 return resident
@@ -405,14 +377,8 @@ async def supported_ids(session, args, target: Target, resident: Resident) -> se
     ids: set[int] = set()
     for page in range(1, MAX_LIST_PAGES + 1):
         status, body, response = await timed(
-            None,
-            "",
-            session,
-            "GET",
-            f"{args.url}/api/v1/consultations/{target.consultation_id}/proposals?page={page}",
-            args.timeout,
-            headers=resident.headers(args.url),
-        )
+            None, "", session, "GET", f"{args.url}/api/v1/consultations/{target.consultation_id}/proposals?page={page}",
+            args.timeout, headers=resident.headers(args.url))
         resident.absorb(response)
         if status != "200":
             break
@@ -460,14 +426,9 @@ async def writer(i: int, session, args, target: Target, resident: Resident, rec:
         if args.write_via == "api":
             url = f"{base}/api/v1/proposals/{pid}/" + ("comments" if op == "comment" else "support")
             method = {"support": "POST", "unsupport": "DELETE", "comment": "POST"}[op]
-            payload = (
-                {"body": f"負荷試験のコメントです（{resident.email} の {n} 件目）。", "stance": "for"}
-                if op == "comment"
-                else {}
-            )
-            status, _, response = await timed(
-                rec, op, session, method, url, args.timeout, headers=headers, json=payload
-            )
+            payload = {"body": f"負荷試験のコメントです（{resident.email} の {n} 件目）。", "stance": "for"} if op == "comment" else {}
+            status, _, response = await timed(rec, op, session, method, url, args.timeout, headers=headers,
+                                              json=payload)
         else:
             url = f"{base}/proposals/{pid}/" + ("comment/" if op == "comment" else "support/")
             form = {"csrfmiddlewaretoken": resident.cookies.get("csrftoken", "")}
@@ -486,21 +447,17 @@ async def writer(i: int, session, args, target: Target, resident: Resident, rec:
 def new_session(limit: int) -> aiohttp.ClientSession:
     # Cookies are handled per resident (Resident.absorb): one connection pool serves many users, and
     # aiohttp's jar would refuse cookies from an IP address anyway.
-    return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=limit, force_close=False), cookie_jar=aiohttp.DummyCookieJar()
-    )
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=limit, force_close=False),
+                                 cookie_jar=aiohttp.DummyCookieJar())
 
 
 # --- Scenarios -------------------------------------------------------------------------------
 
 
-async def run_http_scenario(
-    name: str, args, target: Target, residents: list[Resident], readers: int, writers: int
-) -> None:
-    print(
-        f"\n== {name}: {readers} readers, {writers} writers, {args.duration:g} s, {', '.join(args.urls)}, consultation "
-        f"{target.consultation_id} ({len(target.proposal_ids)} proposals); writes via {args.write_via}"
-    )
+async def run_http_scenario(name: str, args, target: Target, residents: list[Resident], readers: int,
+                            writers: int) -> None:
+    print(f"\n== {name}: {readers} readers, {writers} writers, {args.duration:g} s, {', '.join(args.urls)}, consultation "
+          f"{target.consultation_id} ({len(target.proposal_ids)} proposals); writes via {args.write_via}")
     rec = Recorder()
     monitor = PgMonitor(args.pg_dsn, args.pg_interval)
     await monitor.open()
@@ -511,10 +468,8 @@ async def run_http_scenario(
         start = time.monotonic()
         deadline = start + args.duration
         tasks = [asyncio.create_task(reader(i, read_session, args, target, rec, deadline)) for i in range(readers)]
-        tasks += [
-            asyncio.create_task(writer(i, write_session, args, target, residents[i], rec, deadline))
-            for i in range(writers)
-        ]
+        tasks += [asyncio.create_task(writer(i, write_session, args, target, residents[i], rec, deadline))
+                  for i in range(writers)]
         done, pending = await asyncio.wait(tasks, timeout=args.duration + args.drain)
         for task in pending:
             task.cancel()
@@ -530,10 +485,8 @@ async def run_http_scenario(
     await monitor.close()
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     seconds = stopped - start
-    print(
-        f"  {seconds:.1f} s of load (clients still waiting at the deadline got {args.drain:g} s, "
-        f"{len(pending)} cancelled); load generator CPU {cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime:.1f} s"
-    )
+    print(f"  {seconds:.1f} s of load (clients still waiting at the deadline got {args.drain:g} s, "
+          f"{len(pending)} cancelled); load generator CPU {cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime:.1f} s")
     expected = {"200", "201", "302", "403", "409"} if writers else {"200"}
     rec.report(seconds, expected)
     monitor.report(after)
@@ -546,9 +499,8 @@ async def time_to_healthy(session, args, target: Target) -> float | None:
     start = time.monotonic()
     waiting = list(args.urls)
     while time.monotonic() - start < args.health_timeout:
-        answers = await asyncio.gather(
-            *(timed(None, "", session, "GET", base + target.health_path, 5) for base in waiting)
-        )
+        answers = await asyncio.gather(*(timed(None, "", session, "GET", base + target.health_path, 5)
+                                         for base in waiting))
         waiting = [base for base, (status, _, _) in zip(waiting, answers, strict=True) if status != "200"]
         if not waiting:
             return time.monotonic() - start
@@ -588,10 +540,8 @@ def reconcile(args) -> None:
 async def run_websockets(args, target: Target, session) -> None:
     from websockets.asyncio.client import connect
 
-    print(
-        f"\n== websockets: {args.sockets} sockets on /ws/consultations/{target.consultation_id}/, "
-        f"{args.ws_rounds} support/unsupport rounds, {', '.join(args.urls)}"
-    )
+    print(f"\n== websockets: {args.sockets} sockets on /ws/consultations/{target.consultation_id}/, "
+          f"{args.ws_rounds} support/unsupport rounds, {', '.join(args.urls)}")
     (resident,) = await login_many(session, args, 1, first=args.ws_user)
     supported = await supported_ids(session, args, target, resident)
     # A proposal this resident supports can always be unsupported then supported again (no per-user limit hit).
@@ -600,14 +550,10 @@ async def run_websockets(args, target: Target, session) -> None:
     monitor = PgMonitor(args.pg_dsn, args.pg_interval)
     await monitor.open()
     stop = asyncio.Event()
-    sampler = asyncio.create_task(
-        monitor.run(stop, args.ws_connect_timeout + args.ws_rounds * (args.ws_wait + 5) + args.health_timeout + 120)
-    )
-    ws_urls = [
-        f"{'wss' if base.startswith('https') else 'ws'}://{urlsplit(base).netloc}"
-        f"/ws/consultations/{target.consultation_id}/"
-        for base in args.urls
-    ]
+    sampler = asyncio.create_task(monitor.run(stop, args.ws_connect_timeout + args.ws_rounds * (args.ws_wait + 5)
+                                              + args.health_timeout + 120))
+    ws_urls = [f"{'wss' if base.startswith('https') else 'ws'}://{urlsplit(base).netloc}"
+               f"/ws/consultations/{target.consultation_id}/" for base in args.urls]
     inboxes: list[list[tuple[float, str]]] = []
     sockets = []
     readers = []
@@ -627,14 +573,8 @@ async def run_websockets(args, target: Target, session) -> None:
         async with gate:
             start = time.perf_counter()
             try:
-                ws = await connect(
-                    ws_urls[k % len(ws_urls)],
-                    origin=target.base,
-                    open_timeout=args.timeout,
-                    ping_interval=None,
-                    close_timeout=2,
-                    max_size=2**20,
-                )
+                ws = await connect(ws_urls[k % len(ws_urls)], origin=target.base, open_timeout=args.timeout, ping_interval=None,
+                                   close_timeout=2, max_size=2**20)
                 await asyncio.wait_for(ws.recv(), timeout=args.timeout)  # the counts sent on connect
             except Exception as exc:  # noqa: BLE001
                 failures[type(exc).__name__] += 1
@@ -653,11 +593,9 @@ async def run_websockets(args, target: Target, session) -> None:
     await asyncio.gather(*pending, return_exceptions=True)
     failures["not opened in time"] += len(pending)
     connect_ms.sort()
-    print(
-        f"  {len(sockets)} of {args.sockets} sockets open with their first counts in "
-        f"{time.monotonic() - start:.1f} s; connect+first message p50 {percentile(connect_ms, 50):.0f} ms, "
-        f"p95 {percentile(connect_ms, 95):.0f} ms; failed: {format_counter(+failures)}"
-    )
+    print(f"  {len(sockets)} of {args.sockets} sockets open with their first counts in "
+          f"{time.monotonic() - start:.1f} s; connect+first message p50 {percentile(connect_ms, 50):.0f} ms, "
+          f"p95 {percentile(connect_ms, 95):.0f} ms; failed: {format_counter(+failures)}")
     rec = Recorder()
     from_answer: list[float] = []
     from_send: list[float] = []
@@ -666,16 +604,8 @@ async def run_websockets(args, target: Target, session) -> None:
         op = "unsupport" if is_supported else "support"
         url = f"{args.url}/api/v1/proposals/{pid}/support"
         sent = time.perf_counter()
-        status, body, response = await timed(
-            rec,
-            op,
-            session,
-            "DELETE" if is_supported else "POST",
-            url,
-            args.timeout,
-            headers=resident.headers(args.url),
-            json={},
-        )
+        status, body, response = await timed(rec, op, session, "DELETE" if is_supported else "POST", url,
+                                             args.timeout, headers=resident.headers(args.url), json={})
         answered = time.perf_counter()
         resident.absorb(response)
         if status not in ("200", "201"):
@@ -697,13 +627,11 @@ async def run_websockets(args, target: Target, session) -> None:
         round_send = sorted((a - sent) * 1000 for a in got)
         from_answer += round_answer
         from_send += round_send
-        print(
-            f"  round {round_no}: {op} of proposal {pid} answered {status} in {(answered - sent) * 1000:.0f} ms "
-            f"(supports now {expected}); {len(got)} of {len(inboxes)} sockets got the new count; from the answer "
-            f"p50 {percentile(round_answer, 50):.0f} ms, p95 {percentile(round_answer, 95):.0f} ms, "
-            f"max {round_answer[-1] if round_answer else float('nan'):.0f} ms; from sending p50 "
-            f"{percentile(round_send, 50):.0f} ms, p95 {percentile(round_send, 95):.0f} ms"
-        )
+        print(f"  round {round_no}: {op} of proposal {pid} answered {status} in {(answered - sent) * 1000:.0f} ms "
+              f"(supports now {expected}); {len(got)} of {len(inboxes)} sockets got the new count; from the answer "
+              f"p50 {percentile(round_answer, 50):.0f} ms, p95 {percentile(round_answer, 95):.0f} ms, "
+              f"max {round_answer[-1] if round_answer else float('nan'):.0f} ms; from sending p50 "
+              f"{percentile(round_send, 50):.0f} ms, p95 {percentile(round_send, 95):.0f} ms")
         if len(got) < len(inboxes):
             print(f"    sockets without it: {missed_summary(sockets, inboxes, arrivals, marks)}")
         await asyncio.sleep(1)
@@ -721,16 +649,12 @@ async def run_websockets(args, target: Target, session) -> None:
     from_answer.sort()
     from_send.sort()
     deliveries = len(inboxes) * args.ws_rounds
-    print(
-        f"  all rounds: {len(from_answer)} of {deliveries} expected deliveries; from the support's answer "
-        f"p50 {percentile(from_answer, 50):.0f} ms, p95 {percentile(from_answer, 95):.0f} ms, p99 "
-        f"{percentile(from_answer, 99):.0f} ms; from sending it p50 {percentile(from_send, 50):.0f} ms, "
-        f"p95 {percentile(from_send, 95):.0f} ms (negative: the message came before the HTTP answer)"
-    )
-    print(
-        f"  {stopped - start:.1f} s with sockets open; load generator CPU "
-        f"{cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime:.1f} s"
-    )
+    print(f"  all rounds: {len(from_answer)} of {deliveries} expected deliveries; from the support's answer "
+          f"p50 {percentile(from_answer, 50):.0f} ms, p95 {percentile(from_answer, 95):.0f} ms, p99 "
+          f"{percentile(from_answer, 99):.0f} ms; from sending it p50 {percentile(from_send, 50):.0f} ms, "
+          f"p95 {percentile(from_send, 95):.0f} ms (negative: the message came before the HTTP answer)")
+    print(f"  {stopped - start:.1f} s with sockets open; load generator CPU "
+          f"{cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime:.1f} s")
     rec.report(max(stopped - start, 1e-9), {"200", "201"})
     monitor.report(after)
     print_healthy(healthy, target)
@@ -773,15 +697,11 @@ def first_match(inbox: list[tuple[float, str]], mark: int, pid: int, supports: i
 
 
 async def main_async(args) -> None:
-    print(
-        f"bench/load.py at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}: {' '.join(args.scenarios)} against {', '.join(args.urls)}"
-    )
+    print(f"bench/load.py at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}: {' '.join(args.scenarios)} against {', '.join(args.urls)}")
     async with new_session(8) as session:
         target = await discover(session, args)
-        print(
-            f"consultation {target.consultation_id} 「{target.consultation_title}」 {target.page_url}, "
-            f"{len(target.proposal_ids)} proposals; health probe {target.health_path}"
-        )
+        print(f"consultation {target.consultation_id} 「{target.consultation_title}」 {target.page_url}, "
+              f"{len(target.proposal_ids)} proposals; health probe {target.health_path}")
         residents: list[Resident] = []
         if any(s in ("writers", "mixed") for s in args.scenarios) and args.writers:
             residents = await login_many(session, args, args.writers)
@@ -800,34 +720,19 @@ async def main_async(args) -> None:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--url", default="http://127.0.0.1:8091", help="the running instance (127.0.0.1/localhost only)"
-    )
-    parser.add_argument(
-        "--also-url",
-        action="append",
-        default=[],
-        help="another process of the same instance (no proxy in front): clients and sockets are "
-        "spread over --url and these; the websockets run's support goes to --url",
-    )
-    parser.add_argument(
-        "--scenario",
-        action="append",
-        default=[],
-        help=f"{', '.join(SCENARIOS)} or all; repeat or separate with commas (default: readers)",
-    )
+    parser.add_argument("--url", default="http://127.0.0.1:8091", help="the running instance (127.0.0.1/localhost only)")
+    parser.add_argument("--also-url", action="append", default=[],
+                        help="another process of the same instance (no proxy in front): clients and sockets are "
+                             "spread over --url and these; the websockets run's support goes to --url")
+    parser.add_argument("--scenario", action="append", default=[],
+                        help=f"{', '.join(SCENARIOS)} or all; repeat or separate with commas (default: readers)")
     parser.add_argument("--duration", type=float, default=60, help="seconds of load per HTTP scenario")
     parser.add_argument("--readers", type=int, default=200)
     parser.add_argument("--writers", type=int, default=20)
     parser.add_argument("--sockets", type=int, default=500)
-    parser.add_argument(
-        "--consultation", type=int, help="consultation page id (default: open for supports, most proposals)"
-    )
-    parser.add_argument(
-        "--password",
-        default=os.environ.get("LOAD_DEMO_PASSWORD"),
-        help="the demo residents' password (seed_demo --password ...)",
-    )
+    parser.add_argument("--consultation", type=int, help="consultation page id (default: open for supports, most proposals)")
+    parser.add_argument("--password", default=os.environ.get("LOAD_DEMO_PASSWORD"),
+                        help="the demo residents' password (seed_demo --password ...)")
     parser.add_argument("--email-pattern", default="resident{n}@example.jp", help="demo resident n's login email")
     parser.add_argument("--demo-users", type=int, default=20, help="residents 1..N exist; more writers reuse them")
     parser.add_argument("--write-via", choices=("api", "form"), default="api")
@@ -836,11 +741,8 @@ def parse_args(argv=None):
     parser.add_argument("--ws-wait", type=float, default=10, help="seconds to wait for the message each round")
     parser.add_argument("--ws-connect-timeout", type=float, default=120, help="seconds to open all sockets")
     parser.add_argument("--ws-connect-concurrency", type=int, default=50)
-    parser.add_argument(
-        "--pg-dsn",
-        default=os.environ.get("DATABASE_URL") or None,
-        help="the server's PostgreSQL database, sampled in pg_stat_activity (default $DATABASE_URL)",
-    )
+    parser.add_argument("--pg-dsn", default=os.environ.get("DATABASE_URL") or None,
+                        help="the server's PostgreSQL database, sampled in pg_stat_activity (default $DATABASE_URL)")
     parser.add_argument("--pg-interval", type=float, default=0.2)
     parser.add_argument("--timeout", type=float, default=30, help="seconds before one request counts as 'timeout'")
     parser.add_argument("--drain", type=float, default=10, help="seconds requests in flight at the deadline may finish")

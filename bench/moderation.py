@@ -49,13 +49,10 @@ def users(n: int):
 
     password = make_password("bench-pass-2026")
     existing = set(User.objects.filter(username__startswith="bench").values_list("username", flat=True))
-    User.objects.bulk_create(
-        [
-            User(username=f"bench{i}", email=f"bench{i}@example.jp", display_name=f"住民{i}", password=password)
-            for i in range(n)
-            if f"bench{i}" not in existing
-        ]
-    )
+    User.objects.bulk_create([
+        User(username=f"bench{i}", email=f"bench{i}@example.jp", display_name=f"住民{i}", password=password)
+        for i in range(n) if f"bench{i}" not in existing
+    ])
     return list(User.objects.filter(username__startswith="bench").order_by("pk")[:n])
 
 
@@ -69,37 +66,21 @@ def seed(n: int, consultation, people) -> list[int]:
     Comment.objects.filter(proposal__consultation=consultation).delete()
     Proposal.objects.filter(consultation=consultation).delete()
     with transaction.atomic():
-        proposals = Proposal.objects.bulk_create(
-            [
-                Proposal(consultation=consultation, author=people[i % 50], title=f"提案 {i}", body="公園を良くしたい。")
-                for i in range(max(n // 20, 1))
-            ]
-        )
-        comments = Comment.objects.bulk_create(
-            [
-                Comment(
-                    proposal=proposals[i % len(proposals)],
-                    author=people[i % 50],
-                    body=f"コメント {i} =cmd|' /c calc'!A1",
-                    depth=1,
-                )
-                for i in range(n)
-            ],
-            batch_size=2000,
-        )
-        ids = (
-            [c.pk for c in comments]
-            if comments[0].pk
-            else list(Comment.objects.filter(proposal__consultation=consultation).values_list("pk", flat=True))
-        )
-        Flag.objects.bulk_create(
-            [
-                Flag(user=people[50 + (j % 2)], kind="comment", object_id=cid, reason="spam", details="<b>宣伝</b>")
-                for cid in ids
-                for j in range(2)
-            ],
-            batch_size=5000,
-        )
+        proposals = Proposal.objects.bulk_create([
+            Proposal(consultation=consultation, author=people[i % 50], title=f"提案 {i}", body="公園を良くしたい。")
+            for i in range(max(n // 20, 1))
+        ])
+        comments = Comment.objects.bulk_create([
+            Comment(proposal=proposals[i % len(proposals)], author=people[i % 50], body=f"コメント {i} =cmd|' /c calc'!A1",
+                    depth=1)
+            for i in range(n)
+        ], batch_size=2000)
+        ids = [c.pk for c in comments] if comments[0].pk else list(
+            Comment.objects.filter(proposal__consultation=consultation).values_list("pk", flat=True))
+        Flag.objects.bulk_create([
+            Flag(user=people[50 + (j % 2)], kind="comment", object_id=cid, reason="spam", details="<b>宣伝</b>")
+            for cid in ids for j in range(2)
+        ], batch_size=5000)
     return ids
 
 
@@ -154,14 +135,12 @@ def main() -> None:
     mod_client, council_client, anonymous = Client(), Client(), Client()
     mod_client.force_login(mod)
     council_client.force_login(council)
-    print(
-        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, requests per figure: {args.requests}"
-    )
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, requests per figure: {args.requests}")
     for n in args.sizes:
         start = time.perf_counter()
         ids = seed(n, consultation, people)
         print(f"\nN = {n:,} flagged comments ({2 * n:,} open flags), seeded in {time.perf_counter() - start:.1f} s")
-        flaggers = people[60 : 60 + args.flags]
+        flaggers = people[60:60 + args.flags]
         start = time.perf_counter()
         for i, flagger in enumerate(flaggers):
             moderation.flag_create(user=flagger, kind="comment", object_id=ids[i % len(ids)], reason="offensive")

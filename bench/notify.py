@@ -91,11 +91,8 @@ def main() -> None:
     private, public = push.vapid_generate()
     settings.OUTREACH_VAPID_PRIVATE_KEY, settings.OUTREACH_VAPID_PUBLIC_KEY = private, public
 
-    key = (
-        ec.generate_private_key(ec.SECP256R1())
-        .public_key()
-        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    )
+    key = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     import base64
 
     p256dh = base64.urlsafe_b64encode(key).rstrip(b"=").decode()
@@ -103,26 +100,17 @@ def main() -> None:
     user_model = get_user_model()
     t0 = time.perf_counter()
     password = make_password(None)
-    users = [
-        user_model(
-            username=f"bench{i}", email=f"bench{i}@example.jp", display_name=f"b{i}", password=password, district="北町"
-        )
-        for i in range(args.recipients)
-    ]
+    users = [user_model(username=f"bench{i}", email=f"bench{i}@example.jp", display_name=f"b{i}", password=password,
+                        district="北町") for i in range(args.recipients)]
     user_model.objects.bulk_create(users, batch_size=2000)
     ids = list(user_model.objects.filter(username__startswith="bench").values_list("pk", flat=True))
     PushSubscription.objects.bulk_create(
         [PushSubscription(user_id=uid, endpoint=f"http://{host}/push/{uid}", p256dh=p256dh, auth=auth) for uid in ids],
-        batch_size=2000,
-    )
+        batch_size=2000)
     print(f"created {len(ids)} residents with a push subscription in {time.perf_counter() - t0:.1f} s")
 
-    ann = Announcement.objects.create(
-        title_ja="ベンチマーク",
-        body_ja="一斉送信の測定です。",
-        channels=["push", "site"],
-        status=Announcement.Status.SCHEDULED,
-    )
+    ann = Announcement.objects.create(title_ja="ベンチマーク", body_ja="一斉送信の測定です。", channels=["push", "site"],
+                                      status=Announcement.Status.SCHEDULED)
     from django_tasks_db.models import DBTaskResult
 
     from outreach import tasks
@@ -139,9 +127,7 @@ def main() -> None:
         services.announcement_deliver_batch(announcement_id=announcement_id, user_ids=user_ids)
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     ann.refresh_from_db()
-    sent = {
-        row["channel"]: row["sent"] for row in __import__("outreach.selectors", fromlist=["x"]).announcement_counts(ann)
-    }
+    sent = {row["channel"]: row["sent"] for row in __import__("outreach.selectors", fromlist=["x"]).announcement_counts(ann)}
     print(f"delivery: {sent} in {wall:.1f} s wall, {cpu:.1f} s CPU; push service received {_Accept.received}")
     print(f"  recipients per second (push + in-site, one worker): {len(ids) / wall:.0f}")
     print(f"  push messages per CPU second: {sent.get('push', 0) / cpu:.0f}")
@@ -150,11 +136,9 @@ def main() -> None:
     for result in queued:
         announcement_id, user_ids = result.args_kwargs["args"]
         services.announcement_deliver_batch(announcement_id=announcement_id, user_ids=user_ids)
-    print(
-        f"rerun of every batch (restarted worker): {_Accept.received - before} pushes sent again, "
-        f"{AnnouncementDelivery.objects.filter(announcement=ann).count()} delivery rows, "
-        f"{time.perf_counter() - wall0:.1f} s; status {ann.status}"
-    )
+    print(f"rerun of every batch (restarted worker): {_Accept.received - before} pushes sent again, "
+          f"{AnnouncementDelivery.objects.filter(announcement=ann).count()} delivery rows, "
+          f"{time.perf_counter() - wall0:.1f} s; status {ann.status}")
     server.shutdown()
 
 

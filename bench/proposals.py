@@ -77,32 +77,16 @@ def seed(n: int, consultation, users, rng) -> dict[str, float]:
     topics = ["公園のベンチ", "通学路の安全", "図書館の開館時間", "ごみの分別", "バスの増便", "防災訓練", "保育園"]
     t0 = time.perf_counter()
     with transaction.atomic():
-        Proposal.objects.bulk_create(
-            [
-                Proposal(
-                    consultation=consultation,
-                    author=users[i % len(users)],
-                    title=f"{topics[i % 7]}についての提案 {i}",
-                    body=f"{topics[i % 7]}を改善してください。" * (1 + i % 5),
-                    category=categories[i % len(categories)],
-                )
-                for i in range(n)
-            ],
-            batch_size=2000,
-        )
+        Proposal.objects.bulk_create([
+            Proposal(consultation=consultation, author=users[i % len(users)], title=f"{topics[i % 7]}についての提案 {i}",
+                     body=f"{topics[i % 7]}を改善してください。" * (1 + i % 5), category=categories[i % len(categories)])
+            for i in range(n)
+        ], batch_size=2000)
         ids = list(Proposal.objects.filter(consultation=consultation).values_list("pk", flat=True))
-        Comment.objects.bulk_create(
-            [
-                Comment(
-                    proposal_id=ids[rng.randrange(len(ids))],
-                    author=users[i % len(users)],
-                    body="賛成です。",
-                    stance="for",
-                )
-                for i in range(n)
-            ],
-            batch_size=2000,
-        )
+        Comment.objects.bulk_create([
+            Comment(proposal_id=ids[rng.randrange(len(ids))], author=users[i % len(users)], body="賛成です。", stance="for")
+            for i in range(n)
+        ], batch_size=2000)
         seen = set()
         supports = []
         while len(supports) < n:
@@ -129,22 +113,16 @@ def explain(consultation, q: str) -> None:
 
     from proposals import selectors
 
-    for label, filters in (
-        ("newest", selectors.ProposalFilters()),
-        ("most supported", selectors.ProposalFilters(sort="supported")),
-        (f"search {q}", selectors.ProposalFilters(q=q)),
-    ):
+    for label, filters in (("newest", selectors.ProposalFilters()),
+                           ("most supported", selectors.ProposalFilters(sort="supported")),
+                           (f"search {q}", selectors.ProposalFilters(q=q))):
         qs = selectors.proposal_list(consultation_id=consultation.pk, filters=filters)
         queries = [("page", qs[:20])]
         if not filters.is_unfiltered:
             queries.append(("bounded count", qs.order_by().values("pk")[: selectors.COUNT_BOUND + 1]))
         for kind, query in queries:
             sql, params = query.query.sql_with_params()
-            prefix = (
-                "EXPLAIN (ANALYZE, COSTS OFF, BUFFERS OFF) "
-                if connection.vendor == "postgresql"
-                else "EXPLAIN QUERY PLAN "
-            )
+            prefix = "EXPLAIN (ANALYZE, COSTS OFF, BUFFERS OFF) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
             if kind == "bounded count":
                 sql = f"SELECT COUNT(*) FROM ({sql}) AS counted"
             with connection.cursor() as cursor:
@@ -205,14 +183,11 @@ def supports_per_second(consultation, users) -> float:
     from proposals.selectors import consultation_counts
 
     shown = consultation_counts(consultation_id=consultation.pk)
-    actual = (
-        Proposal.objects.visible().filter(consultation=consultation).aggregate(n=Count("pk"), s=Sum("support_count"))
-    )
-    print(
-        f"after the storm: {Support.objects.filter(consultation=consultation).count()} support rows; "
-        f"page total {shown['supports']} (sum of counters {actual['s']}), proposals {shown['proposals']} "
-        f"(COUNT {actual['n']})"
-    )
+    actual = Proposal.objects.visible().filter(consultation=consultation).aggregate(
+        n=Count("pk"), s=Sum("support_count"))
+    print(f"after the storm: {Support.objects.filter(consultation=consultation).count()} support rows; "
+          f"page total {shown['supports']} (sum of counters {actual['s']}), proposals {shown['proposals']} "
+          f"(COUNT {actual['n']})")
     return rate
 
 
@@ -245,11 +220,8 @@ def main() -> None:
     consultation.save()
     users = []
     for i in range(40):
-        users.append(
-            User.objects.get_or_create(
-                username=f"bench{i}", defaults={"display_name": f"bench{i}", "email": f"bench{i}@example.jp"}
-            )[0]
-        )
+        users.append(User.objects.get_or_create(username=f"bench{i}", defaults={"display_name": f"bench{i}",
+                                                                              "email": f"bench{i}@example.jp"})[0])
     rng = random.Random(42)
     engine = "PostgreSQL" if settings.USING_POSTGRES else "SQLite (scratch file)"
     print(f"database: {engine}; {args.requests} requests per figure; times are server time through django.test.Client")
@@ -278,10 +250,8 @@ def main() -> None:
         if args.explain:
             explain(consultation, "図書館")
     if settings.USING_POSTGRES:
-        print(
-            f"supports/s with 20 concurrent clients (service layer, row lock per user): "
-            f"{supports_per_second(consultation, users):.0f}"
-        )
+        print(f"supports/s with 20 concurrent clients (service layer, row lock per user): "
+              f"{supports_per_second(consultation, users):.0f}")
     else:
         print("supports/s: run with DATABASE_URL=postgres://... to measure 20 concurrent clients")
 

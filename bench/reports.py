@@ -50,22 +50,11 @@ def create_tables() -> None:
     from django.apps import apps
     from django.db import connection
 
-    models = [
-        apps.get_model(label)
-        for label in (
-            "contenttypes.ContentType",
-            "auth.Permission",
-            "auth.Group",
-            "participation.User",
-            "reports_map.Open311ApiKey",
-            "reports_map.Category",
-            "reports_map.CategoryQuestion",
-            "reports_map.Report",
-            "reports_map.ReportUpdate",
-            "reports_map.ReportPhoto",
-            "reports_map.ReportFollower",
-        )
-    ]
+    models = [apps.get_model(label) for label in (
+        "contenttypes.ContentType", "auth.Permission", "auth.Group", "participation.User",
+        "reports_map.Open311ApiKey", "reports_map.Category", "reports_map.CategoryQuestion", "reports_map.Report",
+        "reports_map.ReportUpdate", "reports_map.ReportPhoto", "reports_map.ReportFollower",
+    )]
     with connection.cursor() as cursor:  # scratch file: durability does not matter
         cursor.execute("PRAGMA synchronous=OFF")
     with connection.schema_editor() as editor:
@@ -93,18 +82,8 @@ def seed(n: int, rng: random.Random) -> None:
         lat, lon = rng.uniform(min_lat, max_lat), rng.uniform(min_lon, max_lon)
         if not inside_city(lat, lon):
             continue
-        batch.append(
-            Report(
-                category=rng.choice(categories),
-                author=user,
-                description="bench",
-                latitude=lat,
-                longitude=lon,
-                status=rng.choice(statuses),
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        batch.append(Report(category=rng.choice(categories), author=user, description="bench", latitude=lat,
+                            longitude=lon, status=rng.choice(statuses), created_at=now, updated_at=now))
         made += 1
         if len(batch) == 5000:
             Report.objects.bulk_create(batch)
@@ -158,10 +137,8 @@ def bench_geojson(requests: int, rng: random.Random) -> None:
                 continue  # only the aggregated grid is cached
             times, features = time_requests(client, urls, cold=cold)
             name = label + (" cold" if cold else " cached")
-            print(
-                f"GeoJSON {name:52s} p50 {statistics.median(times):7.1f} ms  p95 {percentile(times, 95):7.1f} ms"
-                f"  (avg {features / len(urls):.0f} features, {len(urls)} requests)"
-            )
+            print(f"GeoJSON {name:52s} p50 {statistics.median(times):7.1f} ms  p95 {percentile(times, 95):7.1f} ms"
+                  f"  (avg {features / len(urls):.0f} features, {len(urls)} requests)")
 
 
 def make_jpeg(megapixels: float) -> bytes:
@@ -198,13 +175,11 @@ def bench_photo(megapixels: float, runs: int = 3) -> None:
     process_photo(SimpleUploadedFile("big.jpg", data, "image/jpeg"))
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(
-        f"photo pipeline, {megapixels:g} MP JPEG ({len(data) / 1e6:.1f} MB in, {len(result.image_bytes) / 1e6:.2f} MB"
-        f" + {len(result.thumbnail_bytes) / 1e3:.0f} kB thumbnail out, {result.width}x{result.height}):"
-        f" median {statistics.median(times):.0f} ms over {runs} runs;"
-        f" peak Python memory (tracemalloc) {peak / 1e6:.1f} MB;"
-        f" peak RSS above the starting RSS {(rss_after - rss_before) / 1024:.0f} MB"
-    )
+    print(f"photo pipeline, {megapixels:g} MP JPEG ({len(data) / 1e6:.1f} MB in, {len(result.image_bytes) / 1e6:.2f} MB"
+          f" + {len(result.thumbnail_bytes) / 1e3:.0f} kB thumbnail out, {result.width}x{result.height}):"
+          f" median {statistics.median(times):.0f} ms over {runs} runs;"
+          f" peak Python memory (tracemalloc) {peak / 1e6:.1f} MB;"
+          f" peak RSS above the starting RSS {(rss_after - rss_before) / 1024:.0f} MB")
 
 
 def _peak_rss() -> int:

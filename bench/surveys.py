@@ -45,9 +45,7 @@ def setup_django(scratch: Path | None) -> None:
 
 
 EXTRA = [
-    ("likert", "extra_l{}", 4),
-    ("single_choice", "extra_s{}", 2),
-    ("multiple_choice", "extra_m{}", 1),
+    ("likert", "extra_l{}", 4), ("single_choice", "extra_s{}", 2), ("multiple_choice", "extra_m{}", 1),
     ("number", "extra_n{}", 1),
 ]
 
@@ -59,14 +57,8 @@ def blocks() -> list[dict]:
     result.append({"type": "section", "value": {"title": "追加の質問", "intro": ""}})
     for block_type, pattern, count in EXTRA:
         for i in range(count):
-            value = {
-                "key": pattern.format(i),
-                "text": f"追加の質問 {block_type} {i}",
-                "help_text": "",
-                "required": True,
-                "show_if_question": "",
-                "show_if_value": "",
-            }
+            value = {"key": pattern.format(i), "text": f"追加の質問 {block_type} {i}", "help_text": "", "required": True,
+                     "show_if_question": "", "show_if_value": ""}
             if block_type == "likert":
                 value |= {"low_label": "低い", "high_label": "高い"}
             elif block_type in ("single_choice", "multiple_choice"):
@@ -92,14 +84,8 @@ def survey_create():
     old = SurveyPage.objects.filter(slug="bench-survey").first()
     if old is not None:
         old.delete()
-    survey = SurveyPage(
-        title="ベンチマーク調査",
-        slug="bench-survey",
-        audience="browser",
-        results_public=True,
-        opens_at=timezone.now() - timezone.timedelta(days=1),
-        questions=blocks(),
-    )
+    survey = SurveyPage(title="ベンチマーク調査", slug="bench-survey", audience="browser", results_public=True,
+                        opens_at=timezone.now() - timezone.timedelta(days=1), questions=blocks())
     home.add_child(instance=survey)
     survey.save_revision().publish()
     return SurveyPage.objects.get(pk=survey.pk)
@@ -135,22 +121,13 @@ def seed(survey, n: int, rng) -> float:
     with transaction.atomic():
         for start in range(0, n, batch):
             cleaned = [clean_answers(structure, raw_answers(structure, rng)) for _ in range(min(batch, n - start))]
-            responses = Response.objects.bulk_create(
-                [
-                    Response(
-                        survey=survey, browser_key=f"bench-{start + i}", district=c["district"], age_band=c["age_band"]
-                    )
-                    for i, c in enumerate(cleaned)
-                ]
-            )
-            Answer.objects.bulk_create(
-                [
-                    Answer(response=r, survey=survey, district=r.district, age_band=r.age_band, **row)
-                    for r, c in zip(responses, cleaned, strict=True)
-                    for row in answer_rows(structure, c)
-                ],
-                batch_size=2000,
-            )
+            responses = Response.objects.bulk_create([
+                Response(survey=survey, browser_key=f"bench-{start + i}", district=c["district"], age_band=c["age_band"])
+                for i, c in enumerate(cleaned)])
+            Answer.objects.bulk_create([
+                Answer(response=r, survey=survey, district=r.district, age_band=r.age_band, **row)
+                for r, c in zip(responses, cleaned, strict=True) for row in answer_rows(structure, c)
+            ], batch_size=2000)
     from django.db import connection
 
     from surveys.services import tally_rebuild
@@ -202,8 +179,7 @@ def main() -> None:
     survey = survey_create()
     structure = survey.structure
     staff = User.objects.filter(username="bench-staff").first() or User.objects.create_superuser(
-        "bench-staff", "bench@example.jp", "bench-password-123", display_name="bench"
-    )
+        "bench-staff", "bench@example.jp", "bench-password-123", display_name="bench")
     client = Client()
     client.force_login(staff)
     rng = random.Random(13)
@@ -216,10 +192,8 @@ def main() -> None:
         print(f"\n{n} responses, {rows} answer rows (seeded in {seconds:.1f} s)")
         for label, func in [
             ("survey_results (all)", lambda: selectors.survey_results(survey=survey, structure=structure)),
-            (
-                "survey_results (district=kita)",
-                lambda: selectors.survey_results(survey=survey, structure=structure, district="kita"),
-            ),
+            ("survey_results (district=kita)",
+             lambda: selectors.survey_results(survey=survey, structure=structure, district="kita")),
             ("staff results page (GET manage/)", lambda: client.get(f"/surveys/{survey.pk}/manage/")),
             ("results API (staff)", lambda: client.get(f"/api/v1/surveys/{survey.pk}/results")),
         ]:

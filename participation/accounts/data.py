@@ -32,14 +32,9 @@ def account_export_data(*, user: User) -> dict[str, Any]:
     """The kernel's own part of the download."""
     return {
         "account": {
-            "id": user.pk,
-            "username": user.username,
-            "email": user.email,
-            "display_name": user.display_name,
-            "preferred_language": user.preferred_language,
-            "district": user.district,
-            "email_notifications": user.email_notifications,
-            "date_joined": user.date_joined,
+            "id": user.pk, "username": user.username, "email": user.email, "display_name": user.display_name,
+            "preferred_language": user.preferred_language, "district": user.district,
+            "email_notifications": user.email_notifications, "date_joined": user.date_joined,
             "last_login": user.last_login,
         },
         "email_addresses": list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary")),
@@ -80,15 +75,11 @@ def account_export_zip(*, user: User) -> bytes:
                 if zip_path is not None:
                     archive.writestr(zip_path, content)
                     contents.append(zip_path)
-        archive.writestr(
-            "README.txt",
-            gettext(
-                "Your data from the participation platform, exported on %(date)s.\n"
-                "account.json holds your account; each other JSON file holds what you wrote in one part of the site; "
-                "folders hold your photos.\n"
-            )
-            % {"date": timezone.now().isoformat(timespec="seconds")},
-        )
+        archive.writestr("README.txt", gettext(
+            "Your data from the participation platform, exported on %(date)s.\n"
+            "account.json holds your account; each other JSON file holds what you wrote in one part of the site; "
+            "folders hold your photos.\n"
+        ) % {"date": timezone.now().isoformat(timespec="seconds")})
     return buffer.getvalue()
 
 
@@ -118,10 +109,7 @@ def account_delete(*, user: User) -> None:
         user.groups.clear()
         user.user_permissions.clear()
         ModerationAction.objects.create(
-            actor=None,
-            action=ModerationActionKind.ACCOUNT_DELETE,
-            target_kind="user",
-            target_id=user.pk,
+            actor=None, action=ModerationActionKind.ACCOUNT_DELETE, target_kind="user", target_id=user.pk,
             target_text=user.username,
         )
         publish("participation.account_deleted", user_id=user.pk)

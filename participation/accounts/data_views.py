@@ -19,10 +19,8 @@ from participation.core.errors import require
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(label=gettext_lazy("Your password"), widget=forms.PasswordInput, required=False)
     confirm = forms.BooleanField(
-        label=gettext_lazy(
-            "I understand that my account is deleted for good, my supports are withdrawn and my posts stay, "
-            "shown as written by “deleted user”."
-        ),
+        label=gettext_lazy("I understand that my account is deleted for good, my supports are withdrawn and my posts stay, "
+                           "shown as written by “deleted user”."),
     )
 
     def __init__(self, *args, user, **kwargs):

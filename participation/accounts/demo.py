@@ -9,26 +9,8 @@ from participation.core.predicates import COUNCIL, MODERATOR, RESIDENT, STAFF
 from participation.models import User
 
 DEMO_NICKNAMES = [
-    "さくら",
-    "けやき",
-    "ひまわり",
-    "あおぞら",
-    "こもれび",
-    "つばめ",
-    "みどり",
-    "かえで",
-    "すずらん",
-    "はなみずき",
-    "ゆずりは",
-    "しらさぎ",
-    "やまぶき",
-    "あじさい",
-    "ほたる",
-    "こぶし",
-    "なのはな",
-    "もみじ",
-    "いちょう",
-    "つくし",
+    "さくら", "けやき", "ひまわり", "あおぞら", "こもれび", "つばめ", "みどり", "かえで", "すずらん", "はなみずき",
+    "ゆずりは", "しらさぎ", "やまぶき", "あじさい", "ほたる", "こぶし", "なのはな", "もみじ", "いちょう", "つくし",
 ]
 DEMO_DISTRICTS = ["北町", "南町", "東町", "西町", "中央"]
 
@@ -59,5 +41,7 @@ def seed_accounts(*, stdout, password: str, set_password: bool, **_) -> None:
             user.save()
         created += was_created
         user.groups.add(*(groups[r] for r in roles))
-        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
     stdout.write(f"accounts: {created} created, {len(demo_accounts()) - created} already there")

@@ -39,11 +39,7 @@ class StaffSessionTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and (user.is_staff or user.is_superuser or self._privileged(user))
-        ):
+        if user is not None and user.is_authenticated and (user.is_staff or user.is_superuser or self._privileged(user)):
             now = int(time.time())
             last = request.session.get(self.key)
             if last is not None and now - last > settings.STAFF_SESSION_IDLE_SECONDS:

@@ -17,15 +17,8 @@ from participation.models import Notification, User
 NOTIFICATION_SENT = "participation.notification_sent"
 
 
-def notification_send(
-    *,
-    recipients: Iterable[User],
-    verb: str,
-    message_factory,
-    url: str = "",
-    exclude: User | None = None,
-    email_note: str = "",
-) -> int:
+def notification_send(*, recipients: Iterable[User], verb: str, message_factory, url: str = "",
+                      exclude: User | None = None, email_note: str = "") -> int:
     """Notify each active recipient in their own language; e-mail after commit when they allow it.
 
     ``message_factory`` is called with the recipient's language active and returns the text.
@@ -61,7 +54,6 @@ def notifications_unread_count(*, user: User) -> int:
     if not user.is_authenticated:
         return 0
     return freshness.cached(
-        f"unread:{user.pk}",
-        (freshness.user(user.pk), freshness.NOTIFICATIONS),
+        f"unread:{user.pk}", (freshness.user(user.pk), freshness.NOTIFICATIONS),
         lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     )

@@ -9,9 +9,7 @@ def register() -> None:
     from participation.core.registry import NavItem, registry
 
     registry.add_urls("me/data/", "participation.accounts.data_urls", translated=True)
-    registry.add_nav_item(
-        NavItem("participation:notifications", _("Notifications"), order=900, permission="participation.act")
-    )
+    registry.add_nav_item(NavItem("participation:notifications", _("Notifications"), order=900, permission="participation.act"))
     registry.add_demo_seeder("accounts", seed_accounts, order=10)
     _connect_cache_stamps()
 

@@ -57,12 +57,7 @@ def visible_items(consultation_id: int, wanted: set[str]) -> dict[str, dict[str,
             continue
         for item in source.items(consultation_id) or []:
             item_id = str(item["id"])
-            if (
-                item_id in wanted
-                and item.get("kind") != "external"
-                and item.get("url")
-                and (item.get("text") or "").strip()
-            ):
+            if item_id in wanted and item.get("kind") != "external" and item.get("url") and (item.get("text") or "").strip():
                 found.setdefault(item_id, {"id": item_id, "url": item["url"]})
     return found
 

@@ -19,7 +19,6 @@ PERMISSIONS = {
     "ml.manage_analysis": is_staff_member,
 }
 
-
 def seed_analysis(*, stdout, rng=None, **_kwargs) -> None:
     """Run one analysis of the demo consultation "parks-future" and publish one summary (idempotent)."""
     from ml.models import AnalysisRun, Summary
@@ -121,13 +120,11 @@ def register() -> None:
 
     registry.add("opinion_sources", EXTERNAL_SOURCE, OpinionSource(label=_("Imported opinions"), items=external_items))
     registry.add(
-        "exports",
-        "analysis_themes",
+        "exports", "analysis_themes",
         ExportSpec(label=_("Themes of published opinion analyses"), fields=THEME_FIELDS, rows=export_theme_rows),
     )
     registry.add(
-        "exports",
-        "analysis_opinions",
+        "exports", "analysis_opinions",
         ExportSpec(label=_("Theme and tone of each analysed text"), fields=OPINION_FIELDS, rows=export_opinion_rows),
     )
     registry.add_demo_seeder("analysis", seed_analysis, order=65)  # after the surveys (60): its answers are analysed

@@ -128,6 +128,7 @@ def _request_embeddings(texts: list[str]) -> str:
     """
     from django_tasks import TaskResultStatus
 
+
     key = "suggestions:" + hashlib.sha256("\x1f".join(sorted(texts)).encode()).hexdigest()
     backend = embed_texts.get_backend()
     known = cache.get(key) if backend.supports_get_result else None

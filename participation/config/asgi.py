@@ -19,9 +19,7 @@ application = ProtocolTypeRouter(
     {
         # At most ASGI_THREADS requests of this process inside Django at once; the rest wait, then 503.
         "http": AdmissionLimit(
-            django_asgi_app,
-            limit=settings.ASGI_THREADS,
-            timeout=settings.REQUEST_QUEUE_TIMEOUT,
+            django_asgi_app, limit=settings.ASGI_THREADS, timeout=settings.REQUEST_QUEUE_TIMEOUT,
             max_waiting=settings.REQUEST_QUEUE_MAX,
         ),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(registry.websocket_routes))),

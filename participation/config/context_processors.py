@@ -24,8 +24,7 @@ def site(request):
         "unread_notifications": notifications_unread_count(user=user) if user is not None else 0,
         # Wagtail's user bar asks the model backend for "wagtailadmin.access_admin", loading all of a
         # resident's permissions (two queries a page) to learn "no": only roles with admin access see it.
-        "show_userbar": bool(
-            user and user.is_authenticated and (user.is_superuser or _role_names(user) & {STAFF, MODERATOR})
-        ),
+        "show_userbar": bool(user and user.is_authenticated
+                             and (user.is_superuser or _role_names(user) & {STAFF, MODERATOR})),
         "DEMO_MODE": settings.DEMO_MODE,
     }

@@ -39,10 +39,7 @@ def email_settings(url: str) -> dict:
     if url.startswith("locmem:"):
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if url.startswith("file://"):
-        return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": url[len("file://") :],
-        }
+        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": url[len("file://"):]}
     parsed = urlparse(url)
     if parsed.scheme not in {"smtp", "smtps", "submission"}:
         raise ValueError(f"EMAIL_URL scheme {parsed.scheme!r} is not supported (smtp, smtps, console, locmem)")

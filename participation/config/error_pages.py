@@ -30,11 +30,8 @@ class NotFoundPageMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         # A path that matched no URL pattern: Django built the technical page before any view ran.
-        if (
-            response.status_code == 404
-            and getattr(request, "resolver_match", None) is None
-            and response.get("Content-Type", "").startswith("text/html")
-        ):
+        if (response.status_code == 404 and getattr(request, "resolver_match", None) is None
+                and response.get("Content-Type", "").startswith("text/html")):
             return not_found_response(request, Resolver404({"path": request.path_info}))
         return response
 

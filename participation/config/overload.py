@@ -35,14 +35,8 @@ from participation.core import pagecache
 logger = logging.getLogger(__name__)
 
 # PostgreSQL messages meaning "no connection for you right now" rather than a broken query.
-_REFUSED = (
-    "too many clients",
-    "remaining connection slots",
-    "connection refused",
-    "could not connect",
-    "the database system is starting up",
-    "couldn't get a connection",
-)
+_REFUSED = ("too many clients", "remaining connection slots", "connection refused", "could not connect",
+            "the database system is starting up", "couldn't get a connection")
 
 
 def is_overload_error(exc: BaseException | None) -> bool:
@@ -79,24 +73,17 @@ def overload_response(request: HttpRequest) -> HttpResponse:
         kind = _api_kind(request.path)
         if kind == "api":
             response = JsonResponse(
-                {"detail": message, "code": "overloaded", "retry_after": retry_after},
-                status=503,
+                {"detail": message, "code": "overloaded", "retry_after": retry_after}, status=503,
                 json_dumps_params={"ensure_ascii": False},
             )
         elif kind == "open311":
-            response = JsonResponse(
-                [{"code": 503, "description": message}],
-                safe=False,
-                status=503,
-                json_dumps_params={"ensure_ascii": False},
-            )
+            response = JsonResponse([{"code": 503, "description": message}], safe=False, status=503,
+                                    json_dumps_params={"ensure_ascii": False})
         elif kind == "open311-xml":
             from xml.sax.saxutils import escape
 
-            body = (
-                f'<?xml version="1.0" encoding="utf-8"?><errors><error><code>503</code>'
-                f"<description>{escape(message)}</description></error></errors>"
-            )
+            body = (f'<?xml version="1.0" encoding="utf-8"?><errors><error><code>503</code>'
+                    f"<description>{escape(message)}</description></error></errors>")
             response = HttpResponse(body, content_type="text/xml; charset=utf-8", status=503)
         else:
             html = render_to_string("503.html", {"retry_after": retry_after, "language": language})
@@ -178,11 +165,9 @@ class AdmissionLimit:
 
     @staticmethod
     async def _send(response, send):
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status_code,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.items()],
-            }
-        )
+        await send({
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.items()],
+        })
         await send({"type": "http.response.body", "body": response.content})

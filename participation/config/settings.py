@@ -318,10 +318,7 @@ WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # Leaflet comes from the xstatic-leaflet package (no CDN, nothing vendored by hand).
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/leaflet", str(Path(__import__("xstatic.pkg.leaflet", fromlist=["BASE_DIR"]).BASE_DIR))),
-]
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/leaflet", str(Path(__import__("xstatic.pkg.leaflet", fromlist=["BASE_DIR"]).BASE_DIR)))]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # The embedded server hands out public media itself; behind a real proxy set SERVE_MEDIA=0.
@@ -402,9 +399,7 @@ CITY = {
     "center": [35.6812, 139.5600],
     "zoom": 14,
 }
-CITY_BOUNDARY_FILE = Path(
-    env_str("CITY_BOUNDARY_FILE", str(BASE_DIR / "participation" / "data" / "city_boundary.geojson"))
-)
+CITY_BOUNDARY_FILE = Path(env_str("CITY_BOUNDARY_FILE", str(BASE_DIR / "participation" / "data" / "city_boundary.geojson")))
 PROPOSAL_EDIT_WINDOW_MINUTES = env_int("PROPOSAL_EDIT_WINDOW_MINUTES", 15)
 FLAG_HIDE_THRESHOLD = env_int("FLAG_HIDE_THRESHOLD", 3)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)

@@ -60,11 +60,7 @@ def _check_channel_layer() -> None:
 def readyz(request: HttpRequest) -> HttpResponse:
     """Readiness: the database, the cache and the channel layer's Redis answer; 503 + Retry-After otherwise."""
     checks = {}
-    for name, check in (
-        ("database", _check_database),
-        ("cache", _check_cache),
-        ("channel_layer", _check_channel_layer),
-    ):
+    for name, check in (("database", _check_database), ("cache", _check_cache), ("channel_layer", _check_channel_layer)):
         try:
             check()
             checks[name] = "ok"
@@ -72,9 +68,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
             logger.warning("readyz: %s not reachable: %r", name, exc)
             checks[name] = "unavailable"
     ready = all(value == "ok" for value in checks.values())
-    response = JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+    response = JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
     response["Cache-Control"] = "no-store"
     if not ready:
         response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
@@ -112,12 +106,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
         path = f"/{language}{path}"
     response = redirect(path)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        httponly=True,
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE, samesite=settings.LANGUAGE_COOKIE_SAMESITE, httponly=True,
     )
     if request.method == "POST" and request.user.is_authenticated and request.user.preferred_language != language:
         request.user.preferred_language = language

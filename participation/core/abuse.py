@@ -46,9 +46,7 @@ class HoneypotWidget(forms.TextInput):
         field_id = (attrs or {}).get("id", "")
         return format_html(
             '<div class="visually-hidden" aria-hidden="true"><label for="{}">{}</label>{}</div>',
-            field_id,
-            _("Leave this field empty"),
-            field,
+            field_id, _("Leave this field empty"), field,
         )
 
 
@@ -72,10 +70,8 @@ class AntiSpamFormMixin(forms.Form):
     """Honeypot + minimum fill time. Works for ModelForms and allauth forms alike."""
 
     antispam_error = _("Your form could not be accepted. Please wait a moment and send it again.")
-    too_fast_error = _(
-        "This form was sent very quickly, as automated programs do. What you typed is kept: "
-        "please check it and send the form again."
-    )
+    too_fast_error = _("This form was sent very quickly, as automated programs do. What you typed is kept: "
+                       "please check it and send the form again.")
 
     def __init__(self, *args, user=None, **kwargs):
         self.antispam_user = user

@@ -36,16 +36,10 @@ _PREFIX = "fresh:v:"
 _MISSING = object()
 
 # Events that change nothing a cached page shows (reports have pages of their own, not cached here).
-QUIET_EVENTS = frozenset(
-    {
-        "moderation.flagged",
-        "participation.notification_sent",
-        "surveys.response_submitted",
-        "reports_map.report_created",
-        "reports_map.report_updated",
-        "reports_map.report_followed",
-    }
-)
+QUIET_EVENTS = frozenset({
+    "moderation.flagged", "participation.notification_sent", "surveys.response_submitted",
+    "reports_map.report_created", "reports_map.report_updated", "reports_map.report_followed",
+})
 
 
 def enabled() -> bool:

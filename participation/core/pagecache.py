@@ -238,9 +238,7 @@ class PageCacheMiddleware:
     def _store(key, marked, response) -> None:
         try:
             entry = {
-                "scopes": marked["scopes"],
-                "stamp": marked["stamp"],
-                "status": response.status_code,
+                "scopes": marked["scopes"], "stamp": marked["stamp"], "status": response.status_code,
                 "headers": [(name, value) for name, value in response.items() if name.lower() != "x-page-cache"],
                 "content": response.content,
             }

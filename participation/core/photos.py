@@ -78,12 +78,9 @@ def _sniff(head: bytes) -> str | None:
         return "PNG"
     if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WEBP"
-    if (
-        HEIF_AVAILABLE
-        and len(head) >= 12
-        and head[4:8] == b"ftyp"
-        and head[8:12] in {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
-    ):
+    if HEIF_AVAILABLE and len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in {
+        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"
+    }:
         return "HEIF"
     return None
 

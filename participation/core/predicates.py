@@ -17,11 +17,8 @@ def _stored_role_names(user) -> frozenset[str]:
     the groups relation in participation/accounts/registration.py), so a change shows on the next request."""
     from participation.core import freshness
 
-    return freshness.cached(
-        f"roles:{user.pk}",
-        [freshness.user(user.pk), freshness.ROLES],
-        lambda: frozenset(user.groups.values_list("name", flat=True)),
-    )
+    return freshness.cached(f"roles:{user.pk}", [freshness.user(user.pk), freshness.ROLES],
+                            lambda: frozenset(user.groups.values_list("name", flat=True)))
 
 
 def _role_names(user) -> frozenset[str]:

@@ -12,10 +12,6 @@ def register() -> None:
 
     registry.add_urls("dashboard/", "participation.dashboard.urls", translated=True)
     if not any(getattr(r, "name", None) == "ws-dashboard" for r in registry.websocket_routes):
-        registry.add_websocket_routes(
-            [path("ws/dashboard/", consumers.DashboardConsumer.as_asgi(), name="ws-dashboard")]
-        )
-    registry.add_nav_item(
-        NavItem("dashboard:index", _("Dashboard"), order=810, permission="participation.view_dashboard")
-    )
+        registry.add_websocket_routes([path("ws/dashboard/", consumers.DashboardConsumer.as_asgi(), name="ws-dashboard")])
+    registry.add_nav_item(NavItem("dashboard:index", _("Dashboard"), order=810, permission="participation.view_dashboard"))
     events.subscribe("*", consumers.on_any_event)

@@ -37,7 +37,8 @@ def _safe(call, default):
 
 def totals() -> list[dict[str, Any]]:
     return [
-        {"key": key, "label": str(spec.label), "value": _safe(spec.total, 0)} for key, spec in registry.metrics.items()
+        {"key": key, "label": str(spec.label), "value": _safe(spec.total, 0)}
+        for key, spec in registry.metrics.items()
     ]
 
 
@@ -63,11 +64,7 @@ def kpis() -> list[dict[str, Any]]:
     return [
         {"key": "consultations", "label": str(_("Consultations run on the platform")), "value": consultations_count()},
         {"key": "registered_users", "label": str(_("Registered users")), "value": registered_users_count()},
-        {
-            "key": "opinion_posts",
-            "label": str(_("Opinion posts (proposals and comments)")),
-            "value": opinion_posts_count(),
-        },
+        {"key": "opinion_posts", "label": str(_("Opinion posts (proposals and comments)")), "value": opinion_posts_count()},
     ]
 
 
@@ -135,9 +132,7 @@ def kpi_series(days: int = DEFAULT_DAYS, daily: dict | None = None) -> dict[str,
         row["day"]: row["n"]
         for row in users.filter(date_joined__gte=since)
         .annotate(day=TruncDate("date_joined", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values("day", "n")
+        .values("day").annotate(n=Count("id")).values("day", "n")
     }
     result = {"registered_users": {"label": str(_("Registered users")), "points": _cumulate(dates, joined, before)}}
     daily = daily if daily is not None else daily_series(days)
@@ -166,8 +161,7 @@ def extra_tables() -> dict[str, dict[str, Any]]:
     tables = {}
     for key, spec in registry.dashboard_tables.items():
         tables[key] = {
-            "label": str(spec.label),
-            "columns": [(c, str(h)) for c, h in spec.columns],
+            "label": str(spec.label), "columns": [(c, str(h)) for c, h in spec.columns],
             "rows": _safe(spec.rows, []),
         }
     return tables
@@ -177,8 +171,7 @@ def all_tables(days: int = DEFAULT_DAYS) -> dict[str, dict[str, Any]]:
     """Every table on the dashboard, keyed as in /dashboard/export/<key>.csv|json."""
     tables = {
         "totals": {
-            "label": str(_("Totals")),
-            "columns": [("key", str(_("key"))), ("label", str(_("metric"))), ("value", str(_("count")))],
+            "label": str(_("Totals")), "columns": [("key", str(_("key"))), ("label", str(_("metric"))), ("value", str(_("count")))],
             "rows": totals(),
         },
         "kpis": {
@@ -192,9 +185,7 @@ def all_tables(days: int = DEFAULT_DAYS) -> dict[str, dict[str, Any]]:
     daily = daily_series(days)
     cumulative = kpi_series(days, daily)
     day_columns = [("date", str(_("date")))] + [(k, s["label"]) for k, s in daily.items()]
-    day_columns += [
-        (f"cumulative_{k}", str(_("%(label)s (cumulative)") % {"label": s["label"]})) for k, s in cumulative.items()
-    ]
+    day_columns += [(f"cumulative_{k}", str(_("%(label)s (cumulative)") % {"label": s["label"]})) for k, s in cumulative.items()]
     day_rows = []
     for index, (day, _n) in enumerate(next(iter(cumulative.values()))["points"]):
         row = {"date": day.isoformat()}
@@ -232,34 +223,16 @@ def chart(points: list[tuple[dt.date, int]], *, kind: str = "bar") -> dict[str, 
         height = inner_h * n / top
         x = CHART_PAD + index * step
         y = CHART_PAD + inner_h - height
-        bars.append(
-            {
-                "x": round(x + step * 0.1, 1),
-                "y": round(y, 1),
-                "w": round(max(step * 0.8, 1), 1),
-                "h": round(height, 1),
-                "date": day,
-                "n": n,
-            }
-        )
+        bars.append({"x": round(x + step * 0.1, 1), "y": round(y, 1), "w": round(max(step * 0.8, 1), 1),
+                     "h": round(height, 1), "date": day, "n": n})
         coords.append(f"{round(x + step / 2, 1)},{round(y, 1)}")
     labels = []
     if points:
         for index in sorted({0, len(points) // 2, len(points) - 1}):
-            labels.append(
-                {"x": round(CHART_PAD + index * step + step / 2, 1), "text": points[index][0].strftime("%m/%d")}
-            )
+            labels.append({"x": round(CHART_PAD + index * step + step / 2, 1), "text": points[index][0].strftime("%m/%d")})
     return {
-        "kind": kind,
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "pad": CHART_PAD,
-        "bars": bars,
-        "polyline": " ".join(coords),
-        "max": top,
-        "baseline": CHART_HEIGHT - CHART_PAD,
-        "right": CHART_WIDTH - CHART_PAD,
-        "labels": labels,
-        "label_y": CHART_HEIGHT - CHART_PAD + 16,
+        "kind": kind, "width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD, "bars": bars,
+        "polyline": " ".join(coords), "max": top, "baseline": CHART_HEIGHT - CHART_PAD,
+        "right": CHART_WIDTH - CHART_PAD, "labels": labels, "label_y": CHART_HEIGHT - CHART_PAD + 16,
         "points": points,
     }

@@ -32,38 +32,22 @@ def index(request: HttpRequest) -> HttpResponse:
         {"key": key, "label": s["label"], "chart": dashboard.chart(s["points"], kind="bar"), "cumulative": False}
         for key, s in daily.items()
     ] + [
-        {
-            "key": f"cumulative_{key}",
-            "label": s["label"],
-            "chart": dashboard.chart(s["points"], kind="line"),
-            "cumulative": True,
-        }
+        {"key": f"cumulative_{key}", "label": s["label"], "chart": dashboard.chart(s["points"], kind="line"),
+         "cumulative": True}
         for key, s in cumulative.items()
     ]
     # Each KPI once, as a tile with its change over the period (from the cumulative series where there is one).
     kpi_tiles = [
-        {
-            **row,
-            "trend": (cumulative[row["key"]]["points"][-1][1] - cumulative[row["key"]]["points"][0][1])
-            if row["key"] in cumulative and cumulative[row["key"]]["points"]
-            else None,
-        }
+        {**row, "trend": (cumulative[row["key"]]["points"][-1][1] - cumulative[row["key"]]["points"][0][1])
+         if row["key"] in cumulative and cumulative[row["key"]]["points"] else None}
         for row in tables["kpis"]["rows"]
     ]
     extra_keys = [key for key in tables if key not in {"totals", "kpis", "per_consultation", "daily"}]
-    return render(
-        request,
-        "participation/dashboard/index.html",
-        {
-            "tables": tables,
-            "charts": charts,
-            "days": days,
-            "day_choices": DAY_CHOICES,
-            "kpi_tiles": kpi_tiles,
-            "extra_tables": [(key, tables[key]) for key in extra_keys],
-            "live_payload": dashboard.live_payload(),
-        },
-    )
+    return render(request, "participation/dashboard/index.html", {
+        "tables": tables, "charts": charts, "days": days, "day_choices": DAY_CHOICES, "kpi_tiles": kpi_tiles,
+        "extra_tables": [(key, tables[key]) for key in extra_keys],
+        "live_payload": dashboard.live_payload(),
+    })
 
 
 @login_required

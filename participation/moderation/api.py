@@ -39,13 +39,6 @@ def flag_post(request: HttpRequest, payload: FlagIn):
     flag, created = flag_create(
         user=request.auth, kind=payload.kind, object_id=payload.id, reason=payload.reason, details=payload.details
     )
-    body = {
-        "id": flag.pk,
-        "kind": flag.kind,
-        "object_id": flag.object_id,
-        "reason": flag.reason,
-        "status": flag.status,
-        "created_at": flag.created_at,
-        "created": created,
-    }
+    body = {"id": flag.pk, "kind": flag.kind, "object_id": flag.object_id, "reason": flag.reason,
+            "status": flag.status, "created_at": flag.created_at, "created": created}
     return Status(201 if created else 200, body)

@@ -58,21 +58,14 @@ def seed_moderation(*, stdout, password: str, set_password: bool = False, **_) -
         blocked.blocked_reason = BLOCKED_REASON
         blocked.content_hidden_at = blocked.blocked_at  # a spammer: past posts hidden too
         blocked.save(update_fields=["blocked_at", "blocked_reason", "content_hidden_at"])
-        ModerationAction.objects.create(
-            actor=moderator,
-            action=ModerationActionKind.BLOCK,
-            target_kind="user",
-            target_id=blocked.pk,
-            target_text=blocked.display_name,
-            reason=BLOCKED_REASON,
-        )
+        ModerationAction.objects.create(actor=moderator, action=ModerationActionKind.BLOCK, target_kind="user",
+                                        target_id=blocked.pk, target_text=blocked.display_name, reason=BLOCKED_REASON)
     for kind in ("comment", "proposal", "report"):
         spec = registry.moderatables.get(kind)
         if spec is None or Flag.objects.filter(kind=kind, user__in=residents).exists():
             continue  # not installed, or seeded before
         items = [
-            obj
-            for obj in spec.model.objects.visible().order_by("-pk")[:30]
+            obj for obj in spec.model.objects.visible().order_by("-pk")[:30]
             if getattr(_item_author(obj), "username", "").startswith("resident")
         ]
         if not items:
@@ -87,29 +80,19 @@ def seed_moderation(*, stdout, password: str, set_password: bool = False, **_) -
             others = [r for r in residents if r.pk != getattr(_item_author(target), "pk", None)][2:5]
             for resident in others:
                 flags += _flag(resident, kind, target.pk, FlagReason.PERSONAL_INFO, "個人の電話番号が書かれています。")
-            if (
-                target.hidden_at is None
-                and not ModerationAction.objects.filter(
-                    target_kind=kind, target_id=target.pk, action=ModerationActionKind.AUTO_HIDE
-                ).exists()
-            ):
+            if target.hidden_at is None and not ModerationAction.objects.filter(
+                target_kind=kind, target_id=target.pk, action=ModerationActionKind.AUTO_HIDE
+            ).exists():
                 reason = "住民3人が通報: 個人情報"
                 spec.model._base_manager.filter(pk=target.pk).update(hidden_at=timezone.now(), hidden_reason=reason)
                 target.refresh_from_db()
                 spec.on_visibility_changed(target)  # keeps counters equal to COUNT(*)
-                ModerationAction.objects.create(
-                    actor=None,
-                    action=ModerationActionKind.AUTO_HIDE,
-                    target_kind=kind,
-                    target_id=target.pk,
-                    target_text=str(spec.text(target))[:200],
-                    reason=reason,
-                )
+                ModerationAction.objects.create(actor=None, action=ModerationActionKind.AUTO_HIDE, target_kind=kind,
+                                                target_id=target.pk, target_text=str(spec.text(target))[:200],
+                                                reason=reason)
                 hidden += 1
     spam_items = _blocked_user_content(blocked)
-    stdout.write(
-        f"moderation: {flags} flags added, {hidden} items hidden, {spam_items} posts by the blocked demo user {BLOCKED_USERNAME}"
-    )
+    stdout.write(f"moderation: {flags} flags added, {hidden} items hidden, {spam_items} posts by the blocked demo user {BLOCKED_USERNAME}")
 
 
 SPAM_TEXTS = ["【限定】今だけ高収入の副業をご紹介!詳しくはプロフィールへ", "格安で不用品を買い取ります。今すぐ連絡を!"]

@@ -11,13 +11,10 @@ from participation.moderation.services import DETAILS_MAX, REASON_MAX
 
 
 class FlagForm(AntiSpamFormMixin, forms.Form):
-    reason = forms.ChoiceField(
-        label=_("Why should a moderator look at this?"), choices=FlagReason.choices, widget=forms.RadioSelect
-    )
+    reason = forms.ChoiceField(label=_("Why should a moderator look at this?"), choices=FlagReason.choices,
+                               widget=forms.RadioSelect)
     details = forms.CharField(
-        label=_("Details (optional)"),
-        required=False,
-        max_length=DETAILS_MAX,
+        label=_("Details (optional)"), required=False, max_length=DETAILS_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What is wrong? Moderators read this; it is never shown publicly."),
     )
@@ -33,20 +30,14 @@ class ModerationActionForm(forms.Form):
     ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        max_length=REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"), required=False, max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required to hide or block. The author is told the reason."),
     )
 
     block_scope = forms.ChoiceField(
-        label=_("When blocking: what happens to what the author posted before?"),
-        required=False,
-        choices=[
-            ("future", _("Block future posts only: past posts stay visible")),
-            ("all", _("Also hide past posts (other residents' comments on them are no longer shown)")),
-        ],
+        label=_("When blocking: what happens to what the author posted before?"), required=False,
+        choices=[("future", _("Block future posts only: past posts stay visible")),
+                 ("all", _("Also hide past posts (other residents' comments on them are no longer shown)"))],
         widget=forms.RadioSelect,
     )
 

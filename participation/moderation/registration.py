@@ -12,7 +12,5 @@ def register() -> None:
     registry.add_urls("moderation/", "participation.moderation.urls", translated=True)
     registry.add_api_router("", router)
     registry.add_nav_item(NavItem("moderation:queue", _("Moderation"), order=820, permission="participation.moderate"))
-    registry.add_nav_item(
-        NavItem("moderation:audit_log", _("Audit log"), order=830, permission="participation.view_audit_log")
-    )
+    registry.add_nav_item(NavItem("moderation:audit_log", _("Audit log"), order=830, permission="participation.view_audit_log"))
     registry.add_demo_seeder("moderation", seed_moderation, order=70)

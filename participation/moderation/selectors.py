@@ -64,9 +64,8 @@ def _load_targets(pairs: list[tuple[str, int]]) -> dict[tuple[str, int], Target]
     return targets
 
 
-def moderation_queue(
-    *, status: str = "open", kind: str | None = None, consultation_id: int | None = None, attach: bool = True
-) -> list[QueueItem]:
+def moderation_queue(*, status: str = "open", kind: str | None = None, consultation_id: int | None = None,
+                     attach: bool = True) -> list[QueueItem]:
     """Items needing a moderator, most-flagged first.
 
     ``open``: items and accounts with open flags (auto-hidden ones included);
@@ -115,9 +114,8 @@ def _items_for_rows(rows) -> list[QueueItem]:
     return items
 
 
-def moderation_queue_page(
-    *, status: str = "open", kind: str | None = None, consultation_id: int | None = None, page=1, per_page: int = 25
-):
+def moderation_queue_page(*, status: str = "open", kind: str | None = None, consultation_id: int | None = None,
+                          page=1, per_page: int = 25):
     """One page of the queue. Open flags page in the database and load only that page's items, with or
     without a consultation filter; hidden items and blocked accounts are at most a few hundred."""
     if status == "open":

@@ -151,12 +151,8 @@ def target_get(*, kind: str, object_id: int, for_update: bool = False) -> Target
 
 def _audit(*, actor: User | None, action: str, target: Target, reason: str = "") -> ModerationAction:
     return ModerationAction.objects.create(
-        actor=actor,
-        action=action,
-        target_kind=target.kind,
-        target_id=target.object_id,
-        target_text=target.text[:200],
-        reason=reason[:REASON_MAX],
+        actor=actor, action=action, target_kind=target.kind, target_id=target.object_id,
+        target_text=target.text[:200], reason=reason[:REASON_MAX],
     )
 
 
@@ -196,9 +192,7 @@ def _notify_hidden(target: Target, *, reason_factory) -> None:
 
     def message():
         return gettext("Your %(item)s “%(text)s” was hidden by moderation. Reason: %(reason)s") % {
-            "item": str(spec_label),
-            "text": target.text[:60],
-            "reason": reason_factory(),
+            "item": str(spec_label), "text": target.text[:60], "reason": reason_factory(),
         }
 
     notification_send(recipients=[author], verb="moderation.hidden", message_factory=message)
@@ -207,8 +201,7 @@ def _notify_hidden(target: Target, *, reason_factory) -> None:
 def _reasons_text(kind: str, object_id: int) -> str:
     reasons = (
         Flag.objects.filter(kind=kind, object_id=object_id, status=FlagStatus.OPEN)
-        .values_list("reason", flat=True)
-        .distinct()
+        .values_list("reason", flat=True).distinct()
     )
     labels = dict(FlagReason.choices)
     return ", ".join(str(labels.get(r, r)) for r in sorted(set(reasons)))
@@ -271,8 +264,7 @@ def _auto_hide_if_needed(target: Target) -> None:
 
     def reason_now():
         return gettext("Flagged by %(count)d residents: %(reasons)s") % {
-            "count": count,
-            "reasons": _reasons_text(target.kind, target.object_id),
+            "count": count, "reasons": _reasons_text(target.kind, target.object_id)
         }
 
     _notify_hidden(target, reason_factory=reason_now)
@@ -326,13 +318,9 @@ def item_unhide(*, actor: User, kind: str, object_id: int, reason: str = "") -> 
         if author is not None:
             label = target.spec.label
             notification_send(
-                recipients=[author],
-                verb="moderation.unhidden",
-                url=target.url,
-                message_factory=lambda: (
-                    gettext("Your %(item)s “%(text)s” is visible again.")
-                    % {"item": str(label), "text": target.text[:60]}
-                ),
+                recipients=[author], verb="moderation.unhidden", url=target.url,
+                message_factory=lambda: gettext("Your %(item)s “%(text)s” is visible again.")
+                % {"item": str(label), "text": target.text[:60]},
             )
         publish("moderation.unhidden", kind=kind, object_id=target.object_id, consultation_id=target.consultation_id)
     return target
@@ -367,9 +355,8 @@ def user_block(*, actor: User, user_id: int, reason: str, hide_past: bool = True
         user.blocked_at = timezone.now()
         user.blocked_reason = reason
         user.content_hidden_at = user.blocked_at if hide_past else None
-        User.objects.filter(pk=user.pk).update(
-            blocked_at=user.blocked_at, blocked_reason=reason, content_hidden_at=user.content_hidden_at
-        )
+        User.objects.filter(pk=user.pk).update(blocked_at=user.blocked_at, blocked_reason=reason,
+                                               content_hidden_at=user.content_hidden_at)
         _close_flags(target, FlagStatus.UPHELD)
         _audit(actor=actor, action=ModerationActionKind.BLOCK, target=target, reason=reason)
         publish("moderation.user_blocked", user_id=user.pk)
@@ -409,15 +396,8 @@ def user_block_preview(*, user: User) -> list[tuple[str, int]]:
     return rows
 
 
-def audit_record(
-    *, actor: User | None, action: str, kind: str, object_id: int, text: str = "", reason: str = ""
-) -> None:
+def audit_record(*, actor: User | None, action: str, kind: str, object_id: int, text: str = "", reason: str = "") -> None:
     """Write an audit entry for a staff action taken elsewhere (e.g. an account deletion)."""
     ModerationAction.objects.create(
-        actor=actor,
-        action=action,
-        target_kind=kind,
-        target_id=object_id,
-        target_text=text[:200],
-        reason=reason[:REASON_MAX],
+        actor=actor, action=action, target_kind=kind, target_id=object_id, target_text=text[:200], reason=reason[:REASON_MAX]
     )

@@ -45,11 +45,8 @@ def flag_create(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
         rate_limit_hit("flag", request=request, user=request.user)
         try:
             _flag, created = moderation.flag_create(
-                user=request.user,
-                kind=kind,
-                object_id=object_id,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
+                user=request.user, kind=kind, object_id=object_id,
+                reason=form.cleaned_data["reason"], details=form.cleaned_data["details"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -59,11 +56,8 @@ def flag_create(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
             else:
                 messages.info(request, _("You have already flagged this. A moderator will look at it."))
             return redirect(safe_next(request, target.url))
-    return render(
-        request,
-        "participation/flag_form.html",
-        {"form": form, "target": target, "next": safe_next(request, target.url)},
-    )
+    return render(request, "participation/flag_form.html", {"form": form, "target": target,
+                                                            "next": safe_next(request, target.url)})
 
 
 def _query_string(request: HttpRequest) -> str:
@@ -89,29 +83,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     kinds = moderation.moderatable_kinds()
     kind = request.GET.get("kind") if request.GET.get("kind") in kinds else ""
     consultation_id = _int_or_none(request.GET.get("consultation"))
-    page = moderation_queue_page(
-        status=status, kind=kind or None, consultation_id=consultation_id, page=request.GET.get("page")
-    )
+    page = moderation_queue_page(status=status, kind=kind or None, consultation_id=consultation_id,
+                                 page=request.GET.get("page"))
     titles = consultation_titles()
-    return render(
-        request,
-        "participation/moderation/queue.html",
-        {
-            "page_obj": page,
-            "status": status,
-            "kind": kind,
-            "kinds": sorted(kinds.items()),
-            "consultation_id": consultation_id,
-            "consultations": sorted(titles.items()),
-            "statuses": [("open", _("Flagged")), ("hidden", _("Hidden")), ("blocked", _("Blocked accounts"))],
-            "query_string": _query_string(request),
-        },
-    )
+    return render(request, "participation/moderation/queue.html", {
+        "page_obj": page, "status": status, "kind": kind, "kinds": sorted(kinds.items()),
+        "consultation_id": consultation_id, "consultations": sorted(titles.items()),
+        "statuses": [("open", _("Flagged")), ("hidden", _("Hidden")), ("blocked", _("Blocked accounts"))],
+        "query_string": _query_string(request),
+    })
 
 
-def _apply_action(
-    request: HttpRequest, target: moderation.Target, action: str, reason: str, block_scope: str = ""
-) -> str:
+def _apply_action(request: HttpRequest, target: moderation.Target, action: str, reason: str,
+                  block_scope: str = "") -> str:
     user = request.user
     if action == "hide":
         moderation.item_hide(actor=user, kind=target.kind, object_id=target.object_id, reason=reason)
@@ -140,23 +124,15 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     require(request.user, "participation.moderate")
     target = _target_or_404(kind, object_id)
     open_flags = Flag.objects.filter(kind=kind, object_id=object_id, status=FlagStatus.OPEN).exists()
-    form = ModerationActionForm(
-        request.POST if request.method == "POST" else None, target=target, has_open_flags=open_flags
-    )
+    form = ModerationActionForm(request.POST if request.method == "POST" else None, target=target,
+                                has_open_flags=open_flags)
     if request.method == "POST":
         if form.is_valid():
             try:
-                message = _apply_action(
-                    request,
-                    target,
-                    form.cleaned_data["action"],
-                    form.cleaned_data["reason"],
-                    form.cleaned_data.get("block_scope", ""),
-                )
+                message = _apply_action(request, target, form.cleaned_data["action"], form.cleaned_data["reason"],
+                                        form.cleaned_data.get("block_scope", ""))
             except ValidationError as exc:
-                form.add_error(
-                    "reason" if getattr(exc, "code", "") in {"reason_required", "reason_too_long"} else None, exc
-                )
+                form.add_error("reason" if getattr(exc, "code", "") in {"reason_required", "reason_too_long"} else None, exc)
             else:
                 messages.success(request, message)
                 return redirect(safe_next(request, request.path))
@@ -164,32 +140,19 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     else:
         status = 200
     item = queue_item_get(kind=kind, object_id=object_id)
-    response = render(
-        request,
-        "participation/moderation/item.html",
-        {
-            "item": item,
-            "form": form,
-            "history": audit_log_for(kind=kind, object_id=object_id)[:100],
-            "block_preview": moderation.user_block_preview(user=target.author)
-            if target.author is not None and target.author.blocked_at is None
-            else [],
-            "can_view_audit": request.user.has_perm("participation.view_audit_log"),
-        },
-    )
+    response = render(request, "participation/moderation/item.html", {
+        "item": item, "form": form, "history": audit_log_for(kind=kind, object_id=object_id)[:100],
+        "block_preview": moderation.user_block_preview(user=target.author)
+        if target.author is not None and target.author.blocked_at is None else [],
+        "can_view_audit": request.user.has_perm("participation.view_audit_log"),
+    })
     response.status_code = status
     return response
 
 
 AUDIT_COLUMNS = [
-    ("created_at", _("time")),
-    ("actor", _("actor")),
-    ("action", _("action")),
-    ("target_kind", _("type")),
-    ("target_type", _("type name")),
-    ("target_id", _("item id")),
-    ("target_text", _("item")),
-    ("reason", _("reason")),
+    ("created_at", _("time")), ("actor", _("actor")), ("action", _("action")), ("target_kind", _("type")),
+    ("target_type", _("type name")), ("target_id", _("item id")), ("target_text", _("item")), ("reason", _("reason")),
 ]
 
 
@@ -206,29 +169,17 @@ def audit_log(request: HttpRequest, fmt: str = "html") -> HttpResponse:
         type_names = {key: str(label) for key, label in moderation.moderatable_kinds().items()}
         rows = (
             {
-                "created_at": e.created_at.isoformat(),
-                "actor": e.actor.username if e.actor else "",
-                "action": e.action,
-                "target_kind": e.target_kind,
-                "target_type": type_names.get(e.target_kind, e.target_kind),
-                "target_id": e.target_id,
-                "target_text": e.target_text,
-                "reason": e.reason,
+                "created_at": e.created_at.isoformat(), "actor": e.actor.username if e.actor else "",
+                "action": e.action, "target_kind": e.target_kind,
+                "target_type": type_names.get(e.target_kind, e.target_kind), "target_id": e.target_id,
+                "target_text": e.target_text, "reason": e.reason,
             }
             for e in entries.iterator()
         )
         return csv_response("audit-log.csv", [key for key, _label in AUDIT_COLUMNS], rows)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     page.object_list = audit_entries_describe(page.object_list)
-    return render(
-        request,
-        "participation/moderation/audit_log.html",
-        {
-            "page_obj": page,
-            "actions": sorted(actions.items()),
-            "action": action,
-            "kind": kind,
-            "kinds": sorted(moderation.moderatable_kinds().items()),
-            "query_string": _query_string(request),
-        },
-    )
+    return render(request, "participation/moderation/audit_log.html", {
+        "page_obj": page, "actions": sorted(actions.items()), "action": action, "kind": kind,
+        "kinds": sorted(moderation.moderatable_kinds().items()), "query_string": _query_string(request),
+    })

@@ -41,8 +41,7 @@ def csv_response(filename: str, columns: list[str], rows: Iterable[dict[str, Any
 
 def json_response(payload: Any, *, filename: str | None = None, content_type: str = "application/json") -> HttpResponse:
     response = HttpResponse(
-        json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
-        content_type=f"{content_type}; charset=utf-8",
+        json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1), content_type=f"{content_type}; charset=utf-8"
     )
     if filename:
         response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -58,9 +57,7 @@ def dataset_list() -> list[dict[str, Any]]:
     """The published datasets with their data dictionaries, in registry order."""
     return [
         {
-            "key": key,
-            "label": spec.label,
-            "fields": [(name, desc) for name, desc in spec.fields.items()],
+            "key": key, "label": spec.label, "fields": [(name, desc) for name, desc in spec.fields.items()],
             "geo": is_geo(spec),
         }
         for key, spec in registry.exports.items()
@@ -87,9 +84,7 @@ def dataset_rows(spec) -> Iterator[dict[str, Any]]:
 def dataset_json(key: str) -> dict[str, Any]:
     spec = dataset_get(key)
     return {
-        "dataset": key,
-        "title": str(spec.label),
-        "license": licence(),
+        "dataset": key, "title": str(spec.label), "license": licence(),
         "fields": {name: str(desc) for name, desc in spec.fields.items()},
         "rows": list(dataset_rows(spec)),
     }
@@ -113,7 +108,6 @@ def dataset_geojson(key: str) -> dict[str, Any]:
         if lat is None or lon is None:
             continue
         properties = {k: v for k, v in row.items() if k not in ("latitude", "longitude")}
-        features.append(
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
-        )
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                         "properties": properties})
     return {"type": "FeatureCollection", "name": key, "license": licence(), "features": features}

@@ -9,14 +9,9 @@ from participation.opendata import formats as opendata
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "participation/open_data.html",
-        {
-            "datasets": opendata.dataset_list(),
-            "licence": opendata.licence(),
-        },
-    )
+    return render(request, "participation/open_data.html", {
+        "datasets": opendata.dataset_list(), "licence": opendata.licence(),
+    })
 
 
 def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:

@@ -68,7 +68,7 @@ def resident_date(value) -> str:
 
 @register.simple_tag
 def days_left(last_day) -> str:
-    """ "あと12日" / "12 days left" for a phase whose last day is ``last_day`` (a date); "" when past."""
+    """"あと12日" / "12 days left" for a phase whose last day is ``last_day`` (a date); "" when past."""
     from django.utils import timezone
     from django.utils.translation import gettext, ngettext
 

@@ -47,8 +47,6 @@ class Command(BaseCommand):
                 else:
                     missing += 1
         catalogue.metadata["Language"] = language
-        catalogue.metadata["Plural-Forms"] = (
-            "nplurals=1; plural=0;" if language == "ja" else catalogue.metadata.get("Plural-Forms", "")
-        )
+        catalogue.metadata["Plural-Forms"] = "nplurals=1; plural=0;" if language == "ja" else catalogue.metadata.get("Plural-Forms", "")
         catalogue.save(str(po_path))
         self.stdout.write(f"{language}: filled {filled}, still untranslated {missing}")

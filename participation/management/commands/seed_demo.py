@@ -22,9 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, password=None, only=None, force=False, **options):
         if not (settings.DEMO_MODE or force):
-            raise CommandError(
-                "seed_demo creates accounts with known passwords; it runs only with DEMO_MODE=1 or --force."
-            )
+            raise CommandError("seed_demo creates accounts with known passwords; it runs only with DEMO_MODE=1 or --force.")
         set_password = password is not None
         password = password or secrets.token_urlsafe(9)
         rng = random.Random(20260401)
@@ -34,12 +32,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 seeder.func(stdout=self.stdout, password=password, set_password=set_password, rng=rng)
         if set_password:
-            self.stdout.write(
-                self.style.SUCCESS(f"demo users resident1..resident20, moderator, staff, council: password {password}")
-            )
+            self.stdout.write(self.style.SUCCESS(f"demo users resident1..resident20, moderator, staff, council: password {password}"))
         else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"new demo users got the password {password} (existing users keep theirs; use --password to reset)"
-                )
-            )
+            self.stdout.write(self.style.SUCCESS(
+                f"new demo users got the password {password} (existing users keep theirs; use --password to reset)"
+            ))
