@@ -5,9 +5,9 @@
 
 A generated conversation: three camps of voters, each voter votes on about 25 of the statements (agree
 with their camp's statements, disagree with the others', 10% passes and 10% noise) at random times over
-30 days. For each size: one Polis update over all the votes with voters in the order of their first vote
-(``opinion_groups`` with times, the default), the same in the generated order (without times), and the replay
-of the history as Polis's updates while the votes arrived (``history=True``, ml/polis_history.py): CPU and
+30 days. For each size: one Polis update over all the votes (``opinion_groups``, the default; with and
+without the votes' times, which it does not need), and the replay of the history as Polis's updates while the
+votes arrived (``history=True``, ml/polis_history.py): CPU and
 wall seconds, the number of updates, peak memory (max RSS of a fresh child process) and the ARI of the
 groups against the camps.
 """
@@ -101,8 +101,8 @@ def main() -> None:
             ).stdout
             r = json.loads(out.strip().splitlines()[-1])
             label = {
-                "timed": "one update, time order",
-                "untimed": "one update, given order",
+                "timed": "one update",
+                "untimed": "one update, votes without times",
                 "replayed": "history replayed",
             }[mode]
             print(

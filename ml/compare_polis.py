@@ -14,12 +14,11 @@ moderator's *meta* statements — demographic questions such as "I live in a cit
 ``is-meta`` column is used when present), so meta statements are recognised by :func:`meta_statements`:
 first-person self-descriptions written by the conversation's owner.
 
-When the folder holds the export's ``votes.csv`` (every vote with its time) and its ``comments.csv``, the
-votes are read from it in time order: participants come in the order of their first vote, as Polis loads a
-conversation, and Polis's first clusters are the first distinct points in that order. The groups are then
-one Polis update over all the votes (ml/polis_history.py, ``fresh``) — which is what the exports hold.
-``--replay`` replays the log as Polis's successive updates while the votes arrived instead (measured further
-from the exports, ml/README.md); ``--no-log`` reads ``participants-votes.csv`` alone, in its row order.
+The groups are one Polis update over all the votes (ml/polis_history.py, ``fresh``), in the order Polis
+loads a conversation (by statement, then participant) — which is what the exports hold. When the folder holds
+the export's ``votes.csv`` (every vote with its time) and its ``comments.csv``, the votes are read from it, and
+``--replay`` replays them as Polis's successive updates while they arrived instead (measured further from the
+exports, ml/README.md); ``--no-log`` reads ``participants-votes.csv`` alone.
 
 Polis's math changed over the years, and an export holds the groups of the math that computed it. The
 export shows which: Polis's older math counted the zeroed mod-out columns as votes when deciding who is in
@@ -330,8 +329,8 @@ def compare(
 ) -> dict[str, Any]:
     conversation = read_participants_votes(folder / "participants-votes.csv")
     comments_csv = folder / "comments.csv" if (folder / "comments.csv").is_file() else None
-    # With the export's vote log (and its comments, to leave out what Polis left out), the votes come in time
-    # order — participants in the order they first voted, as Polis loads them — and can be replayed.
+    # With the export's vote log (and its comments, to leave out what Polis left out), the votes carry their
+    # time and can be replayed.
     with_log = use_log and comments_csv is not None and (folder / "votes.csv").is_file()
     log = read_vote_log(folder / "votes.csv") if with_log else None
     votes = log if log is not None else conversation.votes

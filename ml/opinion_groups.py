@@ -15,8 +15,8 @@ Input: (participant, statement, vote) with vote 1 agree, -1 disagree, 0 pass. St
 4. Base clusters: k-means with up to 100 clusters on the projections; group clusters: weighted
    k-means of the base-cluster centres for k = 2..min(5, 2 + n_base // 12) (Polis ``max-k-fn``); the k
    with the best silhouette of the base-cluster centres (Polis's ``bucket-dists``) wins. Both k-means
-   are Polis's own (``ml.polis_history``: Lloyd steps from the first distinct points, participants in
-   the order of their first vote) in one update over all the votes — what Polis's exports hold
+   are Polis's own (``ml.polis_history``: Lloyd steps from the first distinct points, the votes in the
+   order Polis loads them) in one update over all the votes — what Polis's exports hold
    (ml/README.md); scikit-learn's k-means when that finds no two groups. Polis also smooths k over the
    successive updates of a live conversation (``group-k-smoother``); ``history=True`` replays them.
 5. Per group and statement: na, nd, ns (passes count as seen); pa = (na+1)/(ns+2),
@@ -444,8 +444,8 @@ def opinion_groups(
      "params": {...}, "k_scores": {...}}
 
     The groups are those of one Polis update over all the votes (``ml.polis_history.fresh``: Polis's own
-    k-means from the first distinct points, participants in the order of their first vote when the votes
-    carry their time — (participant, statement, vote, unix seconds) — else in the order given). With
+    k-means from the first distinct points, the votes in the order Polis loads them — by statement, then
+    participant, then time when the votes carry it: (participant, statement, vote, unix seconds)). With
     ``history=True`` timed votes are replayed instead as Polis's successive updates while they arrived
     (``ml.polis_history.replay``). When Polis's update finds no two groups, k-means once on the final matrix
     (steps 1–4 above). ``rules`` picks today's Polis math (``CURRENT``) or the one behind its exports before
@@ -486,7 +486,7 @@ def opinion_groups(
         )
         computation = "replayed" if state.updates >= HISTORY_MIN_UPDATES else computation
     else:
-        state = fresh((row[:3] for row in rows), excluded=excluded_ids, k=k, rules=rules)
+        state = fresh(rows, excluded=excluded_ids, k=k, rules=rules)
     grouped = state.group_of()
     if not all(p in grouped for p in state.in_conversation) or len(set(grouped.values())) < 2:
         # Polis's update found no two groups (too few voters or base clusters for them): k-means once.

@@ -1,4 +1,5 @@
-"""Opinion groups the way a live Polis conversation arrives at them: by replaying its votes in time order.
+"""Polis's conversation updates: one over all the votes (``fresh``, what Polis computes when it loads a
+conversation, and what its exports hold), or the live conversation's successive updates replayed in time order.
 
 Polis does not cluster the final vote matrix once. Its math worker updates the conversation each time
 new votes arrive (``polismath.math.conversation/conv-update``) and every update starts from the last:
@@ -301,18 +302,39 @@ class Conversation:
         }
 
 
+def _id_order(value: Any) -> tuple:
+    """Numeric ids in numeric order (Polis's tid and pid are integers), others after them as text."""
+    try:
+        return (0, int(value), "")
+    except (TypeError, ValueError):
+        return (1, 0, str(value))
+
+
+def polis_order(votes: Iterable[tuple]) -> list[tuple[Any, Any, float]]:
+    """Votes in the order Polis loads a conversation (``conv-poll``: ``ORDER BY zid, tid, pid, created``): by
+    statement, then participant, then time — so participants enter the matrix in the order they appear there,
+    and of one participant's votes on a statement the latest counts. Untimed votes keep their given order
+    among the same participant's votes on the same statement."""
+    rows = list(votes)
+    keyed = sorted(
+        range(len(rows)),
+        key=lambda i: (_id_order(rows[i][1]), _id_order(rows[i][0]), float(rows[i][3]) if len(rows[i]) > 3 else 0.0, i),
+    )
+    return [tuple(rows[i][:3]) for i in keyed]
+
+
 def fresh(
-    votes: Iterable[tuple[Any, Any, float]],
+    votes: Iterable[tuple],
     *,
     excluded: Iterable[Any] = (),
     k: int | None = None,
     rules: str = "current",
 ) -> Conversation:
     """One Polis update over all the votes, from an empty conversation — what Polis computes when it loads a
-    conversation afresh. Participants and statements take the order of their first vote (Polis's first
-    clusters are the first distinct points); a later vote on the same statement replaces an earlier one."""
+    conversation afresh (its ``recompute``): the votes in the order Polis loads them (:func:`polis_order`),
+    whose first distinct points are Polis's first clusters."""
     conversation = Conversation(excluded=frozenset(excluded), fixed_k=k, rules=rules)
-    conversation.update(list(votes))
+    conversation.update(polis_order(votes))
     return conversation
 
 

@@ -166,7 +166,7 @@ class OpinionSource:
     ``visible(consultation_id, ids)`` answers which of some ids are still visible
     ({id: url}); ``votes(consultation_id)`` yields (participant_id, statement_id, vote) with
     vote in {1, -1, 0}, statement ids matching ``items`` ids, optionally with the vote's Unix time as a
-    fourth element (opinion groups then take the participants in the order of their first vote, as Polis does).
+    fourth element (opinion groups can then replay the votes as Polis's successive updates).
     """
 
     label: Any

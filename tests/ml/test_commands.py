@@ -373,7 +373,7 @@ def participants_votes_csv(folder, votes_csv=None, rows=None):
     return folder / "participants-votes.csv"
 
 
-def test_a_polis_participants_votes_csv_is_read_in_time_order_from_the_export_beside_it(tmp_path, capsys):
+def test_a_polis_participants_votes_csv_is_read_with_the_vote_log_beside_it(tmp_path, capsys):
     folder = tmp_path / "conv"
     matrix = participants_votes_csv(folder, polis_votes_csv(folder, with_comments=True))
     out = tmp_path / "groups.json"
@@ -382,7 +382,7 @@ def test_a_polis_participants_votes_csv_is_read_in_time_order_from_the_export_be
     assert data["excluded_statements"] == ["d"]
     assert data["params"]["history"]["updates"] >= 3
     assert sorted(len(g["members"]) for g in data["groups"]) == [15, 15]
-    assert "votes read in time order" in capsys.readouterr().out
+    assert "votes read with their times" in capsys.readouterr().out
 
 
 def test_a_polis_participants_votes_csv_alone_is_clustered_once(tmp_path):
@@ -434,13 +434,13 @@ def test_a_bad_participants_votes_csv_is_refused(tmp_path, rows, message):
 def test_a_real_polis_export_is_read_as_it_is(tmp_path, capsys):
     """london.youth.policing's participants-votes.csv, with its votes.csv and comments.csv beside it (a real
     openData export, tests/ml/fixtures/polis): the log ends in the matrix's votes, so the votes are read from it
-    in time order, and one Polis update over them finds Polis's three groups exactly (0.963 replayed)."""
+    with their times; one Polis update over them finds Polis's three groups exactly (0.963 replayed)."""
     from ml.compare_polis import agreement, read_participants_votes
 
     matrix = Path(__file__).parent / "fixtures" / "polis" / "london.youth.policing" / "participants-votes.csv"
     out = tmp_path / "groups.json"
     call_command("opinion_groups_file", str(matrix), "--out", str(out))
-    assert "votes read in time order" in capsys.readouterr().out
+    assert "votes read with their times" in capsys.readouterr().out
     data = json.loads(out.read_text(encoding="utf-8"))
     ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
     assert agreement(ours, read_participants_votes(matrix).polis_groups)["ari"] == pytest.approx(1.0)

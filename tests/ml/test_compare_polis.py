@@ -123,13 +123,13 @@ REAL = __import__("pathlib").Path(__file__).parent / "fixtures" / "polis"
 def test_real_polis_conversations_against_polis_groups():
     """Five real openData conversations (see fixtures/polis/README.md): a record of where we stand.
 
-    One Polis update over all the votes, participants in the order of their first vote (the export's vote log),
+    One Polis update over all the votes in the order Polis loads them (by statement, then participant),
     moderated-out and meta statements left out as Polis does, and the exports that grouped every participant,
     some below today's vote threshold, grouped with Polis's older math (missing votes as 0 in the PCA, zeroed
-    columns counted as votes): brexit-consensus ARI 0.917, london.youth.policing 1.000 and
-    scoop-hivemind.freshwater 1.000 (Polis's groups exactly), scoop-hivemind.ubi 0.908 with Polis's 4 groups,
-    15-per-hour-seattle 0.499 (0.912 with the older math, which its export does not show) — mean 0.865.
-    Replayed with today's math, as before: mean 0.709. ml/README.md has the steps.
+    columns counted as votes): london.youth.policing and scoop-hivemind.freshwater 1.000 (Polis's groups
+    exactly), brexit-consensus 0.937, 15-per-hour-seattle 0.563, scoop-hivemind.ubi 0.424 (2 groups for Polis's
+    4; 0.894 with k = 4 given) — mean 0.785. Replayed with today's math, as before: mean 0.709. ml/README.md has
+    the steps and the four validation conversations.
     """
     folders = [folder for folder in sorted(REAL.iterdir()) if folder.is_dir()]
     results = {folder.name: compare(folder, in_process=True) for folder in folders}
@@ -140,15 +140,16 @@ def test_real_polis_conversations_against_polis_groups():
         "scoop-hivemind.freshwater": "legacy",  # everyone, even with one vote
         "scoop-hivemind.ubi": "legacy",
     }
-    assert all(result["log"] and result["computation"] == "one update" for result in results.values())
+    assert all(result["computation"] == "one update" for result in results.values())
+    ubi = results.pop("scoop-hivemind.ubi")
+    assert ubi["our_k"] == 2 and ubi["polis_k"] == 4 and ubi["fixed"]["ari"] > 0.85
     assert all(result["our_k"] == result["polis_k"] for result in results.values())
     assert sorted(results["brexit-consensus"]["meta"], key=int) == ["0", "1", "3", "10", "11", "15"]
     assert results["london.youth.policing"]["auto"]["ari"] == pytest.approx(1.0)
     assert results["scoop-hivemind.freshwater"]["auto"]["ari"] == pytest.approx(1.0)
-    for name in ("brexit-consensus", "scoop-hivemind.ubi"):
-        assert results[name]["auto"]["ari"] > 0.9
-    assert results["15-per-hour-seattle"]["auto"]["ari"] > 0.45  # 0.912 with the legacy math (ml/README.md)
-    assert np.mean([result["auto"]["ari"] for result in results.values()]) > 0.85
+    assert results["brexit-consensus"]["auto"]["ari"] > 0.9
+    assert results["15-per-hour-seattle"]["auto"]["ari"] > 0.5
+    assert np.mean([result["auto"]["ari"] for result in [*results.values(), ubi]]) > 0.75
     for result in results.values():  # brexit: the 8 participants below the threshold that Polis kept in
         assert result["auto"]["coverage"] > 0.95
 
@@ -162,19 +163,14 @@ def test_real_polis_conversations_replayed():
     assert result["auto"]["ari"] > 0.95
 
 
-def test_real_polis_conversations_without_their_vote_logs():
-    """participants-votes.csv alone (``--no-log``): its row order is not the order participants first voted, and
-    Polis's first clusters are the first distinct points — ubi then gets 2 groups (ARI 0.424; 0.894 with k = 4
-    given); the others are as with the log but seattle, 0.563."""
-    results = {
-        folder.name: compare(folder, in_process=True, use_log=False)
-        for folder in sorted(REAL.iterdir())
-        if folder.is_dir()
-    }
-    assert not any(result["log"] for result in results.values())
-    assert results["london.youth.policing"]["auto"]["ari"] == pytest.approx(1.0)
-    assert results["scoop-hivemind.freshwater"]["auto"]["ari"] == pytest.approx(1.0)
-    assert results["scoop-hivemind.ubi"]["fixed"]["ari"] > 0.85
+def test_one_update_does_not_depend_on_the_vote_log():
+    """Polis loads the votes by statement and participant, not by time: with or without the export's vote log
+    (``--no-log``) one update gives the same groups."""
+    for name in ("scoop-hivemind.ubi", "london.youth.policing"):
+        with_log = compare(REAL / name, in_process=True)
+        without = compare(REAL / name, in_process=True, use_log=False)
+        assert with_log["log"] and not without["log"]
+        assert with_log["auto"] == without["auto"] and with_log["our_k"] == without["our_k"]
 
 
 def test_the_vote_log_is_read_with_polis_export_columns(tmp_path):

@@ -168,3 +168,17 @@ def test_a_replay_reports_its_progress():
     opinion_groups(log, history=True, progress=lambda percent, stage: stages.append((percent, stage)))
     history = [percent for percent, stage in stages if stage == "history"]
     assert history == sorted(set(history)) and history[0] >= 10 and history[-1] == 65
+
+
+def test_polis_loads_the_votes_by_statement_then_participant():
+    """Polis's ``conv-poll`` orders a conversation's votes by tid, pid, created: participants enter the matrix in
+    that order (its first distinct points are the first clusters), and the latest of a participant's votes on a
+    statement counts."""
+    from ml.polis_history import fresh, polis_order
+
+    votes = [("10", "2", 1, 5.0), ("2", "2", -1, 1.0), ("7", "1", 1, 9.0), ("2", "1", 1, 3.0), ("2", "1", -1, 8.0)]
+    assert polis_order(votes) == [("2", "1", 1), ("2", "1", -1), ("7", "1", 1), ("2", "2", -1), ("10", "2", 1)]
+    assert polis_order([("b", "x", 1), ("a", "x", 0), ("a", "x", 1)]) == [("a", "x", 0), ("a", "x", 1), ("b", "x", 1)]
+    conversation = fresh(votes)
+    assert conversation.participants == ["2", "7", "10"] and conversation.statements == ["1", "2"]
+    assert conversation.values[0].tolist() == [-1.0, -1.0]  # participant 2: the later vote on statement 1

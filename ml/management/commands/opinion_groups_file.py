@@ -5,9 +5,8 @@
 VOTES.csv has columns participant,statement,vote (1 agree, -1 disagree, 0 pass); a Polis export
 (voter-id, comment-id, vote) is read too. With a time column — ``timestamp`` (Unix seconds, or
 milliseconds as in Polis's votes.csv), ``time``, ``created`` or ``created_at`` (ISO 8601 also accepted) —
-the votes are taken in time order (participants in the order of their first vote, as Polis loads a
-conversation); the groups are one Polis update over all of them (ml/polis_history.py), or with ``--replay``
-Polis's successive updates while the votes arrived. A Polis export's ``votes.csv`` (voter-id, comment-id) is
+the votes can be replayed (``--replay``) as Polis's successive updates while they arrived; by default the
+groups are one Polis update over all the votes, in the order Polis loads them (ml/polis_history.py). A Polis export's ``votes.csv`` (voter-id, comment-id) is
 read with the ``comments.csv`` beside it, if any (its moderated-out and meta statements are left out;
 without one, ``--replay`` groups its votes once). A Polis ``participants-votes.csv`` (one row per
 participant, one column per statement) is read as it is; with the export's ``votes.csv`` and
@@ -200,7 +199,7 @@ class Command(BaseCommand):
         if latest != {(participant, statement): vote for participant, statement, vote in votes}:
             notes.append(f"{log_file} does not end in this file's votes: they are taken in this file's order")
             return votes
-        notes.append(f"votes read in time order from {log_file}")
+        notes.append(f"votes read with their times from {log_file}")
         return log
 
     def excluded(self, options) -> list[str]:
