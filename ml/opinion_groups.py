@@ -45,9 +45,10 @@ MIN_VOTES = 7
 MIN_PARTICIPANTS = 15
 MAX_BASE_CLUSTERS = 100
 MAX_GROUPS = 5
-# Which Polis math to reproduce: today's (CURRENT), or the one that computed the groups of Polis's exports up
-# to 2019 (LEGACY, Polis's ``mat`` before column averages: missing votes as 0 in the PCA; moderated-out and meta columns, zeroed for everyone, count as
-# votes when deciding who is in the conversation). ml/README.md has the measurements.
+# Which Polis math to reproduce: today's (CURRENT), or its older one (LEGACY, Polis's ``mat`` before column
+# averages): missing votes as 0 in the PCA, and the moderated-out and meta columns, zeroed for everyone, counted
+# as votes when deciding who is in the conversation — what computed the exports that grouped everyone who voted
+# (ml.compare_polis.rules_for_export). ml/README.md has the measurements.
 CURRENT = "current"
 LEGACY = "legacy"
 RULES = (CURRENT, LEGACY)
@@ -448,8 +449,8 @@ def opinion_groups(
     participant, then time when the votes carry it: (participant, statement, vote, unix seconds)). With
     ``history=True`` timed votes are replayed instead as Polis's successive updates while they arrived
     (``ml.polis_history.replay``). When Polis's update finds no two groups, k-means once on the final matrix
-    (steps 1–4 above). ``rules`` picks today's Polis math (``CURRENT``) or the one behind its exports before
-    2020 (``LEGACY``; see ``RULES``).
+    (steps 1–4 above). ``rules`` picks today's Polis math (``CURRENT``) or its older one (``LEGACY``; see
+    ``RULES``).
     """
     if rules not in RULES:
         raise ValueError(f"rules must be one of {', '.join(RULES)}, not {rules!r}")
@@ -484,9 +485,10 @@ def opinion_groups(
             rules=rules,
             progress=replayed,
         )
-        computation = "replayed" if state.updates >= HISTORY_MIN_UPDATES else computation
-    else:
-        state = fresh(rows, excluded=excluded_ids, k=k, rules=rules)
+        computation = "replayed"
+    if computation != "replayed" or state.updates < HISTORY_MIN_UPDATES:
+        # No history asked for, or none to speak of (votes imported or cast at one time): one update.
+        state, computation = fresh(rows, excluded=excluded_ids, k=k, rules=rules), "one update"
     grouped = state.group_of()
     if not all(p in grouped for p in state.in_conversation) or len(set(grouped.values())) < 2:
         # Polis's update found no two groups (too few voters or base clusters for them): k-means once.

@@ -26,6 +26,7 @@ Pure numpy; no n × n matrix beyond the ≤ 100 base clusters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -303,11 +304,11 @@ class Conversation:
 
 
 def _id_order(value: Any) -> tuple:
-    """Numeric ids in numeric order (Polis's tid and pid are integers), others after them as text."""
-    try:
-        return (0, int(value), "")
-    except (TypeError, ValueError):
-        return (1, 0, str(value))
+    """Ids in natural order: Polis's integer tids and pids by number, and the platform's ids such as 「c12」
+    with their numbers as numbers (c2 before c10)."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", str(value)) if part
+    )
 
 
 def polis_order(votes: Iterable[tuple]) -> list[tuple[Any, Any, float]]:

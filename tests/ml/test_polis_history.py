@@ -182,3 +182,4 @@ def test_polis_loads_the_votes_by_statement_then_participant():
     conversation = fresh(votes)
     assert conversation.participants == ["2", "7", "10"] and conversation.statements == ["1", "2"]
     assert conversation.values[0].tolist() == [-1.0, -1.0]  # participant 2: the later vote on statement 1
+    assert [row[1] for row in polis_order([("1", "c10", 1), ("1", "c2", 1), ("1", "c1", 1)])] == ["c1", "c2", "c10"]
