@@ -26,12 +26,13 @@ Pure numpy; no n × n matrix beyond the ≤ 100 base clusters.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from ml.text import natural_key
 
 BASE_K = 100
 MAX_GROUPS = 5
@@ -303,14 +304,6 @@ class Conversation:
         }
 
 
-def _id_order(value: Any) -> tuple:
-    """Ids in natural order: Polis's integer tids and pids by number, and the platform's ids such as 「c12」
-    with their numbers as numbers (c2 before c10)."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", str(value)) if part
-    )
-
-
 def polis_order(votes: Iterable[tuple]) -> list[tuple[Any, Any, float]]:
     """Votes in the order Polis loads a conversation (``conv-poll``: ``ORDER BY zid, tid, pid, created``): by
     statement, then participant, then time — so participants enter the matrix in the order they appear there,
@@ -319,7 +312,12 @@ def polis_order(votes: Iterable[tuple]) -> list[tuple[Any, Any, float]]:
     rows = list(votes)
     keyed = sorted(
         range(len(rows)),
-        key=lambda i: (_id_order(rows[i][1]), _id_order(rows[i][0]), float(rows[i][3]) if len(rows[i]) > 3 else 0.0, i),
+        key=lambda i: (
+            natural_key(rows[i][1]),
+            natural_key(rows[i][0]),
+            float(rows[i][3]) if len(rows[i]) > 3 else 0.0,
+            i,
+        ),
     )
     return [tuple(rows[i][:3]) for i in keyed]
 

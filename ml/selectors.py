@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ml.models import AnalysisRun, OpinionGroup, Summary, Theme
+from ml.text import natural_key
 
 MAP_MAX_POINTS = 2000
 PALETTE_SIZE = 10
@@ -204,11 +205,6 @@ OVER_RATIO = 1.5
 OVER_MIN_COUNT = 3
 
 
-def _natural(value: str) -> tuple:
-    """Sort key that puts 「20代」 before 「100代」 and 「第2地区」 before 「第10地区」."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", value) if part)
-
-
 def theme_breakdowns(
     run: AnalysisRun,
     entries: list[dict[str, Any]],
@@ -297,9 +293,9 @@ def _breakdown(name, value_of, items, theme_of, entries) -> dict[str, Any] | Non
             per_theme[theme_of[item_id]][value] += 1
     if len(overall) < 2:
         return None
-    ranked = sorted(overall, key=lambda v: (-overall[v], _natural(v)))
+    ranked = sorted(overall, key=lambda v: (-overall[v], natural_key(v)))
     kept = ranked if len(ranked) <= BREAKDOWN_VALUES else ranked[: BREAKDOWN_VALUES - 1]
-    shown = sorted(kept, key=_natural)
+    shown = sorted(kept, key=natural_key)
     rest = ranked[len(kept) :]  # one column "other values", when there are more values than columns
     values = shown + ([_("Other values")] if rest else [])
 

@@ -28,6 +28,14 @@ def normalise_lines(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def natural_key(value: object) -> tuple:
+    """Sort key in natural order: 「第2地区」 before 「第10地区」, 20代 before 100代, c2 before c10, and integer ids
+    by number."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", str(value)) if part
+    )
+
+
 def text_hash(normalised_text: str) -> str:
     return hashlib.sha256(normalised_text.encode("utf-8")).hexdigest()
 
