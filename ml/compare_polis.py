@@ -15,10 +15,11 @@ moderator's *meta* statements — demographic questions such as "I live in a cit
 first-person self-descriptions written by the conversation's owner.
 
 The groups are one Polis update over all the votes (ml/polis_history.py, ``fresh``), in the order Polis
-loads a conversation (by statement, then participant) — which is what the exports hold. When the folder holds
+loads a conversation (by statement, then participant) — Polis's cold computation, closest to the exports on the
+conversations measured (ml/README.md). When the folder holds
 the export's ``votes.csv`` (every vote with its time) and its ``comments.csv``, the votes are read from it, and
-``--replay`` replays them as Polis's successive updates while they arrived instead (measured further from the
-exports, ml/README.md); ``--no-log`` reads ``participants-votes.csv`` alone.
+``--replay`` replays them as Polis's successive updates while they arrived, with its worker's restarts in the quiet
+spells, instead (measured further from the exports over the nine conversations, ml/README.md); ``--no-log`` reads ``participants-votes.csv`` alone.
 
 Polis's math changed over the years, and an export holds the groups of the math that computed it. The
 export shows which: Polis's older math counted the zeroed mod-out columns as votes when deciding who is in

@@ -16,7 +16,7 @@ Input: (participant, statement, vote) with vote 1 agree, -1 disagree, 0 pass. St
    k-means of the base-cluster centres for k = 2..min(5, 2 + n_base // 12) (Polis ``max-k-fn``); the k
    with the best silhouette of the base-cluster centres (Polis's ``bucket-dists``) wins. Both k-means
    are Polis's own (``ml.polis_history``: Lloyd steps from the first distinct points, the votes in the
-   order Polis loads them) in one update over all the votes — what Polis's exports hold
+   order Polis loads them) in one update over all the votes — Polis's cold computation, closest to its exports
    (ml/README.md); scikit-learn's k-means when that finds no two groups. Polis also smooths k over the
    successive updates of a live conversation (``group-k-smoother``); ``history=True`` replays them.
 5. Per group and statement: na, nd, ns (passes count as seen); pa = (na+1)/(ns+2),
@@ -560,7 +560,12 @@ def opinion_groups(
             "rules": rules,
             "computation": computation,
             "history": (
-                {"updates": state.updates, "window_seconds": HISTORY_WINDOW_SECONDS, "smoother": state.smoother}
+                {
+                    "updates": state.updates,
+                    "restarts": state.restarts,
+                    "window_seconds": HISTORY_WINDOW_SECONDS,
+                    "smoother": state.smoother,
+                }
                 if computation == "replayed"
                 else None
             ),

@@ -1,5 +1,5 @@
-"""Polis's conversation updates: one over all the votes (``fresh``, what Polis computes when it loads a
-conversation, and what its exports hold), or the live conversation's successive updates replayed in time order.
+"""Polis's conversation updates: one over all the votes (``fresh``: what Polis's worker computes on a cold start,
+from an empty conversation), or the live conversation's successive updates replayed in time order.
 
 Polis does not cluster the final vote matrix once. Its math worker updates the conversation each time
 new votes arrive (``polismath.math.conversation/conv-update``) and every update starts from the last:
@@ -11,7 +11,11 @@ new votes arrive (``polismath.math.conversation/conv-update``) and every update 
   their members' new positions, merge identical ones, split off the most distant point until there are
   enough), and the group clusterings for each k restart from the previous clustering for that k;
 - the number of groups changes only after a new k has had the best silhouette in
-  ``group-k-buffer`` = 4 updates in a row (``group-k-smoother``).
+  ``group-k-buffer`` = 4 updates in a row (``group-k-smoother``);
+- but when the math worker restarts, it reloads the conversation from ``math_main``, which keeps the PCA, the
+  base clusters and who is in, not the group clusterings per k nor the smoother (``conv_man/prep-main``): the
+  first update after a restart clusters the groups afresh and takes its best k at once
+  (:meth:`Conversation.restart`; a replay puts one in every quiet spell of ``RESTART_GAP_SECONDS``).
 
 So a conversation's groups depend on its history, and the final matrix alone does not determine them
 (on the real conversations of ``tests/ml/fixtures/polis`` a one-shot run misses Polis's k and splits;
@@ -45,6 +49,12 @@ MAX_ITERS = 100
 SVD_BUDGET = 2e10
 MIN_UPDATES = 50
 SAME_CLUSTERING = 0.01  # Polis's same-clustering? threshold on centre movement
+# Polis's math worker restarts (its Heroku worker dyno is cycled at least daily, and deploys restart it); a restarted
+# worker reloads a conversation from ``math_main``, which keeps the PCA, the base clusters and who is in the
+# conversation but not the group clusterings per k nor the k-smoother (``conv_man/prep-main``). Where the restart
+# fell is not in the export; a quiet spell of at least this long between two votes is taken to hold one (a daily
+# restart falls in it more likely than not).
+RESTART_GAP_SECONDS = 12 * 3600.0
 
 
 @dataclass
@@ -202,6 +212,7 @@ class Conversation:
     smoother: dict[str, int] = field(default_factory=dict)
     projections: np.ndarray | None = None  # of ``participants``, from the last update
     updates: int = 0
+    restarts: int = 0
     _rows: dict[Any, int] = field(default_factory=dict)
     _columns: dict[Any, int] = field(default_factory=dict)
     _values: np.ndarray = field(default_factory=lambda: np.full((0, 0), np.nan))
@@ -263,12 +274,20 @@ class Conversation:
         if not scores:  # no k fits the base clusters of this update: no groups now
             self.smoother = {}
             return
-        this_k = max(scores, key=lambda k: (scores[k], -k))
+        this_k = max(scores, key=lambda k: (scores[k], k))  # Polis's max-key: of equal scores the higher k
         count = self.smoother.get("count", 0) + 1 if self.smoother.get("last_k") == this_k else 1
         smoothed = this_k if count >= GROUP_K_BUFFER else self.smoother.get("smoothed", this_k)
         if smoothed not in scores:  # the kept k is out of this update's range (fewer base clusters)
             smoothed = this_k
         self.smoother = {"last_k": this_k, "count": count, "smoothed": smoothed}
+
+    def restart(self) -> None:
+        """A restarted Polis worker reloading this conversation from ``math_main``: the group clusterings per k
+        and the k-smoother are not stored there, so the next update clusters the groups afresh (from the first
+        distinct base clusters) and takes the best k at once; the rest carries on."""
+        self.groups = {}
+        self.smoother = {}
+        self.restarts += 1
 
     def _project(self, values: np.ndarray) -> np.ndarray:
         """PCA of everyone's votes (Polis's ``mat``; mod-out columns zeroed), signs kept from the last
@@ -345,6 +364,7 @@ def replay(
     excluded: Iterable[Any] = (),
     k: int | None = None,
     rules: str = "current",
+    restart_gap_seconds: float | None = RESTART_GAP_SECONDS,
     progress: Callable[[float], None] = lambda fraction: None,
 ) -> Conversation:
     """Replay (participant, statement, vote, unix time in seconds) in time order, one update per window.
@@ -352,7 +372,9 @@ def replay(
     The window is ``window_seconds`` but never so short that there would be more than ``max_updates``
     updates (when given), nor more than the SVD budget affords for a conversation of this size (``SVD_BUDGET``; at
     least ``MIN_UPDATES``); a later vote by the same participant on the same statement replaces the
-    earlier one. ``progress`` is told the share of the votes replayed after each update.
+    earlier one. A quiet spell of at least ``restart_gap_seconds`` between two votes holds a restart of Polis's
+    worker (:meth:`Conversation.restart`; ``None``: never). ``progress`` is told the share of the votes replayed
+    after each update.
     """
     ordered = sorted(timed_votes, key=lambda row: float(row[3]))
     conversation = Conversation(excluded=frozenset(excluded), fixed_k=k, rules=rules)
@@ -366,16 +388,22 @@ def replay(
     span = float(ordered[-1][3]) - float(ordered[0][3])
     window = max(float(window_seconds), span / updates)
     batch: list[tuple[Any, Any, float]] = []
-    started = None
+    started = previous = None
     for done, (participant, statement, vote, when) in enumerate(ordered):
         when = float(when)
         if started is not None and when - started >= window:
             conversation.update(batch)
             progress(done / len(ordered))
             batch, started = [], None
+        if restart_gap_seconds is not None and previous is not None and when - previous >= restart_gap_seconds:
+            if batch:
+                conversation.update(batch)
+                batch, started = [], None
+            conversation.restart()
         if started is None:
             started = when
         batch.append((participant, statement, float(vote)))
+        previous = when
     conversation.update(batch)
     progress(1.0)
     return conversation

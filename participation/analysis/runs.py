@@ -74,7 +74,8 @@ def attribute_labels() -> dict[str, str]:
 
 def consultation_votes(consultation_id: int) -> list[tuple[Any, ...]]:
     """(participant, statement, vote) from every opinion source, with the vote's Unix time as a fourth
-    element when every source gives one (the groups are then replayed in time order)."""
+    element when every source gives one (the order Polis loads a conversation in, ``ml.polis_history.polis_order``,
+    takes the latest of a participant's votes on a statement; ``opinion_groups(history=True)`` could replay them)."""
     votes: list[tuple[Any, ...]] = []
     for source in registry.opinion_sources.values():
         for participant, statement, vote, *when in source.votes(consultation_id) or []:

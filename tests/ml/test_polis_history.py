@@ -183,3 +183,38 @@ def test_polis_loads_the_votes_by_statement_then_participant():
     assert conversation.participants == ["2", "7", "10"] and conversation.statements == ["1", "2"]
     assert conversation.values[0].tolist() == [-1.0, -1.0]  # participant 2: the later vote on statement 1
     assert [row[1] for row in polis_order([("1", "c10", 1), ("1", "c2", 1), ("1", "c1", 1)])] == ["c1", "c2", "c10"]
+
+
+def test_a_restarted_worker_forgets_the_group_clusterings_and_the_k_smoother_but_keeps_the_rest(monkeypatch):
+    """Polis's math_main keeps the PCA, base clusters and who is in, not the group clusterings per k nor the
+    k-smoother: after a restart the next update clusters the groups afresh and takes its best k at once."""
+    conversation = Conversation()
+    log = two_camps(participants=60, statements=8)
+    conversation.update([row[:3] for row in log[:200]])
+    conversation.smoother = {"last_k": 3, "count": 2, "smoothed": 3}  # k = 3 kept from an earlier update
+    base, members = list(conversation.base.ids), set(conversation.in_conversation)
+    conversation.restart()
+    assert conversation.groups == {} and conversation.smoother == {} and conversation.restarts == 1
+    assert conversation.base.ids == base and conversation.in_conversation == members
+    conversation.update([row[:3] for row in log[200:]])
+    assert conversation.smoother["smoothed"] == conversation.smoother["last_k"]  # this update's best k, at once
+
+
+def test_a_quiet_spell_between_votes_holds_a_restart():
+    day = 86_400.0
+    log = two_camps(participants=30, statements=8, step=60.0)
+    late = [(p, s, v, t + 3 * day) for p, s, v, t in two_camps(participants=10, statements=8, seed=1, step=60.0)]
+    restarted = replay(log + [(f"late{p}", s, v, t) for p, s, v, t in late], window_seconds=5)
+    assert restarted.restarts == 1  # the three quiet days; the minutes between votes are not restarts
+    never = replay(log + [(f"late{p}", s, v, t) for p, s, v, t in late], window_seconds=5, restart_gap_seconds=None)
+    assert never.restarts == 0
+    # a daily restart falls in a quiet spell of 12 hours or more more likely than not
+    assert history.RESTART_GAP_SECONDS == 12 * 3600
+
+
+def test_of_equally_good_k_polis_keeps_the_higher(monkeypatch):
+    """Polis's max-key over the silhouettes returns the last of equal scores, in ascending k: the higher k."""
+    monkeypatch.setattr(history, "silhouette", lambda points, names, clustering: 0.5)
+    conversation = Conversation()
+    conversation.update([row[:3] for row in two_camps(participants=60, statements=8)])
+    assert conversation.smoother["last_k"] == max(conversation.silhouettes)

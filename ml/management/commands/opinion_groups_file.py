@@ -5,7 +5,8 @@
 VOTES.csv has columns participant,statement,vote (1 agree, -1 disagree, 0 pass); a Polis export
 (voter-id, comment-id, vote) is read too. With a time column — ``timestamp`` (Unix seconds, or
 milliseconds as in Polis's votes.csv), ``time``, ``created`` or ``created_at`` (ISO 8601 also accepted) —
-the votes can be replayed (``--replay``) as Polis's successive updates while they arrived; by default the
+the votes can be replayed (``--replay``) as Polis's successive updates while they arrived (and its worker's restarts
+in the quiet spells between them); by default the
 groups are one Polis update over all the votes, in the order Polis loads them (ml/polis_history.py). A Polis export's ``votes.csv`` (voter-id, comment-id) is
 read with the ``comments.csv`` beside it, if any (its moderated-out and meta statements are left out;
 without one, ``--replay`` groups its votes once). A Polis ``participants-votes.csv`` (one row per
