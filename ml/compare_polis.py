@@ -19,14 +19,18 @@ loads a conversation (by statement, then participant) — Polis's cold computati
 conversations measured (ml/README.md). When the folder holds
 the export's ``votes.csv`` (every vote with its time) and its ``comments.csv``, the votes are read from it, and
 ``--replay`` replays them as Polis's successive updates while they arrived, with its worker's restarts in the quiet
-spells, instead (measured further from the exports over the nine conversations, ml/README.md); ``--no-log`` reads ``participants-votes.csv`` alone.
+spells, instead (measured further from most exports, ml/README.md) — the default for an export with the legacy
+math's mark (below), which is a live state's; ``--once`` groups every export in one update; ``--no-log`` reads
+``participants-votes.csv`` alone.
 
 Polis's math changed over the years, and an export holds the groups of the math that computed it. The
 export shows which: Polis's older math counted the zeroed mod-out columns as votes when deciding who is in
 the conversation, so it grouped every participant, even those with fewer votes than today's threshold. An
 export that did so is grouped here with the legacy rules (``ml.opinion_groups.LEGACY``: that count, and
 missing votes as 0 in the PCA), the others with today's (:func:`rules_for_export`; ``--rules current`` or
-``legacy`` forces one).
+``legacy`` forces one). That mark is also a live state's: the worker computed the conversation as the
+votes came, before Polis's math changed in October 2017, and never afresh after — so with the vote log such an
+export is replayed.
 
 For each folder the votes are converted to the ``opinion_groups_file`` input
 (``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
@@ -268,7 +272,7 @@ def run_command(
     replay: bool = False,
 ) -> dict[str, Any]:
     command = [sys.executable, str(manage), "opinion_groups_file", str(votes_csv), "--out", str(out)]
-    command += ["--seed", str(seed), "--rules", rules] + (["--replay"] if replay else [])
+    command += ["--seed", str(seed), "--rules", rules] + (["--replay"] if replay else ["--once"])
     if k is not None:
         command += ["--groups", str(k)]
     if comments is not None:
@@ -325,7 +329,7 @@ def compare(
     in_process: bool = False,
     work: Path | None = None,
     use_log: bool = True,
-    replay: bool = False,
+    replay: bool | None = None,
     rules: str = "auto",
 ) -> dict[str, Any]:
     conversation = read_participants_votes(folder / "participants-votes.csv")
@@ -339,6 +343,9 @@ def compare(
     excluded = excluded_statements(comments)
     if rules == "auto":
         rules = rules_for_export(conversation)
+        if replay is None:  # the legacy mark is a live state's: replay its history when the log is here
+            replay = rules == "legacy" and log is not None
+    replay = bool(replay)
     theirs = conversation.polis_groups
     polis_k = len(set(theirs.values()))
     manage = Path(__file__).resolve().parent.parent / "manage.py"
@@ -419,8 +426,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-log", action="store_true", help="read participants-votes.csv only, even when the folder has votes.csv"
     )
-    parser.add_argument(
-        "--replay", action="store_true", help="replay votes.csv as Polis's successive updates while votes arrived"
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument(
+        "--replay",
+        action="store_true",
+        default=None,
+        help="replay votes.csv as Polis's successive updates while votes arrived (default: only for an export with "
+        "the legacy math's mark)",
+    )
+    how.add_argument(
+        "--once", dest="replay", action="store_false", help="one update over all the votes, for every export"
     )
     parser.add_argument(
         "--rules",

@@ -23,6 +23,9 @@ nor the groups and are never representative, consensus or divisive.
 in the PCA, zeroed mod-out columns counted as votes for who is in the conversation), or ``auto`` (the
 default): legacy for a Polis ``participants-votes.csv`` whose groups include every participant, some below
 today's vote threshold — the older math's mark (``ml.compare_polis.rules_for_export``) — today's otherwise.
+That mark is also the mark of a live state — Polis's worker computed the conversation as the votes came, before
+its math changed in October 2017 — so such an export, read with its ``votes.csv``, is replayed by default
+(``--once`` groups it in one update; ml/README.md has the measurements).
 """
 
 from __future__ import annotations
@@ -59,11 +62,14 @@ class Command(BaseCommand):
             default="auto",
             help="Polis math: today's, the legacy one, or auto (legacy when a Polis export shows the legacy grouping)",
         )
-        parser.add_argument(
+        how = parser.add_mutually_exclusive_group()
+        how.add_argument(
             "--replay",
             action="store_true",
-            help="replay timed votes as Polis's successive updates while they arrived (default: one update over all)",
+            help="replay timed votes as Polis's successive updates while they arrived (default: one update over all, "
+            "but a Polis export with the legacy math's mark and its votes.csv is replayed)",
         )
+        how.add_argument("--once", action="store_true", help="one update over all the votes, even for such an export")
         parser.add_argument("--out", required=True)
 
     polis_conversation = None  # a participants-votes.csv as read, with Polis's own grouping
@@ -92,7 +98,7 @@ class Command(BaseCommand):
         from ml.compare_polis import rules_for_export
         from ml.opinion_groups import CURRENT, opinion_groups
 
-        rules = options["rules"]
+        rules, replay = options["rules"], options["replay"]
         if rules == "auto":
             rules = rules_for_export(self.polis_conversation) if self.polis_conversation else CURRENT
             if rules != CURRENT:
@@ -100,6 +106,11 @@ class Command(BaseCommand):
                     "Polis grouped every participant, some below today's vote threshold: grouped with its legacy math "
                     "(--rules current to override)"
                 )
+                if not options["once"] and votes and len(votes[0]) == 4:
+                    # That mark is also a live state's: the worker kept computing the conversation as votes came
+                    # (before Polis's math changed in October 2017), so its history is replayed (ml/README.md).
+                    replay = True
+                    notes.append("a live state of Polis's worker: replayed as its votes came (--once to override)")
 
         with progress_bar("opinion_groups_file") as progress:
             try:
@@ -109,7 +120,7 @@ class Command(BaseCommand):
                     k=options["groups"],
                     excluded_statements=excluded,
                     rules=rules,
-                    history=options["replay"],
+                    history=replay,
                     progress=progress,
                 )
             except ValueError as exc:
