@@ -253,6 +253,16 @@ def rules_for_export(conversation: Conversation) -> str:
     return LEGACY if grouped >= set(matrix.participants) and grouped - today else CURRENT
 
 
+def replayed_by_default(rules: str, with_log: bool) -> bool:
+    """Whether an export is replayed unless told otherwise: one whose groups show the legacy math's mark
+    (:func:`rules_for_export`), read with its vote log. That mark is also a live state's — Polis's worker computed
+    the conversation as the votes came, before its math changed in October 2017, and never afresh after — where
+    other exports are closest to one update (ml/README.md)."""
+    from ml.opinion_groups import LEGACY
+
+    return rules == LEGACY and with_log
+
+
 def write_votes_csv(votes: list[tuple], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -343,8 +353,8 @@ def compare(
     excluded = excluded_statements(comments)
     if rules == "auto":
         rules = rules_for_export(conversation)
-        if replay is None:  # the legacy mark is a live state's: replay its history when the log is here
-            replay = rules == "legacy" and log is not None
+        if replay is None:
+            replay = replayed_by_default(rules, log is not None)
     replay = bool(replay)
     theirs = conversation.polis_groups
     polis_k = len(set(theirs.values()))

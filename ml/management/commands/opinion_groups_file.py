@@ -95,7 +95,7 @@ class Command(BaseCommand):
                 votes = [vote[:3] for vote in votes]
                 notes.append("no comments.csv beside this Polis export: its votes are grouped once, not replayed")
         excluded = self.excluded(options)
-        from ml.compare_polis import rules_for_export
+        from ml.compare_polis import replayed_by_default, rules_for_export
         from ml.opinion_groups import CURRENT, opinion_groups
 
         rules, replay = options["rules"], options["replay"]
@@ -106,9 +106,7 @@ class Command(BaseCommand):
                     "Polis grouped every participant, some below today's vote threshold: grouped with its legacy math "
                     "(--rules current to override)"
                 )
-                if not options["once"] and votes and len(votes[0]) == 4:
-                    # That mark is also a live state's: the worker kept computing the conversation as votes came
-                    # (before Polis's math changed in October 2017), so its history is replayed (ml/README.md).
+                if not options["once"] and replayed_by_default(rules, bool(votes) and len(votes[0]) == 4):
                     replay = True
                     notes.append("a live state of Polis's worker: replayed as its votes came (--once to override)")
 
