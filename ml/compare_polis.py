@@ -14,23 +14,20 @@ moderator's *meta* statements — demographic questions such as "I live in a cit
 ``is-meta`` column is used when present), so meta statements are recognised by :func:`meta_statements`:
 first-person self-descriptions written by the conversation's owner.
 
-The groups are one Polis update over all the votes (ml/polis_history.py, ``fresh``), in the order Polis
-loads a conversation (by statement, then participant) — Polis's cold computation, closest to the exports on the
-conversations measured (ml/README.md). When the folder holds
-the export's ``votes.csv`` (every vote with its time) and its ``comments.csv``, the votes are read from it, and
-``--replay`` replays them as Polis's successive updates while they arrived, with its worker's restarts in the quiet
-spells, instead (measured further from most exports, ml/README.md) — the default for an export with the legacy
-math's mark (below), which is a live state's; ``--once`` groups every export in one update; ``--no-log`` reads
-``participants-votes.csv`` alone.
+When the folder holds the export's ``votes.csv`` (every vote with its time) and its ``comments.csv``, the votes
+are read from it and grouped twice (ml/polis_history.py): replayed as Polis's successive updates while they arrived,
+with its worker's restarts in the quiet spells (``replay``), and in one update over all the votes in the order Polis
+loads them (``fresh``: Polis's cold computation). The export is taken to hold the replay — the live state of Polis's
+worker — unless one update grouped exactly the participants Polis grouped and the replay did not
+(:func:`closest_to_export`); ``--replay`` or ``--once`` forces one, ``--no-log`` reads ``participants-votes.csv``
+alone (one update).
 
 Polis's math changed over the years, and an export holds the groups of the math that computed it. The
 export shows which: Polis's older math counted the zeroed mod-out columns as votes when deciding who is in
 the conversation, so it grouped every participant, even those with fewer votes than today's threshold. An
 export that did so is grouped here with the legacy rules (``ml.opinion_groups.LEGACY``: that count, and
 missing votes as 0 in the PCA), the others with today's (:func:`rules_for_export`; ``--rules current`` or
-``legacy`` forces one). That mark is also a live state's: the worker computed the conversation as the
-votes came, before Polis's math changed in October 2017, and never afresh after — so with the vote log such an
-export is replayed.
+``legacy`` forces one).
 
 For each folder the votes are converted to the ``opinion_groups_file`` input
 (``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
@@ -253,14 +250,53 @@ def rules_for_export(conversation: Conversation) -> str:
     return LEGACY if grouped >= set(matrix.participants) and grouped - today else CURRENT
 
 
-def replayed_by_default(rules: str, with_log: bool) -> bool:
-    """Whether an export is replayed unless told otherwise: one whose groups show the legacy math's mark
-    (:func:`rules_for_export`), read with its vote log. That mark is also a live state's — Polis's worker computed
-    the conversation as the votes came, before its math changed in October 2017, and never afresh after — where
-    other exports are closest to one update (ml/README.md)."""
-    from ml.opinion_groups import LEGACY
+def grouped_apart(result: dict[str, Any], polis_grouped: set[str]) -> int:
+    """How many participants a computation and Polis did not both group. Who is in the conversation is a
+    fingerprint of the computation: once in, a participant stays in, so a live history keeps early voters whom a
+    computation afresh leaves out."""
+    ours = {str(member) for group in result["groups"] for member in group["members"]}
+    return len(ours ^ polis_grouped)
 
-    return rules == LEGACY and with_log
+
+def closest_to_export(replayed: dict[str, Any], once: dict[str, Any], polis_grouped: set[str]) -> dict[str, Any]:
+    """The replay — an export holds the live state of Polis's worker (a conversation with both of Polis's own
+    states showed it, ml/README.md) — unless one update grouped exactly whom Polis grouped and the replay did not.
+    The test is one-sided on purpose: one update is determined by the votes, so its participants are exactly a cold
+    computation's, while a replay's depend on when Polis's updates fell, which the export does not hold — a replay
+    a few participants off can still be the history. Only *who* was grouped is read, never into which group; the
+    chosen result's ``params["chosen"]`` says how each fared."""
+    apart = {"replayed": grouped_apart(replayed, polis_grouped), "one update": grouped_apart(once, polis_grouped)}
+    chosen = once if apart["one update"] == 0 < apart["replayed"] else replayed
+    chosen["params"]["chosen"] = {"grouped apart from Polis": apart}
+    return chosen
+
+
+def group_export(
+    votes: list[tuple],
+    polis_grouped: set[str],
+    *,
+    rules: str,
+    excluded: list[str] = (),
+    seed: int = 0,
+    k: int | None = None,
+    replay: bool | None = None,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Polis's groups of an export, reproduced: one update (``replay=False``), the replay of its vote log with
+    the worker's restarts (``True``), or — ``None``, with timed votes — both, and the one :func:`closest_to_export`
+    picks."""
+    from ml.opinion_groups import opinion_groups
+
+    timed = bool(votes) and all(len(vote) == 4 for vote in votes)
+    common = {"seed": seed, "k": k, "excluded_statements": excluded, "rules": rules}
+    if progress is not None:
+        common["progress"] = progress
+    if replay is False or not timed:
+        return opinion_groups(votes, history=False, **common)
+    replayed = opinion_groups(votes, history=True, **common)
+    if replay:
+        return replayed
+    return closest_to_export(replayed, opinion_groups(votes, history=False, **common), polis_grouped)
 
 
 def write_votes_csv(votes: list[tuple], path: Path) -> None:
@@ -290,20 +326,6 @@ def run_command(
     # Our own interpreter and manage.py with file paths as arguments (no shell).
     subprocess.run(command, check=True, cwd=manage.parent, stdout=subprocess.DEVNULL)  # noqa: S603
     return json.loads(out.read_text(encoding="utf-8"))
-
-
-def run_in_process(
-    votes: list[tuple],
-    *,
-    seed: int,
-    k: int | None,
-    excluded: list[str] = (),
-    rules: str = "current",
-    replay: bool = False,
-) -> dict[str, Any]:
-    from ml.opinion_groups import opinion_groups
-
-    return opinion_groups(votes, seed=seed, k=k, excluded_statements=excluded, rules=rules, history=replay)
 
 
 def assignment(result: dict[str, Any]) -> dict[str, int]:
@@ -353,9 +375,8 @@ def compare(
     excluded = excluded_statements(comments)
     if rules == "auto":
         rules = rules_for_export(conversation)
-        if replay is None:
-            replay = replayed_by_default(rules, log is not None)
-    replay = bool(replay)
+    if log is None:
+        replay = False  # nothing to replay
     theirs = conversation.polis_groups
     polis_k = len(set(theirs.values()))
     manage = Path(__file__).resolve().parent.parent / "manage.py"
@@ -364,21 +385,23 @@ def compare(
         base.mkdir(parents=True, exist_ok=True)
         votes_csv = base / f"{conversation.name}.votes.csv"
         write_votes_csv(votes, votes_csv)
-        runs = {}
-        for label, k in (("auto", None), ("fixed", polis_k if 2 <= polis_k <= 5 else None)):
+
+        def run(k: int | None, how: bool) -> dict[str, Any]:
             if in_process:
-                runs[label] = run_in_process(votes, seed=seed, k=k, excluded=excluded, rules=rules, replay=replay)
-            else:
-                runs[label] = run_command(
-                    votes_csv,
-                    base / f"{conversation.name}.{label}.json",
-                    seed=seed,
-                    k=k,
-                    manage=manage,
-                    comments=comments_csv,
-                    rules=rules,
-                    replay=replay,
-                )
+                return group_export(votes, set(theirs), rules=rules, excluded=excluded, seed=seed, k=k, replay=how)
+            name = f"{conversation.name}.{k or 'auto'}.{'replayed' if how else 'once'}.json"
+            return run_command(
+                votes_csv, base / name, seed=seed, k=k, manage=manage, comments=comments_csv, rules=rules, replay=how
+            )
+
+        runs = {}
+        if replay is None:  # both, and the one closest to the export; Polis's k given, the same computation
+            replayed, once = run(None, True), run(None, False)
+            runs["auto"] = closest_to_export(replayed, once, set(theirs))
+            replay = runs["auto"] is replayed
+        else:
+            runs["auto"] = run(None, replay)
+        runs["fixed"] = run(polis_k if 2 <= polis_k <= 5 else None, replay)
     auto, fixed = assignment(runs["auto"]), assignment(runs["fixed"])
     return {
         "conversation": conversation.name,
@@ -441,8 +464,8 @@ def main(argv: list[str] | None = None) -> int:
         "--replay",
         action="store_true",
         default=None,
-        help="replay votes.csv as Polis's successive updates while votes arrived (default: only for an export with "
-        "the legacy math's mark)",
+        help="replay votes.csv as Polis's successive updates while votes arrived (default: both, and one update only "
+        "where it alone grouped whom Polis grouped)",
     )
     how.add_argument(
         "--once", dest="replay", action="store_false", help="one update over all the votes, for every export"

@@ -492,16 +492,19 @@ def test_opinion_groups_file_refuses_unknown_rules(tmp_path):
     assert not out.exists()
 
 
-def test_a_polis_export_with_the_legacy_mark_is_replayed_with_its_vote_log(tmp_path, capsys):
-    """Polis grouped everyone in scoop-hivemind.ubi (2017): a live state of its older math, so with its votes.csv
-    and comments.csv beside it the export is replayed (Polis's 4 groups); ``--once`` groups it in one update."""
+def test_a_polis_export_with_its_vote_log_is_replayed_unless_only_one_update_grouped_whom_polis_grouped(
+    tmp_path, capsys
+):
+    """scoop-hivemind.ubi (2017), with its votes.csv and comments.csv beside it: the replay and one update both
+    grouped everyone, as Polis did, so the export is the replay (Polis's 4 groups, with the worker's restarts);
+    ``--once`` groups it in one update."""
     folder = Path(__file__).parent / "fixtures" / "polis" / "scoop-hivemind.ubi"
     out = tmp_path / "groups.json"
     call_command("opinion_groups_file", str(folder / "participants-votes.csv"), "--out", str(out))
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"]["rules"] == "legacy" and data["params"]["computation"] == "replayed"
     assert len(data["groups"]) == 4 and data["params"]["history"]["restarts"] > 0
-    assert "replayed as its votes came" in capsys.readouterr().out
+    assert "replayed 0, one update 0" in capsys.readouterr().out
     call_command("opinion_groups_file", str(folder / "participants-votes.csv"), "--out", str(out), "--once")
     assert json.loads(out.read_text(encoding="utf-8"))["params"]["computation"] == "one update"
     with pytest.raises(CommandError, match="not allowed with argument"):

@@ -5,6 +5,7 @@ import pytest
 
 from ml.compare_polis import (
     agreement,
+    closest_to_export,
     compare,
     excluded_statements,
     main,
@@ -82,7 +83,18 @@ def test_command_line_through_manage_py(tmp_path, capsys):
     assert "| conv (one update) | 42 | 8 (0) |" in table and "same k in 1/1" in table
     header = (work / "conv.votes.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == "participant,statement,vote"
-    assert (work / "conv.auto.json").is_file()
+    assert (work / "conv.auto.once.json").is_file()
+
+
+def test_the_command_line_runs_both_computations_of_an_export_with_its_vote_log(tmp_path, capsys):
+    """Through manage.py as well: london.youth.policing's export is replayed and grouped in one update, and one
+    update is kept (it grouped Polis's 24 exactly, the replay 25)."""
+    work = tmp_path / "work"
+    assert main([str(REAL / "london.youth.policing"), "--work", str(work)]) == 0
+    assert "| london.youth.policing (one update) |" in capsys.readouterr().out
+    assert {path.name for path in work.glob("*.json")} == {
+        f"london.youth.policing.{k}.{how}.json" for k, how in (("auto", "replayed"), ("auto", "once"), (3, "once"))
+    }
 
 
 PV = "participants-votes.csv"
@@ -123,12 +135,13 @@ REAL = __import__("pathlib").Path(__file__).parent / "fixtures" / "polis"
 def test_real_polis_conversations_against_polis_groups():
     """Five real openData conversations (see fixtures/polis/README.md): a record of where we stand.
 
-    One Polis update over all the votes in the order Polis loads them (by statement, then participant),
-    moderated-out and meta statements left out as Polis does; the exports that grouped every participant, some
-    below today's vote threshold, are live states of Polis's older math (missing votes as 0 in the PCA, zeroed
-    columns counted as votes) and are replayed with its worker's restarts: london.youth.policing and
+    Each export is replayed as Polis's successive updates while its votes came, with its worker's restarts in the
+    quiet spells, unless one update over all the votes (in the order Polis loads them) grouped exactly whom Polis
+    grouped and the replay did not; moderated-out and meta statements are left out as Polis does, and the exports
+    that grouped every participant, some below today's vote threshold, are computed with Polis's older math
+    (missing votes as 0 in the PCA, zeroed columns counted as votes). london.youth.policing (one update) and
     scoop-hivemind.freshwater 1.000 (Polis's groups exactly), scoop-hivemind.ubi 0.950 (Polis's 4 groups),
-    brexit-consensus 0.937, 15-per-hour-seattle 0.563 — mean 0.890 (one update for all five: 0.785).
+    brexit-consensus 0.897, 15-per-hour-seattle 0.856 — mean 0.941 (one update for all five: 0.785).
     ml/README.md has the steps and the four validation conversations.
     """
     folders = [folder for folder in sorted(REAL.iterdir()) if folder.is_dir()]
@@ -141,11 +154,11 @@ def test_real_polis_conversations_against_polis_groups():
         "scoop-hivemind.ubi": "legacy",
     }
     assert {name: result["computation"] for name, result in results.items()} == {
-        "15-per-hour-seattle": "one update",
-        "brexit-consensus": "one update",
-        "london.youth.policing": "one update",
-        "scoop-hivemind.freshwater": "replayed",  # the legacy mark: a live state of Polis's worker
-        "scoop-hivemind.ubi": "replayed",
+        "15-per-hour-seattle": "replayed",  # both grouped the same 138
+        "brexit-consensus": "replayed",  # neither grouped exactly Polis's 197
+        "london.youth.policing": "one update",  # its 24 exactly; the replay put in one more
+        "scoop-hivemind.freshwater": "replayed",
+        "scoop-hivemind.ubi": "replayed",  # with the restarts: 4 groups (without them 2, ARI 0.062)
     }
     ubi = results.pop("scoop-hivemind.ubi")
     assert ubi["our_k"] == ubi["polis_k"] == 4 and ubi["auto"]["ari"] > 0.9
@@ -153,9 +166,9 @@ def test_real_polis_conversations_against_polis_groups():
     assert sorted(results["brexit-consensus"]["meta"], key=int) == ["0", "1", "3", "10", "11", "15"]
     assert results["london.youth.policing"]["auto"]["ari"] == pytest.approx(1.0)
     assert results["scoop-hivemind.freshwater"]["auto"]["ari"] == pytest.approx(1.0)
-    assert results["brexit-consensus"]["auto"]["ari"] > 0.9
-    assert results["15-per-hour-seattle"]["auto"]["ari"] > 0.5
-    assert np.mean([result["auto"]["ari"] for result in [*results.values(), ubi]]) > 0.85
+    assert results["brexit-consensus"]["auto"]["ari"] > 0.85
+    assert results["15-per-hour-seattle"]["auto"]["ari"] > 0.8
+    assert np.mean([result["auto"]["ari"] for result in [*results.values(), ubi]]) > 0.9
     for result in results.values():  # brexit: the 8 participants below the threshold that Polis kept in
         assert result["auto"]["coverage"] > 0.95
 
@@ -169,14 +182,25 @@ def test_real_polis_conversations_replayed():
     assert result["auto"]["ari"] > 0.95
 
 
-def test_a_replay_with_the_workers_restarts_finds_the_four_groups_polis_kept_for_ubi():
-    """scoop-hivemind.ubi's votes came over weeks with quiet nights between them; Polis's worker restarts lost its
-    group clusterings per k and its k-smoother (not kept in math_main), so the groups were clustered afresh after
-    them: replayed so, Polis's 4 groups (ARI 0.950); replayed without restarts, 2 groups (0.062)."""
-    folder = REAL / "scoop-hivemind.ubi"
-    result = compare(folder, in_process=True, replay=True)
-    assert result["computation"] == "replayed" and result["our_k"] == result["polis_k"] == 4
-    assert result["auto"]["ari"] > 0.9
+def result_grouping(*members):
+    return {"groups": [{"members": list(group)} for group in members], "params": {}}
+
+
+@pytest.mark.parametrize(
+    "replayed, once, chosen",
+    [
+        ((["a", "b"], ["c", "d"]), (["a", "b"], ["c"]), "replayed"),  # the replay grouped whom Polis grouped
+        ((["a", "b"], ["c", "d", "e"]), (["a", "b"], ["c", "d"]), "once"),  # only one update did
+        ((["a", "b"], ["c", "d"]), (["a", "b"], ["c", "d"]), "replayed"),  # both: the live state
+        ((["a", "b"], ["c"]), (["a"], ["c", "d", "e"]), "replayed"),  # neither: the live state
+        ((["a"], ["c"]), (["a", "b"], ["c", "d", "e"]), "replayed"),  # one update 1 off, the replay 2: still
+    ],
+)
+def test_an_export_is_the_replay_unless_only_one_update_grouped_whom_polis_grouped(replayed, once, chosen):
+    replayed, once = result_grouping(*replayed), result_grouping(*once)
+    result = closest_to_export(replayed, once, {"a", "b", "c", "d"})
+    assert result is (replayed if chosen == "replayed" else once)
+    assert set(result["params"]["chosen"]["grouped apart from Polis"]) == {"replayed", "one update"}
 
 
 def test_one_update_does_not_depend_on_the_vote_log():

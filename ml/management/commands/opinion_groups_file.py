@@ -23,9 +23,11 @@ nor the groups and are never representative, consensus or divisive.
 in the PCA, zeroed mod-out columns counted as votes for who is in the conversation), or ``auto`` (the
 default): legacy for a Polis ``participants-votes.csv`` whose groups include every participant, some below
 today's vote threshold — the older math's mark (``ml.compare_polis.rules_for_export``) — today's otherwise.
-That mark is also the mark of a live state — Polis's worker computed the conversation as the votes came, before
-its math changed in October 2017 — so such an export, read with its ``votes.csv``, is replayed by default
-(``--once`` groups it in one update; ml/README.md has the measurements).
+
+A Polis ``participants-votes.csv`` read with its ``votes.csv`` is grouped both ways, replayed and in one update,
+and the replay is kept — an export holds the live state of Polis's worker — unless one update grouped exactly
+whom Polis grouped and the replay did not (``ml.compare_polis.closest_to_export``; ``--once`` or ``--replay``
+chooses; ml/README.md has the measurements).
 """
 
 from __future__ import annotations
@@ -66,10 +68,10 @@ class Command(BaseCommand):
         how.add_argument(
             "--replay",
             action="store_true",
-            help="replay timed votes as Polis's successive updates while they arrived (default: one update over all, "
-            "but a Polis export with the legacy math's mark and its votes.csv is replayed)",
+            help="replay timed votes as Polis's successive updates while they arrived (default: one update over all; "
+            "a Polis export with its votes.csv both ways, the one that grouped whom Polis grouped)",
         )
-        how.add_argument("--once", action="store_true", help="one update over all the votes, even for such an export")
+        how.add_argument("--once", action="store_true", help="one update over all the votes, a Polis export's too")
         parser.add_argument("--out", required=True)
 
     polis_conversation = None  # a participants-votes.csv as read, with Polis's own grouping
@@ -95,10 +97,10 @@ class Command(BaseCommand):
                 votes = [vote[:3] for vote in votes]
                 notes.append("no comments.csv beside this Polis export: its votes are grouped once, not replayed")
         excluded = self.excluded(options)
-        from ml.compare_polis import replayed_by_default, rules_for_export
-        from ml.opinion_groups import CURRENT, opinion_groups
+        from ml.compare_polis import group_export, rules_for_export
+        from ml.opinion_groups import CURRENT
 
-        rules, replay = options["rules"], options["replay"]
+        rules = options["rules"]
         if rules == "auto":
             rules = rules_for_export(self.polis_conversation) if self.polis_conversation else CURRENT
             if rules != CURRENT:
@@ -106,23 +108,28 @@ class Command(BaseCommand):
                     "Polis grouped every participant, some below today's vote threshold: grouped with its legacy math "
                     "(--rules current to override)"
                 )
-                if not options["once"] and replayed_by_default(rules, bool(votes) and len(votes[0]) == 4):
-                    replay = True
-                    notes.append("a live state of Polis's worker: replayed as its votes came (--once to override)")
-
+        replay = True if options["replay"] else False if options["once"] or not self.polis_conversation else None
         with progress_bar("opinion_groups_file") as progress:
             try:
-                result = opinion_groups(
+                result = group_export(
                     votes,
+                    set(self.polis_conversation.polis_groups) if self.polis_conversation else set(),
+                    rules=rules,
+                    excluded=excluded,
                     seed=options["seed"],
                     k=options["groups"],
-                    excluded_statements=excluded,
-                    rules=rules,
-                    history=replay,
+                    replay=replay,
                     progress=progress,
                 )
             except ValueError as exc:
                 raise CommandError(f"{options['csv']}: {exc}") from None
+        if "chosen" in result["params"]:
+            apart = result["params"]["chosen"]["grouped apart from Polis"]
+            notes.append(
+                f"{result['params']['computation']}: of the replay and one update, the one that grouped whom Polis "
+                f"grouped (participants grouped apart: replayed {apart['replayed']}, one update {apart['one update']}; "
+                "--once or --replay to choose)"
+            )
         output = {
             "groups": [
                 {"id": g["id"], "members": g["members"], "representative": g["representative"], "repness": g["repness"]}
