@@ -412,6 +412,7 @@ def compare(
         "meta": meta_statements(comments),
         "log": log is not None,
         "computation": runs["auto"]["params"]["computation"],
+        "grouped_apart": runs["auto"]["params"].get("chosen", {}).get("grouped apart from Polis"),
         "rules": rules,
         "polis_clustered": len(theirs),
         "ours_grouped": len(auto),

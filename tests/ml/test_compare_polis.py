@@ -160,6 +160,7 @@ def test_real_polis_conversations_against_polis_groups():
         "scoop-hivemind.freshwater": "replayed",
         "scoop-hivemind.ubi": "replayed",  # with the restarts: 4 groups (without them 2, ARI 0.062)
     }
+    assert results["london.youth.policing"]["grouped_apart"] == {"replayed": 1, "one update": 0}
     ubi = results.pop("scoop-hivemind.ubi")
     assert ubi["our_k"] == ubi["polis_k"] == 4 and ubi["auto"]["ari"] > 0.9
     assert all(result["our_k"] == result["polis_k"] for result in results.values())
