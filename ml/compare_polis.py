@@ -465,8 +465,8 @@ def main(argv: list[str] | None = None) -> int:
         "--replay",
         action="store_true",
         default=None,
-        help="replay votes.csv as Polis's successive updates while votes arrived (default: both, and one update only "
-        "where it alone grouped whom Polis grouped)",
+        help="replay votes.csv as Polis's successive updates while votes arrived (default: replayed, unless only one "
+        "update grouped exactly whom Polis grouped)",
     )
     how.add_argument(
         "--once", dest="replay", action="store_false", help="one update over all the votes, for every export"

@@ -504,7 +504,7 @@ def test_a_polis_export_with_its_vote_log_is_replayed_unless_only_one_update_gro
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"]["rules"] == "legacy" and data["params"]["computation"] == "replayed"
     assert len(data["groups"]) == 4 and data["params"]["history"]["restarts"] > 0
-    assert "replayed 0, one update 0" in capsys.readouterr().out
+    assert "replayed 0, one update 0;" in capsys.readouterr().out
     call_command("opinion_groups_file", str(folder / "participants-votes.csv"), "--out", str(out), "--once")
     assert json.loads(out.read_text(encoding="utf-8"))["params"]["computation"] == "one update"
     with pytest.raises(CommandError, match="not allowed with argument"):

@@ -69,7 +69,7 @@ class Command(BaseCommand):
             "--replay",
             action="store_true",
             help="replay timed votes as Polis's successive updates while they arrived (default: one update over all; "
-            "a Polis export with its votes.csv both ways, the one that grouped whom Polis grouped)",
+            "a Polis export with its votes.csv is replayed unless only one update grouped exactly whom Polis grouped)",
         )
         how.add_argument("--once", action="store_true", help="one update over all the votes, a Polis export's too")
         parser.add_argument("--out", required=True)
@@ -126,9 +126,9 @@ class Command(BaseCommand):
         if "chosen" in result["params"]:
             apart = result["params"]["chosen"]["grouped apart from Polis"]
             notes.append(
-                f"{result['params']['computation']}: of the replay and one update, the one that grouped whom Polis "
-                f"grouped (participants grouped apart: replayed {apart['replayed']}, one update {apart['one update']}; "
-                "--once or --replay to choose)"
+                f"{result['params']['computation']}: the replay is kept unless only one update grouped exactly whom "
+                f"Polis grouped (participants grouped apart from Polis: replayed {apart['replayed']}, one update "
+                f"{apart['one update']}; --once or --replay to choose)"
             )
         output = {
             "groups": [
