@@ -16,9 +16,10 @@ Input: (participant, statement, vote) with vote 1 agree, -1 disagree, 0 pass. St
    k-means of the base-cluster centres for k = 2..min(5, 2 + n_base // 12) (Polis ``max-k-fn``); the k
    with the best silhouette of the base-cluster centres (Polis's ``bucket-dists``) wins. Both k-means
    are Polis's own (``ml.polis_history``: Lloyd steps from the first distinct points, the votes in the
-   order Polis loads them) in one update over all the votes — Polis's cold computation, closest to its exports
-   (ml/README.md); scikit-learn's k-means when that finds no two groups. Polis also smooths k over the
-   successive updates of a live conversation (``group-k-smoother``); ``history=True`` replays them.
+   order Polis loads them) in one update over all the votes — Polis's cold computation, what the platform's own
+   conversations use; scikit-learn's k-means when that finds no two groups. Polis also smooths k over the
+   successive updates of a live conversation (``group-k-smoother``); ``history=True`` replays them, which is
+   closer to most of Polis's exports (``ml.compare_polis.closest_to_export``, ml/README.md).
 5. Per group and statement: na, nd, ns (passes count as seen); pa = (na+1)/(ns+2),
    pd = (nd+1)/(ns+2); pat/pdt one-proportion z (``prop_test``); ra/rd the ratio against everyone
    outside the group with the same pseudocounts; rat/rdt two-proportion z tests. A statement
