@@ -24,10 +24,10 @@ alone (one update).
 
 Polis's math changed over the years, and an export holds the groups of the math that computed it. The
 export shows which: Polis's older math counted the zeroed mod-out columns as votes when deciding who is in
-the conversation, so it grouped every participant, even those with fewer votes than today's threshold. An
-export that did so is grouped here with the legacy rules (``ml.opinion_groups.LEGACY``: that count, and
-missing votes as 0 in the PCA), the others with today's (:func:`rules_for_export`; ``--rules current`` or
-``legacy`` forces one).
+the conversation, so it grouped participants with fewer votes than today's threshold — every one who voted, where
+many statements were left out. An export whose grouped participants are that count's is grouped here with the
+legacy rules (``ml.opinion_groups.LEGACY``: that count, and missing votes as 0 in the PCA), the others with
+today's (:func:`rules_for_export`; ``--rules current`` or ``legacy`` forces one).
 
 For each folder the votes are converted to the ``opinion_groups_file`` input
 (``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
@@ -130,10 +130,12 @@ _SELF = re.compile(
     r"|\bmy first language\b|^\W*(?:私は|わたしは).{0,30}(?:です|住んでいます|在住です|歳|代)[。．]?$",
     re.IGNORECASE,
 )
-# … unless it takes a side: "I am opposed to …", "I have no doubt that …", 「…べきだと思います」.
+# … unless it takes a side: "I am opposed to …", "I have no doubt that …", "I've changed my mind about …",
+# 「…べきだと思います」.
 _OPINION = re.compile(
     r"^\W*(?:i\s+(?:am|'m)|i'm|i’m)\s+(?:not\s+)?(?:opposed|against|for\b|in\s+favou?r|concerned|worried|sure|convinced"
-    r"|happy|unhappy|glad|afraid|tired)|\bi\s+have\s+no\s+doubt|(?:思う|思います|考える|考えます|べき|反対|賛成)",
+    r"|happy|unhappy|glad|afraid|tired)|\bi\s+have\s+no\s+doubt|\bchanged\s+my\s+(?:mind|view|opinion)"
+    r"|(?:思う|思います|考える|考えます|べき|反対|賛成)",
     re.IGNORECASE,
 )
 
@@ -234,20 +236,31 @@ def read_vote_log(path: Path) -> list[tuple[str, str, int, float]]:
     return log
 
 
-def rules_for_export(conversation: Conversation) -> str:
-    """The Polis math an export's groups came from: legacy when Polis grouped every participant who voted,
-    some of them below today's in-conversation threshold (fewer than ``min(7, n_statements)`` votes, beyond
-    the top-up to 15) — the older count's mark; today's otherwise. A few grouped participants below the
-    threshold are not that mark: once in, a participant stays in (they voted on every statement while there
-    were fewer than 7). Only who was grouped is read, not into which group."""
-    from ml.opinion_groups import CURRENT, LEGACY, in_conversation, vote_matrix
+def rules_for_export(conversation: Conversation, excluded: list[str] = ()) -> str:
+    """The Polis math an export's groups came from, read from *who* Polis grouped (never into which group).
+
+    Polis's older math counted the zeroed mod-out columns as votes when deciding who is in the conversation. Its
+    mark: every participant who voted grouped, some below today's threshold (fewer than ``min(7, n_statements)``
+    votes, beyond the top-up to 15) — or, with the export's left-out statements known (``excluded``), a grouped set
+    closer to the older count's than to today's (brexit-consensus: 6 zeroed columns, so participants with 1 vote
+    stayed out and those with 2 were in). A few grouped participants below the threshold alone are not the mark:
+    once in, a participant stays in (they voted on every statement while there were fewer than 7)."""
+    from ml.opinion_groups import CURRENT, LEGACY, in_conversation, vote_matrix, zero_out
 
     matrix = vote_matrix(conversation.votes)
     if matrix.values.size == 0:
         return CURRENT
-    today = {p for p, counted in zip(matrix.participants, in_conversation(matrix.values), strict=True) if counted}
+
+    def counted(values: np.ndarray) -> set[str]:
+        return {p for p, kept in zip(matrix.participants, in_conversation(values), strict=True) if kept}
+
     grouped = set(conversation.polis_groups)
-    return LEGACY if grouped >= set(matrix.participants) and grouped - today else CURRENT
+    today = counted(matrix.values)
+    if grouped >= set(matrix.participants) and grouped - today:
+        return LEGACY
+    zeroed = [matrix.statements.index(s) for s in excluded if s in matrix.statements]
+    older = counted(zero_out(matrix.values, zeroed)) if zeroed else today
+    return LEGACY if len(older ^ grouped) < len(today ^ grouped) else CURRENT
 
 
 def grouped_apart(result: dict[str, Any], polis_grouped: set[str]) -> int:
@@ -374,7 +387,7 @@ def compare(
     comments = read_polis_comments(comments_csv) if comments_csv else []
     excluded = excluded_statements(comments)
     if rules == "auto":
-        rules = rules_for_export(conversation)
+        rules = rules_for_export(conversation, excluded)
     if log is None:
         replay = False  # nothing to replay
     theirs = conversation.polis_groups

@@ -480,7 +480,7 @@ def test_opinion_groups_file_picks_the_polis_math_the_export_shows(tmp_path, cap
     call_command("opinion_groups_file", str(matrix), "--out", str(out), *option)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"]["rules"] == rules and len(data["groups"]) == 2
-    assert ("grouped every participant" in capsys.readouterr().out) == (rules == "legacy" and not option)
+    assert ("its older math counted in" in capsys.readouterr().out) == (rules == "legacy" and not option)
 
 
 def test_opinion_groups_file_refuses_unknown_rules(tmp_path):

@@ -21,8 +21,9 @@ nor the groups and are never representative, consensus or divisive.
 
 ``--rules`` picks the Polis math: ``current`` (today's), ``legacy`` (Polis's older math: missing votes as 0
 in the PCA, zeroed mod-out columns counted as votes for who is in the conversation), or ``auto`` (the
-default): legacy for a Polis ``participants-votes.csv`` whose groups include every participant, some below
-today's vote threshold — the older math's mark (``ml.compare_polis.rules_for_export``) — today's otherwise.
+default): legacy for a Polis ``participants-votes.csv`` whose grouped participants are the older math's count
+(every participant grouped, some below today's vote threshold; or, with the left-out statements known, closer to
+that count than to today's: ``ml.compare_polis.rules_for_export``), today's otherwise.
 
 A Polis ``participants-votes.csv`` read with its ``votes.csv`` is grouped both ways, replayed and in one update,
 and the replay is kept — an export holds the live state of Polis's worker — unless one update grouped exactly
@@ -102,11 +103,11 @@ class Command(BaseCommand):
 
         rules = options["rules"]
         if rules == "auto":
-            rules = rules_for_export(self.polis_conversation) if self.polis_conversation else CURRENT
+            rules = rules_for_export(self.polis_conversation, excluded) if self.polis_conversation else CURRENT
             if rules != CURRENT:
                 notes.append(
-                    "Polis grouped every participant, some below today's vote threshold: grouped with its legacy math "
-                    "(--rules current to override)"
+                    "Polis grouped the participants its older math counted in, some below today's vote threshold: "
+                    "grouped with its legacy math (--rules current to override)"
                 )
         replay = True if options["replay"] else False if options["once"] or not self.polis_conversation else None
         with progress_bar("opinion_groups_file") as progress:
