@@ -242,7 +242,7 @@ def rules_for_export(conversation: Conversation, excluded: list[str] = ()) -> st
     Polis's older math counted the zeroed mod-out columns as votes when deciding who is in the conversation. Its
     mark: every participant who voted grouped, some below today's threshold (fewer than ``min(7, n_statements)``
     votes, beyond the top-up to 15) — or, with the export's left-out statements known (``excluded``), a grouped set
-    closer to the older count's than to today's (brexit-consensus: 6 zeroed columns, so participants with 1 vote
+    closer to the older count's than to today's (brexit-consensus: 5 zeroed columns, so participants with 1 vote
     stayed out and those with 2 were in). A few grouped participants below the threshold alone are not the mark:
     once in, a participant stays in (they voted on every statement while there were fewer than 7)."""
     from ml.opinion_groups import CURRENT, LEGACY, in_conversation, vote_matrix, zero_out
