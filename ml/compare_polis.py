@@ -27,7 +27,9 @@ export shows which: Polis's older math counted the zeroed mod-out columns as vot
 the conversation, so it grouped participants with fewer votes than today's threshold — every one who voted, where
 many statements were left out. An export whose grouped participants are that count's is grouped here with the
 legacy rules (``ml.opinion_groups.LEGACY``: that count, and missing votes as 0 in the PCA), the others with
-today's (:func:`rules_for_export`; ``--rules current`` or ``legacy`` forces one).
+today's — and a live state that ran on both sides of the change, read with its vote log, in the math of each
+update's day (``BY_DATE``) when its grouped participants are that history's count (:func:`rules_for_export`;
+``--rules current``, ``legacy`` or ``by-date`` forces one).
 
 For each folder the votes are converted to the ``opinion_groups_file`` input
 (``participant,statement,vote``), grouped by ``python manage.py opinion_groups_file`` (or, with
@@ -60,6 +62,7 @@ from typing import Any
 
 import numpy as np
 
+MATH_NOTE = {"legacy": ", legacy math", "by-date": ", math by date"}
 META_COLUMNS = {"participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"}
 
 
@@ -236,7 +239,9 @@ def read_vote_log(path: Path) -> list[tuple[str, str, int, float]]:
     return log
 
 
-def rules_for_export(conversation: Conversation, excluded: list[str] = ()) -> str:
+def rules_for_export(
+    conversation: Conversation, excluded: list[str] = (), log: list[tuple[str, str, int, float]] | None = None
+) -> str:
     """The Polis math an export's groups came from, read from *who* Polis grouped (never into which group).
 
     Polis's older math counted the zeroed mod-out columns as votes when deciding who is in the conversation. Its
@@ -244,22 +249,33 @@ def rules_for_export(conversation: Conversation, excluded: list[str] = ()) -> st
     votes, beyond the top-up to 15) — or, with the export's left-out statements known (``excluded``), a grouped set
     closer to the older count's than to today's (brexit-consensus: 5 zeroed columns, so participants with 1 vote
     stayed out and those with 2 were in). A few grouped participants below the threshold alone are not the mark:
-    once in, a participant stays in (they voted on every statement while there were fewer than 7)."""
-    from ml.opinion_groups import CURRENT, LEGACY, in_conversation, vote_matrix, zero_out
+    once in, a participant stays in (they voted on every statement while there were fewer than 7).
+
+    With the vote log (``log``: participant, statement, vote, unix seconds) of a conversation that ran on both sides
+    of the change (``LEGACY_UNTIL``), a live state counted in the older math until then and in today's after, and
+    whoever was in stayed in: ``BY_DATE`` when that count is closer to Polis's grouped set than either math alone
+    (football-concussions, 2015–2019: exactly its 1,434 of 1,487 voters; the older count 53 off, today's 841)."""
+    from ml.opinion_groups import BY_DATE, CURRENT, LEGACY, LEGACY_UNTIL, in_conversation, vote_matrix, zero_out
 
     matrix = vote_matrix(conversation.votes)
     if matrix.values.size == 0:
         return CURRENT
 
-    def counted(values: np.ndarray) -> set[str]:
+    def counted(matrix, zeroed: bool) -> set[str]:
+        columns = [matrix.statements.index(s) for s in excluded if s in matrix.statements] if zeroed else []
+        values = zero_out(matrix.values, columns) if columns else matrix.values
         return {p for p, kept in zip(matrix.participants, in_conversation(values), strict=True) if kept}
 
     grouped = set(conversation.polis_groups)
-    today = counted(matrix.values)
+    today = counted(matrix, zeroed=False)
+    before = sorted((vote for vote in log or () if float(vote[3]) < LEGACY_UNTIL), key=lambda vote: float(vote[3]))
+    if before and len(before) < len(log):
+        by_date = counted(vote_matrix(vote[:3] for vote in before), zeroed=True) | today
+        if len(by_date ^ grouped) < min(len(counted(matrix, zeroed=True) ^ grouped), len(today ^ grouped)):
+            return BY_DATE
     if grouped >= set(matrix.participants) and grouped - today:
         return LEGACY
-    zeroed = [matrix.statements.index(s) for s in excluded if s in matrix.statements]
-    older = counted(zero_out(matrix.values, zeroed)) if zeroed else today
+    older = counted(matrix, zeroed=True)
     return LEGACY if len(older ^ grouped) < len(today ^ grouped) else CURRENT
 
 
@@ -387,7 +403,7 @@ def compare(
     comments = read_polis_comments(comments_csv) if comments_csv else []
     excluded = excluded_statements(comments)
     if rules == "auto":
-        rules = rules_for_export(conversation, excluded)
+        rules = rules_for_export(conversation, excluded, log)
     if log is None:
         replay = False  # nothing to replay
     theirs = conversation.polis_groups
@@ -444,7 +460,7 @@ def table(results: list[dict[str, Any]]) -> str:
     ]
     for r in results:
         lines.append(
-            f"| {r['conversation']} ({r['computation']}{', legacy math' if r['rules'] == 'legacy' else ''}) "
+            f"| {r['conversation']} ({r['computation']}{MATH_NOTE.get(r['rules'], '')}) "
             f"| {r['participants']} "
             f"| {r['statements']} ({r['statements_left_out']}) | {r['votes']} "
             f"| {r['polis_clustered']} "
@@ -486,9 +502,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--rules",
-        choices=("auto", "current", "legacy"),
+        choices=("auto", "current", "legacy", "by-date"),
         default="auto",
-        help="Polis math to reproduce: the one the export shows (auto), today's, or the legacy one",
+        help="Polis math to reproduce: the one the export shows (auto), today's, the legacy one, or each update's by "
+        "its date",
     )
     args = parser.parse_args(argv)
     results = []

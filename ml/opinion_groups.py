@@ -52,7 +52,13 @@ MAX_GROUPS = 5
 # (ml.compare_polis.rules_for_export). ml/README.md has the measurements.
 CURRENT = "current"
 LEGACY = "legacy"
-RULES = (CURRENT, LEGACY)
+# Each update in the math Polis ran on its day (a replay that spans the change): the older math until the change
+# reached pol.is (``LEGACY_UNTIL``), today's after it. The date is read off a live export, football-concussions
+# (2015–2019): every participant who joined by 2017-12-20 is in (one-vote voters too), none who joined from 2018-01-06
+# with fewer than 7 votes; Polis's commit of the change is dated October 2017.
+BY_DATE = "by-date"
+LEGACY_UNTIL = 1514764800.0  # 2018-01-01 00:00 UTC
+RULES = (CURRENT, LEGACY, BY_DATE)
 
 
 def prop_test(successes: float, trials: float) -> float:
@@ -450,8 +456,8 @@ def opinion_groups(
     participant, then time when the votes carry it: (participant, statement, vote, unix seconds)). With
     ``history=True`` timed votes are replayed instead as Polis's successive updates while they arrived
     (``ml.polis_history.replay``). When Polis's update finds no two groups, k-means once on the final matrix
-    (steps 1–4 above). ``rules`` picks today's Polis math (``CURRENT``) or its older one (``LEGACY``; see
-    ``RULES``).
+    (steps 1–4 above). ``rules`` picks today's Polis math (``CURRENT``), its older one (``LEGACY``; see
+    ``RULES``) or each update's by its date (``BY_DATE``: a replay switches at ``LEGACY_UNTIL``).
     """
     if rules not in RULES:
         raise ValueError(f"rules must be one of {', '.join(RULES)}, not {rules!r}")
@@ -459,6 +465,9 @@ def opinion_groups(
     timed = bool(rows) and all(len(row) == 4 for row in rows)
     if timed:
         rows.sort(key=lambda row: float(row[3]))
+    once_rules = rules  # of one update: by date, the math of the last vote's day (a computation can be no earlier)
+    if rules == BY_DATE:
+        once_rules = LEGACY if timed and float(rows[-1][3]) < LEGACY_UNTIL else CURRENT
     matrix = vote_matrix(row[:3] for row in rows)
     progress(10, "matrix")
     if matrix.values.size == 0:
@@ -489,7 +498,7 @@ def opinion_groups(
         computation = "replayed"
     if computation != "replayed" or state.updates < HISTORY_MIN_UPDATES:
         # No history asked for, or none to speak of (votes imported or cast at one time): one update.
-        state, computation = fresh(rows, excluded=excluded_ids, k=k, rules=rules), "one update"
+        state, computation = fresh(rows, excluded=excluded_ids, k=k, rules=once_rules), "one update"
     grouped = state.group_of()
     if not all(p in grouped for p in state.in_conversation) or len(set(grouped.values())) < 2:
         # Polis's update found no two groups (too few voters or base clusters for them): k-means once.
@@ -499,7 +508,7 @@ def opinion_groups(
     else:
         # Who counts is decided on the votes as cast (Polis's user-vote-counts use the raw matrix); under the
         # legacy rules on the matrix with the mod-out columns zeroed, as Polis counted them then.
-        mask = in_conversation(zero_out(matrix.values, excluded) if rules == LEGACY else matrix.values)
+        mask = in_conversation(zero_out(matrix.values, excluded) if once_rules == LEGACY else matrix.values)
     values = matrix.values[mask]
     participants = [p for p, keep in zip(matrix.participants, mask, strict=False) if keep]
     if len(participants) < 4 or values.shape[1] - len(excluded) < 2:
@@ -511,7 +520,7 @@ def opinion_groups(
         scores = state.silhouettes
         progress(70, "groups")
     else:
-        projections = pca_project(zero_out(values, excluded), rules=rules)[0]
+        projections = pca_project(zero_out(values, excluded), rules=once_rules)[0]
         progress(40, "pca")
         groups, scores = cluster_participants(projections, seed=seed, k=k)
         progress(70, "groups")

@@ -202,7 +202,7 @@ class Conversation:
 
     excluded: frozenset[Any] = frozenset()
     fixed_k: int | None = None
-    rules: str = "current"  # ml.opinion_groups.RULES
+    rules: str = "current"  # ml.opinion_groups.CURRENT or LEGACY
     participants: list[Any] = field(default_factory=list)
     statements: list[Any] = field(default_factory=list)
     in_conversation: set[Any] = field(default_factory=set)
@@ -373,10 +373,16 @@ def replay(
     updates (when given), nor more than the SVD budget affords for a conversation of this size (``SVD_BUDGET``; at
     least ``MIN_UPDATES``); a later vote by the same participant on the same statement replaces the
     earlier one. A quiet spell of at least ``restart_gap_seconds`` between two votes holds a restart of Polis's
-    worker (:meth:`Conversation.restart`; ``None``: never). ``progress`` is told the share of the votes replayed
-    after each update.
+    worker (:meth:`Conversation.restart`; ``None``: never). ``rules="by-date"`` replays each update in the math Polis
+    ran on its day: the older math until ``ml.opinion_groups.LEGACY_UNTIL``, then a restart into today's.
+    ``progress`` is told the share of the votes replayed after each update.
     """
+    from ml.opinion_groups import BY_DATE, CURRENT, LEGACY, LEGACY_UNTIL
+
     ordered = sorted(timed_votes, key=lambda row: float(row[3]))
+    by_date = rules == BY_DATE
+    if by_date:
+        rules = LEGACY if ordered and float(ordered[0][3]) < LEGACY_UNTIL else CURRENT
     conversation = Conversation(excluded=frozenset(excluded), fixed_k=k, rules=rules)
     if not ordered:
         return conversation
@@ -395,6 +401,13 @@ def replay(
             conversation.update(batch)
             progress(done / len(ordered))
             batch, started = [], None
+        if by_date and conversation.rules == LEGACY and when >= LEGACY_UNTIL:
+            # Polis deployed today's math: its worker restarted, and went on in the new math from the state it kept.
+            if batch:
+                conversation.update(batch)
+                batch, started = [], None
+            conversation.rules = CURRENT
+            conversation.restart()
         if restart_gap_seconds is not None and previous is not None and when - previous >= restart_gap_seconds:
             if batch:
                 conversation.update(batch)

@@ -218,3 +218,41 @@ def test_of_equally_good_k_polis_keeps_the_higher(monkeypatch):
     conversation = Conversation()
     conversation.update([row[:3] for row in two_camps(participants=60, statements=8)])
     assert conversation.smoother["last_k"] == max(conversation.silhouettes)
+
+
+def test_a_replay_by_date_counts_in_the_older_math_until_polis_changed_it():
+    """Polis's older math counted the zeroed mod-out columns as votes for who is in; today's does not. A live
+    conversation that ran on both sides of the change kept whom the older math let in, and let in by today's count
+    after it (football-concussions, 2015–2019)."""
+    from ml.compare_polis import Conversation, rules_for_export
+    from ml.opinion_groups import BY_DATE, CURRENT, LEGACY, LEGACY_UNTIL
+
+    day = 86_400.0
+    log = two_camps(participants=40, statements=10, start=LEGACY_UNTIL - 30 * day)
+    meta = [f"m{j}" for j in range(4)]
+    log += [(f"u{p}", m, 1, LEGACY_UNTIL - 29 * day + p) for p in range(40) for m in meta]
+    log += [("early", f"s{s}", 1, LEGACY_UNTIL - 10 * day + s) for s in range(3)]  # 3 votes + 4 zeroed = 7
+    log += [("late", f"s{s}", 1, LEGACY_UNTIL + 10 * day + s) for s in range(3)]
+    log += [(f"u{p}", "s0", 1, LEGACY_UNTIL + 11 * day + p) for p in range(0, 40, 2)]
+
+    def in_set(rules):
+        return replay(log, excluded=meta, rules=rules).in_conversation
+
+    by_date = replay(log, excluded=meta, rules=BY_DATE)
+    assert "early" in by_date.in_conversation and "late" not in by_date.in_conversation
+    assert by_date.rules == CURRENT and by_date.restarts >= 1  # the deploy restarted the worker
+    assert {"early", "late"} <= in_set(LEGACY) and not {"early", "late"} & in_set(CURRENT)
+    result = opinion_groups(log, history=True, rules=BY_DATE, excluded_statements=meta)
+    grouped = {m for g in result["groups"] for m in g["members"]}
+    assert "early" in grouped and "late" not in grouped and result["params"]["rules"] == BY_DATE
+    once = opinion_groups(log, rules=BY_DATE, excluded_statements=meta)  # computed after the last vote: today's math
+    assert not {"early", "late"} & {m for g in once["groups"] for m in g["members"]}
+
+    # The export shows it: whom Polis grouped is that history's count, not either math's alone.
+    votes = [row[:3] for row in log]
+    polis = {f"u{p}": str(p % 2) for p in range(40)} | {"early": "0"}
+    export = Conversation("c", votes, polis, 42, 14)
+    assert rules_for_export(export, meta, log) == BY_DATE
+    assert rules_for_export(export, meta) != BY_DATE  # without the times, no history to read
+    before_only = [row for row in log if row[3] < LEGACY_UNTIL]
+    assert rules_for_export(Conversation("c", [r[:3] for r in before_only], polis, 41, 14), meta, before_only) == LEGACY

@@ -20,10 +20,12 @@ finds them). They still count as seen by every participant, as in Polis, but sha
 nor the groups and are never representative, consensus or divisive.
 
 ``--rules`` picks the Polis math: ``current`` (today's), ``legacy`` (Polis's older math: missing votes as 0
-in the PCA, zeroed mod-out columns counted as votes for who is in the conversation), or ``auto`` (the
+in the PCA, zeroed mod-out columns counted as votes for who is in the conversation), ``by-date`` (a replay in the
+older math until Polis changed it, at the start of 2018, and in today's after), or ``auto`` (the
 default): legacy for a Polis ``participants-votes.csv`` whose grouped participants are the older math's count
 (every participant grouped, some below today's vote threshold; or, with the left-out statements known, closer to
-that count than to today's: ``ml.compare_polis.rules_for_export``), today's otherwise.
+that count than to today's), by-date for one read with its vote log whose grouped participants are closer still to
+that history's count, today's otherwise (``ml.compare_polis.rules_for_export``).
 
 A Polis ``participants-votes.csv`` read with its ``votes.csv`` is grouped both ways, replayed and in one update,
 and the replay is kept — an export holds the live state of Polis's worker — unless one update grouped exactly
@@ -61,9 +63,10 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--rules",
-            choices=("auto", "current", "legacy"),
+            choices=("auto", "current", "legacy", "by-date"),
             default="auto",
-            help="Polis math: today's, the legacy one, or auto (legacy when a Polis export shows the legacy grouping)",
+            help="Polis math: today's, the legacy one, each update's by its date (the older math until 2018), or auto "
+            "(the one whose count of who is in is Polis's grouping)",
         )
         how = parser.add_mutually_exclusive_group()
         how.add_argument(
@@ -99,15 +102,21 @@ class Command(BaseCommand):
                 notes.append("no comments.csv beside this Polis export: its votes are grouped once, not replayed")
         excluded = self.excluded(options)
         from ml.compare_polis import group_export, rules_for_export
-        from ml.opinion_groups import CURRENT
+        from ml.opinion_groups import BY_DATE, CURRENT, LEGACY
 
         rules = options["rules"]
         if rules == "auto":
-            rules = rules_for_export(self.polis_conversation, excluded) if self.polis_conversation else CURRENT
-            if rules != CURRENT:
+            log = votes if all(len(vote) == 4 for vote in votes) else None
+            rules = rules_for_export(self.polis_conversation, excluded, log) if self.polis_conversation else CURRENT
+            if rules == LEGACY:
                 notes.append(
                     "Polis grouped the participants its older math counted in, some below today's vote threshold: "
                     "grouped with its legacy math (--rules current to override)"
+                )
+            elif rules == BY_DATE:
+                notes.append(
+                    "Polis grouped the participants its older math counted in until it changed (2018) and today's "
+                    "after: each update is replayed in the math of its day (--rules current to override)"
                 )
         replay = True if options["replay"] else False if options["once"] or not self.polis_conversation else None
         with progress_bar("opinion_groups_file") as progress:
