@@ -1,5 +1,7 @@
 """ml.compare_polis on small Polis-format exports written here (no real Polis data in the repository)."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -95,6 +97,16 @@ def test_the_command_line_runs_both_computations_of_an_export_with_its_vote_log(
     assert {path.name for path in work.glob("*.json")} == {
         f"london.youth.policing.{k}.{how}.json" for k, how in (("auto", "replayed"), ("auto", "once"), (3, "once"))
     }
+
+
+def test_the_math_by_date_can_be_asked_for_through_the_command_line(tmp_path, capsys):
+    """``--rules by-date`` reaches manage.py; london.youth.policing ran in 2022, all of it in today's math, so its
+    groups are the same as with today's rules (Polis's 24 exactly, in one update)."""
+    assert main([str(REAL / "london.youth.policing"), "--rules", "by-date", "--work", str(tmp_path)]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| london"))
+    assert row.startswith("| london.youth.policing (one update, math by date) |") and "| 1.000 |" in row
+    chosen = json.loads((tmp_path / "london.youth.policing.auto.once.json").read_text(encoding="utf-8"))
+    assert chosen["params"]["rules"] == "by-date"
 
 
 PV = "participants-votes.csv"
