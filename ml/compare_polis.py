@@ -261,21 +261,20 @@ def rules_for_export(
     if matrix.values.size == 0:
         return CURRENT
 
-    def counted(matrix, zeroed: bool) -> set[str]:
-        columns = [matrix.statements.index(s) for s in excluded if s in matrix.statements] if zeroed else []
-        values = zero_out(matrix.values, columns) if columns else matrix.values
-        return {p for p, kept in zip(matrix.participants, in_conversation(values), strict=True) if kept}
+    def counted(votes, *, older: bool) -> set[str]:  # who is in: today's count, or the older one's
+        columns = [votes.statements.index(s) for s in excluded if s in votes.statements] if older else []
+        values = zero_out(votes.values, columns) if columns else votes.values
+        return {p for p, kept in zip(votes.participants, in_conversation(values), strict=True) if kept}
 
     grouped = set(conversation.polis_groups)
-    today = counted(matrix, zeroed=False)
+    today, older = counted(matrix, older=False), counted(matrix, older=True)
     before = sorted((vote for vote in log or () if float(vote[3]) < LEGACY_UNTIL), key=lambda vote: float(vote[3]))
     if before and len(before) < len(log):
-        by_date = counted(vote_matrix(vote[:3] for vote in before), zeroed=True) | today
-        if len(by_date ^ grouped) < min(len(counted(matrix, zeroed=True) ^ grouped), len(today ^ grouped)):
+        by_date = counted(vote_matrix(vote[:3] for vote in before), older=True) | today
+        if len(by_date ^ grouped) < min(len(older ^ grouped), len(today ^ grouped)):
             return BY_DATE
     if grouped >= set(matrix.participants) and grouped - today:
         return LEGACY
-    older = counted(matrix, zeroed=True)
     return LEGACY if len(older ^ grouped) < len(today ^ grouped) else CURRENT
 
 
