@@ -313,13 +313,12 @@ def group_export(
     """Polis's groups of an export, reproduced: one update (``replay=False``), the replay of its vote log with
     the worker's restarts (``True``), or — ``None``, with timed votes — both, and the one :func:`closest_to_export`
     picks."""
-    from ml.opinion_groups import opinion_groups
+    from ml.opinion_groups import opinion_groups, timed
 
-    timed = bool(votes) and all(len(vote) == 4 for vote in votes)
     common = {"seed": seed, "k": k, "excluded_statements": excluded, "rules": rules}
     if progress is not None:
         common["progress"] = progress
-    if replay is False or not timed:
+    if replay is False or not timed(votes):
         return opinion_groups(votes, history=False, **common)
     replayed = opinion_groups(votes, history=True, **common)
     if replay:

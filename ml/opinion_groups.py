@@ -61,6 +61,11 @@ LEGACY_UNTIL = 1514764800.0  # 2018-01-01 00:00 UTC
 RULES = (CURRENT, LEGACY, BY_DATE)
 
 
+def timed(votes: list[tuple]) -> bool:
+    """Whether there are votes and every one carries its time: (participant, statement, vote, unix seconds)."""
+    return bool(votes) and all(len(vote) == 4 for vote in votes)
+
+
 def prop_test(successes: float, trials: float) -> float:
     """Polis ``stats/prop-test``: one-proportion z against 0.5 with +1 pseudocounts."""
     successes, trials = successes + 1, trials + 1
@@ -462,12 +467,12 @@ def opinion_groups(
     if rules not in RULES:
         raise ValueError(f"rules must be one of {', '.join(RULES)}, not {rules!r}")
     rows = list(votes)
-    timed = bool(rows) and all(len(row) == 4 for row in rows)
-    if timed:
+    with_times = timed(rows)
+    if with_times:
         rows.sort(key=lambda row: float(row[3]))
     once_rules = rules  # of one update: by date, the math of the last vote's day (a computation can be no earlier)
     if rules == BY_DATE:
-        once_rules = LEGACY if timed and float(rows[-1][3]) < LEGACY_UNTIL else CURRENT
+        once_rules = LEGACY if with_times and float(rows[-1][3]) < LEGACY_UNTIL else CURRENT
     matrix = vote_matrix(row[:3] for row in rows)
     progress(10, "matrix")
     if matrix.values.size == 0:
@@ -477,7 +482,7 @@ def opinion_groups(
     from ml.polis_history import fresh, replay
 
     computation = "one update"
-    if history and timed:
+    if history and with_times:
         reported = [None]
 
         def replayed(fraction: float) -> None:  # 10 → 65 %, once per percent

@@ -401,17 +401,15 @@ def replay(
             conversation.update(batch)
             progress(done / len(ordered))
             batch, started = [], None
-        if by_date and conversation.rules == LEGACY and when >= LEGACY_UNTIL:
-            # Polis deployed today's math: its worker restarted, and went on in the new math from the state it kept.
+        # Polis deployed today's math: its worker restarted, and went on in the new math from the state it kept.
+        deployed = by_date and conversation.rules == LEGACY and when >= LEGACY_UNTIL
+        quiet = restart_gap_seconds is not None and previous is not None and when - previous >= restart_gap_seconds
+        if deployed or quiet:
             if batch:
                 conversation.update(batch)
                 batch, started = [], None
-            conversation.rules = CURRENT
-            conversation.restart()
-        if restart_gap_seconds is not None and previous is not None and when - previous >= restart_gap_seconds:
-            if batch:
-                conversation.update(batch)
-                batch, started = [], None
+            if deployed:
+                conversation.rules = CURRENT
             conversation.restart()
         if started is None:
             started = when

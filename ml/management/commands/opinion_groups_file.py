@@ -102,11 +102,11 @@ class Command(BaseCommand):
                 notes.append("no comments.csv beside this Polis export: its votes are grouped once, not replayed")
         excluded = self.excluded(options)
         from ml.compare_polis import group_export, rules_for_export
-        from ml.opinion_groups import BY_DATE, CURRENT, LEGACY
+        from ml.opinion_groups import BY_DATE, CURRENT, LEGACY, timed
 
         rules = options["rules"]
         if rules == "auto":
-            log = votes if all(len(vote) == 4 for vote in votes) else None
+            log = votes if timed(votes) else None
             rules = rules_for_export(self.polis_conversation, excluded, log) if self.polis_conversation else CURRENT
             if rules == LEGACY:
                 notes.append(
