@@ -338,24 +338,47 @@ def polis_votes_csv(folder, with_comments):
     return folder / "votes.csv"
 
 
-def test_a_polis_export_is_read_with_the_comments_csv_beside_it(tmp_path):
+def test_a_polis_export_is_read_with_the_comments_csv_beside_it(tmp_path, capsys):
+    """A Polis vote log is Polis's worker's history: replayed, each update in the math of its day (2023 here:
+    today's), with the statements its comments.csv leaves out; ``--once`` groups it in one update."""
     votes = polis_votes_csv(tmp_path / "conv", with_comments=True)
     out = tmp_path / "groups.json"
     call_command("opinion_groups_file", str(votes), "--out", str(out))
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["excluded_statements"] == ["d"]
-    assert data["params"]["computation"] == "one update"
-    call_command("opinion_groups_file", str(votes), "--out", str(out), "--replay")
-    assert json.loads(out.read_text(encoding="utf-8"))["params"]["history"]["updates"] >= 3
+    assert data["params"]["computation"] == "replayed" and data["params"]["rules"] == "by-date"
+    assert data["params"]["history"]["updates"] >= 3
+    assert sorted(len(g["members"]) for g in data["groups"]) == [15, 15]
+    printed = capsys.readouterr().out
+    assert "replayed as Polis's successive updates" in printed and "in the math of its day" in printed
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--once")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["computation"] == "one update" and data["params"]["history"] is None
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--rules", "current")
+    assert json.loads(out.read_text(encoding="utf-8"))["params"]["rules"] == "current"
 
 
-def test_a_polis_export_without_its_comments_is_not_replayed(tmp_path, capsys):
+def test_a_polis_export_without_its_comments_is_replayed_with_nothing_left_out(tmp_path):
     votes = polis_votes_csv(tmp_path / "alone", with_comments=False)
     out = tmp_path / "groups.json"
-    call_command("opinion_groups_file", str(votes), "--out", str(out), "--replay")
+    call_command("opinion_groups_file", str(votes), "--out", str(out))
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["params"]["history"] is None and data["excluded_statements"] == []
-    assert "grouped once, not replayed" in capsys.readouterr().out
+    assert data["params"]["history"]["updates"] >= 3 and data["excluded_statements"] == []
+
+
+def test_a_vote_log_that_is_not_a_polis_export_is_grouped_once(tmp_path):
+    """The contract's columns with a time column: one update over all the votes unless ``--replay`` is asked."""
+    polis = polis_votes_csv(tmp_path / "conv", with_comments=False).read_text(encoding="utf-8").splitlines()
+    plain = tmp_path / "plain.csv"
+    rows = [line.split(",") for line in polis[1:]]
+    plain.write_text(
+        "participant,statement,vote,timestamp\n" + "".join(f"{p},{s},{v},{t}\n" for t, _, s, p, v in rows),
+        encoding="utf-8",
+    )
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(plain), "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["computation"] == "one update" and data["params"]["rules"] == "current"
 
 
 def participants_votes_csv(folder, votes_csv=None, rows=None):
@@ -450,6 +473,45 @@ def test_a_real_polis_export_is_read_as_it_is(tmp_path, capsys):
     ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
     assert agreement(ours, read_participants_votes(matrix).polis_groups)["ari"] > 0.95
     assert data["params"]["history"]["updates"] > 100
+
+
+def test_a_real_polis_vote_log_is_read_with_the_export_beside_it(tmp_path, capsys):
+    """london.youth.policing's votes.csv: with its participants-votes.csv beside it, who Polis grouped picks one
+    update, Polis's three groups exactly (as when the export is read from participants-votes.csv); copied without it,
+    the log is replayed in the math of its day (2022: today's)."""
+    import shutil
+
+    from ml.compare_polis import agreement, read_participants_votes
+
+    folder = Path(__file__).parent / "fixtures" / "polis" / "london.youth.policing"
+    polis_groups = read_participants_votes(folder / "participants-votes.csv").polis_groups
+    out = tmp_path / "groups.json"
+
+    def ari():
+        data = json.loads(out.read_text(encoding="utf-8"))
+        ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
+        return data["params"], agreement(ours, polis_groups)["ari"]
+
+    call_command("opinion_groups_file", str(folder / "votes.csv"), "--out", str(out))
+    assert "read with the export's" in capsys.readouterr().out
+    params, score = ari()
+    assert params["computation"] == "one update" and params["rules"] == "current" and score == pytest.approx(1.0)
+    alone = tmp_path / "log"
+    alone.mkdir()
+    for name in ("votes.csv", "comments.csv"):
+        shutil.copy(folder / name, alone / name)
+    call_command("opinion_groups_file", str(alone / "votes.csv"), "--out", str(out))
+    params, score = ari()
+    assert params["computation"] == "replayed" and params["rules"] == "by-date" and score > 0.95
+    matrix = (folder / "participants-votes.csv").read_text(encoding="utf-8").splitlines()
+    fields = matrix[1].split(",")
+    fields[7] = str(-int(fields[7]))  # participant 1's vote on statement 1 is no longer the log's
+    (alone / "participants-votes.csv").write_text(
+        "\n".join([matrix[0], ",".join(fields), *matrix[2:]]) + "\n", encoding="utf-8"
+    )
+    call_command("opinion_groups_file", str(alone / "votes.csv"), "--out", str(out))
+    assert "does not hold this log's latest votes" in capsys.readouterr().out
+    assert ari()[0]["computation"] == "replayed"
 
 
 def _polis_matrix(path, *, low_voter_grouped):

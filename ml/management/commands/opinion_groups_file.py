@@ -5,13 +5,18 @@
 VOTES.csv has columns participant,statement,vote (1 agree, -1 disagree, 0 pass); a Polis export
 (voter-id, comment-id, vote) is read too. With a time column — ``timestamp`` (Unix seconds, or
 milliseconds as in Polis's votes.csv), ``time``, ``created`` or ``created_at`` (ISO 8601 also accepted) —
-the votes can be replayed (``--replay``) as Polis's successive updates while they arrived (and its worker's restarts
-in the quiet spells between them); by default the
-groups are one Polis update over all the votes, in the order Polis loads them (ml/polis_history.py). A Polis export's ``votes.csv`` (voter-id, comment-id) is
-read with the ``comments.csv`` beside it, if any (its moderated-out and meta statements are left out;
-without one, ``--replay`` groups its votes once). A Polis ``participants-votes.csv`` (one row per
-participant, one column per statement) is read as it is; with the export's ``votes.csv`` and
-``comments.csv`` beside it, the votes are read from ``votes.csv`` when its latest votes are the matrix's.
+the votes can be replayed (``--replay``) as Polis's successive updates while they arrived (and its worker's
+restarts in the quiet spells between them); by default such a file's groups are one Polis update over all the
+votes, in the order Polis loads them (ml/polis_history.py).
+
+A Polis export is read as a whole, from whichever of its files is named:
+
+- its ``votes.csv`` (timestamp, comment-id, voter-id, vote) is Polis's worker's history, so it is **replayed** by
+  default, each update in the math of its day (``--rules by-date``), with the statements the ``comments.csv``
+  beside it leaves out (moderated out, meta). ``--once`` groups it in one update.
+- with the export's ``participants-votes.csv`` beside that ``votes.csv`` (holding the log's latest votes), or
+  named instead of it (with its ``votes.csv`` beside it, read when the log ends in the matrix's votes), *who* Polis
+  grouped — never into which group — picks the math and the computation, as below.
 
 Statements to leave out of the groups (Polis's ``mod-out``: moderated out, or meta statements such as
 demographic questions) are named with ``--exclude ID,ID`` or read from a Polis ``comments.csv`` with
@@ -25,7 +30,8 @@ older math until Polis changed it, at the start of 2018, and in today's after), 
 default): legacy for a Polis ``participants-votes.csv`` whose grouped participants are the older math's count
 (every participant grouped, some below today's vote threshold; or, with the left-out statements known, closer to
 that count than to today's), by-date for one read with its vote log whose grouped participants are closer still to
-that history's count, today's otherwise (``ml.compare_polis.rules_for_export``).
+that history's count, today's otherwise (``ml.compare_polis.rules_for_export``); by-date for a Polis ``votes.csv``
+read without its ``participants-votes.csv``.
 
 A Polis ``participants-votes.csv`` read with its ``votes.csv`` is grouped both ways, replayed and in one update,
 and the replay is kept — an export holds the live state of Polis's worker — unless one update grouped exactly
@@ -73,7 +79,8 @@ class Command(BaseCommand):
             "--replay",
             action="store_true",
             help="replay timed votes as Polis's successive updates while they arrived (default: one update over all; "
-            "a Polis export with its votes.csv is replayed unless only one update grouped exactly whom Polis grouped)",
+            "a Polis votes.csv is replayed, unless its participants-votes.csv shows that only one update grouped "
+            "exactly whom Polis grouped)",
         )
         how.add_argument("--once", action="store_true", help="one update over all the votes, a Polis export's too")
         parser.add_argument("--out", required=True)
@@ -86,6 +93,8 @@ class Command(BaseCommand):
             votes, polis_export, time_column = self.participants_votes(options, notes), True, None
         else:
             votes, polis_export, time_column = self.vote_rows(options["csv"])
+            if polis_export and time_column is not None:
+                self.read_its_export(options, votes, notes)
         if len(votes) < 2:
             raise CommandError(f"{options['csv']}: need more than one vote to find opinion groups")
         if options["groups"] is not None and not 2 <= options["groups"] <= 5:
@@ -95,17 +104,19 @@ class Command(BaseCommand):
             if beside.is_file():
                 options["comments"] = str(beside)
                 notes.append(f"moderated-out and meta statements read from {beside}")
-            elif time_column is not None and options["replay"]:
-                # Replaying a Polis export without knowing its meta (demographic) statements measured worse
-                # than one run on the final votes (ml/README.md): the early updates group by demographics.
-                votes = [vote[:3] for vote in votes]
-                notes.append("no comments.csv beside this Polis export: its votes are grouped once, not replayed")
         excluded = self.excluded(options)
         from ml.compare_polis import group_export, rules_for_export
         from ml.opinion_groups import BY_DATE, CURRENT, LEGACY, timed
 
         rules = options["rules"]
-        if rules == "auto":
+        if rules == "auto" and polis_export and not self.polis_conversation and time_column is not None:
+            # A Polis vote log without Polis's grouping beside it: the math Polis ran on the day of each update.
+            rules = BY_DATE
+            notes.append(
+                "a Polis vote log: each update in the math of its day, Polis's older math until it changed (2018) "
+                "and today's after (--rules current to override)"
+            )
+        elif rules == "auto":
             log = votes if timed(votes) else None
             rules = rules_for_export(self.polis_conversation, excluded, log) if self.polis_conversation else CURRENT
             if rules == LEGACY:
@@ -118,7 +129,15 @@ class Command(BaseCommand):
                     "Polis grouped the participants its older math counted in until it changed (2018) and today's "
                     "after: each update is replayed in the math of its day (--rules current to override)"
                 )
-        replay = True if options["replay"] else False if options["once"] or not self.polis_conversation else None
+        if options["replay"] or options["once"]:
+            replay = bool(options["replay"])
+        elif self.polis_conversation:
+            replay = None  # both, and the one whose participants are Polis's (group_export)
+        else:
+            # A Polis vote log is Polis's worker's history: replayed (ml/README.md, fifteenth round).
+            replay = bool(polis_export and timed(votes))
+            if replay:
+                notes.append("a Polis vote log: replayed as Polis's successive updates (--once for one update)")
         with progress_bar("opinion_groups_file") as progress:
             try:
                 result = group_export(
@@ -197,8 +216,7 @@ class Command(BaseCommand):
 
     def participants_votes(self, options, notes: list[str]) -> list[tuple]:
         """The votes of a Polis participants-votes.csv, read from the export's votes.csv beside it (in time
-        order, with their times) when that log ends in the same votes and the meta statements are known
-        (comments.csv beside it, or ``--comments``)."""
+        order, with their times) when that log ends in the same votes."""
         from ml.compare_polis import read_participants_votes
 
         path = Path(options["csv"])
@@ -209,8 +227,8 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: not UTF-8 text; save the file as UTF-8 CSV and try again") from None
         except (ValueError, csv.Error) as exc:
             raise CommandError(str(exc)) from None
-        log_file, comments_file = path.parent / "votes.csv", path.parent / "comments.csv"
-        if not log_file.is_file() or not (comments_file.is_file() or options["comments"]):
+        log_file = path.parent / "votes.csv"
+        if not log_file.is_file():
             return votes
         try:
             log, _, time_column = self.vote_rows(str(log_file))
@@ -220,14 +238,39 @@ class Command(BaseCommand):
         if time_column is None:
             notes.append(f"{log_file} has no time column: the votes are taken in this file's order")
             return votes
-        latest = {}
-        for participant, statement, vote, _when in sorted(log, key=lambda row: row[3]):
-            latest[(participant, statement)] = vote
-        if latest != {(participant, statement): vote for participant, statement, vote in votes}:
+        if not self.ends_in(log, votes):
             notes.append(f"{log_file} does not end in this file's votes: they are taken in this file's order")
             return votes
         notes.append(f"votes read with their times from {log_file}")
         return log
+
+    @staticmethod
+    def ends_in(log: list[tuple], votes: list[tuple]) -> bool:
+        """Whether a timed vote log's latest vote on each (participant, statement) are exactly ``votes``."""
+        latest = {}
+        for participant, statement, vote, _when in sorted(log, key=lambda row: row[3]):
+            latest[(participant, statement)] = vote
+        return latest == {(participant, statement): vote for participant, statement, vote in votes}
+
+    def read_its_export(self, options, log: list[tuple], notes: list[str]) -> None:
+        """A Polis ``votes.csv`` read with the export's ``participants-votes.csv`` beside it, when that holds the
+        log's latest votes: who Polis grouped then picks the math and the computation, as for the export read
+        from its ``participants-votes.csv`` (only *who* was grouped is read, never into which group)."""
+        from ml.compare_polis import read_participants_votes
+
+        beside = Path(options["csv"]).parent / "participants-votes.csv"
+        if not beside.is_file() or not self.is_participants_votes(str(beside)):
+            return
+        try:
+            conversation = read_participants_votes(beside)
+        except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+            notes.append(f"{beside} not read ({exc}): the votes are grouped without it")
+            return
+        if not self.ends_in(log, conversation.votes):
+            notes.append(f"{beside} does not hold this log's latest votes: the votes are grouped without it")
+            return
+        self.polis_conversation = conversation
+        notes.append(f"read with the export's {beside}: who Polis grouped picks the math and the computation")
 
     def excluded(self, options) -> list[str]:
         excluded = [part.strip() for part in options["exclude"].split(",") if part.strip()]
