@@ -308,22 +308,24 @@ def group_export(
     seed: int = 0,
     k: int | None = None,
     replay: bool | None = None,
+    polis_start: bool = True,
     progress: Any = None,
 ) -> dict[str, Any]:
     """Polis's groups of an export, reproduced: one update (``replay=False``), the replay of its vote log with
     the worker's restarts (``True``), or — ``None``, with timed votes — both, and the one :func:`closest_to_export`
-    picks."""
+    picks. ``polis_start=False``: one update is k-means at its best of several starts (``opinion_groups``)."""
     from ml.opinion_groups import opinion_groups, timed
 
     common = {"seed": seed, "k": k, "excluded_statements": excluded, "rules": rules}
     if progress is not None:
         common["progress"] = progress
     if replay is False or not timed(votes):
-        return opinion_groups(votes, history=False, **common)
+        return opinion_groups(votes, history=False, polis_start=polis_start, **common)
     replayed = opinion_groups(votes, history=True, **common)
     if replay:
         return replayed
-    return closest_to_export(replayed, opinion_groups(votes, history=False, **common), polis_grouped)
+    once = opinion_groups(votes, history=False, polis_start=polis_start, **common)
+    return closest_to_export(replayed, once, polis_grouped)
 
 
 def write_votes_csv(votes: list[tuple], path: Path) -> None:
@@ -404,6 +406,8 @@ def compare(
         rules = rules_for_export(conversation, excluded, log)
     if log is None:
         replay = False  # nothing to replay
+    # As the command: Polis's own start when what Polis left out is known, k-means' best start otherwise.
+    known = comments_csv is not None
     theirs = conversation.polis_groups
     polis_k = len(set(theirs.values()))
     manage = Path(__file__).resolve().parent.parent / "manage.py"
@@ -415,7 +419,9 @@ def compare(
 
         def run(k: int | None, how: bool) -> dict[str, Any]:
             if in_process:
-                return group_export(votes, set(theirs), rules=rules, excluded=excluded, seed=seed, k=k, replay=how)
+                return group_export(
+                    votes, set(theirs), rules=rules, excluded=excluded, seed=seed, k=k, replay=how, polis_start=known
+                )
             name = f"{conversation.name}.{k or 'auto'}.{'replayed' if how else 'once'}.json"
             return run_command(
                 votes_csv, base / name, seed=seed, k=k, manage=manage, comments=comments_csv, rules=rules, replay=how

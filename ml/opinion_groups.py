@@ -448,6 +448,7 @@ def opinion_groups(
     excluded_statements: Iterable[Any] = (),
     rules: str = CURRENT,
     history: bool = False,
+    polis_start: bool = True,
     progress: Callable[[int, str], None] = lambda percent, stage: None,
 ) -> dict[str, Any]:
     """Polis-style groups. Returns participant and statement ids as given:
@@ -463,6 +464,9 @@ def opinion_groups(
     (``ml.polis_history.replay``). When Polis's update finds no two groups, k-means once on the final matrix
     (steps 1–4 above). ``rules`` picks today's Polis math (``CURRENT``), its older one (``LEGACY``; see
     ``RULES``) or each update's by its date (``BY_DATE``: a replay switches at ``LEGACY_UNTIL``).
+    With ``polis_start=False`` one update is k-means at its best of several starts (steps 1–4 above, "k-means
+    once") instead of Polis's own start: Polis's start reproduces Polis only on Polis's own matrix, and on votes
+    that still hold what Polis left out (demographic questions) it measured fragile (ml/README.md, fifteenth round).
     """
     if rules not in RULES:
         raise ValueError(f"rules must be one of {', '.join(RULES)}, not {rules!r}")
@@ -503,9 +507,12 @@ def opinion_groups(
         computation = "replayed"
     if computation != "replayed" or state.updates < HISTORY_MIN_UPDATES:
         # No history asked for, or none to speak of (votes imported or cast at one time): one update.
-        state, computation = fresh(rows, excluded=excluded_ids, k=k, rules=once_rules), "one update"
-    grouped = state.group_of()
-    if not all(p in grouped for p in state.in_conversation) or len(set(grouped.values())) < 2:
+        if polis_start:
+            state, computation = fresh(rows, excluded=excluded_ids, k=k, rules=once_rules), "one update"
+        else:
+            state, computation = None, "k-means once"
+    grouped = state.group_of() if state is not None else {}
+    if state is not None and (not all(p in grouped for p in state.in_conversation) or len(set(grouped.values())) < 2):
         # Polis's update found no two groups (too few voters or base clusters for them): k-means once.
         state, computation = None, "k-means once"
     if state is not None:

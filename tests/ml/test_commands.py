@@ -297,10 +297,13 @@ def test_opinion_groups_file_replays_votes_with_a_time_column(tmp_path, column, 
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["params"]["history"]["updates"] >= 1
     assert len(data["groups"]) == 2
-    call_command("opinion_groups_file", str(votes), "--out", str(out))  # one Polis update over all of them
+    call_command("opinion_groups_file", str(votes), "--out", str(out))  # one update over all of them
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["params"]["computation"] == "one update" and data["params"]["history"] is None
+    assert data["params"]["computation"] == "k-means once" and data["params"]["history"] is None
     assert len(data["groups"]) == 2
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--start", "polis")  # Polis's own start
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["computation"] == "one update" and len(data["groups"]) == 2
 
 
 @pytest.mark.parametrize(
@@ -358,12 +361,20 @@ def test_a_polis_export_is_read_with_the_comments_csv_beside_it(tmp_path, capsys
     assert json.loads(out.read_text(encoding="utf-8"))["params"]["rules"] == "current"
 
 
-def test_a_polis_export_without_its_comments_is_replayed_with_nothing_left_out(tmp_path):
+def test_a_polis_export_without_its_comments_is_grouped_once_from_k_means_best_start(tmp_path, capsys):
+    """Without its comments.csv nothing says which statements Polis left out: one update, k-means at its best of
+    several starts (Polis's own start measured fragile on such votes); ``--replay`` still replays."""
     votes = polis_votes_csv(tmp_path / "alone", with_comments=False)
     out = tmp_path / "groups.json"
     call_command("opinion_groups_file", str(votes), "--out", str(out))
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["params"]["history"]["updates"] >= 3 and data["excluded_statements"] == []
+    assert data["params"]["computation"] == "k-means once" and data["excluded_statements"] == []
+    assert "nothing says which statements to leave out" in capsys.readouterr().out
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--replay")
+    assert json.loads(out.read_text(encoding="utf-8"))["params"]["history"]["updates"] >= 3
+    call_command("opinion_groups_file", str(votes), "--out", str(out), "--exclude", "d")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["computation"] == "replayed" and data["excluded_statements"] == ["d"]
 
 
 def test_a_vote_log_that_is_not_a_polis_export_is_grouped_once(tmp_path):
@@ -378,7 +389,7 @@ def test_a_vote_log_that_is_not_a_polis_export_is_grouped_once(tmp_path):
     out = tmp_path / "groups.json"
     call_command("opinion_groups_file", str(plain), "--out", str(out))
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["params"]["computation"] == "one update" and data["params"]["rules"] == "current"
+    assert data["params"]["computation"] == "k-means once" and data["params"]["rules"] == "current"
 
 
 def participants_votes_csv(folder, votes_csv=None, rows=None):
@@ -512,6 +523,33 @@ def test_a_real_polis_vote_log_is_read_with_the_export_beside_it(tmp_path, capsy
     call_command("opinion_groups_file", str(alone / "votes.csv"), "--out", str(out))
     assert "does not hold this log's latest votes" in capsys.readouterr().out
     assert ari()[0]["computation"] == "replayed"
+
+
+def test_a_plain_vote_table_with_polis_s_left_out_statements_still_in_is_grouped_from_k_means_best_start(tmp_path):
+    """brexit-consensus's final votes in the contract's columns, its five demographic statements ("I voted to
+    Remain") still in: from Polis's own start one update finds three groups (ARI 0.542 against Polis's two), from
+    k-means' best start Polis's two (0.876) — the default when nothing says what to leave out."""
+    from ml.compare_polis import agreement, read_participants_votes
+
+    conversation = read_participants_votes(
+        Path(__file__).parent / "fixtures" / "polis" / "brexit-consensus" / "participants-votes.csv"
+    )
+    plain = tmp_path / "brexit.csv"
+    plain.write_text(
+        "participant,statement,vote\n" + "".join(f"{p},{s},{v}\n" for p, s, v in conversation.votes), encoding="utf-8"
+    )
+    out = tmp_path / "groups.json"
+
+    def grouped(*option):
+        call_command("opinion_groups_file", str(plain), "--out", str(out), *option)
+        data = json.loads(out.read_text(encoding="utf-8"))
+        ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
+        return data["params"]["computation"], len(data["groups"]), agreement(ours, conversation.polis_groups)["ari"]
+
+    computation, k, ari = grouped()
+    assert computation == "k-means once" and k == 2 and ari > 0.85
+    computation, k, ari = grouped("--start", "polis")
+    assert computation == "one update" and k == 3 and ari < 0.6
 
 
 def _polis_matrix(path, *, low_voter_grouped):

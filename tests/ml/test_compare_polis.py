@@ -82,7 +82,7 @@ def test_command_line_through_manage_py(tmp_path, capsys):
     work = tmp_path / "work"
     assert main([str(folder), "--work", str(work)]) == 0
     table = capsys.readouterr().out
-    assert "| conv (one update) | 42 | 8 (0) |" in table and "same k in 1/1" in table
+    assert "| conv (k-means once) | 42 | 8 (0) |" in table and "same k in 1/1" in table
     header = (work / "conv.votes.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == "participant,statement,vote"
     assert (work / "conv.auto.once.json").is_file()

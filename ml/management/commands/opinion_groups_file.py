@@ -11,12 +11,19 @@ votes, in the order Polis loads them (ml/polis_history.py).
 
 A Polis export is read as a whole, from whichever of its files is named:
 
-- its ``votes.csv`` (timestamp, comment-id, voter-id, vote) is Polis's worker's history, so it is **replayed** by
-  default, each update in the math of its day (``--rules by-date``), with the statements the ``comments.csv``
-  beside it leaves out (moderated out, meta). ``--once`` groups it in one update.
+- its ``votes.csv`` (timestamp, comment-id, voter-id, vote) is Polis's worker's history, so with the
+  ``comments.csv`` beside it (the statements it leaves out: moderated out, meta) it is **replayed** by default, each
+  update in the math of its day (``--rules by-date``). ``--once`` groups it in one update.
 - with the export's ``participants-votes.csv`` beside that ``votes.csv`` (holding the log's latest votes), or
   named instead of it (with its ``votes.csv`` beside it, read when the log ends in the matrix's votes), *who* Polis
   grouped — never into which group — picks the math and the computation, as below.
+
+Polis's own k-means start (from the first distinct points) reproduces Polis's one update on Polis's own matrix,
+so it is used when the statements Polis left out are known (a ``comments.csv``, ``--exclude``). Otherwise — a plain
+vote table, or a Polis export without its ``comments.csv`` — one update is k-means at its best of several starts
+and nothing is replayed unless ``--replay`` is asked: on votes that still hold Polis's demographic questions,
+Polis's start measured fragile (eleven real conversations: 0.393 against 0.513; ml/README.md). ``--start polis`` /
+``--start best`` choose.
 
 Statements to leave out of the groups (Polis's ``mod-out``: moderated out, or meta statements such as
 demographic questions) are named with ``--exclude ID,ID`` or read from a Polis ``comments.csv`` with
@@ -79,10 +86,17 @@ class Command(BaseCommand):
             "--replay",
             action="store_true",
             help="replay timed votes as Polis's successive updates while they arrived (default: one update over all; "
-            "a Polis votes.csv is replayed, unless its participants-votes.csv shows that only one update grouped "
-            "exactly whom Polis grouped)",
+            "a Polis votes.csv with its comments.csv is replayed, unless its participants-votes.csv shows that only "
+            "one update grouped exactly whom Polis grouped)",
         )
         how.add_argument("--once", action="store_true", help="one update over all the votes, a Polis export's too")
+        parser.add_argument(
+            "--start",
+            choices=("auto", "polis", "best"),
+            default="auto",
+            help="one update's k-means: from Polis's own start (the first distinct points), at its best of several "
+            "starts, or auto (Polis's when the statements Polis left out are known: a comments.csv, --exclude)",
+        )
         parser.add_argument("--out", required=True)
 
     polis_conversation = None  # a participants-votes.csv as read, with Polis's own grouping
@@ -105,6 +119,12 @@ class Command(BaseCommand):
                 options["comments"] = str(beside)
                 notes.append(f"moderated-out and meta statements read from {beside}")
         excluded = self.excluded(options)
+        if options["start"] == "auto":
+            # Polis's own start reproduces Polis on Polis's matrix; on votes that may still hold what Polis left out
+            # (demographic questions) it measured fragile, k-means' best start not (ml/README.md, fifteenth round).
+            polis_start = bool(options["comments"] or options["exclude"].strip())
+        else:
+            polis_start = options["start"] == "polis"
         from ml.compare_polis import group_export, rules_for_export
         from ml.opinion_groups import BY_DATE, CURRENT, LEGACY, timed
 
@@ -131,6 +151,12 @@ class Command(BaseCommand):
                 )
         if options["replay"] or options["once"]:
             replay = bool(options["replay"])
+        elif not polis_start:
+            replay = False
+            notes.append(
+                "nothing says which statements to leave out (no comments.csv or --exclude): one update, k-means at "
+                "its best of several starts (--start polis for Polis's own start, --replay to replay)"
+            )
         elif self.polis_conversation:
             replay = None  # both, and the one whose participants are Polis's (group_export)
         else:
@@ -148,6 +174,7 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     k=options["groups"],
                     replay=replay,
+                    polis_start=polis_start,
                     progress=progress,
                 )
             except ValueError as exc:
