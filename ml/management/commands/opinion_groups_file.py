@@ -22,7 +22,7 @@ Polis's own k-means start (from the first distinct points) reproduces Polis's on
 so it is used when the statements Polis left out are known (a ``comments.csv``, ``--exclude``). Otherwise — a plain
 vote table, or a Polis export without its ``comments.csv`` — one update is k-means at its best of several starts
 and nothing is replayed unless ``--replay`` is asked: on votes that still hold Polis's demographic questions,
-Polis's start measured fragile (eleven real conversations: 0.393 against 0.513; ml/README.md). ``--start polis`` /
+Polis's start measured fragile (twelve real conversations: 0.366 against 0.483; ml/README.md). ``--start polis`` /
 ``--start best`` choose.
 
 Statements to leave out of the groups (Polis's ``mod-out``: moderated out, or meta statements such as
