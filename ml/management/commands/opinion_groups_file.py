@@ -153,10 +153,11 @@ class Command(BaseCommand):
             replay = bool(options["replay"])
         elif not polis_start:
             replay = False
-            notes.append(
-                "nothing says which statements to leave out (no comments.csv or --exclude): one update, k-means at "
-                "its best of several starts (--start polis for Polis's own start, --replay to replay)"
-            )
+            if options["start"] == "auto":
+                notes.append(
+                    "nothing says which statements to leave out (no comments.csv or --exclude): one update, k-means "
+                    "at its best of several starts (--start polis for Polis's own start, --replay to replay)"
+                )
         elif self.polis_conversation:
             replay = None  # both, and the one whose participants are Polis's (group_export)
         else:
