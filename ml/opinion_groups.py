@@ -511,10 +511,11 @@ def opinion_groups(
             state, computation = fresh(rows, excluded=excluded_ids, k=k, rules=once_rules), "one update"
         else:
             state, computation = None, "k-means once"
-    grouped = state.group_of() if state is not None else {}
-    if state is not None and (not all(p in grouped for p in state.in_conversation) or len(set(grouped.values())) < 2):
-        # Polis's update found no two groups (too few voters or base clusters for them): k-means once.
-        state, computation = None, "k-means once"
+    if state is not None:
+        grouped = state.group_of()
+        if not all(p in grouped for p in state.in_conversation) or len(set(grouped.values())) < 2:
+            # Polis's update found no two groups (too few voters or base clusters for them): k-means once.
+            state, computation = None, "k-means once"
     if state is not None:
         mask = np.array([p in state.in_conversation for p in matrix.participants])
     else:

@@ -525,6 +525,20 @@ def test_a_real_polis_vote_log_is_read_with_the_export_beside_it(tmp_path, capsy
     assert ari()[0]["computation"] == "replayed"
 
 
+def test_a_broken_participants_votes_csv_beside_a_vote_log_is_named_and_left_aside(tmp_path, capsys):
+    """A participants-votes.csv beside the vote log that cannot be read (a vote that is not 1, -1 or 0): the command
+    says so and groups the log without it, as a Polis vote log with its comments.csv."""
+    votes = polis_votes_csv(tmp_path / "conv", with_comments=True)
+    participants_votes_csv(
+        tmp_path / "conv", rows=["participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1", "1,,0,2,0,0,1,yes"]
+    )
+    out = tmp_path / "groups.json"
+    call_command("opinion_groups_file", str(votes), "--out", str(out))
+    assert "participants-votes.csv not read" in capsys.readouterr().out
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["params"]["computation"] == "replayed" and sorted(len(g["members"]) for g in data["groups"]) == [15, 15]
+
+
 def test_a_plain_vote_table_with_polis_s_left_out_statements_still_in_is_grouped_from_k_means_best_start(tmp_path):
     """brexit-consensus's final votes in the contract's columns, its five demographic statements ("I voted to
     Remain") still in: from Polis's own start one update finds three groups (ARI 0.542 against Polis's two), from
