@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ml.text import is_japanese
+from ml.text import is_japanese, text_language
 from ml.units import asks, key_sentences, sentence_spans
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
@@ -615,10 +615,12 @@ def theme_title(
     *,
     lang: str,
     avoid: set[str] | frozenset[str] = frozenset(),
+    skip: frozenset[str] = frozenset(),
 ) -> str:
     """A short readable title for a theme: its most central unit that names one of the theme's top
     keywords and is short enough to publish, without connectives; shortened at a clause boundary when
-    every candidate is long. Never a greeting or formula (those are not units of a theme). A title in
+    every candidate is long. Never a greeting or formula (those are not units of a theme), nor a sentence
+    that many comments add to their own words (``skip``: :func:`ml.units.repeated_sentences`). A title in
     ``avoid`` (the parent theme's and the other sub-themes' titles) is taken only when nothing else is left."""
     if not texts:
         return ""
@@ -626,17 +628,20 @@ def theme_title(
     centre = rows.mean(axis=0)
     norm = np.linalg.norm(centre)
     central = rows @ (centre / norm) if norm else np.zeros(len(rows))
-    limit = TITLE_CHARS["ja" if lang == "ja" else "other"]
     top = [k for k in keywords[:3] if k]
     best, best_score = None, -np.inf
     taken, taken_score = None, -np.inf  # the best of the titles in ``avoid``: when nothing else is left
+    language_of: dict[str, str] = {}  # title → its own language (English comments in a Japanese analysis)
     seen = set()
     for index in np.argsort(-central)[:50]:
-        whole = clean_unit(key_sentences(texts[index], top, lang, limit=limit), lang)
-        title = _first_sentence_naming(whole, top, lang)  # shown shorter; scored as a whole, as before
+        own = text_language(texts[index], lang)
+        limit = TITLE_CHARS["ja" if own == "ja" else "other"]
+        whole = clean_unit(key_sentences(texts[index], top, own, limit=limit, skip=skip), own)
+        title = _first_sentence_naming(whole, top, own)  # shown shorter; scored as a whole, as before
         if not title or title in seen:
             continue
         seen.add(title)
+        language_of[title] = own
         lowered = whole.lower()
         named = sum(1 for k in top if k.lower() in lowered)
         score = (
@@ -646,9 +651,13 @@ def theme_title(
             - (0.1 if len(whole) < 6 else 0.0)
             + (0.05 if asks(whole) else 0.0)
         )
-        if _shorten(title, lang) in avoid:
+        if _shorten(title, own) in avoid:
             if score > taken_score:
                 taken, taken_score = title, score
         elif score > best_score:
             best, best_score = title, score
-    return _shorten(best or taken or clean_unit(key_sentences(texts[0], top, lang, limit=limit), lang), lang)
+    if best or taken:
+        return _shorten(best or taken, language_of[best or taken])
+    own = text_language(texts[0], lang)
+    limit = TITLE_CHARS["ja" if own == "ja" else "other"]
+    return _shorten(clean_unit(key_sentences(texts[0], top, own, limit=limit), own), own)

@@ -13,8 +13,8 @@ from ml.cluster import REDUCE_ABOVE, centre_similarity, cluster, project_2d, rep
 from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, representation_for, resolve_backend
 from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
 from ml.sentiment import analyse_sentiment, shares
-from ml.text import detect_language, normalise
-from ml.units import UnitTable, comment_units, key_sentences, text_themes, vote
+from ml.text import detect_language, normalise, normalise_lines
+from ml.units import UnitTable, comment_units, key_sentences, repeated_sentences, text_themes, vote
 
 Progress = Callable[[int, str], None]
 
@@ -141,6 +141,8 @@ def _analyse_texts(
     keywords = ctfidf_keywords(unit_texts, unit_labels, lang=lang, weights=centrality, stop_terms=stop_terms)
     sub = subcluster(matrix, unit_labels, seed=seed) if sublevel else np.full(len(unit_labels), -1)
     owner = table.owner
+    # Sentences many comments add to their own words (a closing line, a signature) never title a theme.
+    repeated = repeated_sentences([normalise_lines(t) for t in texts])
 
     def quotes(unit_members: np.ndarray, count: int, words: list[str]) -> tuple[list[int], list[dict[str, Any]]]:
         """Representative texts and the units quoted from them (one quote per text, MMR order; a long unit —
@@ -167,7 +169,9 @@ def _analyse_texts(
             continue
         words = keywords.get(theme, [])
         also = sorted(i for i in set(owner[unit_members].tolist()) if labels[i] != theme)
-        title = theme_title([unit_texts[i] for i in unit_members], matrix[unit_members], words, lang=lang)
+        title = theme_title(
+            [unit_texts[i] for i in unit_members], matrix[unit_members], words, lang=lang, skip=repeated
+        )
         subthemes = []
         if sublevel and (sub[unit_members] >= 0).any():
             sub_labels = sub[unit_members]
@@ -192,6 +196,7 @@ def _analyse_texts(
                     sub_keywords.get(s, []),
                     lang=lang,
                     avoid={title, *(other["title"] for other in subthemes)},
+                    skip=repeated,
                 )
                 subthemes.append(
                     {
@@ -215,6 +220,7 @@ def _analyse_texts(
                     words,
                     lang=lang,
                     avoid={sub["title"] for sub in subthemes},
+                    skip=repeated,
                 )
         # Quotes come from the theme's own texts (representatives ⊆ members), as before opinion units.
         own_units = unit_members[labels[owner[unit_members]] == theme]

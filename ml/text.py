@@ -46,6 +46,15 @@ def is_japanese(text: str) -> bool:
     return cjk > 0 and cjk * 3 >= latin
 
 
+def text_language(text: str, lang: str) -> str:
+    """The language whose rules fit one ``text`` of an analysis in ``lang`` (sentence ends, title and quote
+    lengths): Japanese for a mostly Japanese text, else the analysis's language — English in a Japanese one
+    (English comments imported into a Japanese consultation are cut at sentence ends, not at spaces)."""
+    if is_japanese(text):
+        return "ja"
+    return "en" if lang == "ja" else lang
+
+
 _EN_COMMON = frozenset(
     [
         "the",

@@ -130,6 +130,9 @@ def _pieces(text: str, japanese: bool) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+_SENTENCE_KEY_DROP = re.compile(r"[\s\W_]+")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of ``text`` as written, short ones not joined (abbreviations such as
     「z.B.」 and ordinals end none)."""
@@ -370,15 +373,55 @@ QUOTE_CHARS_JA = 160
 QUOTE_CHARS_EN = 400
 
 
-def key_sentences(text: str, keywords: list[str], lang: str, *, limit: int | None = None) -> str:
+def sentence_key(sentence: str) -> str:
+    """A sentence as compared with the others: without spaces and punctuation, case-blind."""
+    return _SENTENCE_KEY_DROP.sub("", sentence).lower()
+
+
+def repeated_sentences(texts: list[str], *, min_texts: int = 3) -> frozenset[str]:
+    """Keys (:func:`sentence_key`) of the sentences that ``min_texts`` or more texts add to words of their own:
+    a closing line that residents or a form repeat (「近所の方とも話し合い、同じ意見でした。」, a group's signature).
+    Texts are counted once however often they were sent: a form letter sent as it is repeats no sentence."""
+    holders: dict[str, set[str]] = {}
+    for text in texts:
+        keys = {sentence_key(u.text) for u in split_units(text, max_chars=len(text) or 1)}
+        keys.discard("")
+        if len(keys) < 2:
+            continue
+        whole = sentence_key(text)
+        for key in keys:
+            holders.setdefault(key, set()).add(whole)
+    return frozenset(key for key, owners in holders.items() if len(owners) >= min_texts)
+
+
+def key_sentences(
+    text: str, keywords: list[str], lang: str, *, limit: int | None = None, skip: frozenset[str] = frozenset()
+) -> str:
     """``text`` itself when it is at most ``limit`` characters (default by language), else its sentence
     that names most of the theme's top ``keywords`` (on a tie, one that asks for something — a letter's
     point — then the earliest), with the sentences after it while they fit: a whole comment is clustered as
-    one unit, and this is the part of it to quote or title. Greetings and formulas are never chosen."""
+    one unit, and this is the part of it to quote or title. Greetings and formulas are never chosen, nor the
+    sentences whose keys are in ``skip`` (:func:`repeated_sentences`; "" when the text holds nothing else)."""
+    from ml.text import text_language
+
+    lang = text_language(text, lang)
     limit = limit or (QUOTE_CHARS_JA if _cjk(lang) else QUOTE_CHARS_EN)
+    units = split_units(text, max_chars=len(text)) if skip or len(text) > limit else []
+    if skip and any(sentence_key(u.text) in skip for u in units):
+        for unit in reversed(units):  # cut out of the text as written (a title line keeps its space)
+            if sentence_key(unit.text) in skip:
+                text = (
+                    text[: unit.start].rstrip()
+                    + (" " if text[: unit.start].strip() else "")
+                    + text[unit.end :].lstrip()
+                )
+        text = text.strip()
+        if not text:
+            return ""
+        units = split_units(text, max_chars=len(text))
     if len(text) <= limit:
         return text
-    sentences = [u.text for u in split_units(text, max_chars=len(text)) if not is_boilerplate(u.text)]
+    sentences = [u.text for u in units if not is_boilerplate(u.text)]
     if not sentences:
         return text
     top = [k.lower() for k in keywords[:5] if k]

@@ -307,3 +307,49 @@ def test_english_plurals_are_folded_when_the_texts_use_the_singular():
     assert "fare" in fares[0] and "fares" not in fares[0]  # not "far"
     german = ctfidf_keywords(["Die Busse fahren selten", "Der Bus ist spät"], np.array([0, 0]), lang="other")
     assert {"Bus", "Busse"} <= set(german[0])  # the English rule only
+
+
+def test_an_english_comment_in_a_japanese_analysis_is_titled_by_english_rules():
+    """Real English comments imported into a Japanese consultation were titled 「Under a UBI the」: cut at the
+    first space after a third of Japanese's 40 characters. A title follows its own text's language."""
+    from ml.keywords import theme_title
+
+    ubi = [
+        "Under a UBI the stigma of income support would be reduced as more people would see it as practical "
+        "to their own financial security."
+    ]
+    title = theme_title(ubi, np.array([[1.0]]), ["UBI"], lang="ja")
+    assert title.startswith("Under a UBI the stigma of income support would be reduced")
+    assert title.endswith("…") and len(title) <= 91
+    short = ["The buses are late. Please run more in the morning."]
+    assert theme_title(short, np.array([[1.0]]), ["buses"], lang="ja") == "The buses are late"
+    # and a Japanese comment in an English analysis keeps Japanese rules (its title line)
+    titled = ["中学生が使えるスケートボード広場 中学生・高校生の居場所が公園にありません"]
+    assert theme_title(titled, np.array([[1.0]]), ["スケートボード"], lang="en") == "中学生が使えるスケートボード広場"
+
+
+def test_a_sentence_many_comments_add_never_titles_a_theme():
+    """The demo's bus proposals end one in four with 「近所の方とも話し合い、同じ意見でした。」, and it named the
+    largest bus theme (its 近所 a keyword). A sentence three or more different comments add to words of their
+    own is skipped; a form letter sent as it is repeats no sentence and still titles its theme."""
+    from ml.keywords import theme_title
+    from ml.units import repeated_sentences
+
+    closing = "近所の方とも話し合い、同じ意見でした。"
+    texts = [
+        "朝の通勤時間帯の増便を 7時台の便が1本しかなく、満員で乗れないことがあります。" + closing,
+        "夜の最終便を遅くしてください 最終便が19時台で、仕事帰りに使えません。" + closing,
+        "市民病院への直通便を 乗り換えが負担です。" + closing,
+    ]
+    form = ["同じことを感じていました。賛成です"] * 5
+    repeated = repeated_sentences(texts + form)
+    assert repeated == {"近所の方とも話し合い同じ意見でした"}
+    rows = np.array([[1.0, 0.0], [0.9, 0.1], [0.8, 0.2]])
+    assert theme_title(texts, rows, ["近所"], lang="ja") == "近所の方とも話し合い、同じ意見でした"  # before
+    assert theme_title(texts, rows, ["近所"], lang="ja", skip=repeated).startswith("朝の通勤時間帯の増便を 7時台")
+    assert (
+        theme_title(form, np.ones((5, 1)), ["賛成"], lang="ja", skip=repeated) == "同じことを感じていました。賛成です"
+    )
+    # only the repeated sentence left: no title from it, the next comment's
+    alone = [closing, *texts[1:]]
+    assert theme_title(alone, rows, ["近所"], lang="ja", skip=repeated) == "夜の最終便を遅くしてください"

@@ -215,3 +215,14 @@ def test_a_long_comment_is_quoted_by_its_sentences_that_name_the_theme():
         + "The parks are fine and well kept."
     )
     assert key_sentences(english, ["parks"], "en") == "The parks are fine and well kept."
+
+
+def test_key_sentences_leave_out_the_sentences_asked_to_skip():
+    from ml.units import sentence_key
+
+    skip = frozenset({sentence_key("近所の方とも話し合い、同じ意見でした。"), sentence_key("Thanks for listening!")})
+    text = "朝の増便を 7時台の便が1本しかありません。 近所の方とも話し合い、同じ意見でした。"
+    assert key_sentences(text, [], "ja", skip=skip) == "朝の増便を 7時台の便が1本しかありません。"
+    assert key_sentences(text, [], "ja") == text  # nothing skipped: short, whole
+    assert key_sentences("The buses are late. Thanks for listening!", [], "en", skip=skip) == "The buses are late."
+    assert key_sentences("近所の方とも話し合い、同じ意見でした。", [], "ja", skip=skip) == ""
