@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -98,7 +99,15 @@ class CategoryViewSet(SnippetViewSet):
     menu_name = "report-categories"
     menu_order = 390
     add_to_admin_menu = True
-    list_display = ["name_ja", "name_en", "service_code", "group", "active", "order"]
+    list_display = [
+        "name_ja",
+        "name_en",
+        "service_code",
+        "group",
+        # Wagtail shows a bare field's True / False as written, in English, in a Japanese listing
+        Column("active", label=_("active"), accessor=lambda category: _("yes") if category.active else _("no")),
+        "order",
+    ]
     list_filter = ["active"]
     ordering = ["order", "pk"]
     panels = [

@@ -155,3 +155,15 @@ def test_the_wagtail_catalogue_is_complete_and_outside_what_make_messages_rewrit
         assert [e.msgid for e in catalogue.fuzzy_entries()] == []
         project = {e.msgid for e in polib.pofile(str(Path(settings.BASE_DIR, "locale", "ja", "LC_MESSAGES", "django.po")))}
         assert {e.msgid for e in catalogue} & project == set()  # the project's own word would win anyway
+
+
+def test_report_categories_say_whether_they_are_active_in_japanese(demo_pages, staff_user):
+    """The categories' listing showed the field's Python value, 「有効 True」, to Japanese staff."""
+    from reports_map.models import Category
+
+    Category.objects.filter(pk=Category.objects.last().pk).update(active=False)
+    html = staff_client(staff_user).get("/admin/snippets/reports_map/category/").content.decode()
+    cells = [re.sub(r"<[^>]+>|\s", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", html, flags=re.S)]
+    assert cells.count("はい") == Category.objects.filter(active=True).count() > 0
+    assert cells.count("いいえ") == 1
+    assert not re.search(r"(?<![A-Za-z])(True|False)(?![A-Za-z])", _visible_text(html))
