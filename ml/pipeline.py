@@ -13,7 +13,7 @@ from ml.cluster import REDUCE_ABOVE, centre_similarity, cluster, project_2d, rep
 from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, representation_for, resolve_backend
 from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
 from ml.sentiment import analyse_sentiment, shares
-from ml.text import detect_language, normalise, normalise_lines
+from ml.text import detect_language, normalise
 from ml.units import UnitTable, comment_units, key_sentences, repeated_sentences, text_themes, vote
 
 Progress = Callable[[int, str], None]
@@ -142,7 +142,7 @@ def _analyse_texts(
     sub = subcluster(matrix, unit_labels, seed=seed) if sublevel else np.full(len(unit_labels), -1)
     owner = table.owner
     # Sentences many comments add to their own words (a closing line, a signature) never title a theme.
-    repeated = repeated_sentences([normalise_lines(t) for t in texts])
+    repeated = repeated_sentences(unit_texts)  # the comments' units: self-introductions left out
 
     def quotes(unit_members: np.ndarray, count: int, words: list[str]) -> tuple[list[int], list[dict[str, Any]]]:
         """Representative texts and the units quoted from them (one quote per text, MMR order; a long unit —

@@ -12,6 +12,7 @@ nothing about any theme.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -381,17 +382,37 @@ def sentence_key(sentence: str) -> str:
 def repeated_sentences(texts: list[str], *, min_texts: int = 3) -> frozenset[str]:
     """Keys (:func:`sentence_key`) of the sentences that ``min_texts`` or more texts add to words of their own:
     a closing line that residents or a form repeat (「近所の方とも話し合い、同じ意見でした。」, a group's signature).
-    Texts are counted once however often they were sent: a form letter sent as it is repeats no sentence."""
-    holders: dict[str, set[str]] = {}
+    A text counts where the sentence is the lesser part of it, and texts that open alike count once: a form
+    letter sent as it is, or the same proposal posted for several places (「駅前広場の件：」「北町公園でも：」 before
+    it, a self-introduction left out as boilerplate, a translation or a closing line after it), whose sentences
+    are its point, not additions to it. And it is added where it stands at the same end of them — it closes (or
+    opens) at least four in five of them: a point residents share stands anywhere."""
+    seen: dict[str, dict[str, str]] = {}  # sentence → {how a text it is in opens: where in it the sentence stands}
     for text in texts:
-        keys = {sentence_key(u.text) for u in split_units(text, max_chars=len(text) or 1)}
-        keys.discard("")
-        if len(keys) < 2:
+        keys = [key for key in (sentence_key(u.text) for u in split_units(text, max_chars=len(text) or 1)) if key]
+        if len(set(keys)) < 2:
             continue
-        whole = sentence_key(text)
-        for key in keys:
-            holders.setdefault(key, set()).add(whole)
-    return frozenset(key for key, owners in holders.items() if len(owners) >= min_texts)
+        size = sum(len(key) for key in keys)
+        for key in set(keys):
+            if 2 * len(key) <= size:
+                opening = next(other for other in keys if other != key)
+                where = "first" if keys[0] == key else "last" if keys[-1] == key else "inside"
+                seen.setdefault(key, {})[opening] = where
+    repeated = set()
+    for key, places in seen.items():
+        if len(places) >= min_texts:
+            ends = Counter(places.values())
+            if 5 * max(ends["first"], ends["last"]) >= 4 * len(places):
+                repeated.add(key)
+    return frozenset(repeated)
+
+
+def _cut(text: str, units: list[Unit]) -> str:
+    """``text`` without ``units`` (its own, in order), cut out as written: a title line keeps its space."""
+    for unit in reversed(units):
+        before = text[: unit.start].rstrip()
+        text = before + (" " if before else "") + text[unit.end :].lstrip()
+    return text.strip()
 
 
 def key_sentences(
@@ -408,14 +429,7 @@ def key_sentences(
     limit = limit or (QUOTE_CHARS_JA if _cjk(lang) else QUOTE_CHARS_EN)
     units = split_units(text, max_chars=len(text)) if skip or len(text) > limit else []
     if skip and any(sentence_key(u.text) in skip for u in units):
-        for unit in reversed(units):  # cut out of the text as written (a title line keeps its space)
-            if sentence_key(unit.text) in skip:
-                text = (
-                    text[: unit.start].rstrip()
-                    + (" " if text[: unit.start].strip() else "")
-                    + text[unit.end :].lstrip()
-                )
-        text = text.strip()
+        text = _cut(text, [u for u in units if sentence_key(u.text) in skip])
         if not text:
             return ""
         units = split_units(text, max_chars=len(text))

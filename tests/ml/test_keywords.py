@@ -331,7 +331,8 @@ def test_an_english_comment_in_a_japanese_analysis_is_titled_by_english_rules():
 def test_a_sentence_many_comments_add_never_titles_a_theme():
     """The demo's bus proposals end one in four with 「近所の方とも話し合い、同じ意見でした。」, and it named the
     largest bus theme (its 近所 a keyword). A sentence three or more different comments add to words of their
-    own is skipped; a form letter sent as it is repeats no sentence and still titles its theme."""
+    own is skipped; a form letter sent as it is, or a proposal posted for several places, repeats no sentence and
+    still titles its theme."""
     from ml.keywords import theme_title
     from ml.units import repeated_sentences
 
@@ -342,7 +343,10 @@ def test_a_sentence_many_comments_add_never_titles_a_theme():
         "市民病院への直通便を 乗り換えが負担です。" + closing,
     ]
     form = ["同じことを感じていました。賛成です"] * 5
-    repeated = repeated_sentences(texts + form)
+    # the same proposal posted for several places, once with a translation: its sentences are its point
+    body = "中央公園に幼児向けの遊具を 小学生向けが中心です。低い滑り台や砂場の屋根があると助かります。"
+    variants = [body, body + " English: More play equipment for toddlers.", body + closing]
+    repeated = repeated_sentences(texts + form + variants)
     assert repeated == {"近所の方とも話し合い同じ意見でした"}
     rows = np.array([[1.0, 0.0], [0.9, 0.1], [0.8, 0.2]])
     assert theme_title(texts, rows, ["近所"], lang="ja") == "近所の方とも話し合い、同じ意見でした"  # before
