@@ -8,6 +8,7 @@ from participation.core.registry import registry
 def published_summary_section(request, page):
     """The published summary and themes of the consultation, shown to everyone; nothing before publishing."""
     from ml.selectors import published_summary
+    from ml.sentiment import percentages
     from participation.analysis.public import public_quotes
     from participation.core import freshness
 
@@ -21,8 +22,7 @@ def published_summary_section(request, page):
         for theme, theme_quotes in zip(data["themes"], quotes, strict=False):
             theme["quotes"] = theme_quotes
         shares = data.get("sentiment") or {}
-        data["tone"] = {label: round(100 * float(shares.get(label, 0.0)))
-                        for label in ("positive", "negative", "neutral")}
+        data["tone"] = percentages(shares)
         data["has_tone"] = bool(shares)
         return data
 

@@ -80,7 +80,7 @@ def published_summary(consultation_id: int) -> dict[str, Any] | None:
                 "keywords": t.keywords[:5],
                 "size": t.size,
                 "percent": round(100 * t.size / total),
-                "sentiment": {k: round(100 * v) for k, v in (t.sentiment or {}).items()},  # percent per label
+                "sentiment": _percent(t.sentiment) if t.sentiment else {},  # percent per label, adding up to 100
             }
             for t in themes
         ],
@@ -372,7 +372,9 @@ def external_items(consultation_id: int) -> list[dict[str, Any]]:
 
 
 def _percent(shares: dict[str, float] | None) -> dict[str, int]:
-    return {label: round(100 * float((shares or {}).get(label, 0.0))) for label in ("positive", "negative", "neutral")}
+    from ml.sentiment import percentages
+
+    return percentages(shares)
 
 
 def council_report(

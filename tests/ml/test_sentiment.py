@@ -195,3 +195,22 @@ def test_a_request_the_classifier_reads_as_praise_is_neutral_unless_it_praises_o
     )
     assert result["texts"] == ["neutral", "positive", "positive", "positive", "neutral"]
     assert result["units"] == result["texts"]
+
+
+def test_percentages_add_up_to_100():
+    """Each share rounded alone, a published theme read 「肯定的 46%、否定的 55%」 (101%)."""
+    from ml.sentiment import percentages
+
+    assert percentages({"positive": 0.455, "negative": 0.545, "neutral": 0.0})["neutral"] == 0
+    assert sum(percentages({"positive": 0.455, "negative": 0.545, "neutral": 0.0}).values()) == 100
+    assert percentages({"positive": 0.333, "negative": 0.333, "neutral": 0.333}) == {
+        "positive": 34,
+        "negative": 33,
+        "neutral": 33,
+    }
+    assert percentages({"positive": 0.165, "negative": 0.08, "neutral": 0.755}) == {
+        "positive": 17,
+        "negative": 8,
+        "neutral": 75,
+    }
+    assert percentages(None) == percentages({}) == {"positive": 0, "negative": 0, "neutral": 0}
