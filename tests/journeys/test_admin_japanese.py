@@ -167,3 +167,25 @@ def test_report_categories_say_whether_they_are_active_in_japanese(demo_pages, s
     assert cells.count("はい") == Category.objects.filter(active=True).count() > 0
     assert cells.count("いいえ") == 1
     assert not re.search(r"(?<![A-Za-z])(True|False)(?![A-Za-z])", _visible_text(html))
+
+
+def test_the_sign_in_page_is_japanese():
+    """Every member of staff opens it: Wagtail's form left its password field unlabelled (Django showed the
+    field's name, 「Password」) and Wagtail's ja catalogue lacks 「Remember me」."""
+    response = Client(HTTP_ACCEPT_LANGUAGE="ja").get("/admin/login/")
+    text = _visible_text(response.content.decode())
+    assert "パスワード" in text and "ログインしたままにする" in text
+    assert not re.search(r"(?<![A-Za-z])(Password|Remember me)(?![A-Za-z])", text)
+
+
+def test_staff_still_sign_in_through_the_labelled_form(staff_user):
+    staff_user.set_password("a-long-pass-phrase-1")
+    staff_user.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    page = client.get("/admin/login/").content.decode()
+    assert 'name="password"' in page and 'name="remember"' in page
+    response = client.post("/admin/login/", {"username": staff_user.get_username(), "password": "a-long-pass-phrase-1"})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+    wrong = Client(HTTP_ACCEPT_LANGUAGE="ja").post("/admin/login/", {"username": staff_user.get_username(), "password": "x"})
+    assert wrong.status_code == 200 and "パスワード" in _visible_text(wrong.content.decode())
