@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ml.models import AnalysisRun, OpinionGroup, Summary, Theme
+from ml.sentiment import percentages
 from ml.text import natural_key
 
 MAP_MAX_POINTS = 2000
@@ -80,7 +81,7 @@ def published_summary(consultation_id: int) -> dict[str, Any] | None:
                 "keywords": t.keywords[:5],
                 "size": t.size,
                 "percent": round(100 * t.size / total),
-                "sentiment": _percent(t.sentiment) if t.sentiment else {},  # percent per label, adding up to 100
+                "sentiment": percentages(t.sentiment) if t.sentiment else {},  # percent per label, adding up to 100
             }
             for t in themes
         ],
@@ -371,12 +372,6 @@ def external_items(consultation_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _percent(shares: dict[str, float] | None) -> dict[str, int]:
-    from ml.sentiment import percentages
-
-    return percentages(shares)
-
-
 def council_report(
     run: AnalysisRun,
     *,
@@ -404,7 +399,7 @@ def council_report(
                 "size": theme.size,
                 "percent": round(100 * theme.size / total),
                 "bar": round(100 * theme.size / largest, 1),
-                "sentiment": (tone := _percent(theme.sentiment)),
+                "sentiment": (tone := percentages(theme.sentiment)),
                 "tone_neutral_x": tone["positive"] + tone["negative"],  # where the neutral part of the bar starts
                 "has_sentiment": bool(theme.sentiment),
                 "quotes": entry["quotes"][:3],
@@ -429,7 +424,7 @@ def council_report(
         "noise_count": review["noise_count"],
         "points": review["points"],  # the opinion map, as on the review page (x, y in 0..100, theme colour)
         "breakdowns": review["breakdowns"],
-        "sentiment": _percent(sentiment.get("shares")),
+        "sentiment": percentages(sentiment.get("shares")),
         "has_sentiment": bool(sentiment.get("shares")),
         "sentiment_method": sentiment.get("method", ""),
         "groups": groups,

@@ -666,11 +666,11 @@ def shares(labels: list[str]) -> dict[str, float]:
 def percentages(shares: dict[str, float] | None) -> dict[str, int]:
     """{positive, negative, neutral: whole percent} that add up to 100 (largest remainder; 0 each without
     shares): each rounded alone, a theme read 「肯定的 46%、否定的 55%」."""
-    exact = {label: 100 * max(0.0, float((shares or {}).get(label, 0.0))) for label in LABELS}
-    total = sum(exact.values())
+    given = {label: max(0.0, float((shares or {}).get(label, 0.0))) for label in LABELS}
+    total = sum(given.values())
     if not total:
         return dict.fromkeys(LABELS, 0)
-    exact = {label: value * 100 / total for label, value in exact.items()}
+    exact = {label: value * 100 / total for label, value in given.items()}
     whole = {label: int(value) for label, value in exact.items()}
     for label in sorted(LABELS, key=lambda label: (whole[label] - exact[label], LABELS.index(label)))[
         : 100 - sum(whole.values())

@@ -62,16 +62,11 @@ def visible_items(consultation_id: int, wanted: set[str]) -> dict[str, dict[str,
     return found
 
 
-def _percent(shares: dict[str, Any] | None, label: str) -> int:
-    from ml.sentiment import percentages
-
-    return percentages(shares)[label]
-
-
 def published_theme_rows():
     """Open data: one row per top-level theme of each published summary's run (see THEME_FIELDS)."""
     from ml.models import Summary, Theme
     from ml.selectors import theme_name
+    from ml.sentiment import percentages
 
     summaries = (
         Summary.objects.filter(published_at__isnull=False, run__isnull=False)
@@ -82,6 +77,7 @@ def published_theme_rows():
         themes = list(Theme.objects.filter(run_id=summary.run_id, parent=None))
         total = sum(theme.size for theme in themes) or 1
         for number, theme in enumerate(themes, start=1):
+            tone = percentages(theme.sentiment)  # the three add up to 100
             yield {
                 "consultation_id": summary.consultation_id,
                 "theme": number,
@@ -89,9 +85,10 @@ def published_theme_rows():
                 "keywords": " ".join(theme.keywords[:10]),
                 "opinions": theme.size,
                 "share_percent": round(100 * theme.size / total),
-                "positive_percent": _percent(theme.sentiment, "positive") if theme.sentiment else "",
-                "negative_percent": _percent(theme.sentiment, "negative") if theme.sentiment else "",
-                "neutral_percent": _percent(theme.sentiment, "neutral") if theme.sentiment else "",
+                **{
+                    f"{label}_percent": tone[label] if theme.sentiment else ""
+                    for label in ("positive", "negative", "neutral")
+                },
                 "analysed_at": summary.run.finished_at,
                 "published_at": summary.published_at,
             }
