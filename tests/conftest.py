@@ -23,11 +23,18 @@ from participation.core.predicates import COUNCIL, MODERATOR, RESIDENT, STAFF
 CHROMIUM = "/usr/bin/chromium"
 HAS_POSTGRES = settings.USING_POSTGRES
 HAS_REDIS = bool(settings.REDIS_URL)
-HAS_CHROMIUM = os.path.exists(CHROMIUM)
+# CI drives the browser once, in its second pass against PostgreSQL and Redis: it runs `make test` with
+# BROWSER_TESTS=later (.ci/run).
+BROWSER_LATER = os.environ.get("BROWSER_TESTS") == "later"
+HAS_CHROMIUM = os.path.exists(CHROMIUM) and not BROWSER_LATER
+NO_CHROMIUM = (
+    "needs Chromium: run in CI's second pass (BROWSER_TESTS=later)" if BROWSER_LATER
+    else f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+)
 
 requires_postgres = pytest.mark.skipif(not HAS_POSTGRES, reason="needs DATABASE_URL=postgres://... (run by .ci/run)")
 requires_redis = pytest.mark.skipif(not HAS_REDIS, reason="needs REDIS_URL=redis://... (run by .ci/run)")
-requires_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+requires_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason=NO_CHROMIUM)
 
 
 @pytest.fixture(scope="session")
@@ -65,9 +72,56 @@ def _isolated_media(tmp_path, settings):
     yield
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--services-only",
+        action="store_true",
+        help="run only the tests whose outcome can depend on the database, cache, channel layer or browser "
+        "(CI's second pass, against PostgreSQL and Redis: the others already ran in `make test`)",
+    )
+
+
+# A test reaches the database only through these (pytest-django refuses it otherwise), and a served site or a
+# browser through the rest.
+SERVICE_FIXTURES = {
+    "db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server", "browser",
+}
+# Words in a test module that show it uses the cache or the channel layer (Redis in the second pass, not the
+# in-memory ones), or starts a process, which inherits the environment's services.
+SERVICE_WORDS = (
+    "django.core.cache", "channel_layer", "CHANNEL_LAYERS", "CACHES", "REDIS_URL", "DATABASE_URL", "subprocess",
+)
+
+
+def uses_services(item, module_words: dict) -> bool:
+    """Whether a test's outcome can differ between SQLite / in-memory layers and PostgreSQL / Redis."""
+    if item.get_closest_marker("django_db") or SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    if any(item.get_closest_marker(name) for name in ("postgres", "redis", "browser")):
+        return True
+    if any("needs" in str(mark.kwargs.get("reason", "")) for mark in item.iter_markers("skipif")):
+        return True  # requires_postgres / requires_redis / requires_chromium
+    path = str(item.fspath)
+    if path not in module_words:
+        text = Path(path).read_text(encoding="utf-8")
+        module_words[path] = any(word in text for word in SERVICE_WORDS)
+    return module_words[path]
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: Playwright's sync API keeps an event loop in the main thread while a
-    browser is open, which async tests (consumers) cannot share."""
+    browser is open, which async tests (consumers) cannot share.
+
+    With ``--services-only`` the tests that touch no service are deselected: they compute the same thing on
+    either set of services, and CI ran them once already."""
+    if config.getoption("--services-only"):
+        module_words: dict = {}
+        kept, deselected = [], []
+        for item in items:
+            (kept if uses_services(item, module_words) else deselected).append(item)
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = kept
     items.sort(key=lambda item: "tests/e2e/" in str(item.fspath).replace("\\", "/"))
 
 
@@ -203,7 +257,7 @@ def chromium_args() -> list[str]:
 @pytest.fixture(scope="module")
 def browser():
     if not HAS_CHROMIUM or shutil.which(CHROMIUM) is None:
-        pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(NO_CHROMIUM)
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
