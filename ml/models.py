@@ -131,6 +131,8 @@ class Summary(models.Model):
     consultation_id = models.PositiveBigIntegerField(unique=True)
     run = models.ForeignKey(AnalysisRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField(blank=True)
+    # The same summary in English, for the English pages; where it is empty they show the text, marked as Japanese.
+    text_en = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

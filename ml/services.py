@@ -204,12 +204,19 @@ def theme_merge(*, target: Theme, other: Theme) -> Theme:
     return target
 
 
-def summary_save(*, consultation_id: int, text: str, run: AnalysisRun | None, user=None) -> Summary:
+def summary_save(
+    *, consultation_id: int, text: str, run: AnalysisRun | None, user=None, text_en: str | None = None
+) -> Summary:
+    """Save the summary (Japanese) and, when given, its English version (``None`` keeps the English as it is)."""
     text = (text or "").strip()
-    if len(text) > 20000:
-        raise ValidationError({"text": _("The summary can have at most 20,000 characters.")})
+    text_en = None if text_en is None else text_en.strip()
+    for field, value in (("text", text), ("text_en", text_en or "")):
+        if len(value) > 20000:
+            raise ValidationError({field: _("The summary can have at most 20,000 characters.")})
     summary, _created = Summary.objects.get_or_create(consultation_id=consultation_id)
     summary.text = text
+    if text_en is not None:
+        summary.text_en = text_en
     if run is not None:
         summary.run = run
     summary.updated_by = user if getattr(user, "pk", None) else None

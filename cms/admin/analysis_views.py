@@ -80,6 +80,13 @@ class SummaryForm(forms.Form):
         max_length=20000,
         required=False,
     )
+    text_en = forms.CharField(
+        label=gettext_lazy("The summary in English (optional)"),
+        help_text=gettext_lazy("Shown on the English pages. Without it they show the summary above, marked as Japanese."),
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "en"}),
+        max_length=20000,
+        required=False,
+    )
 
 
 def _consultation(consultation_id: int) -> ConsultationPage:
@@ -139,7 +146,9 @@ def analysis_detail(request, consultation_id: int):
         "report_url": reverse("ml_analysis:report", args=[shown.pk]) if shown else "",
         "report_pdf_url": reverse("ml_analysis:report_pdf", args=[shown.pk]) if shown else "",
         "merge_form": MergeForm(run=shown),
-        "summary_form": SummaryForm(initial={"text": summary.text if summary else ""}),
+        "summary_form": SummaryForm(
+            initial={"text": summary.text if summary else "", "text_en": summary.text_en if summary else ""}
+        ),
         "can_manage": request.user.has_perm("ml.manage_analysis"),
         "palette": range(selectors.PALETTE_SIZE),
     }
@@ -234,7 +243,10 @@ def summary_edit(request, consultation_id: int):
         return redirect(_detail_url(page))
     run = selectors.latest_successful_run(page.pk)
     try:
-        services.summary_save(consultation_id=page.pk, text=form.cleaned_data["text"], run=run, user=request.user)
+        services.summary_save(
+            consultation_id=page.pk, text=form.cleaned_data["text"], text_en=form.cleaned_data["text_en"], run=run,
+            user=request.user,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -57,7 +57,11 @@ def seed_analysis(*, stdout, rng=None, **_kwargs) -> None:
         f"{count}件のご意見を分析しました。主なテーマは「" + "」「".join(labels) + "」です。"
         "いただいたご意見は今後の公園整備計画の検討に活用します。"
     )
-    summary = summary_save(consultation_id=consultation_id, text=text, run=run)
+    text_en = (
+        f"We analysed {count} opinions. The main themes, in residents' own words, were “" + "”, “".join(labels) + "”. "
+        "The city will use the opinions in drawing up the park improvement plan."
+    )
+    summary = summary_save(consultation_id=consultation_id, text=text, text_en=text_en, run=run)
     summary_publish(summary=summary, publish=True)
     stdout.write(
         f"analysis: {count} texts, {run.counts.get('themes', 0)} themes, {run.counts.get('groups', 0)} opinion groups; summary published\n"

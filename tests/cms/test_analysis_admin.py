@@ -139,14 +139,57 @@ def test_publish_without_summary_is_an_error(client, staff_user, analysed, open_
     assert not Summary.objects.exists()
 
 
-def test_english_page_shows_the_published_summary_too(client, staff_user, analysed, open_consultation):
+def _summary_html(client, page) -> str:
+    html = client.get(page.url).content.decode()
+    return html[html.index('class="card ml-public-summary"'):]
+
+
+def test_english_page_shows_the_japanese_summary_marked_as_japanese_until_staff_write_it_in_english(
+    client, staff_user, analysed, open_consultation
+):
     from ml.services import summary_publish, summary_save
 
     summary_publish(
-        summary=summary_save(consultation_id=open_consultation.pk, text="Summary text", run=analysed), publish=True
+        summary=summary_save(consultation_id=open_consultation.pk, text="公園への意見が多く寄せられました。", run=analysed),
+        publish=True,
     )
     english = open_consultation.get_translations().get(locale__language_code="en")
-    assert "Summary text" in client.get(english.url).content.decode()
+    html = _summary_html(client, english)
+    assert '<div class="ml-summary-text" lang="ja"><p>公園への意見が多く寄せられました。</p></div>' in html
+    assert "The city wrote this summary in Japanese." in html
+    assert 'lang="ja"' in html.split("<h3>", 1)[1]  # the themes' titles are residents' Japanese words
+
+    client.force_login(staff_user)
+    client.post(
+        reverse("ml_analysis:summary", args=[open_consultation.pk]),
+        {"text": "公園への意見が多く寄せられました。", "text_en": "  Many opinions were about the parks.  "},
+    )
+    assert Summary.objects.get().text_en == "Many opinions were about the parks."
+    review = client.get(reverse("ml_analysis:detail", args=[open_consultation.pk])).content.decode()
+    assert "Many opinions were about the parks.</textarea>" in review
+    assert 'aria-describedby="id_text_en_helptext"' in review
+    client.logout()
+    html = _summary_html(client, english)
+    assert '<div class="ml-summary-text"><p>Many opinions were about the parks.</p></div>' in html
+    assert "in Japanese" not in html and "公園への意見が多く" not in html
+    japanese = _summary_html(client, open_consultation)
+    assert '<div class="ml-summary-text" lang="ja"><p>公園への意見が多く寄せられました。</p></div>' in japanese
+    assert "Many opinions" not in japanese and "日本語で書きました" not in japanese
+
+
+def test_a_too_long_english_summary_is_refused_and_nothing_is_lost(client, staff_user, analysed, open_consultation):
+    from ml.services import summary_save
+
+    summary_save(consultation_id=open_consultation.pk, text="まとめ", text_en="Summary", run=analysed)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("ml_analysis:summary", args=[open_consultation.pk]),
+        {"text": "新しいまとめ", "text_en": "x" * 20001},
+        follow=True,
+    )
+    assert "まとめは20,000文字以内で入力してください。" in response.content.decode()
+    summary = Summary.objects.get()
+    assert (summary.text, summary.text_en) == ("まとめ", "Summary")
 
 
 # --- Opinions imported from files (issue 16) -----------------------------------------------------------

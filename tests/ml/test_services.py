@@ -283,3 +283,16 @@ def test_a_group_says_each_thing_once():
     assert [s["id"] for s in review["groups"][0]["statements"]] == ["c2", "c3"]
     assert [s["id"] for s in review["consensus"]] == ["c1", "c3"]
     assert [s["id"] for s in review["divisive"]] == ["c2"]
+
+
+def test_the_english_summary_is_kept_unless_given(run):
+    services.summary_save(consultation_id=1, text="まとめ", text_en="  Summary  ", run=run)
+    assert Summary.objects.get().text_en == "Summary"
+    services.summary_save(consultation_id=1, text="新しいまとめ", run=run)  # a caller that knows no English
+    assert (Summary.objects.get().text, Summary.objects.get().text_en) == ("新しいまとめ", "Summary")
+    services.summary_save(consultation_id=1, text="新しいまとめ", text_en="", run=run)
+    assert Summary.objects.get().text_en == ""
+    with pytest.raises(ValidationError) as error:
+        services.summary_save(consultation_id=1, text="別のまとめ", text_en="x" * 20001, run=run)
+    assert "text_en" in error.value.message_dict
+    assert Summary.objects.get().text == "新しいまとめ"
