@@ -196,3 +196,26 @@ def test_staff_still_sign_in_through_the_labelled_form(staff_user):
     assert client.get("/admin/").status_code == 200
     wrong = Client(HTTP_ACCEPT_LANGUAGE="ja").post("/admin/login/", {"username": staff_user.get_username(), "password": "x"})
     assert wrong.status_code == 200 and "パスワード" in _visible_text(wrong.content.decode())
+
+
+def test_the_help_menu_follows_each_request_s_language(db):
+    """Wagtail labels its help menu once per process: whoever came first set the language for everybody."""
+    from wagtail.users.models import UserProfile
+
+    from participation.core.predicates import RESIDENT, STAFF
+    from tests.conftest import make_user
+
+    japanese = make_user("clerk-ja", RESIDENT, STAFF, is_staff=True)
+    english = make_user("clerk-en", RESIDENT, STAFF, is_staff=True)
+    profile = UserProfile.get_for_user(english)
+    profile.preferred_language = "en"
+    profile.save()
+    pages = []
+    for user in (japanese, english, japanese):
+        client = Client()
+        client.force_login(user)
+        pages.append(client.get("/admin/").content.decode())
+    whats_new_ja = json.dumps("の新機能")[1:-1]  # the sidebar's menu is JSON in the page
+    assert whats_new_ja in pages[0] and whats_new_ja in pages[2]
+    assert "new in Wagtail" in pages[1] and whats_new_ja not in pages[1]
+    assert "new in Wagtail" not in pages[2]
