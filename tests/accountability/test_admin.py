@@ -85,3 +85,18 @@ def test_import_view_dry_run_then_apply(client, staff_user, statuses):
     response = client.post(url, {"file": SimpleUploadedFile("r.csv", bad), "apply": "on"})
     assert response.status_code == 400 and "nope" in response.content.decode()
     assert Result.objects.count() == 1
+
+
+@pytest.mark.parametrize(("language", "status", "department"), [("ja", "予算化 20%", "道路管理課"), ("en", "Budgeted 20%", "Road Management Division")])
+def test_import_page_names_statuses_and_departments_in_the_admin_s_language(
+    client, staff_user, statuses, language, status, department
+):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(staff_user)
+    profile.preferred_language = language
+    profile.save()
+    client.force_login(staff_user)
+    html = client.get(reverse("accountability_import")).content.decode()
+    assert f"<code>budgeted</code> ({status})" in html
+    assert f"<code>roads</code> ({department})" in html
