@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone, translation
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,9 +35,10 @@ NAME_MAX = 80  # characters of an item's text in its name
 
 
 def target_name(label: Any, title: Any) -> str:
-    """How moderators' pages name an item or an account: 「コメント「夜は暗くて…」」, "user “山田花子”". One
-    wording for the audit log, the queue and the item page (never "comment #150")."""
-    return gettext("%(label)s “%(title)s”") % {"label": label, "title": Truncator(str(title)).chars(NAME_MAX)}
+    """How moderators' pages name an item or an account: 「コメント「夜は暗くて…」」, "User “山田花子”". One
+    wording for the audit log, the queue and the item page (never "comment #150"); a lower-case model name
+    ("issue report") is capitalised like the others ("Comment")."""
+    return gettext("%(label)s “%(title)s”") % {"label": capfirst(label), "title": Truncator(str(title)).chars(NAME_MAX)}
 
 
 @dataclass(frozen=True)

@@ -52,5 +52,5 @@ def test_entries_show_names_and_titles_in_japanese_and_english(open_consultation
     assert url.startswith("/en/")
     html = client.get(url).content.decode()
     assert "Comment “夜は暗くて危ないです。”" in html
-    assert "user “山田花子”" in html
+    assert "User “山田花子”" in html
     assert "ユーザー" not in html and "コメント「" not in html

@@ -57,9 +57,9 @@ def test_queue_and_item_page_name_the_item(flagged, moderator):
     assert f"コメント #{comment.pk}" not in item
 
     queue = client.get(_en("moderation:queue")).content.decode()
-    assert "Comment “夜は暗くて危ないです。”" in queue and "user “山田花子”" in queue and "コメント「" not in queue
+    assert "Comment “夜は暗くて危ないです。”" in queue and "User “山田花子”" in queue and "コメント「" not in queue
     item = client.get(_en("moderation:item", "user", author.pk)).content.decode()
-    assert "<h1>Review: user “山田花子”</h1>" in item and f"user #{author.pk}" not in item
+    assert "<h1>Review: User “山田花子”</h1>" in item and f"user #{author.pk}" not in item
 
 
 def test_a_long_text_is_shortened_in_the_name(open_consultation, user_factory, moderator):
