@@ -62,6 +62,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
     clear_cache()  # a shared Redis keeps an earlier session's entries (ids of rows that are gone now)
     with django_db_blocker.unblock():
         seed_pages(stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        close_other_sessions()
+
+
+def close_other_sessions() -> None:
+    """Before the test database is dropped, end the other sessions still connected to it. Connections that
+    threads of this process opened (async consumers run database code in a thread pool) are never closed by
+    Django, and PostgreSQL refuses to drop a database in use: pytest then warned "database … is being
+    accessed by other users" and left the database behind."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
