@@ -80,3 +80,23 @@ def days_left(last_day) -> str:
     if days == 0:
         return gettext("Last day today")
     return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
+
+
+@register.filter
+def lang_of(text) -> str:
+    """`` lang="ja"`` (or ``en``) for words people wrote in another language than the page's, else nothing:
+    ``<p{{ comment.body|lang_of }}>``. Residents and staff write in their own language and nothing translates
+    them, so an English page holds Japanese proposals; marked, a screen reader reads them in a Japanese voice
+    instead of spelling them out in an English one (WCAG 3.1.2, language of parts)."""
+    from django.utils.html import format_html
+    from django.utils.translation import get_language
+
+    from ml.text import detect_language
+
+    if not text:
+        return ""
+    written = detect_language([str(text)])
+    page = (get_language() or "ja").split("-")[0]
+    if written in ("ja", "en") and written != page:
+        return format_html(' lang="{}"', written)
+    return ""
