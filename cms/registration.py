@@ -9,7 +9,6 @@ def published_summary_section(request, page):
     """The published summary and themes of the consultation, shown to everyone; nothing before publishing."""
     from ml.selectors import published_summary
     from ml.sentiment import percentages
-    from ml.text import detect_language
     from participation.analysis.public import public_quotes
     from participation.core import freshness
 
@@ -22,10 +21,6 @@ def published_summary_section(request, page):
         quotes = public_quotes(consultation_id, data["summary"].run_id, themes=data.pop("theme_rows", None))
         for theme, theme_quotes in zip(data["themes"], quotes, strict=False):
             theme["quotes"] = theme_quotes
-            # Residents' words stay in the language they wrote; a screen reader reads them in its voice.
-            theme["lang"] = _lang(detect_language([theme["title"] or theme["label"]]))
-            for quote in theme_quotes:
-                quote["lang"] = _lang(detect_language([quote["quote"]]))
         shares = data.get("sentiment") or {}
         data["tone"] = percentages(shares)
         data["has_tone"] = bool(shares)
@@ -38,11 +33,6 @@ def published_summary_section(request, page):
     if data is None:
         return None
     return "ml/published_summary.html", data
-
-
-def _lang(detected: str) -> str:
-    """An HTML lang value for a detected language ('other' has none to give)."""
-    return detected if detected in ("ja", "en") else ""
 
 
 def _connect_cache_stamps() -> None:
