@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ml.text import is_japanese, text_language
-from ml.units import asks, key_sentences, sentence_spans
+from ml.units import asks, key_sentences, sentence_spans, without_label
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
 JA_STOP = frozenset(
@@ -616,12 +616,14 @@ def theme_title(
     lang: str,
     avoid: set[str] | frozenset[str] = frozenset(),
     skip: frozenset[str] = frozenset(),
+    labels: frozenset[str] = frozenset(),
 ) -> str:
     """A short readable title for a theme: its most central unit that names one of the theme's top
     keywords and is short enough to publish, without connectives; shortened at a clause boundary when
     every candidate is long. Never a greeting or formula (those are not units of a theme), nor a sentence
     that many comments add to their own words (``skip``: :func:`ml.units.repeated_sentences`). A title in
-    ``avoid`` (the parent theme's and the other sub-themes' titles) is taken only when nothing else is left."""
+    ``avoid`` (the parent theme's and the other sub-themes' titles) is taken only when nothing else is left. A
+    leading label in ``labels`` (:func:`ml.units.shared_labels`: 「Klimarat: …」 across the themes) is left out."""
     if not texts:
         return ""
     rows = np.asarray(rows, dtype=np.float64)
@@ -636,7 +638,7 @@ def theme_title(
     for index in np.argsort(-central)[:50]:
         own = text_language(texts[index], lang)
         limit = TITLE_CHARS["ja" if own == "ja" else "other"]
-        whole = clean_unit(key_sentences(texts[index], top, own, limit=limit, skip=skip), own)
+        whole = clean_unit(without_label(key_sentences(texts[index], top, own, limit=limit, skip=skip), labels), own)
         title = _first_sentence_naming(whole, top, own)  # shown shorter; scored as a whole, as before
         if not title or title in seen:
             continue
@@ -660,4 +662,4 @@ def theme_title(
         return _shorten(best or taken, language_of[best or taken])
     own = text_language(texts[0], lang)
     limit = TITLE_CHARS["ja" if own == "ja" else "other"]
-    return _shorten(clean_unit(key_sentences(texts[0], top, own, limit=limit), own), own)
+    return _shorten(clean_unit(without_label(key_sentences(texts[0], top, own, limit=limit), labels), own), own)

@@ -14,7 +14,7 @@ from ml.embeddings import Embedder, EmbedFn, _l2, get_embedder, represent, repre
 from ml.keywords import ctfidf_keywords, label_from_keywords, theme_title
 from ml.sentiment import analyse_sentiment, shares
 from ml.text import detect_language, normalise
-from ml.units import UnitTable, comment_units, key_sentences, repeated_sentences, text_themes, vote
+from ml.units import UnitTable, comment_units, key_sentences, repeated_sentences, shared_labels, text_themes, vote
 
 Progress = Callable[[int, str], None]
 
@@ -143,6 +143,8 @@ def _analyse_texts(
     owner = table.owner
     # Sentences many comments add to their own words (a closing line, a signature) never title a theme.
     repeated = repeated_sentences(unit_texts)  # the comments' units: self-introductions left out
+    # Nor does a label that opens texts across the themes (「Klimarat: …」: who filed them, not what they are about).
+    filed_by = shared_labels(unit_texts, unit_labels)
 
     def quotes(unit_members: np.ndarray, count: int, words: list[str]) -> tuple[list[int], list[dict[str, Any]]]:
         """Representative texts and the units quoted from them (one quote per text, MMR order; a long unit —
@@ -170,7 +172,12 @@ def _analyse_texts(
         words = keywords.get(theme, [])
         also = sorted(i for i in set(owner[unit_members].tolist()) if labels[i] != theme)
         title = theme_title(
-            [unit_texts[i] for i in unit_members], matrix[unit_members], words, lang=lang, skip=repeated
+            [unit_texts[i] for i in unit_members],
+            matrix[unit_members],
+            words,
+            lang=lang,
+            skip=repeated,
+            labels=filed_by,
         )
         subthemes = []
         if sublevel and (sub[unit_members] >= 0).any():
@@ -197,6 +204,7 @@ def _analyse_texts(
                     lang=lang,
                     avoid={title, *(other["title"] for other in subthemes)},
                     skip=repeated,
+                    labels=filed_by,
                 )
                 subthemes.append(
                     {
@@ -221,6 +229,7 @@ def _analyse_texts(
                     lang=lang,
                     avoid={sub["title"] for sub in subthemes},
                     skip=repeated,
+                    labels=filed_by,
                 )
         # Quotes come from the theme's own texts (representatives ⊆ members), as before opinion units.
         own_units = unit_members[labels[owner[unit_members]] == theme]

@@ -407,6 +407,41 @@ def repeated_sentences(texts: list[str], *, min_texts: int = 3) -> frozenset[str
     return frozenset(repeated)
 
 
+# A label before a colon that opens a text: "Klimarat: …", "Proposal: …", 「要望：…」 (one word, then the text).
+_LEADING_LABEL = re.compile(r"^\s*([^\s:：。、.,!?！？「」()（）]{1,20})\s*[:：]\s*(?=\S)")
+
+
+def leading_label(text: str) -> str:
+    """The label a text opens with before a colon (lower case), or ""."""
+    match = _LEADING_LABEL.match(text)
+    return match.group(1).lower() if match else ""
+
+
+def shared_labels(texts: list[str], labels, *, min_texts: int = 3, min_themes: int = 3) -> frozenset[str]:
+    """Leading labels that open at least ``min_texts`` texts in at least ``min_themes`` themes (``labels``: theme
+    per text, -1 none): who or what filed the text — 「Klimarat: Städte und Gemeinden sollen …」 on the citizens'
+    council's own proposals in each of five conversations — not what it is about, so never the start of a title.
+    A label within fewer themes (「Heizung: …」 in one) says what the texts are about and stays."""
+    themes_of: dict[str, set[int]] = {}
+    counts: Counter = Counter()
+    for text, theme in zip(texts, np.asarray(labels).tolist(), strict=True):
+        label = leading_label(text)
+        if label and theme >= 0:
+            themes_of.setdefault(label, set()).add(theme)
+            counts[label] += 1
+    return frozenset(
+        label for label, themes in themes_of.items() if len(themes) >= min_themes and counts[label] >= min_texts
+    )
+
+
+def without_label(text: str, labels: frozenset[str] | set[str]) -> str:
+    """``text`` without its leading label when that is one of ``labels``."""
+    match = _LEADING_LABEL.match(text)
+    if match and match.group(1).lower() in labels:
+        return text[match.end() :]
+    return text
+
+
 def _cut(text: str, units: list[Unit]) -> str:
     """``text`` without ``units`` (its own, in order), cut out as written: a title line keeps its space."""
     for unit in reversed(units):

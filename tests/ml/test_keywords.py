@@ -357,3 +357,37 @@ def test_a_sentence_many_comments_add_never_titles_a_theme():
     # only the repeated sentence left: no title from it, the next comment's
     alone = [closing, *texts[1:]]
     assert theme_title(alone, rows, ["近所"], lang="ja", skip=repeated) == "夜の最終便を遅くしてください"
+
+
+def test_a_label_that_opens_texts_across_the_themes_never_starts_a_title():
+    """Austria's Klimarat marked its own proposals 「Klimarat: …」 in each of its five Polis conversations, and the
+    analysis titled a theme 「Klimarat: Klimaschutzmaßnahmen müssen immer sozial…」. A label before a colon that
+    opens texts in three or more themes is who filed them, not what they are about; a label within one theme
+    (「Heizung: …」) says what the theme is about and stays."""
+    from ml.keywords import theme_title
+    from ml.units import shared_labels, without_label
+
+    texts = [
+        "Klimarat: Klimaschutzmaßnahmen müssen immer sozial gerecht sein.",
+        "Klimarat: Öffis in ganz Österreich ausbauen.",
+        "KLIMARAT: Fleischkonsum in Kantinen reduzieren.",
+        "Klimarat:Photovoltaik auf alle öffentlichen Dächer.",
+        "Heizung: Ölkessel bis 2030 tauschen.",
+        "Heizung: Fernwärme fördern.",
+        "Heizung: Wärmepumpen fördern.",
+        "Radwege ausbauen: das ist wichtig.",
+    ]
+    themes = [0, 1, 2, 3, 3, 3, 3, 1]
+    assert shared_labels(texts, themes) == {"klimarat"}
+    assert shared_labels(texts, [0] * 8) == frozenset()  # one theme: nothing is shared across themes
+    assert without_label(texts[0], {"klimarat"}) == "Klimaschutzmaßnahmen müssen immer sozial gerecht sein."
+    assert without_label(texts[3], {"klimarat"}) == "Photovoltaik auf alle öffentlichen Dächer."
+    assert without_label(texts[4], {"klimarat"}) == texts[4]
+    assert without_label("Klimarat:", {"klimarat"}) == "Klimarat:"  # nothing after it: not a label
+    title = theme_title(texts[:1], np.array([[1.0]]), ["Klimaschutzmaßnahmen"], lang="de", labels={"klimarat"})
+    assert title == "Klimaschutzmaßnahmen müssen immer sozial gerecht sein"
+    heating = theme_title(texts[4:5], np.array([[1.0]]), ["Ölkessel"], lang="de", labels={"klimarat"})
+    assert heating.startswith("Heizung: Ölkessel")
+    japanese = ["要望：北町の街灯を増やしてください", "要望：バスの増便を", "要望：公園の遊具を直して"]
+    assert shared_labels(japanese, [0, 1, 2]) == {"要望"}
+    assert without_label(japanese[0], {"要望"}) == "北町の街灯を増やしてください"
