@@ -3,7 +3,8 @@
 Japanese: janome compound nouns (below), without stop words and formula nouns; if janome is unavailable,
 character bigrams. English: lower-cased words without English stop words, plurals folded into the singular the
 texts also use, and a keyword shown as the phrase most of its texts use ("basic income", "young people").
-Other languages (German, ...): without English or German stop words (``ml/stopwords_de.py``).
+Other languages (German, ...): without English or German stop words (``ml/stopwords_de.py``), inflected forms
+folded into the stem the texts also use (Flächen → Fläche, Bäume → Baum).
 
 Term frequencies are weighted by each text's centrality in its cluster when the caller has vectors
 (``weights``): words of typical texts rank above words of outliers, and words that occur once in a
@@ -335,6 +336,38 @@ def _plural_folds(vocabulary: set[str]) -> dict[str, str]:
     return folds
 
 
+# German (and other Latin-script languages'): inflected forms folded into the shortest form the texts also use —
+# Flächen → Fläche, Lebensmitteln → Lebensmittel, Autos → Auto, Bäume → Baum, Städte → Stadt — so a theme does
+# not list both (the Klimarat's themes read 「Flächen・Fläche」「Bäume・Baum」「Lebensmittel・Lebensmitteln」).
+_INFLECTIONS = ("nen", "ern", "en", "er", "es", "e", "n", "s")
+_UMLAUT = str.maketrans("äöü", "aou")
+INFLECTION_MIN_STEM = 4  # Bau / Bauer (construction / farmer), Gas / Gase: too short to tell an ending from a word
+
+
+def _inflection_folds(vocabulary: set[str]) -> dict[str, str]:
+    """Inflected forms → their stem when the texts use that stem as a word of its own (at least
+    INFLECTION_MIN_STEM letters): an ending of ``_INFLECTIONS``, with an umlaut of the stem's vowel allowed
+    (Bäume → Baum). Chains end at the shortest form (Radwegen → Radwege → Radweg)."""
+    folds = {}
+    for word in vocabulary:
+        for ending in _INFLECTIONS:
+            if not word.endswith(ending):
+                continue
+            stem = word[: -len(ending)]
+            if len(stem) < INFLECTION_MIN_STEM:
+                continue
+            plain = stem.translate(_UMLAUT)
+            target = stem if stem in vocabulary else plain if plain != stem and plain in vocabulary else None
+            if target and (word not in folds or len(target) < len(folds[word])):
+                folds[word] = target
+    for word in list(folds):
+        seen = {word}
+        while folds[word] in folds and folds[word] not in seen:
+            seen.add(folds[word])
+            folds[word] = folds[folds[word]]
+    return folds
+
+
 MAX_TEXTS_PER_CLASS = 300
 # English: a keyword is shown as the phrase it stands in — "basic income", "young people", "small business" — when
 # at least PHRASE_SHARE of the theme's texts that use the word use that phrase (and two at least).
@@ -385,7 +418,8 @@ def ctfidf_keywords(
                 runs_of[index] = [[w for w in tokens(texts[index], lang) if w not in stop]]
             else:
                 runs_of[index] = content_runs(texts[index], lang, stop)
-    folds = _plural_folds({w for runs in runs_of.values() for run in runs for w in run}) if lang == "en" else {}
+    vocabulary = {w for runs in runs_of.values() for run in runs for w in run}
+    folds = _plural_folds(vocabulary) if lang == "en" else {} if lang == "ja" else _inflection_folds(vocabulary)
     for c in classes:
         for index in members_of[c]:
             runs = [[folds.get(w, w) for w in run] for run in runs_of[index]]

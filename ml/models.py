@@ -39,6 +39,19 @@ class AnalysisRun(models.Model):
         FAILED = "failed", _("Failed")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    # What staff read for ``stage`` (the pipeline's and the run's own names; unknown names are shown as they are).
+    STAGES = {
+        "start": _("starting"),
+        "gather": _("gathering the opinions"),
+        "embed": _("reading the texts"),
+        "cluster": _("finding themes"),
+        "sentiment": _("reading the tone"),
+        "keywords": _("keywords and titles"),
+        "map": _("drawing the map"),
+        "store": _("saving"),
+        "opinion groups": _("opinion groups"),
+        "done": _("done"),
+    }
 
     consultation_id = models.PositiveBigIntegerField(db_index=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
@@ -81,6 +94,10 @@ class AnalysisRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def stage_label(self) -> str:
+        return str(self.STAGES.get(self.stage, self.stage))
 
 
 class Theme(models.Model):

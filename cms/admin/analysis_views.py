@@ -168,6 +168,7 @@ def analysis_status(request, run_id: int):
             "status_label": run.get_status_display(),
             "progress": run.progress,
             "stage": run.stage,
+            "stage_label": run.stage_label,
             "error": run.error,
             "active": run.is_active,
         }

@@ -15,7 +15,7 @@
       .then(function (data) {
         if (!data) { return; }
         if (bar) { bar.value = data.progress; bar.textContent = data.progress + "%"; }
-        if (text) { text.textContent = data.status_label + " · " + data.progress + "% · " + (data.stage || ""); }
+        if (text) { text.textContent = data.status_label + " · " + data.progress + "% · " + (data.stage_label || data.stage || ""); }
         if (!data.active) {
           window.clearInterval(timer);
           window.location.reload();

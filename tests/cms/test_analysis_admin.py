@@ -76,6 +76,15 @@ def test_progress_bar_and_status_json(client, staff_user, open_consultation):
     assert 'value="42"' in page and "data-status-url" in page and 'aria-live="polite"' in page
     data = client.get(reverse("ml_analysis:status", args=[run.pk])).json()
     assert data["progress"] == 42 and data["active"] is True and data["stage"] == "cluster"
+    # the stage in words, in the reader's language (it showed 「実行中 · 9% · embed」)
+    assert data["stage_label"] == "テーマに分けています" and "実行中 · 42% · テーマに分けています" in page
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(staff_user)
+    profile.preferred_language = "en"
+    profile.save()
+    english = client.get(reverse("ml_analysis:status", args=[run.pk])).json()
+    assert english["stage_label"] == "finding themes" and english["stage"] == "cluster"
 
 
 def test_failed_run_shows_why_and_previous_results(client, staff_user, analysed, open_consultation):

@@ -391,3 +391,25 @@ def test_a_label_that_opens_texts_across_the_themes_never_starts_a_title():
     japanese = ["要望：北町の街灯を増やしてください", "要望：バスの増便を", "要望：公園の遊具を直して"]
     assert shared_labels(japanese, [0, 1, 2]) == {"要望"}
     assert without_label(japanese[0], {"要望"}) == "北町の街灯を増やしてください"
+
+
+def test_german_inflected_forms_are_one_keyword():
+    """The Klimarat's themes listed 「Flächen・Fläche」「Bäume・Baum」「Lebensmittel・Lebensmitteln」 side by side. An
+    inflected form is counted as the stem the texts also use; a short word is never taken for a stem (Bau /
+    Bauer: construction / farmer)."""
+    from ml.keywords import _inflection_folds, ctfidf_keywords
+
+    folds = _inflection_folds({"flächen", "fläche", "bäume", "baum", "bauer", "bau", "radwegen", "radwege", "radweg"})
+    assert folds == {"flächen": "fläche", "bäume": "baum", "radwegen": "radweg", "radwege": "radweg"}
+    texts = [
+        "Keine Bauten auf freien Flächen, die Fläche bleibt grün.",
+        "Versiegelte Flächen entsiegeln und Bäume pflanzen.",
+        "Jeder Baum zählt, mehr Bäume in der Stadt.",
+        "Auf jeder Fläche Bäume statt Beton.",
+        "Mehr Busse und Bahnen am Land.",
+        "Öffis ausbauen, Busse öfter fahren lassen.",
+        "Bahnen und Busse billiger machen.",
+    ]
+    keywords = ctfidf_keywords(texts, np.array([0, 0, 0, 0, 1, 1, 1]), lang="other")
+    assert "Fläche" in keywords[0] and "Baum" in keywords[0]
+    assert not {"Flächen", "Bäume"} & set(keywords[0])
