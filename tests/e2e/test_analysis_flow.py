@@ -37,7 +37,15 @@ def context_for(browser, user, url, width=1024):
 def finished_run(consultation_id):
     run = services.run_create(consultation_id=consultation_id)
     items = {
-        f"p{i}": {"text": text, "url": f"/proposals/{i}/", "kind": "proposal", "xy": [x, y], "theme": t}
+        f"p{i}": {
+            "text": text,
+            "url": f"/proposals/{i}/",
+            "kind": "proposal",
+            "xy": [x, y],
+            "theme": t,
+            # six values: a themes-by-district table as wide as an imported file's topic column
+            "attributes": {"district": f"Produktion und Konsum {i}"},
+        }
         for i, (text, x, y, t) in enumerate(
             [
                 ("公園の遊具を新しくしてほしい", -0.8, 0.5, 0),
@@ -96,6 +104,7 @@ def test_progress_review_publish(browser, live_asgi, open_consultation, staff_us
     expect(bar).to_have_attribute("value", "30")
     AnalysisRun.objects.filter(pk=running.pk).update(progress=70, stage="cluster")
     expect(staff.locator("#analysis-status")).to_contain_text("70%", timeout=10000)
+    expect(staff.locator("#analysis-status")).to_contain_text("テーマに分けています")  # the stage in words
     staff.screenshot(path=str(artifacts_dir / "analysis-progress.png"), full_page=True)
     AnalysisRun.objects.filter(pk=running.pk).update(status="failed", error="テスト用の失敗", progress=70)
     expect(staff.locator("#analysis-progress")).to_have_count(0, timeout=10000)  # reloaded when it ended
@@ -134,6 +143,12 @@ def test_progress_review_publish(browser, live_asgi, open_consultation, staff_us
     assert serious_problems(report) == []
     assert report.evaluate("document.documentElement.scrollWidth") <= 360
     report.screenshot(path=str(artifacts_dir / "analysis-council-report-phone.png"), full_page=True)
+    # On A4 paper (210 mm less the printer's margins, about 718 CSS pixels) the wide table fits the page.
+    paper = context_for(browser, staff_user, url, width=718).new_page()
+    paper.goto(f"{url}/admin/analysis/runs/{finished.pk}/report/")
+    paper.emulate_media(media="print")
+    expect(paper.locator(".ml-breakdown thead th")).to_have_count(8)  # theme, texts and the six districts
+    assert paper.evaluate("document.documentElement.scrollWidth") <= 718
 
     visitor = browser.new_context(viewport={"width": 360, "height": 800}, locale="ja-JP").new_page()
     visitor.goto(f"{url}{open_consultation.url}")
