@@ -158,6 +158,9 @@ class ModerationAction(models.Model):
     target_id = models.PositiveBigIntegerField(_("item id"))
     target_text = models.CharField(_("item"), max_length=200, blank=True)  # snapshot for the log
     reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    # What an automatic hide was for, as data ({"flags": 3, "reasons": ["personal_info"]}): ``reason`` keeps the
+    # sentence in the site's language as written then, and the log shows it again in the reader's language.
+    details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -89,7 +89,7 @@ def seed_moderation(*, stdout, password: str, set_password: bool = False, **_) -
                 spec.on_visibility_changed(target)  # keeps counters equal to COUNT(*)
                 ModerationAction.objects.create(actor=None, action=ModerationActionKind.AUTO_HIDE, target_kind=kind,
                                                 target_id=target.pk, target_text=str(spec.text(target))[:200],
-                                                reason=reason)
+                                                reason=reason, details={"flags": 3, "reasons": ["personal_info"]})
                 hidden += 1
     spam_items = _blocked_user_content(blocked)
     stdout.write(f"moderation: {flags} flags added, {hidden} items hidden, {spam_items} posts by the blocked demo user {BLOCKED_USERNAME}")

@@ -10,8 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from participation.core.registry import registry
-from participation.models import Flag, FlagReason, FlagStatus, ModerationAction, User
-from participation.moderation.services import USER_KIND, Target, target_name
+from participation.models import Flag, FlagReason, FlagStatus, ModerationAction, ModerationActionKind, User
+from participation.moderation.services import USER_KIND, Target, auto_hide_reason, target_name
 
 QUEUE_STATUSES = ("open", "hidden", "blocked")
 
@@ -192,6 +192,15 @@ def audit_log_for(*, kind: str, object_id: int) -> QuerySet[ModerationAction]:
     return ModerationAction.objects.filter(target_kind=kind, target_id=object_id).select_related("actor")
 
 
+def audit_reason(entry: ModerationAction) -> str:
+    """An entry's reason in the reader's language: an automatic hide's from what it recorded (flags, reasons),
+    anything else as the person wrote it."""
+    details = entry.details or {}
+    if entry.action == ModerationActionKind.AUTO_HIDE and "flags" in details:
+        return auto_hide_reason(int(details["flags"]), list(details.get("reasons") or []))
+    return entry.reason
+
+
 def audit_entries_describe(entries) -> list[ModerationAction]:
     """Give each audit entry a translated ``target_label`` ("コメント", "利用者"), a ``target_title``
     (the person's name, the item's title or text), read now in one query per kind, and the ``target_name``
@@ -203,6 +212,7 @@ def audit_entries_describe(entries) -> list[ModerationAction]:
     targets = _load_targets([(e.target_kind, e.target_id) for e in entries])
     for entry in entries:
         target = targets.get((entry.target_kind, entry.target_id))
+        entry.reason_text = audit_reason(entry)
         entry.target_label = str(labels.get(entry.target_kind, entry.target_kind))
         entry.target_title = (target.text if target is not None else "") or entry.target_text
         entry.target_name = target_name(entry.target_label, entry.target_title)

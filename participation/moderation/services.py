@@ -150,11 +150,22 @@ def target_get(*, kind: str, object_id: int, for_update: bool = False) -> Target
     return Target(kind, obj, spec)
 
 
-def _audit(*, actor: User | None, action: str, target: Target, reason: str = "") -> ModerationAction:
+def _audit(
+    *, actor: User | None, action: str, target: Target, reason: str = "", details: dict | None = None
+) -> ModerationAction:
     return ModerationAction.objects.create(
         actor=actor, action=action, target_kind=target.kind, target_id=target.object_id,
-        target_text=target.text[:200], reason=reason[:REASON_MAX],
+        target_text=target.text[:200], reason=reason[:REASON_MAX], details=details or {},
     )
+
+
+def auto_hide_reason(flags: int, reasons: list[str]) -> str:
+    """Why an item was hidden automatically, in the active language: "Flagged by 3 residents: Personal
+    information" / 「住民3人が通報: 個人情報」."""
+    labels = dict(FlagReason.choices)
+    return gettext("Flagged by %(count)d residents: %(reasons)s") % {
+        "count": flags, "reasons": ", ".join(str(labels.get(r, r)) for r in reasons)
+    }
 
 
 def _clean_reason(reason: str, *, required: bool) -> str:
@@ -199,13 +210,12 @@ def _notify_hidden(target: Target, *, reason_factory) -> None:
     notification_send(recipients=[author], verb="moderation.hidden", message_factory=message)
 
 
-def _reasons_text(kind: str, object_id: int) -> str:
+def _open_reasons(kind: str, object_id: int) -> list[str]:
     reasons = (
         Flag.objects.filter(kind=kind, object_id=object_id, status=FlagStatus.OPEN)
         .values_list("reason", flat=True).distinct()
     )
-    labels = dict(FlagReason.choices)
-    return ", ".join(str(labels.get(r, r)) for r in sorted(set(reasons)))
+    return sorted(set(reasons))
 
 
 def flag_create(*, user: User, kind: str, object_id: int, reason: str, details: str = "") -> tuple[Flag, bool]:
@@ -255,18 +265,17 @@ def _auto_hide_if_needed(target: Target) -> None:
     threshold = settings.FLAG_HIDE_THRESHOLD
     if threshold <= 0 or count < threshold:
         return
-    codes = _reasons_text(target.kind, target.object_id)
+    codes = _open_reasons(target.kind, target.object_id)
     with translation.override(settings.LANGUAGE_CODE):
-        stored = gettext("Flagged by %(count)d residents: %(reasons)s") % {"count": count, "reasons": codes}
+        stored = auto_hide_reason(count, codes)
     if not _set_hidden(target, reason=stored):
         return
-    _audit(actor=None, action=ModerationActionKind.AUTO_HIDE, target=target, reason=stored)
+    details = {"flags": count, "reasons": codes}
+    _audit(actor=None, action=ModerationActionKind.AUTO_HIDE, target=target, reason=stored, details=details)
     _visibility_changed(target)
 
     def reason_now():
-        return gettext("Flagged by %(count)d residents: %(reasons)s") % {
-            "count": count, "reasons": _reasons_text(target.kind, target.object_id)
-        }
+        return auto_hide_reason(count, codes)
 
     _notify_hidden(target, reason_factory=reason_now)
     publish("moderation.hidden", kind=target.kind, object_id=target.object_id, consultation_id=target.consultation_id)

@@ -21,6 +21,7 @@ from participation.moderation.selectors import (
     audit_entries_describe,
     audit_log_for,
     audit_log_list,
+    audit_reason,
     moderation_queue_page,
     queue_item_get,
 )
@@ -140,8 +141,11 @@ def item_detail(request: HttpRequest, kind: str, object_id: int) -> HttpResponse
     else:
         status = 200
     item = queue_item_get(kind=kind, object_id=object_id)
+    history = list(audit_log_for(kind=kind, object_id=object_id)[:100])
+    for entry in history:
+        entry.reason_text = audit_reason(entry)
     response = render(request, "participation/moderation/item.html", {
-        "item": item, "form": form, "history": audit_log_for(kind=kind, object_id=object_id)[:100],
+        "item": item, "form": form, "history": history,
         "block_preview": moderation.user_block_preview(user=target.author)
         if target.author is not None and target.author.blocked_at is None else [],
         "can_view_audit": request.user.has_perm("participation.view_audit_log"),
@@ -172,7 +176,7 @@ def audit_log(request: HttpRequest, fmt: str = "html") -> HttpResponse:
                 "created_at": e.created_at.isoformat(), "actor": e.actor.username if e.actor else "",
                 "action": e.action, "target_kind": e.target_kind,
                 "target_type": type_names.get(e.target_kind, e.target_kind), "target_id": e.target_id,
-                "target_text": e.target_text, "reason": e.reason,
+                "target_text": e.target_text, "reason": audit_reason(e),
             }
             for e in entries.iterator()
         )

@@ -222,3 +222,33 @@ def test_nav_shows_only_what_the_role_may_open(resident, moderator, staff_user, 
     assert reverse("dashboard:index") in nav(council_member)
     assert reverse("moderation:audit_log") in nav(staff_user)
     assert reverse("moderation:audit_log") in nav(moderator)  # moderators read the audit log (issue 12)
+
+
+def test_an_automatic_hide_reads_in_the_readers_language(comment, staff_user, moderator, user_factory, settings):
+    """The log recorded 「住民3人が通報: 個人情報」 once, in the site's language, and an English moderator read it in
+    Japanese. The hide records what it was for (3 flags, personal information), and the log, its CSV and the
+    item's history say it in the reader's language."""
+    from django.utils import translation
+
+    settings.FLAG_HIDE_THRESHOLD = 3
+    for number in range(3):
+        flagger = user_factory(f"privacy{number}")
+        moderation.flag_create(user=flagger, kind="comment", object_id=comment.pk, reason="personal_info")
+    entry = ModerationAction.objects.get(target_kind="comment", target_id=comment.pk, action="auto_hide")
+    assert entry.reason == "住民3人が通報: 個人情報"  # as written, in the site's language
+    assert entry.details == {"flags": 3, "reasons": ["personal_info"]}
+    client = client_for(staff_user)
+    assert "住民3人が通報: 個人情報" in client.get(reverse("moderation:audit_log")).content.decode()
+    with translation.override("en"):
+        log_url, csv_url = reverse("moderation:audit_log"), reverse("moderation:audit_log_csv")
+        item_url = reverse("moderation:item", args=["comment", comment.pk])
+    assert log_url.startswith("/en/")
+    english = client.get(log_url).content.decode()
+    assert "Flagged by 3 residents: Personal information" in english and "住民3人が通報" not in english
+    csv_text = b"".join(client.get(csv_url).streaming_content).decode("utf-8-sig")
+    assert "Flagged by 3 residents: Personal information" in csv_text
+    history = client_for(moderator).get(item_url).content.decode()
+    assert "Flagged by 3 residents: Personal information" in history
+    # a moderator's own words stay as written
+    moderation.item_hide(actor=moderator, kind="comment", object_id=comment.pk, reason="電話番号を確認しました")
+    assert "電話番号を確認しました" in client.get(log_url).content.decode()
