@@ -239,3 +239,15 @@ def test_the_page_names_the_answering_period_not_a_report_status(client, survey)
     """The project catalogue translates "Open" as a report status (未対応); the survey says 回答期間."""
     page = client.get(survey.url).content.decode()
     assert "回答期間" in page and "未対応" not in page
+
+
+def test_a_free_text_answer_in_the_other_language_carries_its_lang(client, closed_survey, good_answers, staff_user):
+    """Answers are shown as written: on the Japanese results page staff read, an English answer is marked lang="en" (a screen
+    reader reads it with an English voice), a Japanese answer needs no mark."""
+    english = dict(good_answers, comment="Please widen the pavement near the station.")
+    services.paper_response_add(survey=closed_survey, raw_answers=good_answers, user=staff_user)
+    services.paper_response_add(survey=closed_survey, raw_answers=english, user=staff_user)
+    client.force_login(staff_user)  # free-text answers are shown to staff only, on the survey's staff page
+    html = client.get(reverse("surveys:manage", args=[closed_survey.pk])).content.decode()
+    assert '<li lang="en">Please widen the pavement near the station.</li>' in html
+    assert "<li>&lt;b&gt;歩道&lt;/b&gt;を広げてほしい</li>" in html
