@@ -66,6 +66,24 @@ def timed(votes: list[tuple]) -> bool:
     return bool(votes) and all(len(vote) == 4 for vote in votes)
 
 
+# A statement that holds fewer votes than this share of the median statement's was hardly shown to anyone: in a
+# Polis export, almost always one the owner moderated out after a vote or two (the author's own agree), which
+# Polis's math leaves out. Measured on plain vote tables (ml/README.md, "Statements nobody was shown").
+UNSEEN_SHARE = 0.05
+
+
+def unseen_statements(votes: Iterable[tuple]) -> list:
+    """Statements of a vote table that were hardly shown: fewer votes than UNSEEN_SHARE of the median statement's.
+    For a table that says nothing about what was moderated out (no comments.csv, no --exclude)."""
+    from collections import Counter
+
+    counts = Counter(vote[1] for vote in votes)
+    if not counts:
+        return []
+    threshold = UNSEEN_SHARE * float(np.median(list(counts.values())))
+    return sorted((statement for statement, count in counts.items() if count < threshold), key=str)
+
+
 def prop_test(successes: float, trials: float) -> float:
     """Polis ``stats/prop-test``: one-proportion z against 0.5 with +1 pseudocounts."""
     successes, trials = successes + 1, trials + 1

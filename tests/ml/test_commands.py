@@ -625,3 +625,41 @@ def test_a_polis_export_with_its_vote_log_is_replayed_unless_only_one_update_gro
         call_command(
             "opinion_groups_file", str(folder / "participants-votes.csv"), "--out", str(out), "--once", "--replay"
         )
+
+
+def test_a_plain_vote_table_leaves_out_the_statements_nobody_was_shown(tmp_path, capsys):
+    """15-per-hour-seattle's final votes in the contract's columns: 24 of its statements hold one or two votes (the
+    author's own; Polis moderated 23 of them out, and its math leaves them out). Left out as unseen — fewer votes
+    than 5% of the median statement's — one update groups as Polis did (ARI 0.912; 0.802 with them kept)."""
+    from ml.compare_polis import agreement, read_participants_votes
+
+    conversation = read_participants_votes(FIXTURES / "polis" / "15-per-hour-seattle" / "participants-votes.csv")
+    plain = tmp_path / "seattle.csv"
+    plain.write_text(
+        "participant,statement,vote\n" + "".join(f"{p},{s},{v}\n" for p, s, v in conversation.votes), encoding="utf-8"
+    )
+    out = tmp_path / "groups.json"
+
+    def grouped(*option):
+        call_command("opinion_groups_file", str(plain), "--out", str(out), *option)
+        data = json.loads(out.read_text(encoding="utf-8"))
+        ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
+        return data["excluded_statements"], agreement(ours, conversation.polis_groups)["ari"]
+
+    left_out, ari = grouped()
+    assert len(left_out) == 24 and ari > 0.9
+    assert "24 statements hold fewer votes than 5% of the median statement's" in capsys.readouterr().out
+    left_out, ari = grouped("--keep-unseen")
+    assert left_out == [] and ari < 0.85
+    # what the table names to leave out is all that is left out
+    left_out, _ = grouped("--exclude", "3")
+    assert left_out == ["3"]
+
+
+def test_unseen_statements_are_those_with_a_small_share_of_the_median_statement_s_votes():
+    from ml.opinion_groups import unseen_statements
+
+    votes = [(p, s, 1) for s in ("a", "b", "c", "d") for p in range(40)] + [(0, "e", 1), (1, "f", 1), (2, "f", -1)]
+    assert unseen_statements(votes) == ["e"]  # median 40 votes: fewer than 2 is unseen, "f" (2 votes) is not
+    assert unseen_statements([(0, "a", 1), (1, "b", 1)]) == []  # a small table: nothing stands out
+    assert unseen_statements([]) == []
