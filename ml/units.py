@@ -408,13 +408,15 @@ def repeated_sentences(texts: list[str], *, min_texts: int = 3) -> frozenset[str
 
 
 # A label before a colon that opens a text: "Klimarat: …", "Proposal: …", 「要望：…」 (one word, then the text).
-_LEADING_LABEL = re.compile(r"^\s*([^\s:：。、.,!?！？「」()（）]{1,20})\s*[:：]\s*(?=\S)")
+_LEADING_LABEL = re.compile(r"^\s*([^\s:：。、.,!?！？「」()（）/]{1,20})\s*[:：](?!//)\s*(?=\S)")
 
 
 def leading_label(text: str) -> str:
     """The label a text opens with before a colon (lower case), or ""."""
     match = _LEADING_LABEL.match(text)
-    return match.group(1).lower() if match else ""
+    if not match or not any(ch.isalpha() for ch in match.group(1)):  # a time (10:30), not a label
+        return ""
+    return match.group(1).lower()
 
 
 def shared_labels(texts: list[str], labels, *, min_texts: int = 3, min_themes: int = 3) -> frozenset[str]:
@@ -437,7 +439,7 @@ def shared_labels(texts: list[str], labels, *, min_texts: int = 3, min_themes: i
 def without_label(text: str, labels: frozenset[str] | set[str]) -> str:
     """``text`` without its leading label when that is one of ``labels``."""
     match = _LEADING_LABEL.match(text)
-    if match and match.group(1).lower() in labels:
+    if match and leading_label(text) in labels:
         return text[match.end() :]
     return text
 

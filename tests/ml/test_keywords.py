@@ -365,7 +365,7 @@ def test_a_label_that_opens_texts_across_the_themes_never_starts_a_title():
     opens texts in three or more themes is who filed them, not what they are about; a label within one theme
     (「Heizung: …」) says what the theme is about and stays."""
     from ml.keywords import theme_title
-    from ml.units import shared_labels, without_label
+    from ml.units import leading_label, shared_labels, without_label
 
     texts = [
         "Klimarat: Klimaschutzmaßnahmen müssen immer sozial gerecht sein.",
@@ -384,6 +384,7 @@ def test_a_label_that_opens_texts_across_the_themes_never_starts_a_title():
     assert without_label(texts[3], {"klimarat"}) == "Photovoltaik auf alle öffentlichen Dächer."
     assert without_label(texts[4], {"klimarat"}) == texts[4]
     assert without_label("Klimarat:", {"klimarat"}) == "Klimarat:"  # nothing after it: not a label
+    assert leading_label("https://example.org/bus") == "" and leading_label("10:30 Uhr fährt kein Bus") == ""
     title = theme_title(texts[:1], np.array([[1.0]]), ["Klimaschutzmaßnahmen"], lang="de", labels={"klimarat"})
     assert title == "Klimaschutzmaßnahmen müssen immer sozial gerecht sein"
     heating = theme_title(texts[4:5], np.array([[1.0]]), ["Ölkessel"], lang="de", labels={"klimarat"})
