@@ -31,7 +31,22 @@ class EmbeddingCache(models.Model):
         return np.frombuffer(bytes(self.vector), dtype="<f4", count=self.dim)
 
 
-class AnalysisRun(models.Model):
+class _StageLabels:
+    """``stage`` in words for staff, from the model's ``STAGES`` (a name not listed is shown as it is)."""
+
+    STAGES: dict = {}
+
+    @classmethod
+    def stage_label_of(cls, stage: str) -> str:
+        """The words for a stage name (an import's live stage comes from the cache, not the row)."""
+        return str(cls.STAGES.get(stage, stage))
+
+    @property
+    def stage_label(self) -> str:
+        return self.stage_label_of(self.stage)
+
+
+class AnalysisRun(_StageLabels, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -39,7 +54,7 @@ class AnalysisRun(models.Model):
         FAILED = "failed", _("Failed")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
-    # What staff read for ``stage`` (the pipeline's and the run's own names; unknown names are shown as they are).
+    # What staff read for ``stage``: the pipeline's and the run's own stage names.
     STAGES = {
         "start": _("starting"),
         "gather": _("gathering the opinions"),
@@ -95,9 +110,6 @@ class AnalysisRun(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
-    @property
-    def stage_label(self) -> str:
-        return str(self.STAGES.get(self.stage, self.stage))
 
 
 class Theme(models.Model):
@@ -208,7 +220,7 @@ class ExternalOpinion(models.Model):
         return f"{self.source_id}:{self.external_id}"
 
 
-class ImportJob(models.Model):
+class ImportJob(_StageLabels, models.Model):
     """One staff import of an outside file, run by a background task (``import_opinions``) so the request
     never waits: the uploaded file, the chosen columns, live progress, and the result or the reason it
     failed. Nothing of the file is stored as opinions unless the whole import succeeds."""
@@ -218,6 +230,14 @@ class ImportJob(models.Model):
         RUNNING = "running", _("Importing")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
+
+    # What staff read for ``stage`` while the file is read, checked and stored.
+    STAGES = {
+        "read": _("reading the file"),
+        "check": _("checking the rows"),
+        "store": _("storing the opinions"),
+        "done": _("done"),
+    }
 
     consultation_id = models.PositiveBigIntegerField(db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -498,7 +498,7 @@ def import_progress(request, job_id: int):
         messages.success(request, _import_message(job.source))
         return redirect(_detail_url(page))
     percent, stage = services.import_job_progress(job)
-    context = {"page": page, "job": job, "percent": percent, "stage": IMPORT_STAGES.get(stage, stage)}
+    context = {"page": page, "job": job, "percent": percent, "stage": ImportJob.stage_label_of(stage)}
     return render(request, "ml/import_progress.html", context)
 
 
@@ -513,19 +513,11 @@ def import_status(request, job_id: int):
             "status": job.status,
             "status_label": job.get_status_display(),
             "progress": percent,
-            "stage": str(IMPORT_STAGES.get(stage, stage)),
+            "stage": ImportJob.stage_label_of(stage),
             "error": job.error,
             "active": job.is_active,
         }
     )
-
-
-IMPORT_STAGES = {
-    "read": gettext_lazy("reading the file"),
-    "check": gettext_lazy("checking the rows"),
-    "store": gettext_lazy("storing the opinions"),
-    "done": gettext_lazy("done"),
-}
 
 
 def _guess_text_column(pending: dict) -> str:
