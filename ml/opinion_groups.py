@@ -35,6 +35,7 @@ Input: (participant, statement, vote) with vote 1 agree, -1 disagree, 0 pass. St
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -75,8 +76,6 @@ UNSEEN_SHARE = 0.05
 def unseen_statements(votes: Iterable[tuple]) -> list:
     """Statements of a vote table that were hardly shown: fewer votes than UNSEEN_SHARE of the median statement's.
     For a table that says nothing about what was moderated out (no comments.csv, no --exclude)."""
-    from collections import Counter
-
     counts = Counter(vote[1] for vote in votes)
     if not counts:
         return []

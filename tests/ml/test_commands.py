@@ -543,12 +543,20 @@ def test_a_plain_vote_table_with_polis_s_left_out_statements_still_in_is_grouped
     """brexit-consensus's final votes in the contract's columns, its five demographic statements ("I voted to
     Remain") still in: from Polis's own start one update finds three groups (ARI 0.542 against Polis's two), from
     k-means' best start Polis's two (0.876) — the default when nothing says what to leave out."""
+    grouped = _plain_table_groups(tmp_path, "brexit-consensus")
+    data, ari = grouped()
+    assert data["params"]["computation"] == "k-means once" and len(data["groups"]) == 2 and ari > 0.85
+    data, ari = grouped("--start", "polis")
+    assert data["params"]["computation"] == "one update" and len(data["groups"]) == 3 and ari < 0.6
+
+
+def _plain_table_groups(tmp_path, conversation_name):
+    """A fixture conversation's final votes in the contract's columns, and a function that runs the command on
+    them with some options and returns its output and its ARI against Polis's groups."""
     from ml.compare_polis import agreement, read_participants_votes
 
-    conversation = read_participants_votes(
-        Path(__file__).parent / "fixtures" / "polis" / "brexit-consensus" / "participants-votes.csv"
-    )
-    plain = tmp_path / "brexit.csv"
+    conversation = read_participants_votes(FIXTURES / "polis" / conversation_name / "participants-votes.csv")
+    plain = tmp_path / f"{conversation_name}.csv"
     plain.write_text(
         "participant,statement,vote\n" + "".join(f"{p},{s},{v}\n" for p, s, v in conversation.votes), encoding="utf-8"
     )
@@ -558,12 +566,9 @@ def test_a_plain_vote_table_with_polis_s_left_out_statements_still_in_is_grouped
         call_command("opinion_groups_file", str(plain), "--out", str(out), *option)
         data = json.loads(out.read_text(encoding="utf-8"))
         ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
-        return data["params"]["computation"], len(data["groups"]), agreement(ours, conversation.polis_groups)["ari"]
+        return data, agreement(ours, conversation.polis_groups)["ari"]
 
-    computation, k, ari = grouped()
-    assert computation == "k-means once" and k == 2 and ari > 0.85
-    computation, k, ari = grouped("--start", "polis")
-    assert computation == "one update" and k == 3 and ari < 0.6
+    return grouped
 
 
 def _polis_matrix(path, *, low_voter_grouped):
@@ -631,29 +636,15 @@ def test_a_plain_vote_table_leaves_out_the_statements_nobody_was_shown(tmp_path,
     """15-per-hour-seattle's final votes in the contract's columns: 24 of its statements hold one or two votes (the
     author's own; Polis moderated 23 of them out, and its math leaves them out). Left out as unseen — fewer votes
     than 5% of the median statement's — one update groups as Polis did (ARI 0.912; 0.802 with them kept)."""
-    from ml.compare_polis import agreement, read_participants_votes
-
-    conversation = read_participants_votes(FIXTURES / "polis" / "15-per-hour-seattle" / "participants-votes.csv")
-    plain = tmp_path / "seattle.csv"
-    plain.write_text(
-        "participant,statement,vote\n" + "".join(f"{p},{s},{v}\n" for p, s, v in conversation.votes), encoding="utf-8"
-    )
-    out = tmp_path / "groups.json"
-
-    def grouped(*option):
-        call_command("opinion_groups_file", str(plain), "--out", str(out), *option)
-        data = json.loads(out.read_text(encoding="utf-8"))
-        ours = {str(member): group["id"] for group in data["groups"] for member in group["members"]}
-        return data["excluded_statements"], agreement(ours, conversation.polis_groups)["ari"]
-
-    left_out, ari = grouped()
-    assert len(left_out) == 24 and ari > 0.9
+    grouped = _plain_table_groups(tmp_path, "15-per-hour-seattle")
+    data, ari = grouped()
+    assert len(data["excluded_statements"]) == 24 and ari > 0.9
     assert "24 statements hold fewer votes than 5% of the median statement's" in capsys.readouterr().out
-    left_out, ari = grouped("--keep-unseen")
-    assert left_out == [] and ari < 0.85
+    data, ari = grouped("--keep-unseen")
+    assert data["excluded_statements"] == [] and ari < 0.85
     # what the table names to leave out is all that is left out
-    left_out, _ = grouped("--exclude", "3")
-    assert left_out == ["3"]
+    data, _ = grouped("--exclude", "3")
+    assert data["excluded_statements"] == ["3"]
 
 
 def test_unseen_statements_are_those_with_a_small_share_of_the_median_statement_s_votes():
